@@ -1,0 +1,26 @@
+# All project options in one place, prefixed MIKEY_.
+option(MIKEY_BUILD_TESTS "Build the GoogleTest suites and register them with ctest" ON)
+option(MIKEY_BUILD_FUZZERS "Build libFuzzer targets (clang only)" OFF)
+option(MIKEY_BUILD_BENCHMARKS "Build Google Benchmark programs" ON)
+option(MIKEY_WERROR "Treat warnings as errors" OFF)
+set(MIKEY_SANITIZE "" CACHE STRING "Sanitizers to enable, e.g. address,undefined")
+# Fuzzer mode: lets the role fuzz targets skip MAC checks so they reach deeper logic
+# (BoringSSL's fuzzer mode). Never enabled in a release build; each such target has a twin
+# built without it.
+option(MIKEY_FUZZER_MODE "Compile the MAC-bypass twins of the fuzz targets" OFF)
+
+add_compile_options(-Wall -Wextra -Wpedantic)
+if(MIKEY_WERROR)
+  add_compile_options(-Werror)
+endif()
+if(MIKEY_SANITIZE)
+  add_compile_options(-fsanitize=${MIKEY_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=${MIKEY_SANITIZE} -fno-sanitize-recover=all)
+endif()
+if(MIKEY_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "MIKEY_BUILD_FUZZERS needs clang (libFuzzer)")
+  endif()
+  # Instrument everything for coverage; only fuzz executables link the libFuzzer main.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
