@@ -32,20 +32,22 @@ function(mikey_add_test name)
 endfunction()
 
 # mikey_add_fuzzer(NAME SOURCES... [DEPS ...])
-#   fuzz/NAME.cc defines LLVMFuzzerTestOneInput. With MIKEY_BUILD_FUZZERS it links libFuzzer
+#   The sources define LLVMFuzzerTestOneInput. With MIKEY_BUILD_FUZZERS it links libFuzzer
 #   (fuzz_NAME). With MIKEY_BUILD_TESTS it also builds NAME_replay, a plain main that runs the
 #   target over every file of fuzz/corpus/NAME/, registered as a ctest test labelled
 #   fuzz-replay so every seed and past crash is checked in every build, sanitizers included.
 function(mikey_add_fuzzer name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;DEFINES" ${ARGN})
   if(MIKEY_BUILD_FUZZERS)
     add_executable(fuzz_${name} ${ARG_SOURCES})
     target_link_libraries(fuzz_${name} PRIVATE ${ARG_DEPS})
+    target_compile_definitions(fuzz_${name} PRIVATE ${ARG_DEFINES})
     target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
   endif()
   if(MIKEY_BUILD_TESTS)
     add_executable(${name}_replay ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cc)
     target_link_libraries(${name}_replay PRIVATE ${ARG_DEPS})
+    target_compile_definitions(${name}_replay PRIVATE ${ARG_DEFINES})
     add_test(NAME fuzz_replay.${name}
              COMMAND ${name}_replay ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
     set_tests_properties(fuzz_replay.${name} PROPERTIES LABELS fuzz-replay)

@@ -1,0 +1,131 @@
+#include "codec/field_io.h"
+
+namespace mikey::codec {
+
+std::string join_path(std::string_view prefix, std::string_view name) {
+  std::string p;
+  p.reserve(prefix.size() + 1 + name.size());
+  p.append(prefix);
+  if (!prefix.empty() && !name.empty()) p.push_back('.');
+  p.append(name);
+  return p;
+}
+
+void FieldReader::record(std::string_view name, std::size_t offset, std::size_t length,
+                         std::uint8_t mask) {
+  if (st_->options.record_layout) st_->layout.add(join_path(prefix_, name), offset, length, mask);
+}
+
+bool FieldReader::u8(std::string_view name, std::uint8_t& v) noexcept {
+  std::size_t at = r_.offset();
+  if (!r_.u8(v)) return false;
+  record(name, at, 1);
+  return true;
+}
+
+bool FieldReader::u16(std::string_view name, std::uint16_t& v) noexcept {
+  std::size_t at = r_.offset();
+  if (!r_.u16(v)) return false;
+  record(name, at, 2);
+  return true;
+}
+
+bool FieldReader::u32(std::string_view name, std::uint32_t& v) noexcept {
+  std::size_t at = r_.offset();
+  if (!r_.u32(v)) return false;
+  record(name, at, 4);
+  return true;
+}
+
+bool FieldReader::u64(std::string_view name, std::uint64_t& v) noexcept {
+  std::size_t at = r_.offset();
+  if (!r_.u64(v)) return false;
+  record(name, at, 8);
+  return true;
+}
+
+bool FieldReader::bytes(std::string_view name, std::size_t n, Bytes& out) noexcept {
+  std::size_t at = r_.offset();
+  ByteView v;
+  if (!r_.bytes(n, v)) return false;
+  out.assign(v.begin(), v.end());
+  record(name, at, n);
+  return true;
+}
+
+bool FieldReader::bits(std::uint8_t& byte, std::initializer_list<BitField> fields) noexcept {
+  std::size_t at = r_.offset();
+  if (!r_.u8(byte)) return false;
+  for (const BitField& f : fields) record(f.name, at, 1, f.mask);
+  return true;
+}
+
+bool FieldReader::bits16(std::uint16_t& v, std::initializer_list<BitField> high_byte_fields,
+                         std::string_view value_name) noexcept {
+  std::size_t at = r_.offset();
+  if (!r_.u16(v)) return false;
+  for (const BitField& f : high_byte_fields) record(f.name, at, 1, f.mask);
+  record(value_name, at, 2);
+  return true;
+}
+
+bool FieldReader::nested(std::string_view name, std::size_t n, FieldReader& out) noexcept {
+  wire::Reader sub;
+  if (!r_.sub(n, sub)) return false;
+  out = FieldReader(sub, *st_, join_path(prefix_, name), where_);
+  return true;
+}
+
+void FieldWriter::record(std::string_view name, std::size_t offset, std::size_t length,
+                         std::uint8_t mask) {
+  if (st_->layout != nullptr) st_->layout->add(join_path(prefix_, name), offset, length, mask);
+}
+
+void FieldWriter::u8(std::string_view name, std::uint8_t v) {
+  record(name, offset(), 1);
+  writer().u8(v);
+}
+
+void FieldWriter::u16(std::string_view name, std::uint16_t v) {
+  record(name, offset(), 2);
+  writer().u16(v);
+}
+
+void FieldWriter::u32(std::string_view name, std::uint32_t v) {
+  record(name, offset(), 4);
+  writer().u32(v);
+}
+
+void FieldWriter::u64(std::string_view name, std::uint64_t v) {
+  record(name, offset(), 8);
+  writer().u64(v);
+}
+
+void FieldWriter::bytes(std::string_view name, ByteView v) {
+  record(name, offset(), v.size());
+  writer().bytes(v);
+}
+
+void FieldWriter::bits(std::uint8_t byte, std::initializer_list<BitField> fields) {
+  for (const BitField& f : fields) record(f.name, offset(), 1, f.mask);
+  writer().u8(byte);
+}
+
+void FieldWriter::bits16(std::uint16_t v, std::initializer_list<BitField> high_byte_fields,
+                         std::string_view value_name) {
+  for (const BitField& f : high_byte_fields) record(f.name, offset(), 1, f.mask);
+  record(value_name, offset(), 2);
+  writer().u16(v);
+}
+
+void FieldWriter::length(std::string_view name, std::size_t n, int width, std::size_t max) {
+  std::size_t limit = max != 0 ? max : (width == 1 ? 0xffu : 0xffffu);
+  if (n > limit) return fail(Errc::field_too_large);
+  if (width == 1) {
+    u8(name, static_cast<std::uint8_t>(n));
+  } else {
+    u16(name, static_cast<std::uint16_t>(n));
+  }
+}
+
+}  // namespace mikey::codec

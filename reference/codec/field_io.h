@@ -1,0 +1,168 @@
+// FieldReader / FieldWriter: the wire Reader and Writer plus naming, so that every field a
+// payload parser reads and every field its serialiser writes lands in the layout map under
+// the same path. Parsers and serialisers are written side by side with the same field names.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "codec/errc.h"
+#include "codec/layout.h"
+#include "wire/bytes.h"
+#include "wire/reader.h"
+#include "wire/writer.h"
+
+namespace mikey::codec {
+
+struct ParseOptions {
+  std::size_t max_payloads = 256;  // per chain; a real message has fewer than 30
+  int max_depth = 4;               // embedded chains (TP Data, Initiator Data, Ticket Data)
+  // When false, no layout map is built (faster; fuzzing and benchmarks of raw parsing).
+  bool record_layout = true;
+};
+
+// State shared by every FieldReader of one parse.
+struct ParseState {
+  ParseOptions options;
+  Layout layout;
+  std::vector<Deviation> deviations;
+  int depth = 0;
+
+  void deviate(DeviationKind kind, std::size_t offset, std::string detail) {
+    deviations.push_back({kind, static_cast<std::uint32_t>(offset), std::move(detail)});
+  }
+};
+
+// One named bit field inside a byte.
+struct BitField {
+  std::string_view name;
+  std::uint8_t mask;
+};
+
+class FieldReader {
+ public:
+  FieldReader(wire::Reader reader, ParseState& state, std::string prefix, PayloadType where)
+      : r_(reader), st_(&state), prefix_(std::move(prefix)), where_(where) {}
+
+  // Each read records `prefix.name` in the layout. On failure it returns false, leaves the
+  // cursor unmoved and error() reports truncated at the current offset.
+  bool u8(std::string_view name, std::uint8_t& v) noexcept;
+  bool u16(std::string_view name, std::uint16_t& v) noexcept;
+  bool u32(std::string_view name, std::uint32_t& v) noexcept;
+  bool u64(std::string_view name, std::uint64_t& v) noexcept;
+  bool bytes(std::string_view name, std::size_t n, Bytes& out) noexcept;
+  // Reads one byte and records each named bit field over it.
+  bool bits(std::uint8_t& byte, std::initializer_list<BitField> fields) noexcept;
+  // Two-byte variant (PKE C|Data len, SIGN S type|Signature len).
+  bool bits16(std::uint16_t& v, std::initializer_list<BitField> high_byte_fields,
+              std::string_view value_name) noexcept;
+  // A code point of enum type E (1 or 2 bytes on the wire).
+  template <class E>
+  bool code(std::string_view name, E& v) noexcept {
+    if constexpr (sizeof(E) == 1) {
+      std::uint8_t x = 0;
+      if (!u8(name, x)) return false;
+      v = static_cast<E>(x);
+    } else {
+      std::uint16_t x = 0;
+      if (!u16(name, x)) return false;
+      v = static_cast<E>(x);
+    }
+    return true;
+  }
+
+  // A reader over the next n bytes for an embedded structure with a longer path prefix.
+  bool nested(std::string_view name, std::size_t n, FieldReader& out) noexcept;
+  FieldReader with_prefix(std::string prefix, PayloadType where) const {
+    return FieldReader(r_, *st_, std::move(prefix), where);
+  }
+
+  ParseError error() const noexcept { return fail(Errc::truncated, r_.offset()); }
+  ParseError fail(Errc code, std::size_t offset) const noexcept {
+    return {code, static_cast<std::uint32_t>(offset), where_};
+  }
+  void deviate(DeviationKind kind, std::size_t offset, std::string detail) {
+    st_->deviate(kind, offset, std::move(detail));
+  }
+  void record(std::string_view name, std::size_t offset, std::size_t length,
+              std::uint8_t mask = 0xff);
+
+  wire::Reader& reader() noexcept { return r_; }
+  const wire::Reader& reader() const noexcept { return r_; }
+  std::size_t offset() const noexcept { return r_.offset(); }
+  std::size_t remaining() const noexcept { return r_.remaining(); }
+  ParseState& state() noexcept { return *st_; }
+  const std::string& prefix() const noexcept { return prefix_; }
+  PayloadType where() const noexcept { return where_; }
+
+ private:
+  wire::Reader r_;
+  ParseState* st_;
+  std::string prefix_;
+  PayloadType where_;
+};
+
+// State shared by every FieldWriter of one serialisation.
+struct SerializeState {
+  wire::Writer writer;
+  Layout* layout = nullptr;  // may be null: no layout map wanted
+  Errc error = Errc::ok;     // first codec-level error (the writer's own error is sticky too)
+
+  void fail(Errc e) {
+    if (error == Errc::ok) error = e;
+    writer.fail(wire::Errc::length_overflow);  // stop all later writes
+  }
+  bool ok() const noexcept { return error == Errc::ok && writer.ok(); }
+  // The first error, with a writer overflow reported as field_too_large.
+  Errc status() const noexcept {
+    if (error != Errc::ok) return error;
+    return writer.ok() ? Errc::ok : Errc::field_too_large;
+  }
+};
+
+class FieldWriter {
+ public:
+  FieldWriter(SerializeState& state, std::string prefix)
+      : st_(&state), prefix_(std::move(prefix)) {}
+
+  void u8(std::string_view name, std::uint8_t v);
+  void u16(std::string_view name, std::uint16_t v);
+  void u32(std::string_view name, std::uint32_t v);
+  void u64(std::string_view name, std::uint64_t v);
+  void bytes(std::string_view name, ByteView v);
+  void bits(std::uint8_t byte, std::initializer_list<BitField> fields);
+  void bits16(std::uint16_t v, std::initializer_list<BitField> high_byte_fields,
+              std::string_view value_name);
+  // Writes a length field of `width` bytes (1 or 2) holding n; field_too_large when n does not
+  // fit (or exceeds `max`, for fields narrower than their bytes, e.g. PKE's 14 bits).
+  void length(std::string_view name, std::size_t n, int width, std::size_t max = 0);
+  template <class E>
+  void code(std::string_view name, E v) {
+    if constexpr (sizeof(E) == 1) {
+      u8(name, static_cast<std::uint8_t>(v));
+    } else {
+      u16(name, static_cast<std::uint16_t>(v));
+    }
+  }
+  FieldWriter with_prefix(std::string prefix) const { return FieldWriter(*st_, std::move(prefix)); }
+  void fail(Errc e) { st_->fail(e); }
+  void record(std::string_view name, std::size_t offset, std::size_t length,
+              std::uint8_t mask = 0xff);
+
+  wire::Writer& writer() noexcept { return st_->writer; }
+  std::size_t offset() const noexcept { return st_->writer.size(); }
+  const std::string& prefix() const noexcept { return prefix_; }
+  SerializeState& state() noexcept { return *st_; }
+
+ private:
+  SerializeState* st_;
+  std::string prefix_;
+};
+
+std::string join_path(std::string_view prefix, std::string_view name);
+
+}  // namespace mikey::codec

@@ -1,0 +1,60 @@
+// A MIKEY message: HDR, then the payload chain (RFC 3830 §6, §6.1). The parser only walks the
+// Next payload chain and dispatches to the per-payload parsers; it makes no protocol decisions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "codec/errc.h"
+#include "codec/field_io.h"
+#include "codec/layout.h"
+#include "codec/payloads.h"
+#include "wire/bytes.h"
+#include "wire/result.h"
+
+namespace mikey::codec {
+
+struct Message {
+  Hdr hdr;
+  std::vector<Payload> payloads;
+  Bytes trailing;  // bytes after the last payload, kept so the round trip is exact
+
+  // The first payload of type `t` (nullptr if none) and all of them.
+  const Payload* find(PayloadType t) const noexcept;
+  std::vector<const Payload*> find_all(PayloadType t) const;
+  bool operator==(const Message&) const = default;
+};
+
+// What parse_message() returns. On error, `message`, `layout` and `deviations` hold everything
+// read before the failing offset (so a decoder can show the partial tree).
+struct ParseOutcome {
+  ParseError error;  // code == Errc::ok on success
+  Message message;
+  Layout layout;
+  std::vector<Deviation> deviations;
+
+  bool ok() const noexcept { return error.code == Errc::ok; }
+};
+
+// Never throws, never reads out of bounds; any byte string yields a typed outcome.
+ParseOutcome parse_message(ByteView bytes, const ParseOptions& options = {}) noexcept;
+
+// Encodes `m` (Next payload fields computed from the chain). Fails with inconsistent_model
+// (e.g. #CS disagrees with the map entries, a payload follows SIGN) or field_too_large.
+// When `layout` is given it receives the field map of the emitted bytes.
+Result<Bytes, Errc> serialize_message(const Message& m, Layout* layout = nullptr);
+
+// Chain walking shared with containers (TP Data, Initiator Data, the base ticket's Ticket
+// Data): parses payloads starting at type `first` until Next payload 0 (or after SIGN) and
+// appends them to `out`. Paths are "<r.prefix()>.payload[i].<TYPE>.<field>".
+ParseError parse_chain(FieldReader& r, PayloadType first, std::vector<Payload>& out) noexcept;
+void serialize_chain(FieldWriter& w, const std::vector<Payload>& payloads);
+// A container holding "First Payload" + chain (RFC 6043 §6.10); `r` spans exactly the container.
+ParseError parse_container(FieldReader& r, Chain& out) noexcept;
+void serialize_container(FieldWriter& w, const Chain& in);
+
+// RFC 6043 §4 per-message V flag value, or nullopt where no rule applies (TRANSFER_INIT
+// without TICKET, i.e. a CSB update, and RFC 3830 messages).
+std::optional<bool> expected_v_flag(const Message& m) noexcept;
+
+}  // namespace mikey::codec

@@ -1,0 +1,76 @@
+// Shared checks for payload tests: the four shapes of style.md (known bytes, both round
+// trips, every truncation fails with the specific error).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "codec/message.h"
+#include "codec/payloads.h"
+#include "wire/hex.h"
+
+namespace mikey::codec::testing {
+
+inline Bytes hex(std::string_view h) {
+  auto r = wire::from_hex(h);
+  EXPECT_TRUE(r.ok()) << "bad hex in test: " << h;
+  return r.ok() ? r.value() : Bytes{};
+}
+
+// Parses `bytes` as one chain whose first payload has type `t` (bytes start with that
+// payload's Next payload byte, which should be 0).
+struct SingleOutcome {
+  ParseError error;
+  std::vector<Payload> payloads;
+  ParseState state;
+};
+inline SingleOutcome parse_single(PayloadType t, ByteView bytes) {
+  SingleOutcome out;
+  FieldReader r(wire::Reader(bytes), out.state, "", PayloadType::last);
+  out.error = parse_chain(r, t, out.payloads);
+  if (out.error.code == Errc::ok && r.remaining() != 0) {
+    out.error = {Errc::inconsistent_model, static_cast<std::uint32_t>(r.offset()), t};
+  }
+  return out;
+}
+
+inline Result<Bytes, Errc> serialize_single(const Payload& p, Layout* layout = nullptr) {
+  SerializeState st;
+  st.layout = layout;
+  FieldWriter w(st, "");
+  serialize_chain(w, {p});
+  if (!st.ok()) return st.status();
+  return std::move(st.writer).take();
+}
+
+// bytes → model → bytes is the identity, model → bytes → model too, the layout map of the parse
+// equals the layout map of the serialisation, and every proper prefix fails with `truncated`
+// at an offset inside the prefix.
+inline void expect_payload_shapes(PayloadType t, const Bytes& bytes) {
+  SingleOutcome parsed = parse_single(t, bytes);
+  ASSERT_EQ(parsed.error.code, Errc::ok) << "at offset " << parsed.error.offset;
+  ASSERT_EQ(parsed.payloads.size(), 1u);
+  EXPECT_EQ(parsed.payloads[0].type, t);
+  EXPECT_EQ(parsed.payloads[0].length, bytes.size());
+
+  Layout out_layout;
+  auto again = serialize_single(parsed.payloads[0], &out_layout);
+  ASSERT_TRUE(again.ok()) << to_string(again.error());
+  EXPECT_EQ(wire::to_hex(again.value()), wire::to_hex(bytes)) << "bytes→model→bytes differs";
+  EXPECT_EQ(out_layout, parsed.state.layout) << "layout maps differ";
+
+  SingleOutcome reparsed = parse_single(t, again.value());
+  ASSERT_EQ(reparsed.error.code, Errc::ok);
+  EXPECT_EQ(reparsed.payloads[0], parsed.payloads[0]) << "model→bytes→model differs";
+
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    SingleOutcome cut = parse_single(t, ByteView(bytes).first(n));
+    EXPECT_EQ(cut.error.code, Errc::truncated) << "prefix of " << n << " bytes";
+    EXPECT_LE(cut.error.offset, n) << "prefix of " << n << " bytes";
+    EXPECT_EQ(cut.error.where, t) << "prefix of " << n << " bytes";
+  }
+}
+
+}  // namespace mikey::codec::testing

@@ -1,0 +1,162 @@
+#include "crypto/mac.h"
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <array>
+#include <memory>
+
+#include "crypto/secure_bytes.h"
+
+namespace mikey::crypto {
+
+namespace {
+
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* ctx) const noexcept { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+// A failed OpenSSL call leaves entries on the thread's error queue; a later SSL_get_error on
+// the same thread (the HTTPS transport) would misread them, so drop them here.
+Error openssl_error() noexcept {
+  ERR_clear_error();
+  return Error{Errc::openssl_failure};
+}
+
+// Fetched once and kept for the life of the process: a fetch is a provider lookup, and HMAC is
+// called several times per key derivation.
+EVP_MAC* hmac_algorithm() noexcept {
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  return mac;
+}
+
+}  // namespace
+
+Result<std::size_t, Error> hmac_into(Digest digest, ByteView key, std::span<const ByteView> parts,
+                                     std::span<std::uint8_t> out) noexcept {
+  // OSSL_PARAM takes a mutable char* (OpenSSL only reads it), hence local arrays.
+  std::array<char, 5> sha1_name{"SHA1"};
+  std::array<char, 7> sha256_name{"SHA256"};
+  char* name = nullptr;
+  switch (digest) {
+    case Digest::sha1:
+      name = sha1_name.data();
+      break;
+    case Digest::sha256:
+      name = sha256_name.data();
+      break;
+  }
+  if (name == nullptr) return Error{Errc::unsupported_algorithm};
+  const std::size_t length = digest_length(digest);
+  if (out.size() < length) return Error{Errc::bad_length};
+
+  EVP_MAC* mac = hmac_algorithm();
+  if (mac == nullptr) return openssl_error();
+  MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
+  if (ctx == nullptr) return openssl_error();
+  std::array<OSSL_PARAM, 2> params = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name, 0), OSSL_PARAM_construct_end()};
+  // A null key pointer means "keep the previous key" to EVP_MAC_init, so an empty key still
+  // needs a valid pointer.
+  static const std::uint8_t kEmpty = 0;
+  const std::uint8_t* key_data = key.empty() ? &kEmpty : key.data();
+  if (EVP_MAC_init(ctx.get(), key_data, key.size(), params.data()) != 1) return openssl_error();
+  for (ByteView part : parts) {
+    if (!part.empty() && EVP_MAC_update(ctx.get(), part.data(), part.size()) != 1) {
+      return openssl_error();
+    }
+  }
+  std::size_t written = 0;
+  if (EVP_MAC_final(ctx.get(), out.data(), &written, out.size()) != 1 || written != length) {
+    return openssl_error();
+  }
+  return written;
+}
+
+Result<Bytes, Error> hmac(Digest digest, ByteView key, ByteView data) noexcept {
+  try {
+    Bytes out(32);
+    auto n = hmac_into(digest, key, {data}, out);
+    if (!n.ok()) return n.error();
+    out.resize(n.value());
+    return out;
+  } catch (...) {  // allocation failure only
+    return Error{Errc::out_of_memory};
+  }
+}
+
+std::string_view to_string(MacAlg alg) noexcept {
+  switch (alg) {
+#define X(name, value, text) \
+  case MacAlg::name:         \
+    return text;
+    MIKEY_MAC_ALGS(X)
+#undef X
+  }
+  return "unknown";
+}
+
+bool is_known(MacAlg alg) noexcept {
+  switch (alg) {
+#define X(name, value, text) case MacAlg::name:
+    MIKEY_MAC_ALGS(X)
+#undef X
+    return true;
+  }
+  return false;
+}
+
+Result<std::size_t, Error> mac_length(MacAlg alg) noexcept {
+  switch (alg) {
+    case MacAlg::null:
+      return std::size_t{0};
+    case MacAlg::hmac_sha1_160:
+      return std::size_t{20};
+    case MacAlg::hmac_sha256_256:
+      return std::size_t{32};
+  }
+  return Error{Errc::unsupported_algorithm};
+}
+
+Result<std::size_t, Error> auth_key_length(MacAlg alg) noexcept {
+  // RFC 3830 §4.2.4 / RFC 6043 §6.2: the auth_key is as long as the MAC for both HMACs.
+  return mac_length(alg);
+}
+
+Result<Bytes, Error> compute_mac(MacAlg alg, ByteView key,
+                                 std::span<const ByteView> parts) noexcept {
+  Digest digest = Digest::sha1;
+  switch (alg) {
+    case MacAlg::null:
+      return Bytes{};
+    case MacAlg::hmac_sha1_160:
+      digest = Digest::sha1;
+      break;
+    case MacAlg::hmac_sha256_256:
+      digest = Digest::sha256;
+      break;
+    default:
+      return Error{Errc::unsupported_algorithm};
+  }
+  try {
+    Bytes out(digest_length(digest));
+    auto n = hmac_into(digest, key, parts, out);
+    if (!n.ok()) return n.error();
+    return out;
+  } catch (...) {  // allocation failure only
+    return Error{Errc::out_of_memory};
+  }
+}
+
+Result<Verified, Error> verify_mac(MacAlg alg, ByteView key, std::span<const ByteView> parts,
+                                   ByteView received) noexcept {
+  auto expected = compute_mac(alg, key, parts);
+  if (!expected.ok()) return expected.error();
+  if (!constant_time_equal(expected.value(), received)) return Error{Errc::integrity_failure};
+  return Verified{};
+}
+
+}  // namespace mikey::crypto
