@@ -2,8 +2,6 @@
 
 #include <string_view>
 
-#include "codec/codepoints.h"
-
 namespace mikey::codec {
 
 namespace {
@@ -53,6 +51,19 @@ std::string_view base_name(std::string_view segment) noexcept {
   return bracket == std::string_view::npos ? segment : segment.substr(0, bracket);
 }
 
+}  // namespace
+
+bool segment_names_payload(std::string_view segment, PayloadType t) noexcept {
+  std::string_view name = to_string(t);
+  if (name.empty() || segment.size() != name.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (segment[i] != name[i] && !(name[i] == ' ' && segment[i] == '_')) return false;
+  }
+  return true;
+}
+
+namespace {
+
 Registry registry_of(std::string_view path) noexcept {
   std::size_t dot = path.rfind('.');
   std::string_view last = base_name(dot == std::string_view::npos ? path : path.substr(dot + 1));
@@ -68,12 +79,12 @@ Registry registry_of(std::string_view path) noexcept {
   if (last == "type") {
     // The generic name: the parent segment says which payload or sub-structure it is in.
     if (parent == "key_data") return Registry::KeyDataType;  // "...encr_data.key_data[0].type"
-    if (parent == to_string(PayloadType::key_data)) return Registry::KeyDataType;
+    if (segment_names_payload(parent, PayloadType::key_data)) return Registry::KeyDataType;
     if (parent == "param") return Registry::SrtpParam;  // "...SP.policy_param.param[0].type"
-    if (parent == to_string(PayloadType::general_ext)) return Registry::GenExtType;
+    if (segment_names_payload(parent, PayloadType::general_ext)) return Registry::GenExtType;
     if (parent == "key_id") return Registry::KeyIdType;
   }
-  if (last == "c" && parent == to_string(PayloadType::pke)) return Registry::PkeCache;
+  if (last == "c" && segment_names_payload(parent, PayloadType::pke)) return Registry::PkeCache;
   return Registry::none;
 }
 

@@ -7,11 +7,18 @@
 #include <cstdint>
 #include <string_view>
 
+#include "codec/codepoints.h"
+
 namespace mikey::codec {
 
 // The registry name (as in CodePoint::registry, e.g. "PayloadType") of the field at `path`,
 // or "" when the field is not a code point (lengths, data, flags, reserved bits).
 std::string_view code_point_registry(std::string_view path) noexcept;
+
+// True when the layout path segment `segment` (e.g. "KEMAC" of "payload[2].KEMAC.encr_alg")
+// names payload type `t`. Paths spell the RFC name with '_' for ' ' ("General_Ext", so that
+// a segment is one word); the RFC spelling is accepted too.
+bool segment_names_payload(std::string_view segment, PayloadType t) noexcept;
 
 // True when the field at `path` holds a code point of some registry.
 bool is_code_point_field(std::string_view path) noexcept;

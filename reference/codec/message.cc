@@ -1,5 +1,6 @@
 #include "codec/message.h"
 
+#include <array>
 #include <string>
 
 namespace mikey::codec {
@@ -98,14 +99,14 @@ MIKEY_INSTANTIATE(Sakke)
 #undef MIKEY_INSTANTIATE
 
 PayloadType default_type_of(const PayloadBody& body) noexcept {
-  static constexpr PayloadType kTypes[] = {
-      PayloadType::kemac,  PayloadType::pke,         PayloadType::dh,    PayloadType::sign,
-      PayloadType::t,      PayloadType::id,          PayloadType::cert,  PayloadType::chash,
-      PayloadType::v,      PayloadType::sp,          PayloadType::rand,  PayloadType::err,
-      PayloadType::tr,     PayloadType::idr,         PayloadType::randr, PayloadType::tp,
-      PayloadType::ticket, PayloadType::general_ext, PayloadType::ibake, PayloadType::sakke};
-  static_assert(std::size(kTypes) == std::variant_size_v<PayloadBody>);
-  return kTypes[body.index()];
+  static constexpr auto kTypes = std::to_array<PayloadType>(
+      {PayloadType::kemac,  PayloadType::pke,         PayloadType::dh,    PayloadType::sign,
+       PayloadType::t,      PayloadType::id,          PayloadType::cert,  PayloadType::chash,
+       PayloadType::v,      PayloadType::sp,          PayloadType::rand,  PayloadType::err,
+       PayloadType::tr,     PayloadType::idr,         PayloadType::randr, PayloadType::tp,
+       PayloadType::ticket, PayloadType::general_ext, PayloadType::ibake, PayloadType::sakke});
+  static_assert(kTypes.size() == std::variant_size_v<PayloadBody>);
+  return kTypes.at(body.index());
 }
 
 bool Chain::operator==(const Chain& o) const {

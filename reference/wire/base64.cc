@@ -5,16 +5,19 @@
 namespace mikey::wire {
 
 namespace {
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 constexpr std::array<std::int8_t, 256> make_table() {
   std::array<std::int8_t, 256> t{};
   for (auto& v : t) v = -1;
   for (int i = 0; i < 64; ++i)
-    t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+    t.at(static_cast<unsigned char>(kAlphabet[i])) = static_cast<std::int8_t>(i);
   return t;
 }
 constexpr auto kTable = make_table();
+// The alphabet value of c, or -1.
+std::int8_t value_of(char c) noexcept { return kTable.at(static_cast<unsigned char>(c)); }
 
 Error err(Errc c, std::size_t at) { return Error{c, static_cast<std::uint32_t>(at)}; }
 }  // namespace
@@ -63,7 +66,7 @@ Result<Bytes, Error> base64_decode(std::string_view text, Base64Mode mode,
       char c = text[i];
       if (mode == Base64Mode::lenient && (c == '\r' || c == '\n')) continue;
       if (finished) {
-        bool in_alphabet = c == '=' || kTable[static_cast<unsigned char>(c)] >= 0;
+        bool in_alphabet = c == '=' || value_of(c) >= 0;
         return err(in_alphabet ? Errc::bad_base64_padding : Errc::bad_base64_char, i);
       }
       if (c == '=') {
@@ -72,7 +75,7 @@ Result<Bytes, Error> base64_decode(std::string_view text, Base64Mode mode,
         ++npad;
         ++nchars;
       } else {
-        std::int8_t v = kTable[static_cast<unsigned char>(c)];
+        std::int8_t v = value_of(c);
         if (v < 0) return err(Errc::bad_base64_char, i);
         if (npad > 0) return err(Errc::bad_base64_padding, pad_at);
         acc = (acc << 6) | static_cast<std::uint32_t>(v);

@@ -3,7 +3,7 @@
 namespace mikey::wire {
 
 std::string to_hex(ByteView data) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+  static constexpr std::string_view kDigits = "0123456789abcdef";
   std::string out;
   out.reserve(data.size() * 2);
   for (std::uint8_t b : data) {
