@@ -1,0 +1,61 @@
+#include "transport/access_log.h"
+
+#include <cstdio>
+#include <string>
+
+namespace mikey::transport {
+
+std::string escape_log_value(std::string_view s, std::size_t max) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size() < max ? s.size() : max);
+  for (char c : s.substr(0, max)) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20 || u > 0x7e) {
+      out += "\\x";
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0xf]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+std::string format_access_log(const AccessLogEntry& e) {
+  char duration[32];
+  std::snprintf(duration, sizeof duration, "%.3f", e.duration_ms < 0 ? 0.0 : e.duration_ms);
+  std::string line;
+  line.reserve(160 + e.target.size());
+  line += "remote=";
+  line += escape_log_value(e.remote.empty() ? "-" : e.remote, 64);
+  line += " method=";
+  line += escape_log_value(e.method.empty() ? "-" : e.method, 32);
+  line += " target=\"";
+  line += escape_log_value(e.target.empty() ? "-" : e.target);
+  line += "\" status=";
+  line += std::to_string(e.status);
+  line += " bytes=";
+  line += std::to_string(e.bytes);
+  line += " duration_ms=";
+  line += duration;
+  line += " requesttype=";
+  line += escape_log_value(e.request_type.empty() ? "-" : e.request_type, 32);
+  if (!e.detail.empty()) {
+    line += " detail=\"";
+    line += escape_log_value(e.detail);
+    line += '"';
+  }
+  return line;
+}
+
+void stderr_log_sink(std::string_view line) {
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fputc('\n', stderr);
+}
+
+}  // namespace mikey::transport

@@ -1,0 +1,97 @@
+// KmsServer: TS 33.328 Annex A over HTTP/1.1 (Boost.Beast streams, behind a pimpl) on TCP or
+// TLS, with keep-alive, a thread pool on one io_context, limits, an access log and a clean
+// shutdown. The KMS logic plugs in as a KmsHandler (annex_a.h); this layer never looks past
+// HDR byte 1 of a MIKEY message.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "transport/access_log.h"
+#include "transport/annex_a.h"
+#include "transport/errc.h"
+#include "wire/result.h"
+
+namespace mikey::transport {
+
+struct TlsServerOptions {
+  std::string cert_chain_file;   // PEM: server certificate (+ intermediates)
+  std::string private_key_file;  // PEM
+  // Non-empty: clients must present a certificate that verifies against these PEM CA
+  // certificates (mutual TLS, TS 33.328 §6.2.3.8 KMS-to-KMS); the handshake fails otherwise.
+  std::string client_ca_file;
+  // Minimum protocol version is TLS 1.2 in every case.
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // address to bind (numeric, or a name that resolves)
+  std::uint16_t port = 0;          // 0: the OS picks; read it back with port()
+  std::size_t threads = 2;         // io threads sharing one io_context
+  AnnexAProfile profile;           // path, parameter, content type, header/body limits
+  // From the first byte of a request (or the start of a TLS handshake) to its last byte;
+  // exceeded → the connection closes without a response.
+  std::chrono::milliseconds read_timeout{10'000};
+  // Waiting for the first byte of the next request on a keep-alive connection → close.
+  std::chrono::milliseconds idle_timeout{30'000};
+  std::chrono::milliseconds write_timeout{10'000};
+  // stop(): how long in-flight requests may take before their connections are cut.
+  std::chrono::milliseconds shutdown_grace{5'000};
+  // Connections served at once. Beyond it, up to as many again are read and answered 503
+  // with Retry-After (A.3-1: the KMS is aware it cannot serve); beyond that, refused (closed).
+  std::size_t max_connections = 256;
+  unsigned retry_after_seconds = 1;
+  std::string server_header = "mikeyconf-kms/0.1";
+  std::optional<TlsServerOptions> tls;  // unset: plain TCP
+  LogSink access_log;                   // empty: stderr_log_sink
+};
+
+struct ServerStats {
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t connections_refused = 0;  // closed at accept (beyond twice the limit)
+  std::uint64_t requests = 0;             // responses written
+  std::size_t active_connections = 0;     // including those being answered 503
+};
+
+class KmsServer {
+ public:
+  // `handler` is called from the io threads, possibly concurrently.
+  KmsServer(ServerOptions options, KmsHandler handler);
+  ~KmsServer();  // stop()
+  KmsServer(const KmsServer&) = delete;
+  KmsServer& operator=(const KmsServer&) = delete;
+
+  // Loads TLS material, binds, listens and starts the threads. Returns the bound port, or
+  // tls_setup_failed / bind_failed / already_started (the server is then not running).
+  Result<std::uint16_t, Error> start();
+  std::uint16_t port() const noexcept;  // 0 before start()
+  bool running() const noexcept;
+
+  // Closes the acceptor, closes idle keep-alive connections, lets in-flight requests finish
+  // (their responses carry "Connection: close"), cuts what remains after shutdown_grace and
+  // joins the threads. Idempotent; blocks. Called from an io thread (e.g. inside the
+  // handler) it cannot join itself and behaves like request_stop().
+  void stop();
+  // Starts stop() on a helper thread and returns at once. Safe from any thread.
+  void request_stop();
+  // Blocks until the server was started and has fully stopped; returns at once if it never
+  // started.
+  void wait();
+  // SIGINT and SIGTERM → request_stop() (for `mikeyconf kms`: start(); stop_on_signals();
+  // wait();). Handling ends when the server stops.
+  void stop_on_signals();
+
+  ServerStats stats() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Installs SIGTERM/SIGINT handling that stops `server` (see KmsServer::stop_on_signals).
+void install_stop_signals(KmsServer& server);
+
+}  // namespace mikey::transport

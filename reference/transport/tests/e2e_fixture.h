@@ -1,0 +1,62 @@
+// A KmsServer on 127.0.0.1 port 0 (read back) with a captured access log, plus client helpers.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "transport/client.h"
+#include "transport/server.h"
+#include "transport/tests/test_support.h"
+
+namespace mikey::transport::testing {
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
+
+  // Starts (or restarts) the server with `options` (host 127.0.0.1, port 0, log captured).
+  void start(ServerOptions options = {}, KmsHandler handler = echo_handler()) {
+    if (server_) server_->stop();
+    log_ = std::make_unique<LogCapture>();
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.access_log = log_->sink();
+    server_ = std::make_unique<KmsServer>(std::move(options), std::move(handler));
+    auto port = server_->start();
+    ASSERT_TRUE(port.ok()) << to_string(port.error().code) << ": " << port.error().detail;
+    ASSERT_NE(*port, 0);
+    ASSERT_EQ(*port, server_->port());
+    port_ = *port;
+  }
+
+  ClientOptions client_options() const {
+    ClientOptions c;
+    c.host = "127.0.0.1";
+    c.port = port_;
+    c.connect_timeout = std::chrono::seconds(5);
+    c.total_timeout = std::chrono::seconds(10);
+    return c;
+  }
+
+  // One raw request on a fresh connection; fails the test on a transport error.
+  RawResponse raw(const std::string& request) {
+    AnnexAClient client(client_options());
+    auto r = client.send_raw(request);
+    EXPECT_TRUE(r.ok()) << (r.ok()
+                                ? ""
+                                : std::string(to_string(r.error().code)) + ": " + r.error().detail);
+    return r.ok() ? std::move(r).value() : RawResponse{};
+  }
+
+  std::unique_ptr<LogCapture> log_ = std::make_unique<LogCapture>();
+  std::unique_ptr<KmsServer> server_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace mikey::transport::testing

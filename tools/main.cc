@@ -1,0 +1,113 @@
+// mikeyconf: one executable, git-style subcommands (shared/design.md). A subcommand is one row
+// of kSubcommands: its name, a one-line summary and its entry point (cli.h).
+#include <array>
+#include <iostream>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "tools/cli.h"
+#include "tools/decode.h"
+
+#ifndef MIKEYCONF_VERSION
+#define MIKEYCONF_VERSION "unknown"
+#endif
+
+namespace mikeyconf::tools {
+namespace {
+
+int help_main(std::span<const std::string_view> args, Io& io);
+
+struct Subcommand {
+  std::string_view name;
+  std::string_view summary;
+  SubcommandMain run;
+  std::string_view usage;  // printed by `mikeyconf help NAME`; "" → run NAME --help
+};
+
+// Further subcommands (run, list, explain, kms, replay, fuzz, bench) are one row each.
+const std::array kSubcommands{
+    Subcommand{"decode", "decode a MIKEY message (hex, base64 or binary) to a tree or JSON",
+               &decode_main, kDecodeUsage},
+    Subcommand{"help", "show this overview, or the usage of one subcommand", &help_main, ""},
+};
+
+const Subcommand* find_subcommand(std::string_view name) {
+  for (const Subcommand& s : kSubcommands) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+void print_overview(std::ostream& os) {
+  os << "usage: mikeyconf <command> [args]\n"
+        "       mikeyconf --version\n"
+        "\n"
+        "Conformance and fuzz harness for MIKEY-TICKET (RFC 6043 on RFC 3830) as profiled by\n"
+        "3GPP TS 33.328.\n"
+        "\n"
+        "commands:\n";
+  for (const Subcommand& s : kSubcommands) {
+    os << "  " << s.name << std::string(s.name.size() < 10 ? 10 - s.name.size() : 1, ' ')
+       << s.summary << "\n";
+  }
+  os << "\n'mikeyconf help <command>' shows the usage of one command.\n"
+        "exit status: 0 pass, 1 failure, 2 usage or configuration error, 3 setup error\n";
+}
+
+int help_main(std::span<const std::string_view> args, Io& io) {
+  if (args.empty()) {
+    print_overview(io.out);
+    return kExitOk;
+  }
+  const Subcommand* s = find_subcommand(args[0]);
+  if (s == nullptr || args.size() > 1) {
+    io.err << "mikeyconf help: unknown command '" << args[0] << "'\n";
+    print_overview(io.err);
+    return kExitUsage;
+  }
+  if (!s->usage.empty()) {
+    io.out << s->usage;
+    return kExitOk;
+  }
+  const std::string_view help_flag[] = {"--help"};
+  return s->run(help_flag, io);
+}
+
+int dispatch(std::span<const std::string_view> argv, Io& io) {
+  if (argv.empty() || argv[0] == "-h" || argv[0] == "--help") {
+    print_overview(argv.empty() ? io.err : io.out);
+    return argv.empty() ? kExitUsage : kExitOk;
+  }
+  if (argv[0] == "--version" || argv[0] == "version") {
+    io.out << "mikeyconf " << MIKEYCONF_VERSION << "\n";
+    return kExitOk;
+  }
+  const Subcommand* s = find_subcommand(argv[0]);
+  if (s == nullptr) {
+    io.err << "mikeyconf: unknown command '" << argv[0] << "'\n\n";
+    print_overview(io.err);
+    return kExitUsage;
+  }
+  return s->run(argv.subspan(1), io);
+}
+
+}  // namespace
+}  // namespace mikeyconf::tools
+
+int main(int argc, char** argv) {
+  using namespace mikeyconf::tools;
+  std::ios::sync_with_stdio(false);
+  std::vector<std::string_view> args;
+  for (const char* arg : std::span(argv, static_cast<std::size_t>(argc)).subspan(1)) {
+    args.emplace_back(arg);
+  }
+  Io io{std::cin, std::cout, std::cerr};
+  try {
+    return dispatch(args, io);
+  } catch (const std::exception& e) {
+    // design.md: configuration errors may throw inside loaders and are reported here.
+    std::cerr << "mikeyconf: " << e.what() << "\n";
+    return kExitSetup;
+  }
+}
