@@ -1,0 +1,158 @@
+// The reference Key Management Service (RFC 6043 §4.2.1.4–§4.2.1.5, §4.2.3.4–§4.2.3.5, §10; TS
+// 33.328 §6.2.3.8 / Annex B for KMS-to-KMS chaining). Pure: the KMS owns no socket, file or thread;
+// it turns a request's bytes into the bytes to send back. The KMS-to-KMS transport is injected
+// (KmsPeer).
+//
+// Receiver processing follows RFC 3830 §5.3: parse and structure, timestamp within the clock
+// skew, replay cache, identity → key, MAC, and only then the message's meaning; only
+// authenticated messages enter the replay cache. Refusals before the MAC verified are answered
+// with an unauthenticated Error (RFC 3830 §5.1.2); later ones with an Error carrying V keyed like
+// the request (RFC 6043 §5.4).
+//
+// Not thread-safe: one Kms serves one request at a time (the transport serialises, or keeps one
+// Kms per thread with its own replay cache).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/rng.h"
+#include "roles/clock.h"
+#include "roles/credential.h"
+#include "roles/failure.h"
+#include "roles/message_util.h"
+#include "roles/policy.h"
+#include "roles/protect.h"
+#include "roles/replay_cache.h"
+#include "roles/ticket.h"
+#include "roles/types.h"
+#include "wire/bytes.h"
+#include "wire/result.h"
+
+namespace mikey::roles {
+
+// A party the KMS shares a credential with: an Initiator, a Responder, or a peer KMS (KMS_R)
+// forwarding Responders' resolve requests.
+struct KmsUser {
+  Identity identity;
+  // PskCredential (its psk_id is the IDRpsk that names it) or, later, a PK credential. For GBA
+  // users use gba_credential() (PSK = Ks_NAF, IDRpsk = B-TID; UNCONFIRMED, A.3-2 / G.2-3).
+  std::shared_ptr<const Credential> credential;
+  // Identities, besides its own, whose tickets this user may resolve (e.g. a group address it
+  // answers for; RFC 6043 §12.5 maps individual identities to group membership).
+  std::vector<Identity> resolves_for;
+  // A peer KMS (KMS_R). Its RESOLVE_INITs carry the Responder's IDRr (B.0-5); the key is found by
+  // its IDRpsk or the transport's authenticated identity, never by that IDRr (B.0-6), and the
+  // forwarded IDRr is what gets authorized (B.0-7; trust is hop by hop, S-6.2.3.8-4).
+  bool peer_kms = false;
+};
+
+// A peer KMS this KMS (acting as KMS_R) asks to resolve tickets it did not issue (§10, B.1-*).
+struct PeerKms {
+  Identity identity;              // the peer's identity: IDRkms of our RESOLVE_INIT to it
+  std::vector<Identity> issuers;  // KMS identities (TP Data IDRkms) whose tickets it resolves
+  std::shared_ptr<const Credential> credential;  // this KMS's credential towards the peer
+  Algorithms algorithms = kSuite128;             // HDR PRF and V alg of our RESOLVE_INIT
+};
+
+// Why the peer transport could not deliver (connection refused, timeout, TLS failure, ...).
+struct PeerError {
+  std::string detail;
+};
+
+// The KMS-to-KMS transport (mutually authenticated, integrity and confidentiality protected:
+// B.0-1, S-6.2.3.8-1; how is out of scope of RFC 6043 and of this library).
+class KmsPeer {
+ public:
+  virtual ~KmsPeer() = default;
+  // Sends `resolve_init` to `peer` and returns its answer (a RESOLVE_RESP or an Error message).
+  virtual Result<Bytes, PeerError> resolve(const PeerKms& peer, ByteView resolve_init) noexcept = 0;
+};
+
+// KMS policy: what it grants and accepts.
+struct KmsPolicy {
+  std::vector<codec::PrfFunc> prfs{codec::PrfFunc::mikey_1, codec::PrfFunc::prf_hmac_sha256};
+  std::vector<codec::EncrAlg> encr_algs{codec::EncrAlg::aes_cm_128, codec::EncrAlg::aes_cm_256};
+  std::vector<codec::MacAlg> mac_algs{codec::MacAlg::hmac_sha1_160, codec::MacAlg::hmac_sha256_256};
+  std::vector<TicketFormat> ticket_formats{kBaseTicket, kProvisionalType2};
+  // Modes (RFC 6043 §4.1.1): modes 1/2 = the KMS issues tickets (Ticket Request served); mode 3 =
+  // tickets an Initiator created with a TPK it shares with the KMS (D = 0) are resolved.
+  bool issue_tickets = true;
+  bool resolve_initiator_tickets = true;
+  bool allow_forking = true;                // grant the I flag
+  bool allow_reuse = true;                  // grant the J flag
+  std::uint32_t default_lifetime_s = 3600;  // TRe − TRs when the desired TP has no TRe
+  std::uint32_t max_lifetime_s = 86400;     // longer desired lifetimes are shortened (K = 1)
+  std::uint32_t clock_skew_s = 300;         // RFC 3830 §5.3 allowable clock skew
+  std::size_t replay_cache_size = 4096;
+  IvTimestamp iv_timestamp = IvTimestamp::carrying_message;  // ERRATA E-1, default (a)
+  ErrorPolicy errors;
+};
+
+struct KmsConfig {
+  Identity identity;  // IDRkms; also written into the TP Data of granted tickets (issuer)
+  std::vector<KmsUser> users;
+  std::vector<TicketKey> ticket_keys;  // KMS-only TPKs (D = 1) and mode-3 TPKs (shared_with)
+  std::vector<PeerKms> peers;
+  KmsPolicy policy;
+};
+
+// The answer to a request: the message to send back (REQUEST_RESP / RESOLVE_RESP, or an Error
+// message) and, on refusal, the Failure and a detail for the log. `message` is empty only when
+// the request was itself an Error message (never answered, RFC 6043 §5.4).
+struct KmsReply {
+  Bytes message;
+  std::optional<Failure> failure;
+  std::string detail;
+};
+
+// What the transport knows about the requester beyond the bytes.
+struct RequestContext {
+  // The identity a mutually authenticated KMS–KMS transport established (a peer_kms user). When
+  // set, that user's key protects the request, whatever IDRr/IDRpsk say (B.0-6).
+  std::optional<Identity> authenticated_peer;
+};
+
+class Kms {
+ public:
+  // `clock`, `rng` and `peers` must outlive the Kms; `peers` may be null (no chaining).
+  Kms(KmsConfig config, const Clock& clock, crypto::Rng& rng, KmsPeer* peers = nullptr);
+
+  // REQUEST_INIT_PSK → REQUEST_RESP or Error (RFC 6043 §4.2.1.4, §4.2.1.5).
+  KmsReply handle_request_init(ByteView request) noexcept;
+  // RESOLVE_INIT_PSK → RESOLVE_RESP or Error (RFC 6043 §4.2.3.4, §4.2.3.5), chaining to a peer KMS
+  // for tickets this KMS did not issue (§10; TS 33.328 §6.2.3.8, Annex B).
+  KmsReply handle_resolve_init(ByteView request, const RequestContext& context = {}) noexcept;
+
+  const KmsConfig& config() const noexcept { return config_; }
+  std::size_t replay_cache_size() const noexcept { return replay_.size(); }
+
+  // One request in flight (internal; public so the implementation files can share it).
+  struct Exchange;
+
+ private:
+  Result<Bytes, Refusal> serve_request(Exchange& x);
+  Result<Bytes, Refusal> serve_resolve(Exchange& x);
+  Result<Bytes, Refusal> serve_chained(Exchange& x, const PolicyView& view);
+  Result<bool, Refusal> preflight(Exchange& x);
+  Result<bool, Refusal> find_key(Exchange& x);
+  Result<bool, Refusal> check_algorithms(const Exchange& x) const;
+  KmsReply reply_error(const Exchange& x, Refusal refusal) noexcept;
+  KmsReply handle(Exchange& x) noexcept;
+
+  const KmsUser* user_by_psk_id(const Identity& id) const noexcept;
+  const KmsUser* user_by_identity(const Identity& id, bool peer_kms) const noexcept;
+  std::int64_t now() const noexcept { return clock_->now_unix(); }
+
+  KmsConfig config_;
+  const Clock* clock_;
+  crypto::Rng* rng_;
+  KmsPeer* peers_;
+  ReplayCache replay_;
+  TimestampSource timestamps_;
+};
+
+}  // namespace mikey::roles

@@ -1,0 +1,82 @@
+// Small helpers the roles share to build and read codec::Message models. Roles never touch bytes:
+// they build models here and serialise them with the codec, and read received messages through
+// parse_message() and its layout map.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codec/message.h"
+#include "codec/payloads.h"
+#include "roles/clock.h"
+#include "roles/failure.h"
+#include "roles/types.h"
+#include "wire/bytes.h"
+#include "wire/result.h"
+
+namespace mikey::roles {
+
+// ---- Reading ----
+
+const codec::IdWithRole* find_idr(const std::vector<codec::Payload>& ps,
+                                  codec::IdRole role) noexcept;
+std::vector<const codec::IdWithRole*> find_all_idr(const std::vector<codec::Payload>& ps,
+                                                   codec::IdRole role);
+const codec::RandWithRole* find_randr(const std::vector<codec::Payload>& ps,
+                                      codec::RandRole role) noexcept;
+const codec::TimestampWithRole* find_tr(const std::vector<codec::Payload>& ps,
+                                        codec::TsRole role) noexcept;
+// The first payload of body type T (nullptr if none).
+template <class T>
+const T* find_body(const std::vector<codec::Payload>& ps) noexcept {
+  for (const codec::Payload& p : ps)
+    if (const T* b = p.get<T>()) return b;
+  return nullptr;
+}
+// The V payload when it is the last payload of the message, else nullptr.
+const codec::Verification* last_v(const codec::Message& m) noexcept;
+// The payload of type `t` (nullptr if none) in the parsed message.
+const codec::Payload* find_payload(const codec::Message& m, codec::PayloadType t) noexcept;
+
+Identity identity_of(const codec::IdWithRole& idr);
+// The ID Data bytes a MAC input uses for a party: the IDR payload's ID Data when it is present,
+// otherwise the identity the verifier associates with the party (INTERPRETATION, README open
+// question 6: the RFC leaves "identified by other means" undefined).
+ByteView id_data_or(const codec::IdWithRole* idr, const Identity& fallback) noexcept;
+// A payload's bytes as received (from its Next payload byte), for MAC inputs over part of a
+// message (the base ticket's V, App. A.1).
+ByteView payload_bytes(ByteView message, const codec::Payload& p) noexcept;
+
+// A received message: the bytes as they arrived and what the codec read from them.
+struct Received {
+  Bytes bytes;
+  codec::ParseOutcome parsed;
+  const codec::Message& message() const noexcept { return parsed.message; }
+};
+// Parses `bytes` (with the layout map on). Never fails or throws: check parsed.ok() (an
+// allocation failure is reported as the codec's too_many_payloads).
+Received receive(ByteView bytes) noexcept;
+
+// ---- Building ----
+
+// HDR for a MIKEY-TICKET message: version 1, no crypto sessions, Empty map (RFC 4563), as every
+// Request/Resolve message and every Error message uses (RFC 6043 §4.2.1.1, §4.2.3.1).
+codec::Hdr make_hdr(codec::DataType type, bool v, codec::PrfFunc prf, std::uint32_t csb_id);
+codec::Payload make_t(NtpTime t);
+codec::Payload make_idr(codec::IdRole role, const Identity& id);
+codec::Payload make_randr(codec::RandRole role, ByteView rand);
+// A V payload whose MAC is zeros of the algorithm's length, filled in by protect_message().
+codec::Payload make_v(codec::MacAlg alg);
+codec::Payload make_err(codec::ErrorNo no);
+
+// KeySet ↔ the Key data chain inside a KEMAC (RFC 3830 §6.2, §6.13; KV = SPI per RFC 6043
+// §6.2.1). The plaintext comes back in `out`; callers wipe() it after use.
+Result<Bytes, Failure> encode_keys(const KeySet& keys) noexcept;
+// Fails with malformed_message when the plaintext is not a clean Key data chain.
+Result<KeySet, Failure> decode_keys(ByteView plaintext) noexcept;
+
+// ---- Refusals ----
+Refusal refuse(Failure f, std::string detail = {}) noexcept;
+
+}  // namespace mikey::roles
