@@ -1,6 +1,7 @@
 #include "roles/failure.h"
 
 #include <array>
+#include <string_view>
 
 namespace mikey::roles {
 
@@ -15,22 +16,23 @@ struct Row {
   std::string_view requirements;
 };
 
-constexpr Row kRows[] = {
+constexpr auto kRows = std::to_array<Row>({
 #define X(name, no, sc, msg, reqs) \
   {Failure::name, #name, codec::ErrorNo::no, FailureScope::sc, msg, reqs},
     MIKEY_ROLE_FAILURES(X)
 #undef X
-};
+});
 
 constexpr auto kAll = [] {
-  std::array<Failure, std::size(kRows)> a{};
-  for (std::size_t i = 0; i < a.size(); ++i) a[i] = kRows[i].failure;
+  std::array<Failure, kRows.size()> a{};
+  for (std::size_t i = 0; i < a.size(); ++i) a.at(i) = kRows.at(i).failure;
   return a;
 }();
 
 const Row& row(Failure f) noexcept {
   const auto i = static_cast<std::size_t>(f);
-  return i < std::size(kRows) ? kRows[i] : kRows[static_cast<std::size_t>(Failure::internal_error)];
+  return i < kRows.size() ? kRows.at(i)
+                          : kRows.at(static_cast<std::size_t>(Failure::internal_error));
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 #include "transport/access_log.h"
 
+#include <array>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace mikey::transport {
 
 std::string escape_log_value(std::string_view s, std::size_t max) {
-  static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr std::string_view kHex = "0123456789abcdef";
   std::string out;
   out.reserve(s.size() < max ? s.size() : max);
   for (char c : s.substr(0, max)) {
@@ -27,8 +29,8 @@ std::string escape_log_value(std::string_view s, std::size_t max) {
 }
 
 std::string format_access_log(const AccessLogEntry& e) {
-  char duration[32];
-  std::snprintf(duration, sizeof duration, "%.3f", e.duration_ms < 0 ? 0.0 : e.duration_ms);
+  std::array<char, 32> duration{};
+  std::snprintf(duration.data(), duration.size(), "%.3f", e.duration_ms < 0 ? 0.0 : e.duration_ms);
   std::string line;
   line.reserve(160 + e.target.size());
   line += "remote=";
@@ -42,7 +44,7 @@ std::string format_access_log(const AccessLogEntry& e) {
   line += " bytes=";
   line += std::to_string(e.bytes);
   line += " duration_ms=";
-  line += duration;
+  line += duration.data();
   line += " requesttype=";
   line += escape_log_value(e.request_type.empty() ? "-" : e.request_type, 32);
   if (!e.detail.empty()) {

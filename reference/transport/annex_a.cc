@@ -6,6 +6,7 @@
 #include <ctime>
 #include <exception>
 #include <string>
+#include <string_view>
 
 #include "wire/base64.h"
 #include "wire/errc.h"
@@ -281,7 +282,7 @@ std::string percent_decode(std::string_view s) {
 }
 
 std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+  static constexpr std::string_view kHex = "0123456789ABCDEF";
   std::string out;
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
@@ -520,12 +521,12 @@ std::string http_date_now() {
   std::time_t now = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&now, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                kDays[static_cast<std::size_t>(tm.tm_wday) % 7], tm.tm_mday,
-                kMonths[static_cast<std::size_t>(tm.tm_mon) % 12], tm.tm_year + 1900, tm.tm_hour,
+  std::array<char, 64> buf{};
+  std::snprintf(buf.data(), buf.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                kDays.at(static_cast<std::size_t>(tm.tm_wday) % 7), tm.tm_mday,
+                kMonths.at(static_cast<std::size_t>(tm.tm_mon) % 12), tm.tm_year + 1900, tm.tm_hour,
                 tm.tm_min, tm.tm_sec);
-  return buf;
+  return buf.data();
 }
 
 }  // namespace mikey::transport

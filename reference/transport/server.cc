@@ -27,6 +27,7 @@
 #include <exception>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -547,8 +548,9 @@ Result<std::uint16_t, Error> KmsServer::start() {
       // works with client authentication.
       SSL_CTX_set_client_CA_list(ctx.native_handle(),
                                  SSL_load_client_CA_file(t.client_ca_file.c_str()));
-      static constexpr unsigned char kSidCtx[] = "mikeyconf-kms";
-      SSL_CTX_set_session_id_context(ctx.native_handle(), kSidCtx, sizeof kSidCtx - 1);
+      static constexpr std::array<unsigned char, 13> kSidCtx = {'m', 'i', 'k', 'e', 'y', 'c', 'o',
+                                                                'n', 'f', '-', 'k', 'm', 's'};
+      SSL_CTX_set_session_id_context(ctx.native_handle(), kSidCtx.data(), kSidCtx.size());
     }
   }
   tcp::resolver resolver(m.ioc);
