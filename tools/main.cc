@@ -8,6 +8,7 @@
 
 #include "tools/cli.h"
 #include "tools/decode.h"
+#include "tools/kms.h"
 
 #ifndef MIKEYCONF_VERSION
 #define MIKEYCONF_VERSION "unknown"
@@ -29,6 +30,10 @@ struct Subcommand {
 const std::array kSubcommands{
     Subcommand{"decode", "decode a MIKEY message (hex, base64 or binary) to a tree or JSON",
                &decode_main, kDecodeUsage},
+    Subcommand{"kms", "serve the reference KMS from a YAML configuration (Annex A HTTP)", &kms_main,
+               kKmsUsage},
+    Subcommand{"request-init", "print a base64 REQUEST_INIT_PSK for a user of a KMS configuration",
+               &request_init_main, kRequestInitUsage},
     Subcommand{"help", "show this overview, or the usage of one subcommand", &help_main, ""},
 };
 

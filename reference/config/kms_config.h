@@ -1,0 +1,93 @@
+// The reference KMS's configuration file (YAML; configs/README.md documents every key): the
+// KMS identity, where it listens, its TLS files, its users and their credentials (PSK or GBA),
+// its ticket protection keys, lifetimes, policy and the peer KMSs it chains to (RFC 6043 §10;
+// TS 33.328 §6.2.3.8, Annex B).
+//
+// The loader is strict: unknown keys, duplicate keys, wrong types, missing required keys, bad
+// hex, unknown algorithm or format names, duplicate identities and inconsistent peers are all
+// errors that name the file, line and column. yaml-cpp throws inside; load_kms_config() never
+// does (design.md: "YAML/CLI errors may throw inside the loader").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "roles/kms.h"
+#include "roles/types.h"
+#include "wire/result.h"
+
+namespace mikey::config {
+
+// Where a configuration problem is. `line` and `column` are 1-based; 0 when the problem is the
+// file as a whole (it cannot be read).
+struct ConfigError {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;
+
+  // "file:line:col: message" ("file: message" when line is 0).
+  std::string str() const;
+};
+
+// A host and port to listen on ("127.0.0.1:8080", "[::1]:8443", "localhost:0").
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+// Parses HOST:PORT (IPv6 hosts in brackets); the error says what is wrong.
+Result<ListenAddress, std::string> parse_listen_address(std::string_view text);
+
+// The KMS's own TLS files (absolute, or relative to the working directory when the config file
+// was given by a relative path). `client_ca` non-empty: every client must present a certificate
+// that verifies against it (mutual TLS, TS 33.328 §6.2.3.8 KMS-to-KMS).
+struct ServerTlsFiles {
+  std::string cert;
+  std::string key;
+  std::string client_ca;
+};
+
+// How this KMS reaches one peer KMS (KMS_I) over Annex A HTTP (requesttype=ticketresolve).
+struct PeerEndpoint {
+  roles::Identity identity;  // equals roles::PeerKms::identity of the same index
+  std::string url;           // as written in the file
+  bool tls = true;           // https (always, see kms_config.cc: peers need mutual TLS)
+  std::string host;
+  std::uint16_t port = 0;
+  std::string path = "/keymanagement";
+  // Mutual TLS: the CA that verifies the peer's server certificate, and this KMS's client
+  // certificate and key. `server_name`: the name the peer's certificate must carry (and the
+  // SNI); empty: the URL host.
+  std::string ca;
+  std::string cert;
+  std::string key;
+  std::string server_name;
+};
+
+struct LoadedKmsConfig {
+  std::string source;  // the file it came from
+  roles::KmsConfig kms;
+  std::optional<ListenAddress> listen;
+  std::optional<ServerTlsFiles> tls;
+  // One per kms.peers entry, same order.
+  std::vector<PeerEndpoint> peers;
+
+  // The endpoint of `peer` (by identity), or nullptr.
+  const PeerEndpoint* endpoint(const roles::Identity& peer) const noexcept;
+};
+
+// Reads and checks the file at `path`. Never throws: every failure (unreadable file, YAML
+// syntax, schema, semantics, out of memory) is a ConfigError.
+Result<LoadedKmsConfig, ConfigError> load_kms_config(const std::string& path) noexcept;
+
+// The same for YAML text already in memory; `source` names it in errors, and relative paths in it
+// resolve against `base_dir`. The files it names are checked for existence.
+Result<LoadedKmsConfig, ConfigError> parse_kms_config(std::string_view yaml,
+                                                      const std::string& source,
+                                                      const std::string& base_dir) noexcept;
+
+}  // namespace mikey::config
