@@ -8,15 +8,20 @@
 namespace mikey::bench {
 void register_codec_benchmarks();
 void register_crypto_benchmarks();
+void register_kms_benchmarks();
 }  // namespace mikey::bench
 
 int main(int argc, char** argv) {
   mikey::bench::register_codec_benchmarks();
   mikey::bench::register_crypto_benchmarks();
+  mikey::bench::register_kms_benchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  mikey::bench::RatioReporter reporter(
-      {{"decode", "scan"}, {"decode_layout", "scan"}, {"encode", "scan"}, {"prf", "hmac"}});
+  mikey::bench::RatioReporter reporter({{"decode", "scan"},
+                                        {"decode_layout", "scan"},
+                                        {"encode", "scan"},
+                                        {"prf", "hmac"},
+                                        {"kms_cycle", "kms_cycle_static"}});
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;

@@ -4,10 +4,9 @@ option(MIKEY_BUILD_FUZZERS "Build libFuzzer targets (clang only)" OFF)
 option(MIKEY_BUILD_BENCHMARKS "Build Google Benchmark programs" ON)
 option(MIKEY_WERROR "Treat warnings as errors" OFF)
 set(MIKEY_SANITIZE "" CACHE STRING "Sanitizers to enable, e.g. address,undefined")
-# Fuzzer mode: lets the role fuzz targets skip MAC checks so they reach deeper logic
-# (BoringSSL's fuzzer mode). Never enabled in a release build; each such target has a twin
-# built without it.
-option(MIKEY_FUZZER_MODE "Compile the MAC-bypass twins of the fuzz targets" OFF)
+# Fuzzer mode (BoringSSL's): the compile definition MIKEY_FUZZER_MODE makes the roles ignore
+# MAC mismatches so fuzzers reach the logic behind them. Only the mikey_roles_fuzzmode twin
+# library (reference/roles/CMakeLists.txt) is built with it; mikeyconf never links it.
 
 add_compile_options(-Wall -Wextra -Wpedantic)
 if(MIKEY_WERROR)

@@ -2,7 +2,10 @@
 // Writes (or checks, exiting 1 on any difference) the seed corpora fuzz/corpus/<target>/ and
 // the dictionaries fuzz/<target>.dict. Seeds are produced by the codec from the sample
 // messages (codec/samples.h) and the third-party messages in tests/data/corpus, named by
-// meaning; dictionaries come from the code-point tables (codec/codepoints.h).
+// meaning; dictionaries come from the code-point tables (codec/codepoints.h). The role targets'
+// seeds are recorded from exchanges the reference roles run in the world of role_world.h
+// (style.md: "seed corpora are recorded from suite runs"), and each is checked to reach what
+// its name says before it is written; a seed that no longer does makes fuzz_assets exit 1.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +18,16 @@
 #include "codec/codepoints.h"
 #include "codec/message.h"
 #include "codec/samples.h"
+#include "crypto/rng.h"
+#include "role_world.h"
+#include "roles/clock.h"
+#include "roles/initiator.h"
+#include "roles/kms.h"
+#include "roles/responder.h"
+#include "roles_sequence.h"
+#include "transport/annex_a.h"
+#include "transport/client.h"
+#include "transport/request_parser.h"
 #include "wire/base64.h"
 #include "wire/hex.h"
 
@@ -70,6 +83,296 @@ void add_message_seeds(const std::string& name, const Bytes& bytes, Assets& seed
   collect_payloads(out.message.payloads, bytes, name, seeds);
 }
 
+// Set when a recorded seed does not do what its name says.
+bool g_bad_seed = false;
+
+void bad_seed(const std::string& target, const std::string& name, const std::string& why) {
+  std::fprintf(stderr, "fuzz_assets: seed %s/%s: %s\n", target.c_str(), name.c_str(), why.c_str());
+  g_bad_seed = true;
+}
+
+// An Annex A request as the reference client sends it.
+std::string annex_a_request(mikey::transport::RequestType type, mikey::ByteView mikey_bytes) {
+  mikey::transport::ClientOptions o;
+  o.host_header = "kms.example.org";
+  return mikey::transport::AnnexAClient(o).build_request(type, mikey_bytes);
+}
+
+// The same request with its body sent as two chunks (RFC 7230 §4.1).
+std::string chunked(mikey::transport::RequestType type, mikey::ByteView mikey_bytes) {
+  std::string req = annex_a_request(type, mikey_bytes);
+  const std::size_t head_end = req.find("\r\n\r\n");
+  std::string body = req.substr(head_end + 4);
+  std::string head = req.substr(0, head_end + 2);
+  const std::size_t cl = head.find("Content-Length: ");
+  head.erase(cl, head.find("\r\n", cl) + 2 - cl);
+  head += "Transfer-Encoding: chunked\r\n\r\n";
+  auto hex_size = [](std::size_t n) {
+    std::string digits;
+    do {
+      digits.insert(digits.begin(), "0123456789abcdef"[n % 16]);
+      n /= 16;
+    } while (n != 0);
+    return digits;
+  };
+  const std::size_t half = body.size() / 2;
+  return head + hex_size(half) + "\r\n" + body.substr(0, half) + "\r\n" +
+         hex_size(body.size() - half) + "\r\n" + body.substr(half) + "\r\n0\r\n\r\n";
+}
+
+// http_request: requests built from the sample messages, and malformed variants of them that
+// stop at each stage of validate_request (annex_a.h).
+void add_http_request_seeds(Assets& seeds) {
+  using mikey::transport::RequestType;
+  Bytes request_init;
+  Bytes resolve_init;
+  for (const NamedMessage& s : sample_messages()) {
+    auto bytes = serialize_message(s.message);
+    if (!bytes.ok()) continue;
+    if (s.name == "ticket_request_init_psk") request_init = bytes.value();
+    if (s.name == "ticket_resolve_init_psk") resolve_init = bytes.value();
+  }
+  auto& out = seeds["http_request"];
+  const std::string request = annex_a_request(RequestType::ticket_request, request_init);
+  out["ticketrequest_request_init_psk"] = request;
+  out["ticketresolve_resolve_init_psk"] =
+      annex_a_request(RequestType::ticket_resolve, resolve_init);
+  out["ticketrequest_chunked"] = chunked(RequestType::ticket_request, request_init);
+  out["ticketrequest_keepalive_pipelined"] = request + request;
+  Bytes failing = request_init;  // the echo handler answers HDR byte 2 = 0xff with a KMS failure
+  if (failing.size() > 2) failing[2] = 0xff;
+  out["ticketrequest_kms_failure"] = annex_a_request(RequestType::ticket_request, failing);
+  auto replace = [&](const std::string& from, const std::string& to) {
+    std::string r = request;
+    r.replace(r.find(from), from.size(), to);
+    return r;
+  };
+  out["malformed_http10"] = replace("HTTP/1.1", "HTTP/1.0");
+  out["malformed_get"] = replace("POST", "GET");
+  out["malformed_missing_host"] = replace("Host: kms.example.org\r\n", "");
+  out["malformed_unknown_path"] = replace("/keymanagement", "/kms");
+  out["malformed_unknown_requesttype"] = replace("ticketrequest", "ticketfetch");
+  out["malformed_repeated_requesttype"] =
+      replace("requesttype=ticketrequest", "requesttype=ticketrequest&requesttype=ticketresolve");
+  out["malformed_content_type"] = replace("application/mikey", "text/plain");
+  out["malformed_type_mismatch"] = replace("ticketrequest", "ticketresolve");
+  std::string no_length = request;
+  const std::size_t cl = no_length.find("Content-Length: ");
+  no_length.erase(cl, no_length.find("\r\n", cl) + 2 - cl);
+  out["malformed_no_length"] = no_length;
+  std::string bad_body = request;
+  bad_body[request.find("\r\n\r\n") + 5] = '*';
+  out["malformed_bad_base64"] = bad_body;
+  out["malformed_truncated"] = request.substr(0, request.size() - 7);
+  out["malformed_expect_continue"] =
+      replace("Content-Type:", "Expect: 100-continue\r\nContent-Type:");
+}
+
+// The KMS's answer to an HTTP request, as the kms_http target computes it: "" when it is a 200
+// whose body is a MIKEY message of type `want`, else what went wrong.
+std::string kms_http_outcome(const std::string& http, DataType want) {
+  mikey::roles::ManualClock clock(mikey::fuzz::seed_time());
+  mikey::crypto::DeterministicRng rng(0x6b6d73);
+  mikey::roles::Kms kms(mikey::fuzz::kms_config(), clock, rng);
+  const mikey::transport::KmsHandler handler = [&kms](mikey::transport::RequestType t,
+                                                      mikey::ByteView m) {
+    return mikey::fuzz::kms_answer(kms, t, m);
+  };
+  Bytes out = mikey::transport::handle_request_bytes(
+      mikey::transport::AnnexAProfile{}, handler,
+      mikey::ByteView(reinterpret_cast<const std::uint8_t*>(http.data()), http.size()));  // NOLINT
+  std::string text(out.begin(), out.end());
+  if (text.rfind("HTTP/1.1 200 ", 0) != 0) return text.substr(0, text.find("\r\n"));
+  auto body = mikey::wire::base64_decode(text.substr(text.find("\r\n\r\n") + 4));
+  if (!body.ok()) return "200 without a base64 body";
+  ParseOutcome parsed = parse_message(body.value());
+  if (!parsed.ok()) return "200 with an unparseable MIKEY message";
+  if (parsed.message.hdr.data_type != want) {
+    return "answered with " + std::string(to_string(parsed.message.hdr.data_type));
+  }
+  return "";
+}
+
+// kms_http and its twin: REQUEST_INIT_PSK and RESOLVE_INIT_PSK recorded from Alice and Bob
+// against the KMS of role_world.h at the seeds' time. Each must get REQUEST_RESP / RESOLVE_RESP
+// from a fresh KMS, as every input of the target does.
+void add_kms_http_seeds(Assets& seeds) {
+  using mikey::transport::RequestType;
+  namespace roles = mikey::roles;
+  namespace world = mikey::fuzz;
+  struct Case {
+    std::string name;
+    bool forking = false;
+    roles::TicketFormat format = roles::kBaseTicket;
+    bool mode3 = false;   // Alice creates the ticket herself (no Ticket Request)
+    bool sha256 = false;  // Alice and Bob protect their messages with the 256-bit suite
+  };
+  const std::vector<Case> cases = {
+      {"type1", false, roles::kBaseTicket, false, false},
+      {"type1_forking", true, roles::kBaseTicket, false, false},
+      {"type2", false, roles::kProvisionalType2, false, false},
+      {"type1_sha256", false, roles::kBaseTicket, false, true},
+      {"mode3", false, roles::kBaseTicket, true, false},
+      {"mode3_forking", true, roles::kBaseTicket, true, false},
+  };
+  std::map<std::string, std::string> recorded;
+  auto record = [&](const std::string& name, RequestType type, const Bytes& mikey_bytes,
+                    DataType want) {
+    std::string http = annex_a_request(type, mikey_bytes);
+    std::string why = kms_http_outcome(http, want);
+    if (!why.empty()) bad_seed("kms_http", name, why);
+    recorded[name] = http;
+    if (type == RequestType::ticket_request) {
+      std::string c = chunked(type, mikey_bytes);
+      why = kms_http_outcome(c, want);
+      if (!why.empty()) bad_seed("kms_http", name + "_chunked", why);
+      recorded[name + "_chunked"] = c;
+    }
+  };
+  for (const Case& c : cases) {
+    roles::ManualClock clock(world::seed_time());
+    mikey::crypto::DeterministicRng rng(1);
+    const roles::Algorithms algs = c.sha256 ? roles::kSuite256 : roles::kSuite128;
+    roles::KmsConfig kc = world::kms_config();
+    roles::InitiatorConfig ac = world::alice_config();
+    roles::ResponderConfig bc = world::bob_config();
+    ac.algorithms = algs;  // same PSKs, other PRF / MAC / Encr for the messages
+    bc.algorithms = algs;
+    roles::Kms kms(std::move(kc), clock, rng);
+    roles::Initiator alice(std::move(ac), clock, rng);
+    roles::Responder bob(std::move(bc), clock, rng);
+    roles::TicketRequest r = world::ticket_request(c.forking, c.format, algs);
+    if (c.mode3) {
+      if (!alice.create_ticket(r, world::mode3_key(roles::kSuite128)).ok()) {
+        bad_seed("kms_http", c.name, "create_ticket failed");
+        continue;
+      }
+    } else {
+      auto init = alice.request_ticket(r);
+      if (!init.ok()) {
+        bad_seed("kms_http", c.name, "request_ticket failed");
+        continue;
+      }
+      record("ticketrequest_alice_" + c.name, RequestType::ticket_request, init.value(),
+             DataType::request_resp);
+      roles::KmsReply reply = kms.handle_request_init(init.value());
+      if (!alice.process_request_resp(reply.message).ok()) {
+        bad_seed("kms_http", c.name, "REQUEST_RESP refused");
+        continue;
+      }
+    }
+    roles::TransferOptions o;
+    o.responder = world::bob_id();
+    auto transfer = alice.transfer_init(o);
+    if (!transfer.ok()) {
+      bad_seed("kms_http", c.name, "transfer_init failed");
+      continue;
+    }
+    auto step = bob.process_transfer_init(transfer.value());
+    if (!step.ok() || step->action != roles::ResponderAction::send_resolve_init) {
+      bad_seed("kms_http", c.name, "no RESOLVE_INIT");
+      continue;
+    }
+    record("ticketresolve_bob_" + c.name, RequestType::ticket_resolve, step->message,
+           DataType::resolve_resp);
+  }
+  for (const auto& [name, http] : recorded) {
+    seeds["kms_http"][name] = http;
+    seeds["kms_http_fuzzmode"][name] = http;
+  }
+}
+
+// roles_sequence and its twin: step scripts that drive the happy paths; each must end with both
+// sides holding equal SRTP keys for the same exchange (and the same CSB update where one is made).
+void add_roles_sequence_seeds(Assets& seeds) {
+  namespace seq = mikey::fuzz::sequence;
+  using seq::Step;
+  auto exchange = [](seq::Script s, seq::RequestParams p = {}) -> seq::Script {
+    s.add(Step::request, p)
+        .add(Step::request_resp)
+        .add(Step::transfer, seq::TransferParams{})
+        .add(Step::resolve)
+        .add(Step::resolve_resp)
+        .add(Step::transfer_resp);
+    return s;
+  };
+  seq::RequestParams forking;
+  forking.forking = true;
+  seq::RequestParams type2;
+  type2.format = 1;
+  seq::RequestParams reusable;
+  reusable.tweaks = seq::kReuse;
+  seq::RequestParams initiator_keys;
+  initiator_keys.tweaks = seq::kInitiatorKeys;
+  seq::RequestParams fresh_randrr;
+  fresh_randrr.tweaks = seq::kFreshRandrr;
+  seq::RequestParams tek_tgk;
+  tek_tgk.tweaks = seq::kTekAndTgk;
+  seq::UpdateParams update;
+  update.new_keys = true;
+  seq::TransferParams two_sessions;
+  two_sessions.shape = 1;
+  seq::TimeParams eight_seconds;
+  eight_seconds.seconds = 2;
+
+  struct Seed {
+    std::string name;
+    Bytes input;
+    bool needs_update = false;
+    int key_checks = 1;
+  };
+  std::vector<Seed> list;
+  list.push_back({"exchange_type1", exchange(seq::Script(1)).bytes()});
+  list.push_back({"exchange_type1_forking", exchange(seq::Script(2), forking).bytes()});
+  list.push_back({"exchange_type2", exchange(seq::Script(3), type2).bytes()});
+  list.push_back({"exchange_suite256", exchange(seq::Script(4, true)).bytes()});
+  list.push_back({"exchange_g_flag", exchange(seq::Script(5), fresh_randrr).bytes()});
+  list.push_back({"exchange_tek_tgk_two_sessions", seq::Script(6)
+                                                       .add(Step::request, tek_tgk)
+                                                       .add(Step::request_resp)
+                                                       .add(Step::transfer, two_sessions)
+                                                       .add(Step::resolve)
+                                                       .add(Step::resolve_resp)
+                                                       .add(Step::transfer_resp)
+                                                       .bytes()});
+  list.push_back({"exchange_then_csb_update",
+                  exchange(seq::Script(7), initiator_keys)
+                      .add(Step::time_passes, eight_seconds)
+                      .add(Step::csb_update, update)
+                      .bytes(),
+                  true});
+  list.push_back({"exchange_then_ticket_reuse",
+                  exchange(seq::Script(8), reusable)
+                      .add(Step::time_passes, eight_seconds)
+                      .add(Step::transfer, seq::TransferParams{})
+                      .add(Step::transfer_resp)
+                      .bytes(),
+                  false, 2});
+  list.push_back({"mode3_exchange", seq::Script(9)
+                                        .add(Step::create_ticket, seq::RequestParams{})
+                                        .add(Step::transfer, seq::TransferParams{})
+                                        .add(Step::resolve)
+                                        .add(Step::resolve_resp)
+                                        .add(Step::transfer_resp)
+                                        .bytes()});
+  list.push_back({"exchange_then_replays", exchange(seq::Script(10))
+                                               .add(Step::reuse, seq::ReuseParams{0, {}})
+                                               .add(Step::reuse, seq::ReuseParams{2, {}})
+                                               .add(Step::reuse, seq::ReuseParams{4, {}})
+                                               .bytes()});
+  for (const Seed& s : list) {
+    seq::Summary sum = seq::run(s.input.data(), s.input.size());
+    if (sum.key_checks < s.key_checks) {
+      bad_seed("roles_sequence", s.name, "does not end with both sides holding the same keys");
+    }
+    if (s.needs_update && sum.updates_checked == 0) {
+      bad_seed("roles_sequence", s.name, "the CSB update did not reach both sides");
+    }
+    seeds["roles_sequence"][s.name] = str(s.input);
+    seeds["roles_sequence_fuzzmode"][s.name] = str(s.input);
+  }
+}
+
 Assets make_seeds(const fs::path& repo) {
   Assets seeds;
   for (const NamedMessage& s : sample_messages()) {
@@ -103,6 +406,9 @@ Assets make_seeds(const fs::path& repo) {
   seeds["base64"]["wrapped_crlf"] = "AQsFgBI0\r\nVngAAQ==\r\n";
   seeds["base64"]["bad_padding"] = "AQ=A";
   seeds["hex"]["spaced_upper"] = "01 0B 05 80\n12 34";
+  add_http_request_seeds(seeds);
+  add_kms_http_seeds(seeds);
+  add_roles_sequence_seeds(seeds);
   return seeds;
 }
 
@@ -180,6 +486,35 @@ Assets make_dictionaries() {
   dicts["."]["base64.dict"] =
       "# base64: padding, line breaks and the start of a MIKEY HDR (generated by fuzz_assets)\n"
       "pad1=\"=\"\npad2=\"==\"\ncrlf=\"\\x0D\\x0A\"\nlf=\"\\x0A\"\nhdr_v1=\"AQ\"\n";
+  // HTTP/1.1 and Annex A tokens (annex_a.h defaults) for the targets that read HTTP requests.
+  const std::string http_tokens =
+      "post=\"POST\"\nget=\"GET\"\npath=\"/keymanagement\"\n"
+      "query_ticketrequest=\"?requesttype=ticketrequest\"\n"
+      "query_ticketresolve=\"?requesttype=ticketresolve\"\n"
+      "query_more=\"&\"\npercent=\"%\"\n"
+      "content_type=\"Content-Type: application/mikey\"\n"
+      "content_length=\"Content-Length: \"\n"
+      "chunked=\"Transfer-Encoding: chunked\"\n"
+      "last_chunk=\"0\\x0D\\x0A\\x0D\\x0A\"\n"
+      "crlf=\"\\x0D\\x0A\"\nend_of_header=\"\\x0D\\x0A\\x0D\\x0A\"\n"
+      "http11=\"HTTP/1.1\"\nhttp10=\"HTTP/1.0\"\nhost=\"Host: \"\n"
+      "expect_continue=\"Expect: 100-continue\"\n"
+      "connection_close=\"Connection: close\"\n"
+      "connection_keep_alive=\"Connection: keep-alive\"\n";
+  dicts["."]["http_request.dict"] =
+      "# http_request: HTTP/1.1 and Annex A tokens (generated by fuzz_assets)\n" + http_tokens;
+  // kms_http also reaches the KMS: base64 padding and the base64 of HDR starts (version 1, data
+  // type REQUEST_INIT_PSK / RESOLVE_INIT_PSK, next payload T).
+  const std::string kms_tokens =
+      http_tokens + "pad1=\"=\"\npad2=\"==\"\n" + "hdr_request_init_psk=\"" +
+      mikey::wire::base64_encode(Bytes{1, 11, 5}) + "\"\n" + "hdr_resolve_init_psk=\"" +
+      mikey::wire::base64_encode(Bytes{1, 16, 5}) + "\"\n";
+  for (const char* t : {"kms_http", "kms_http_fuzzmode"}) {
+    dicts["."][std::string(t) + ".dict"] = "# " + std::string(t) +
+                                           ": HTTP/1.1, Annex A and MIKEY HDR tokens "
+                                           "(generated by fuzz_assets)\n" +
+                                           kms_tokens;
+  }
   dicts["."]["hex.dict"] =
       "# hex: digits, case and separators (generated by fuzz_assets)\n"
       "zero=\"00\"\nff_lower=\"ff\"\nff_upper=\"FF\"\nspace=\" \"\nnewline=\"\\x0A\"\n";
@@ -217,6 +552,7 @@ int main(int argc, char** argv) {
   }
   fs::path fuzz_dir = fs::absolute(argv[2]).lexically_normal();
   if (fuzz_dir.filename().empty()) fuzz_dir = fuzz_dir.parent_path();
-  return sync(fuzz_dir, make_seeds(fuzz_dir.parent_path()), make_dictionaries(),
-              std::string(argv[1]) == "--check");
+  const Assets seeds = make_seeds(fuzz_dir.parent_path());
+  if (g_bad_seed) return 1;
+  return sync(fuzz_dir, seeds, make_dictionaries(), std::string(argv[1]) == "--check");
 }

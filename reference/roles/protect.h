@@ -88,6 +88,26 @@ Result<KeySet, Failure> verify_message(const Received& r, const MessageProtectio
 Result<Bytes, Failure> received_mac_input(const Received& r,
                                           std::span<const ByteView> extra) noexcept;
 
+// ---- MAC decisions ----
+
+// The only places the roles judge a received MAC: V of every message (verify_message), the
+// ticket's V (App. A.1), Vr (§6.10) and Vi == V (§4.2.3.6) all decide through these two.
+//
+// Fuzzer mode (BoringSSL's BORINGSSL_UNSAFE_FUZZER_MODE): in a library compiled with
+// MIKEY_FUZZER_MODE (mikey_roles_fuzzmode, linked only by the *_fuzzmode fuzz twins and their
+// test, never by mikeyconf or a release build) the MAC is still located, its key derived and
+// its value computed, but the outcome of the comparison is ignored, so fuzzers reach the logic
+// behind the integrity checks. A MAC that cannot be computed (unknown algorithm, OpenSSL
+// failure) still fails.
+
+// True when `received` is the `alg` MAC of `parts` under `key`.
+bool mac_verifies(codec::MacAlg alg, ByteView key, std::span<const ByteView> parts,
+                  ByteView received) noexcept;
+// True when two received MAC values are identical (constant time for equal lengths).
+bool macs_equal(ByteView a, ByteView b) noexcept;
+// Whether this library was compiled with MIKEY_FUZZER_MODE.
+bool fuzzer_mode() noexcept;
+
 // ---- KEMAC (RFC 3830 §4.2.3) ----
 
 // The KEMAC payload body holding E(encr_key, keys) with Mac alg NULL. `t_iv` is the 64-bit T of

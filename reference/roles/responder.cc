@@ -311,7 +311,7 @@ Result<ResponderStep, Refusal> Responder::finish(Resolution res) {
   if (ticket.policy.flags.i) {
     const auto& ids = ticket.initiator_data.payloads;
     const auto* vi = ids.empty() ? nullptr : ids.front().get<codec::Verification>();
-    if (vi == nullptr || vi->mac != last_v(m)->mac) {
+    if (vi == nullptr || !macs_equal(vi->mac, last_v(m)->mac)) {
       return with_error(refuse(Failure::initiator_data_failure, "V != Vi"), init);
     }
   }

@@ -151,10 +151,7 @@ Result<const TicketKey*, Failure> verifying_key(ByteView ticket_payload,
                          codec::EncrAlg::null, parts.v->auth_alg);
     if (!auth.ok()) return auth.error();
     const ByteView in[] = {input.value()};
-    if (crypto::verify_mac(to_crypto(parts.v->auth_alg), auth->auth.view(), in, parts.v->mac)
-            .ok()) {
-      return &k;
-    }
+    if (mac_verifies(parts.v->auth_alg, auth->auth.view(), in, parts.v->mac)) return &k;
   }
   return candidate ? Failure::ticket_integrity_failure : Failure::ticket_issuer_unknown;
 }
