@@ -1,0 +1,1175 @@
+#include "harness/engine.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <ctime>
+#include <deque>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+#include "codec/message.h"
+#include "crypto/rng.h"
+#include "harness/mutate.h"
+#include "harness/names.h"
+#include "roles/credential.h"
+#include "roles/error_message.h"
+#include "roles/initiator.h"
+#include "roles/message_util.h"
+#include "roles/protect.h"
+#include "roles/responder.h"
+#include "transport/annex_a.h"
+
+namespace mikeyconf::harness {
+
+namespace roles = mikey::roles;
+namespace codec = mikey::codec;
+using mikey::Bytes;
+using mikey::ByteView;
+using Steady = std::chrono::steady_clock;
+
+std::uint64_t case_seed(std::uint64_t run_seed, std::string_view id) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64
+  for (char c : id) {
+    h ^= static_cast<std::uint8_t>(c);
+    h *= 0x100000001b3ULL;
+  }
+  std::uint64_t z = run_seed ^ h;  // splitmix64 finaliser
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+const Scenario* find_sanity(const std::vector<Scenario>& suite, SutRole role) noexcept {
+  for (const Scenario& s : suite)
+    if (s.sut_role == role && s.has_tag("sanity")) return &s;
+  return nullptr;
+}
+
+namespace {
+
+// A harness-side problem inside a case: the verdict is error, never blamed on the SUT.
+class HarnessError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string at(SourcePos p) {
+  return p.line > 0 ? " (line " + std::to_string(p.line) + ")" : std::string();
+}
+
+// The wall clock shifted by a fixed offset (set: {clock_offset_ms: ...}), so a party can act as
+// if at another moment, e.g. to send a resolve for a ticket the Responder still believes valid.
+class OffsetClock final : public roles::Clock {
+ public:
+  explicit OffsetClock(std::int64_t offset_ms) noexcept : offset_ms_(offset_ms) {}
+  roles::NtpTime now() const noexcept override {
+    const roles::NtpTime t = system_.now();
+    const std::int64_t delta = offset_ms_ * (std::int64_t{1} << 32) / 1000;
+    return static_cast<roles::NtpTime>(static_cast<std::int64_t>(t) + delta);
+  }
+
+ private:
+  roles::SystemClock system_;
+  std::int64_t offset_ms_;
+};
+
+std::string data_type_name(int n) {
+  std::string_view name = code_point_name("DataType", static_cast<std::uint32_t>(n));
+  return name.empty() ? "data type " + std::to_string(n) : std::string(name);
+}
+
+std::string payload_names(const codec::Message& m) {
+  std::string out;
+  for (const codec::Payload& p : m.payloads) {
+    std::string_view n = codec::to_string(p.type);
+    out += (out.empty() ? "" : " ") +
+           (n.empty() ? std::to_string(codec::raw(p.type)) : std::string(n));
+  }
+  return "HDR" + (out.empty() ? "" : " " + out);
+}
+
+std::string numbers_text(const std::vector<codec::ErrorNo>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    out += (i > 0 ? ", " : "") + std::to_string(codec::raw(v[i]));
+    std::string_view n = codec::to_string(v[i]);
+    if (!n.empty()) out += " " + std::string(n);
+  }
+  return out + "]";
+}
+
+struct VerifyOutcome {
+  bool ok = false;
+  std::string detail;
+};
+
+// What the engine knows about the last send step (what expect steps judge).
+struct LastExchange {
+  bool present = false;
+  MessageKind kind = MessageKind::request_init_psk;
+  Bytes sent;  // the MIKEY message as sent (empty for raw_http)
+  HttpExchange http;
+  VerifyOutcome verify;
+  std::optional<bool> keys_equal;
+  std::string keys_detail;
+};
+
+// A sent request kept for `resend: true`.
+struct SentRequest {
+  Bytes bytes;
+  Bytes psk;
+  roles::Identity peer;
+  bool valid = false;
+};
+
+class CaseRunner {
+ public:
+  CaseRunner(const Scenario& s, const SutProfile& p, SutDriver& d, std::uint64_t seed,
+             CaseResult& out)
+      : sc_(s), prof_(p), drv_(d), rng_(seed), out_(out) {
+    const std::uint32_t limit = s.timeout_ms.value_or(p.timeouts.case_ms);
+    deadline_ = start_ + std::chrono::milliseconds(limit);
+    limit_ms_ = limit;
+  }
+
+  void run() {
+    for (std::size_t i = 0; i < sc_.steps.size(); ++i) {
+      check_deadline(i);
+      const Step& step = sc_.steps[i];
+      if (const auto* send = std::get_if<SendStep>(&step.body)) {
+        do_send(i, *send);
+      } else if (const auto* create = std::get_if<CreateTicketStep>(&step.body)) {
+        do_create(i, *create);
+      } else if (const auto* wait = std::get_if<WaitStep>(&step.body)) {
+        if (Steady::now() + std::chrono::milliseconds(wait->ms) > deadline_) {
+          throw HarnessError("step " + std::to_string(i + 1) + ": waiting " +
+                             std::to_string(wait->ms) + " ms would exceed the case limit of " +
+                             std::to_string(limit_ms_) + " ms");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(wait->ms));
+      } else if (const auto* expect = std::get_if<ExpectStep>(&step.body)) {
+        if (!do_expect(i, *expect)) return;
+      }
+    }
+    out_.verdict = Verdict::pass;
+  }
+
+ private:
+  // ---- settings ----
+
+  struct Party {
+    const UserProfile* user = nullptr;
+    const UserProfile* to = nullptr;  // resolve: the user the TRANSFER_INIT is addressed to
+    roles::Algorithms algorithms;
+    std::int64_t clock_offset_ms = 0;
+    roles::TicketRequest ticket;
+    bool include_idrpsk = true;
+    bool include_idrkms = true;
+  };
+
+  const UserProfile& user_named(const std::string& name, SourcePos pos) const {
+    const UserProfile* u = prof_.user(name);
+    if (u == nullptr) {
+      throw HarnessError("no user '" + name + "' in the SUT profile " + prof_.file + at(pos));
+    }
+    return *u;
+  }
+
+  Party settings(const std::vector<Setting>& set, Party party_default, const std::string& user) {
+    Party p = std::move(party_default);
+    p.user = &user_named(user, {});
+    p.algorithms = prof_.algorithms;
+    roles::TicketRequest& t = p.ticket;
+    t.format = prof_.ticket_format;
+    t.lifetime_s = prof_.ticket_lifetime_s;
+    t.responders = {user_named(prof_.responder, {}).identity};
+    // Algorithm suite first, so single overrides win over it.
+    for (const Setting& s : set) {
+      if (s.key == "algorithms") {
+        p.algorithms =
+            std::get<std::string>(s.value) == "suite256" ? roles::kSuite256 : roles::kSuite128;
+      }
+    }
+    t.prf = p.algorithms.prf;
+    for (const Setting& s : set) {
+      const std::string& k = s.key;
+      const auto* i = std::get_if<std::int64_t>(&s.value);
+      const auto* b = std::get_if<bool>(&s.value);
+      const auto* str = std::get_if<std::string>(&s.value);
+      const auto* list = std::get_if<std::vector<std::string>>(&s.value);
+      if (k == "as") {
+        p.user = &user_named(*str, s.pos);
+      } else if (k == "to") {
+        p.to = &user_named(*str, s.pos);
+      } else if (k == "clock_offset_ms") {
+        p.clock_offset_ms = *i;
+      } else if (k == "algorithms.prf") {
+        p.algorithms.prf = static_cast<codec::PrfFunc>(*i);
+        t.prf = p.algorithms.prf;
+      } else if (k == "algorithms.mac") {
+        p.algorithms.mac = static_cast<codec::MacAlg>(*i);
+      } else if (k == "algorithms.encr") {
+        p.algorithms.encr = static_cast<codec::EncrAlg>(*i);
+      } else if (k == "ticket_policy.ticket_type") {
+        t.format.type = static_cast<codec::TicketType>(*i);
+      } else if (k == "ticket_policy.subtype") {
+        t.format.subtype = static_cast<std::uint8_t>(*i);
+      } else if (k == "ticket_policy.version") {
+        t.format.version = static_cast<std::uint8_t>(*i);
+      } else if (k == "ticket_policy.lifetime_s") {
+        if (i != nullptr) {
+          t.lifetime_s = static_cast<std::uint32_t>(*i);
+        } else {
+          t.lifetime_s.reset();
+        }
+      } else if (k == "ticket_policy.responders") {
+        t.responders.clear();
+        for (const std::string& name : *list)
+          t.responders.push_back(user_named(name, s.pos).identity);
+      } else if (k == "ticket_policy.keys") {
+        for (const std::string& name : *list) {
+          roles::DesiredKey key;
+          key.type = static_cast<codec::KeyDataType>(*code_point_value("KeyDataType", name));
+          key.length = p.algorithms.key_length();
+          t.keys.push_back(key);
+        }
+      } else if (k == "options.include_idrpsk") {
+        p.include_idrpsk = *b;
+      } else if (k == "options.include_idrkms") {
+        p.include_idrkms = *b;
+      } else if (k.rfind("ticket_policy.flags.", 0) == 0) {
+        set_flag(t.flags, k.back(), *b);
+      }
+    }
+    for (const Setting& s : set) {
+      if (s.key == "ticket_policy.prf")
+        t.prf = static_cast<codec::PrfFunc>(std::get<std::int64_t>(s.value));
+    }
+    return p;
+  }
+
+  static void set_flag(codec::TicketFlags& f, char c, bool v) {
+    switch (c) {
+      case 'd':
+        f.d = v;
+        break;
+      case 'e':
+        f.e = v;
+        break;
+      case 'f':
+        f.f = v;
+        break;
+      case 'g':
+        f.g = v;
+        break;
+      case 'h':
+        f.h = v;
+        break;
+      case 'i':
+        f.i = v;
+        break;
+      case 'j':
+        f.j = v;
+        break;
+      case 'k':
+        f.k = v;
+        break;
+      case 'l':
+        f.l = v;
+        break;
+      case 'm':
+        f.m = v;
+        break;
+      case 'n':
+        f.n = v;
+        break;
+      case 'o':
+        f.o = v;
+        break;
+      default:
+        break;
+    }
+  }
+
+  const roles::Clock& clock(std::int64_t offset_ms) {
+    clocks_.push_back(std::make_unique<OffsetClock>(offset_ms));
+    return *clocks_.back();
+  }
+
+  std::shared_ptr<const roles::PskCredential> credential(const UserProfile& u) const {
+    return std::make_shared<const roles::PskCredential>(mikey::crypto::SecureBytes(u.psk),
+                                                        u.psk_id);
+  }
+
+  roles::InitiatorConfig initiator_config(const Party& p) const {
+    roles::InitiatorConfig c;
+    c.identity = p.user->identity;
+    c.kms_identity = prof_.kms_identity;
+    c.credential = credential(*p.user);
+    c.algorithms = p.algorithms;
+    c.include_idrpsk = p.include_idrpsk;
+    c.include_idrkms = p.include_idrkms;
+    if (std::find(c.ticket_formats.begin(), c.ticket_formats.end(), p.ticket.format) ==
+        c.ticket_formats.end()) {
+      c.ticket_formats.push_back(p.ticket.format);  // accept a grant of what was asked for
+    }
+    return c;
+  }
+
+  double since_start_ms() const {
+    return std::chrono::duration<double, std::milli>(Steady::now() - start_).count();
+  }
+
+  void check_deadline(std::size_t step) const {
+    if (Steady::now() > deadline_) {
+      throw HarnessError("the case exceeded its time limit of " + std::to_string(limit_ms_) +
+                         " ms before step " + std::to_string(step + 1));
+    }
+  }
+
+  TranscriptEntry& local(std::size_t step, std::string label, ByteView message, std::string note) {
+    TranscriptEntry e;
+    e.step = step;
+    e.kind = "local";
+    e.label = std::move(label);
+    e.mikey_built.assign(message.begin(), message.end());
+    e.mikey_sent = e.mikey_built;
+    e.note = std::move(note);
+    e.start_ms = since_start_ms();
+    out_.transcript.push_back(std::move(e));
+    return out_.transcript.back();
+  }
+
+  // ---- steps ----
+
+  void do_create(std::size_t i, const CreateTicketStep& step) {
+    Party p = settings(step.set, Party{}, prof_.initiator);
+    if (!p.user->mode3_tpk) {
+      throw HarnessError("create_ticket: user '" + p.user->name +
+                         "' has no mode3_tpk in the SUT profile");
+    }
+    const TicketKeySpec& k = *p.user->mode3_tpk;
+    roles::TicketKey tpk;
+    tpk.id = k.id;
+    tpk.format = k.format;
+    tpk.tpk = mikey::crypto::SecureBytes(k.key);
+    tpk.encr = k.encr;
+    tpk.mac = k.mac;
+    bool format_set = false;
+    for (const Setting& s : step.set)
+      format_set = format_set || s.key.rfind("ticket_policy.ticket_type", 0) == 0;
+    if (!format_set) p.ticket.format = k.format;
+    holder_ =
+        std::make_unique<roles::Initiator>(initiator_config(p), clock(p.clock_offset_ms), rng_);
+    holder_user_ = p.user->name;
+    auto created = holder_->create_ticket(p.ticket, tpk);
+    if (!created.ok()) {
+      throw HarnessError("create_ticket: the reference Initiator refused: " +
+                         std::string(roles::to_string(created.error().failure)) + " " +
+                         created.error().detail);
+    }
+    local(i, "mode-3 ticket created by " + p.user->name, {}, "Ticket Policy granted by itself");
+  }
+
+  void do_send(std::size_t i, const SendStep& step) {
+    switch (step.message) {
+      case MessageKind::request_init_psk:
+        send_request(i, step);
+        break;
+      case MessageKind::resolve_init_psk:
+        send_resolve(i, step);
+        break;
+      case MessageKind::raw_http:
+        send_raw(i, step);
+        break;
+    }
+  }
+
+  // Mutates, re-protects, sends; fills the transcript and last_.
+  TranscriptEntry& transmit(std::size_t i, const SendStep& step, std::string label,
+                            const Bytes& built, const SentRequest& keys,
+                            mikey::transport::RequestType type) {
+    TranscriptEntry e;
+    e.step = i;
+    e.kind = "http";
+    e.label = std::move(label);
+    e.mikey_built = built;
+    Bytes sent = built;
+    if (!step.mutate.empty()) {
+      auto m = apply_mutations(built, step.mutate);
+      if (!m.ok()) throw HarnessError("step " + std::to_string(i + 1) + ": " + m.error());
+      sent = std::move(m).value();
+      for (const Mutation& mu : step.mutate) e.mutations.push_back(mu.describe());
+    }
+    if (step.re_protect) {
+      ProtectionKeys pk;
+      pk.psk = keys.psk;
+      pk.identity_peer = keys.peer.data;
+      pk.identity_kms = prof_.kms_identity.data;
+      pk.resolve = type == mikey::transport::RequestType::ticket_resolve;
+      auto rp = re_protect(sent, pk);
+      if (!rp.ok()) throw HarnessError("step " + std::to_string(i + 1) + ": " + rp.error());
+      sent = std::move(rp).value();
+      e.re_protected = true;
+    }
+    e.mikey_sent = sent;
+    e.start_ms = since_start_ms();
+    HttpRequestSpec spec{type, sent, step.http.any() ? &step.http : nullptr};
+    HttpExchange x = drv_.exchange(spec);
+    if (x.unreachable || x.transport_error == "harness_exception") {
+      throw HarnessError("the SUT could not be reached (" + x.transport_error + ": " +
+                         x.transport_detail + ")");
+    }
+    e.request = x.request;
+    e.duration_ms = x.duration_ms;
+    if (!x.responded) {
+      e.transport_error = x.transport_error + ": " + x.transport_detail;
+    } else {
+      e.status = x.status;
+      e.reason = x.reason;
+      e.headers = x.headers;
+      e.body = x.body;
+      e.response_mikey = x.mikey;
+      e.mikey_problem = x.mikey_problem;
+    }
+    last_ = LastExchange{};
+    last_.present = true;
+    last_.kind = step.message;
+    last_.sent = sent;
+    last_.http = std::move(x);
+    out_.transcript.push_back(std::move(e));
+    if (Steady::now() > deadline_) {
+      throw HarnessError("the case exceeded its time limit of " + std::to_string(limit_ms_) +
+                         " ms during step " + std::to_string(i + 1));
+    }
+    return out_.transcript.back();
+  }
+
+  // Verifies the answer with the sender's keys over the bytes as sent (independent of the party's
+  // state, so it also works for mutated and resent requests).
+  VerifyOutcome verify_answer(const SentRequest& keys, bool resolve) const {
+    const HttpExchange& x = last_.http;
+    if (!x.responded) return {false, "no HTTP response"};
+    if (!x.mikey) {
+      return {false, "no MIKEY message in the answer (HTTP " + std::to_string(x.status) +
+                         (x.mikey_problem.empty() ? "" : ": " + x.mikey_problem) + ")"};
+    }
+    roles::Received resp = roles::receive(*x.mikey);
+    if (!resp.parsed.ok()) {
+      return {false, "the answer does not parse (" +
+                         std::string(codec::to_string(resp.parsed.error.code)) + " at offset " +
+                         std::to_string(resp.parsed.error.offset) + ")"};
+    }
+    const codec::ParseOutcome req = codec::parse_message(last_.sent);
+    if (!req.ok()) return {false, "the request as sent does not parse, so no keys to verify with"};
+    roles::MessageProtection p;
+    p.inkey = keys.psk;
+    p.prf = req.message.hdr.prf_func;
+    p.csb_id = req.message.hdr.csb_id;
+    const auto* rand = roles::find_randr(
+        req.message.payloads, resolve ? codec::RandRole::randrr : codec::RandRole::randri);
+    if (rand != nullptr) (resolve ? p.randrr : p.randri) = rand->rand;
+    const codec::DataType type = resp.message().hdr.data_type;
+    const codec::DataType expected =
+        resolve ? codec::DataType::resolve_resp : codec::DataType::request_resp;
+    if (type == codec::DataType::error) {
+      if (roles::last_v(resp.message()) == nullptr) {
+        return {false, "unauthenticated Error message (no V) " +
+                           numbers_text(roles::error_numbers(resp.message()))};
+      }
+      p.direction = mikey::crypto::MessageDirection::initial;  // RFC 6043 §5.4
+    } else if (type != expected) {
+      return {false, "unexpected data type " + data_type_name(codec::raw(type))};
+    } else {
+      p.direction = mikey::crypto::MessageDirection::response;
+      p.initial_message = last_.sent;
+    }
+    auto v = roles::verify_message(resp, p);
+    if (!v.ok()) {
+      return {false, "the MAC/KEMAC check failed: " + std::string(roles::to_string(v.error()))};
+    }
+    return {true, type == codec::DataType::error ? "authenticated Error message"
+                                                 : "MAC verified, KEMAC decrypted"};
+  }
+
+  void annotate(TranscriptEntry& e) const {
+    const HttpExchange& x = last_.http;
+    if (!x.responded) {
+      e.note = "no response";
+      return;
+    }
+    std::string note = std::to_string(x.status);
+    if (x.mikey) {
+      auto parsed = codec::parse_message(*x.mikey);
+      if (x.mikey->size() >= 2) note += " " + data_type_name(static_cast<int>((*x.mikey)[1]));
+      if (parsed.ok() && parsed.message.hdr.data_type == codec::DataType::error) {
+        note += " " + numbers_text(roles::error_numbers(parsed.message));
+      }
+      if (!parsed.ok()) note += " (does not parse)";
+    }
+    note += last_.verify.ok ? "; verified" : "; not verified: " + last_.verify.detail;
+    e.note = note;
+  }
+
+  void send_request(std::size_t i, const SendStep& step) {
+    Bytes built;
+    SentRequest keys;
+    std::string who;
+    roles::Initiator* party = nullptr;
+    if (step.resend) {
+      keys = last_request_;
+      built = keys.bytes;
+      who = "resent";
+    } else {
+      Party p = settings(step.set, Party{}, prof_.initiator);
+      holder_ =
+          std::make_unique<roles::Initiator>(initiator_config(p), clock(p.clock_offset_ms), rng_);
+      holder_user_ = p.user->name;
+      auto bytes = holder_->request_ticket(p.ticket);
+      if (!bytes.ok()) {
+        throw HarnessError("step " + std::to_string(i + 1) +
+                           ": the reference Initiator could not build REQUEST_INIT_PSK: " +
+                           std::string(roles::to_string(bytes.error().failure)) + " " +
+                           bytes.error().detail);
+      }
+      built = std::move(bytes).value();
+      keys = SentRequest{built, p.user->psk, p.user->identity, true};
+      who = p.user->name;
+      party = holder_.get();
+    }
+    TranscriptEntry& e = transmit(i, step, "REQUEST_INIT_PSK from initiator (" + who + ")", built,
+                                  keys, mikey::transport::RequestType::ticket_request);
+    last_request_ = keys;
+    last_request_.bytes = last_.sent;
+    last_.verify = verify_answer(keys, false);
+    const bool altered = step.resend || !step.mutate.empty();
+    if (party != nullptr && !altered && last_.http.mikey && last_.verify.ok) {
+      const codec::ParseOutcome resp = codec::parse_message(*last_.http.mikey);
+      if (resp.ok() && resp.message.hdr.data_type == codec::DataType::request_resp) {
+        auto granted = party->process_request_resp(*last_.http.mikey);
+        if (!granted.ok()) {
+          last_.verify = {false, "the reference Initiator refused the REQUEST_RESP: " +
+                                     std::string(roles::to_string(granted.error().failure)) + " " +
+                                     granted.error().detail};
+        } else {
+          last_.verify.detail += "; ticket accepted by the reference Initiator";
+        }
+      }
+    }
+    annotate(e);
+  }
+
+  void send_resolve(std::size_t i, const SendStep& step) {
+    Bytes built;
+    SentRequest keys;
+    std::string who;
+    roles::Responder* responder = nullptr;
+    if (step.resend) {
+      keys = last_resolve_;
+      built = keys.bytes;
+      who = "resent";
+    } else {
+      if (!holder_ || !holder_->has_ticket()) {
+        throw HarnessError("step " + std::to_string(i + 1) +
+                           ": RESOLVE_INIT_PSK needs a ticket: an earlier REQUEST_INIT_PSK must be "
+                           "granted (or a create_ticket step)");
+      }
+      Party p = settings(step.set, Party{}, prof_.responder);
+      const UserProfile& to = p.to != nullptr ? *p.to : *p.user;
+      roles::TransferOptions topt;
+      topt.responder = to.identity;
+      auto ti = holder_->transfer_init(topt);
+      if (!ti.ok()) {
+        throw HarnessError("step " + std::to_string(i + 1) +
+                           ": the reference Initiator could not build TRANSFER_INIT: " +
+                           std::string(roles::to_string(ti.error().failure)) + " " +
+                           ti.error().detail);
+      }
+      roles::ResponderConfig rc;
+      rc.identity = p.user->identity;
+      if (&to != p.user) rc.aliases.push_back(to.identity);
+      rc.kms_identity = prof_.kms_identity;
+      rc.credential = credential(*p.user);
+      rc.algorithms = p.algorithms;
+      responder_ =
+          std::make_unique<roles::Responder>(std::move(rc), clock(p.clock_offset_ms), rng_);
+      auto st = responder_->process_transfer_init(ti.value());
+      local(i,
+            "TRANSFER_INIT " + holder_user_ + " -> " + to.name +
+                (&to != p.user ? " (handled by " + p.user->name + ")" : ""),
+            ti.value(),
+            st.ok() ? "the reference Responder asks the KMS (RESOLVE_INIT)"
+                    : "refused: " + std::string(roles::to_string(st.error().failure)));
+      if (!st.ok() || st->action != roles::ResponderAction::send_resolve_init) {
+        throw HarnessError("step " + std::to_string(i + 1) +
+                           ": the reference Responder did not produce a RESOLVE_INIT_PSK (" +
+                           (st.ok() ? std::string("it resolved without the KMS")
+                                    : std::string(roles::to_string(st.error().failure)) + " " +
+                                          st.error().detail) +
+                           ")");
+      }
+      built = st->message;
+      keys = SentRequest{built, p.user->psk, p.user->identity, true};
+      who = p.user->name;
+      responder = responder_.get();
+    }
+    TranscriptEntry& e = transmit(i, step, "RESOLVE_INIT_PSK from responder (" + who + ")", built,
+                                  keys, mikey::transport::RequestType::ticket_resolve);
+    last_resolve_ = keys;
+    last_resolve_.bytes = last_.sent;
+    last_.verify = verify_answer(keys, true);
+    annotate(e);
+    const bool altered = step.resend || !step.mutate.empty();
+    if (responder == nullptr || altered || !last_.http.mikey || !last_.verify.ok) {
+      last_.keys_detail = altered ? "the request was altered, so the transfer was not completed"
+                                  : "the Ticket Resolve did not succeed";
+      return;
+    }
+    const codec::ParseOutcome resp = codec::parse_message(*last_.http.mikey);
+    if (!resp.ok() || resp.message.hdr.data_type != codec::DataType::resolve_resp) {
+      last_.keys_detail = "no RESOLVE_RESP";
+      return;
+    }
+    complete_transfer(i, *responder);
+  }
+
+  // RESOLVE_RESP → TRANSFER_RESP → the Initiator; then compare both sides' SRTP keys.
+  void complete_transfer(std::size_t i, roles::Responder& responder) {
+    auto st = responder.process_resolve_resp(*last_.http.mikey);
+    if (!st.ok()) {
+      last_.verify = {false, "the reference Responder refused the RESOLVE_RESP: " +
+                                 std::string(roles::to_string(st.error().failure)) + " " +
+                                 st.error().detail};
+      last_.keys_detail = last_.verify.detail;
+      return;
+    }
+    last_.verify.detail += "; keys accepted by the reference Responder";
+    if (st->action == roles::ResponderAction::send_transfer_resp) {
+      auto done = holder_->process_transfer_resp(st->message);
+      local(i, "TRANSFER_RESP -> " + holder_user_, st->message,
+            done.ok() ? "accepted by the reference Initiator"
+                      : "refused: " + std::string(roles::to_string(done.error().failure)));
+      if (!done.ok()) {
+        last_.keys_equal = false;
+        last_.keys_detail = "the reference Initiator refused TRANSFER_RESP: " +
+                            std::string(roles::to_string(done.error().failure));
+        return;
+      }
+    }
+    auto a = holder_->srtp_keys();
+    auto b = responder.srtp_keys();
+    if (!a.ok() || !b.ok()) {
+      last_.keys_equal = false;
+      last_.keys_detail =
+          "SRTP keys unavailable on " + std::string(!a.ok() ? "the Initiator" : "the Responder");
+      return;
+    }
+    bool equal = a->size() == b->size() && !a->empty();
+    for (std::size_t k = 0; equal && k < a->size(); ++k) {
+      const roles::SrtpKeys& x = (*a)[k];
+      const roles::SrtpKeys& y = (*b)[k];
+      equal = x.cs_id == y.cs_id && !x.master_key.empty() &&
+              mikey::crypto::constant_time_equal(x.master_key.view(), y.master_key.view()) &&
+              mikey::crypto::constant_time_equal(x.master_salt.view(), y.master_salt.view());
+    }
+    last_.keys_equal = equal;
+    last_.keys_detail =
+        equal ? std::to_string(a->size()) + " crypto session(s), same SRTP master keys and salts"
+              : "the SRTP master keys differ";
+  }
+
+  void send_raw(std::size_t i, const SendStep& step) {
+    TranscriptEntry& e = transmit(i, step, "raw HTTP request", {}, SentRequest{},
+                                  mikey::transport::RequestType::ticket_request);
+    last_.verify = {false, "nothing to verify: raw_http sends no MIKEY request"};
+    annotate(e);
+  }
+
+  // ---- expectations ----
+
+  ExpectationResult check(std::size_t step, const Check& c) const {
+    ExpectationResult r;
+    r.step = step;
+    r.key = std::string(to_string(c.key));
+    if (c.key == CheckKey::http_header) r.key += "." + c.header;
+    r.expected = c.expected_text();
+    const HttpExchange& x = last_.http;
+    const std::string no_response =
+        "no response (" + x.transport_error + ": " + x.transport_detail + ")";
+    auto parsed = [&]() {
+      return x.mikey ? codec::parse_message(*x.mikey) : codec::ParseOutcome{};
+    };
+    auto no_mikey = [&]() {
+      return "no MIKEY message" +
+             (x.mikey_problem.empty() ? std::string() : " (" + x.mikey_problem + ")");
+    };
+    switch (c.key) {
+      case CheckKey::http_status: {
+        if (!x.responded) {
+          r.actual = no_response;
+          break;
+        }
+        r.actual = std::to_string(x.status);
+        r.ok = std::find(c.numbers.begin(), c.numbers.end(), x.status) != c.numbers.end() ||
+               std::find(c.status_classes.begin(), c.status_classes.end(), x.status / 100) !=
+                   c.status_classes.end();
+        break;
+      }
+      case CheckKey::http_content_type: {
+        if (!x.responded) {
+          r.actual = no_response;
+          break;
+        }
+        auto ct = x.header("Content-Type");
+        r.actual = ct ? std::string(*ct) : "(none)";
+        r.ok = ct && mikey::transport::media_type_matches(*ct, c.text);
+        break;
+      }
+      case CheckKey::http_header: {
+        if (!x.responded) {
+          r.actual = no_response;
+          break;
+        }
+        auto h = x.header(c.header);
+        r.actual = h ? std::string(*h) : "(absent)";
+        r.ok = c.absent ? !h : (h && (c.text == "*" || *h == c.text));
+        break;
+      }
+      case CheckKey::mikey_data_type: {
+        if (!x.mikey || x.mikey->size() < 2) {
+          r.actual = x.responded ? no_mikey() : no_response;
+          break;
+        }
+        const int dt = (*x.mikey)[1];
+        r.actual = data_type_name(dt);
+        if (!parsed().ok()) r.actual += " (the message does not parse)";
+        r.ok = std::find(c.numbers.begin(), c.numbers.end(), dt) != c.numbers.end();
+        break;
+      }
+      case CheckKey::mikey_error_no: {
+        if (!x.mikey) {
+          r.actual = x.responded ? no_mikey() : no_response;
+          break;
+        }
+        const codec::ParseOutcome p = parsed();
+        if (!p.ok()) {
+          r.actual = "the message does not parse";
+          break;
+        }
+        if (p.message.hdr.data_type != codec::DataType::error) {
+          r.actual =
+              "not an Error message (" + data_type_name(codec::raw(p.message.hdr.data_type)) + ")";
+          break;
+        }
+        const auto numbers = roles::error_numbers(p.message);
+        r.actual = numbers_text(numbers);
+        for (codec::ErrorNo n : numbers)
+          if (std::find(c.numbers.begin(), c.numbers.end(), codec::raw(n)) != c.numbers.end())
+            r.ok = true;
+        break;
+      }
+      case CheckKey::mikey_payloads_present:
+      case CheckKey::mikey_payloads_absent: {
+        const codec::ParseOutcome p = parsed();
+        if (!x.mikey || !p.ok()) {
+          r.actual =
+              !x.mikey ? (x.responded ? no_mikey() : no_response) : "the message does not parse";
+          break;
+        }
+        r.actual = payload_names(p.message);
+        r.ok = true;
+        for (std::uint8_t t : c.payload_types) {
+          const bool has = p.message.find(static_cast<codec::PayloadType>(t)) != nullptr;
+          if (has != (c.key == CheckKey::mikey_payloads_present)) r.ok = false;
+        }
+        break;
+      }
+      case CheckKey::mikey_hdr_v: {
+        if (!x.mikey || x.mikey->size() < 4) {
+          r.actual = x.responded ? no_mikey() : no_response;
+          break;
+        }
+        const int v = ((*x.mikey)[3] & 0x80) != 0 ? 1 : 0;
+        r.actual = std::to_string(v);
+        r.ok = v == c.numbers.front();
+        break;
+      }
+      case CheckKey::mikey_hdr_copied: {
+        const codec::ParseOutcome p = parsed();
+        const codec::ParseOutcome q = codec::parse_message(last_.sent);
+        if (!x.mikey || !p.ok()) {
+          r.actual =
+              !x.mikey ? (x.responded ? no_mikey() : no_response) : "the answer does not parse";
+          break;
+        }
+        if (!q.ok()) {
+          r.actual = "the request as sent does not parse";
+          break;
+        }
+        r.expected = "version, PRF func, CSB ID (and #CS, map type for a response) of the request";
+        const codec::Hdr& a = p.message.hdr;
+        const codec::Hdr& b = q.message.hdr;
+        std::string diff;
+        auto cmp = [&](std::string_view name, std::uint64_t got, std::uint64_t want) {
+          if (got != want) {
+            diff += (diff.empty() ? "" : "; ") + std::string(name) + " " + std::to_string(got) +
+                    " (request: " + std::to_string(want) + ")";
+          }
+        };
+        cmp("version", a.version, b.version);
+        cmp("PRF func", codec::raw(a.prf_func), codec::raw(b.prf_func));
+        cmp("CSB ID", a.csb_id, b.csb_id);
+        if (a.data_type != codec::DataType::error) {
+          cmp("#CS", a.cs_count, b.cs_count);
+          cmp("CS ID map type", codec::raw(a.map_type), codec::raw(b.map_type));
+        }
+        r.ok = diff.empty();
+        r.actual = r.ok ? "copied" : diff;
+        break;
+      }
+      case CheckKey::verify:
+        r.actual = last_.verify.ok ? "ok (" + last_.verify.detail + ")"
+                                   : "fail (" + last_.verify.detail + ")";
+        r.ok = last_.verify.ok == (c.text == "ok");
+        break;
+      case CheckKey::keys_equal:
+        if (last_.kind != MessageKind::resolve_init_psk) {
+          r.actual = "no key comparison: the last exchange was not a Ticket Resolve";
+          break;
+        }
+        r.ok = last_.keys_equal.value_or(false);
+        r.actual = (r.ok ? "true (" : "false (") + last_.keys_detail + ")";
+        break;
+      case CheckKey::within_ms:
+        if (!x.responded) {
+          r.actual =
+              no_response + " after " + std::to_string(static_cast<long>(x.duration_ms)) + " ms";
+          break;
+        }
+        r.actual = std::to_string(x.duration_ms) + " ms";
+        r.ok = x.duration_ms <= c.ms;
+        break;
+      case CheckKey::outcome: {
+        if (!x.responded) {
+          r.actual = no_response;
+          break;
+        }
+        const codec::ParseOutcome p = parsed();
+        const bool is_error =
+            x.mikey && p.ok() && p.message.hdr.data_type == codec::DataType::error;
+        const codec::DataType granted = last_.kind == MessageKind::resolve_init_psk
+                                            ? codec::DataType::resolve_resp
+                                            : codec::DataType::request_resp;
+        const auto ct = x.header("Content-Type");
+        const bool mikey_ok = x.status == 200 && x.mikey && p.ok() && x.mikey_problem.empty() &&
+                              ct &&
+                              mikey::transport::media_type_matches(*ct, prof_.annex_a.content_type);
+        std::string actual = std::to_string(x.status);
+        if (x.mikey && x.mikey->size() >= 2) actual += " " + data_type_name((*x.mikey)[1]);
+        if (is_error) actual += " " + numbers_text(roles::error_numbers(p.message));
+        if (!x.mikey_problem.empty()) actual += " (" + x.mikey_problem + ")";
+        if (c.text == "granted") {
+          r.ok = mikey_ok && p.message.hdr.data_type == granted;
+        } else if (c.text == "refused") {
+          r.ok = x.status / 100 == 4 || (mikey_ok && is_error);
+        } else {
+          r.ok = x.status < 500;
+        }
+        r.actual = actual;
+        break;
+      }
+    }
+    return r;
+  }
+
+  bool do_expect(std::size_t i, const ExpectStep& e) {
+    std::string first_failure;
+    for (const Check& c : e.checks) {
+      ExpectationResult r = check(i, c);
+      if (!r.ok && first_failure.empty()) {
+        first_failure = r.key + ": expected " + r.expected + ", got " + r.actual;
+      }
+      out_.expectations.push_back(std::move(r));
+    }
+    if (first_failure.empty()) return true;
+    if (!e.inconclusive_if.empty()) {
+      bool all = true;
+      for (const Check& c : e.inconclusive_if) {
+        ExpectationResult r = check(i, c);
+        r.inconclusive_clause = true;
+        all = all && r.ok;
+        out_.expectations.push_back(std::move(r));
+      }
+      if (all) {
+        out_.verdict = Verdict::inconclusive;
+        out_.reason = "step " + std::to_string(i + 1) + ": " + first_failure +
+                      " (an answer the specification allows; this case cannot judge it)";
+        return false;
+      }
+    }
+    out_.verdict = Verdict::fail;
+    out_.reason = "step " + std::to_string(i + 1) + ": " + first_failure;
+    return false;
+  }
+
+  const Scenario& sc_;
+  const SutProfile& prof_;
+  SutDriver& drv_;
+  mikey::crypto::DeterministicRng rng_;
+  CaseResult& out_;
+  Steady::time_point start_ = Steady::now();
+  Steady::time_point deadline_;
+  std::uint32_t limit_ms_ = 0;
+  std::deque<std::unique_ptr<OffsetClock>> clocks_;
+  std::unique_ptr<roles::Initiator> holder_;  // the Initiator holding the current ticket
+  std::string holder_user_;
+  std::unique_ptr<roles::Responder> responder_;
+  LastExchange last_;
+  SentRequest last_request_;
+  SentRequest last_resolve_;
+};
+
+void fill_header(CaseResult& r, const Scenario& s) {
+  r.id = s.id;
+  r.title = s.title;
+  r.file = s.file;
+  r.requirements = s.requirements;
+  r.level = s.level;
+  r.sut_role = s.sut_role;
+  r.tags = s.tags;
+  r.needs = s.needs;
+}
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::array<char, 32> buf{};
+  const std::size_t n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(buf.data(), n);
+}
+
+bool selected(const std::vector<std::string>& only, const std::string& id) {
+  if (only.empty()) return true;
+  for (const std::string& o : only) {
+    if (!o.empty() && o.back() == '*') {
+      if (id.compare(0, o.size() - 1, o, 0, o.size() - 1) == 0) return true;
+    } else if (o == id) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+CaseResult run_case(const Scenario& scenario, const SutProfile& profile, SutDriver& driver,
+                    std::uint64_t seed) {
+  CaseResult r;
+  fill_header(r, scenario);
+  r.seed = seed;
+  const auto start = Steady::now();
+  try {
+    CaseRunner runner(scenario, profile, driver, seed, r);
+    runner.run();
+  } catch (const HarnessError& e) {
+    r.verdict = Verdict::error;
+    r.reason = e.what();
+  } catch (const std::exception& e) {
+    r.verdict = Verdict::error;
+    r.reason = std::string("harness exception: ") + e.what();
+  }
+  r.duration_ms = std::chrono::duration<double, std::milli>(Steady::now() - start).count();
+  return r;
+}
+
+RunResult run_suite(const std::vector<Scenario>& suite, const SutProfile& profile,
+                    SutDriver& driver, const Baseline* baseline, const RunOptions& options) {
+  RunResult run;
+  run.sut_name = profile.name;
+  run.sut_role = profile.role;
+  run.sut_url = profile.base_url;
+  run.profile_file = profile.file;
+  run.baseline_file = baseline != nullptr ? baseline->file : "";
+  run.seed = options.seed;
+  run.strict = options.strict;
+  run.started_utc = utc_now();
+  const auto run_start = Steady::now();
+  auto since = [&] {
+    return std::chrono::duration<double, std::milli>(Steady::now() - run_start).count();
+  };
+  const std::string sut_arg =
+      options.sut_argument.empty() ? "--sut " + profile.file : options.sut_argument;
+
+  // Selection, in suite order, with the sanity case first.
+  const Scenario* sanity = find_sanity(suite, profile.role);
+  std::vector<const Scenario*> cases;
+  if (sanity != nullptr && selected(options.only, sanity->id)) cases.push_back(sanity);
+  for (const Scenario& s : suite) {
+    if (s.sut_role != profile.role || &s == sanity || !selected(options.only, s.id)) continue;
+    cases.push_back(&s);
+  }
+  if (baseline != nullptr) {
+    for (const auto* list : {&baseline->expected_failures, &baseline->disabled}) {
+      for (const BaselineEntry& e : *list) {
+        const bool known = std::any_of(suite.begin(), suite.end(),
+                                       [&](const Scenario& s) { return s.id == e.id; });
+        if (!known) {
+          run.warnings.push_back(baseline->file + ":" + std::to_string(e.pos.line) +
+                                 ": baseline names no case '" + e.id + "'");
+        }
+      }
+    }
+  }
+
+  auto finish = [&](CaseResult r, const Scenario& s) {
+    if (r.replay.empty()) {
+      r.replay = "mikeyconf run " + sut_arg + " --seed " + std::to_string(options.seed) +
+                 " --case " + s.id + (options.strict ? " --strict" : "");
+    }
+    if (baseline != nullptr) {
+      if (const BaselineEntry* x = baseline->expected_failure(s.id)) {
+        if (r.verdict == Verdict::fail) {
+          r.original_verdict = r.verdict;
+          r.verdict = Verdict::xfail;
+          r.reason = "expected failure (" + x->reason + "): " + r.reason;
+        } else if (r.verdict == Verdict::pass) {
+          r.original_verdict = r.verdict;
+          r.verdict = Verdict::xpass;
+          r.reason = "unexpected pass: the baseline expects a failure (" + x->reason + ")";
+        }
+      }
+    }
+    if (options.on_case) options.on_case(r);
+    run.cases.push_back(std::move(r));
+  };
+
+  auto skip_reason = [&](const Scenario& s) -> std::string {
+    if (baseline != nullptr) {
+      if (const BaselineEntry* d = baseline->disabled_entry(s.id))
+        return "disabled by the baseline: " + d->reason;
+    }
+    std::string missing;
+    for (const std::string& n : s.needs)
+      if (!profile.has_capability(n)) missing += (missing.empty() ? "" : ", ") + n;
+    if (!missing.empty()) return "the SUT profile does not declare: " + missing;
+    const bool level_on = options.strict || std::find(profile.levels.begin(), profile.levels.end(),
+                                                      s.level) != profile.levels.end();
+    if (!level_on) {
+      return "level " + std::string(to_string(s.level)) +
+             " runs with --strict or when the profile lists it under levels";
+    }
+    return {};
+  };
+
+  auto not_run = [&](const Scenario& s, const std::string& why) {
+    CaseResult r;
+    fill_header(r, s);
+    r.seed = case_seed(options.seed, s.id);
+    r.verdict = Verdict::error;
+    r.reason = why;
+    r.start_ms = since();
+    finish(std::move(r), s);
+  };
+
+  std::size_t probes = 0;
+  auto probe = [&](const std::string& when) {
+    HealthCheck h;
+    h.when = when;
+    h.result = run_case(*sanity, profile, driver,
+                        case_seed(options.seed, sanity->id + "#health" + std::to_string(probes++)));
+    h.result.start_ms = since();
+    h.ok = h.result.verdict == Verdict::pass;
+    run.health.push_back(h);
+    return h;
+  };
+
+  if (sanity == nullptr) {
+    for (const Scenario* s : cases) {
+      not_run(*s, "no sanity case (tag: sanity) for sut_role " +
+                      std::string(to_string(profile.role)) +
+                      ": the SUT's health cannot be checked");
+    }
+    run.duration_ms = since();
+    return run;
+  }
+
+  // Opening sanity check: the sanity case's own result when it is selected.
+  HealthCheck first = probe("start");
+  std::size_t next = 0;
+  if (!cases.empty() && cases.front() == sanity) {
+    CaseResult r = first.result;
+    r.seed = case_seed(options.seed, sanity->id + "#health0");
+    finish(std::move(r), *sanity);
+    next = 1;
+  }
+  if (!first.ok && options.stop_on_sanity_failure) {
+    for (; next < cases.size(); ++next) {
+      not_run(*cases[next], "not run: the opening sanity case " + sanity->id + " did not pass (" +
+                                first.result.reason + ")");
+    }
+    run.duration_ms = since();
+    return run;
+  }
+
+  std::size_t last_healthy = run.cases.size();  // cases before this index are trusted
+  bool dead = false;
+  std::string dead_reason;
+  for (; next < cases.size(); ++next) {
+    const Scenario& s = *cases[next];
+    if (dead) {
+      not_run(s, dead_reason);
+      continue;
+    }
+    if (std::string why = skip_reason(s); !why.empty()) {
+      CaseResult r;
+      fill_header(r, s);
+      r.seed = case_seed(options.seed, s.id);
+      r.verdict = Verdict::skipped;
+      r.reason = why;
+      r.start_ms = since();
+      finish(std::move(r), s);
+      continue;
+    }
+    const double start = since();
+    CaseResult r = run_case(s, profile, driver, case_seed(options.seed, s.id));
+    r.start_ms = start;
+    const bool passed = r.verdict == Verdict::pass;
+    finish(std::move(r), s);
+    // Probes only make sense for a SUT that was healthy at the start.
+    if (!passed && first.ok) {
+      HealthCheck h = probe("after " + s.id);
+      if (h.ok) {
+        last_healthy = run.cases.size();
+      } else {
+        dead = true;
+        dead_reason =
+            "not run: the SUT failed the health check after " + s.id + " (" + h.result.reason + ")";
+      }
+    }
+  }
+  if (!dead && first.ok) {
+    HealthCheck end = probe("end");
+    if (end.ok) {
+      last_healthy = run.cases.size();
+    } else {
+      for (std::size_t k = last_healthy; k < run.cases.size(); ++k) {
+        CaseResult& c = run.cases[k];
+        if (c.verdict == Verdict::skipped) continue;
+        c.original_verdict = c.verdict;
+        c.verdict = Verdict::error;
+        c.reason = "the closing sanity check failed (" + end.result.reason +
+                   "): results since the last passing health check are unreliable; own result: " +
+                   std::string(to_string(*c.original_verdict)) +
+                   (c.reason.empty() ? "" : " (" + c.reason + ")");
+      }
+    }
+  }
+  run.duration_ms = since();
+  return run;
+}
+
+}  // namespace mikeyconf::harness

@@ -1,0 +1,61 @@
+// The engine: runs scenarios against a SUT through a driver, with the reference roles as the
+// parties the harness plays (Initiator and Responder built from the SUT profile's users), and
+// judges every answer (design.md "Data flow").
+//
+// Per case: a seed (from the run seed and the case id) seeds the parties' DeterministicRng, so
+// CSB IDs, RANDs and keys repeat exactly when the run is repeated with the same seed; only the
+// timestamps (T) follow the wall clock, as the SUT's clock-skew check requires. A per-case time
+// limit (scenario timeout_ms, else the profile's timeouts.case_ms) is checked before every step
+// and after every exchange; each exchange is bounded by the profile's request timeout.
+//
+// Per suite: the sanity case (tag `sanity`) runs first; if it does not pass, the SUT is not
+// usable and every other case is reported as error (not run). It runs again after every case
+// that did not pass (a health probe: a SUT that died there makes every later case error, not
+// run) and once more at the end; if that last one fails, every case since the last passing probe
+// is marked error with the reason (its own verdict kept as original_verdict). With
+// stop_on_sanity_failure off, a run whose opening sanity failed goes on without probes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/driver.h"
+#include "harness/profile.h"
+#include "harness/results.h"
+#include "harness/scenario.h"
+
+namespace mikeyconf::harness {
+
+struct RunOptions {
+  std::uint64_t seed = 1;
+  bool strict = false;  // run every level, not only the profile's `levels`
+  // Case ids to run; an entry ending in '*' is a prefix. Empty: every case for the SUT's role.
+  std::vector<std::string> only;
+  bool stop_on_sanity_failure = true;
+  // How the replay command names the SUT ("--sut <file>"); empty: the profile's file.
+  std::string sut_argument;
+  std::function<void(const CaseResult&)> on_case;  // called after each case (progress)
+};
+
+// splitmix64(run_seed XOR FNV-1a-64(id)): stable per (run seed, case id).
+std::uint64_t case_seed(std::uint64_t run_seed, std::string_view id) noexcept;
+
+// Runs one case as it stands (no baseline, no health logic): pass, fail, inconclusive or error.
+CaseResult run_case(const Scenario& scenario, const SutProfile& profile, SutDriver& driver,
+                    std::uint64_t seed);
+
+// Runs the scenarios whose sut_role is the profile's role (others are not part of the run),
+// applying `only`, levels, needs and the baseline (disabled → skipped; expected failure: fail →
+// xfail, pass → xpass). Fails only through the verdicts: a suite without a sanity case for the
+// role reports every case as error.
+RunResult run_suite(const std::vector<Scenario>& suite, const SutProfile& profile,
+                    SutDriver& driver, const Baseline* baseline, const RunOptions& options);
+
+// The sanity case of `role` in `suite` (tag `sanity`), or nullptr.
+const Scenario* find_sanity(const std::vector<Scenario>& suite, SutRole role) noexcept;
+
+}  // namespace mikeyconf::harness

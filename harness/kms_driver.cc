@@ -1,0 +1,190 @@
+#include <chrono>
+
+#include "harness/driver.h"
+#include "transport/client.h"
+#include "wire/base64.h"
+
+namespace mikeyconf::harness {
+
+namespace transport = mikey::transport;
+
+std::optional<std::string_view> HttpExchange::header(std::string_view name) const {
+  for (const auto& [n, v] : headers)
+    if (transport::iequals(n, name)) return std::string_view(v);
+  return std::nullopt;
+}
+
+std::string encode_body(mikey::ByteView mikey, BodyEncoding encoding) {
+  switch (encoding) {
+    case BodyEncoding::base64:
+      return mikey::wire::base64_encode(mikey);
+    case BodyEncoding::base64_wrapped: {
+      const std::string flat = mikey::wire::base64_encode(mikey);
+      std::string out;
+      for (std::size_t i = 0; i < flat.size(); i += 76) {
+        if (i > 0) out += "\r\n";
+        out += flat.substr(i, 76);
+      }
+      return out;
+    }
+    case BodyEncoding::binary:
+      return std::string(mikey.begin(), mikey.end());
+  }
+  return {};
+}
+
+namespace {
+
+BodyEncoding profile_encoding(const SutProfile& p) {
+  return p.annex_a.body_encoding == transport::BodyEncoding::binary ? BodyEncoding::binary
+                                                                    : BodyEncoding::base64;
+}
+
+transport::ClientOptions client_options(const SutProfile& p) {
+  transport::ClientOptions o;
+  o.host = p.host;
+  o.port = p.port;
+  o.profile = p.annex_a;
+  o.host_header = p.host_header;
+  o.user_agent = "mikeyconf/0.1";
+  o.connect_timeout = std::chrono::milliseconds(p.timeouts.connect_ms);
+  o.total_timeout = std::chrono::milliseconds(p.timeouts.request_ms);
+  o.keep_alive = true;
+  if (p.tls) {
+    transport::ClientTlsOptions t;
+    t.ca_file = p.tls->ca_file;
+    t.cert_file = p.tls->cert_file;
+    t.key_file = p.tls->key_file;
+    t.sni = p.tls->sni;
+    t.verify_peer = p.tls->verify;
+    o.tls = t;
+  }
+  return o;
+}
+
+// Problems of reaching the SUT at all, which cannot be blamed on its protocol behaviour: name
+// resolution, TCP connect, TLS material, and the TLS handshake (certificates, trust, versions).
+bool unreachable(transport::Errc e) {
+  return e == transport::Errc::resolve_failed || e == transport::Errc::connect_failed ||
+         e == transport::Errc::tls_setup_failed || e == transport::Errc::tls_failed;
+}
+
+}  // namespace
+
+struct KmsDriver::Impl {
+  SutProfile profile;
+  transport::AnnexAClient client;
+  explicit Impl(const SutProfile& p) : profile(p), client(client_options(p)) {}
+
+  std::string host_header() const {
+    if (!profile.host_header.empty()) return profile.host_header;
+    const bool v6 = profile.host.find(':') != std::string::npos;
+    return (v6 ? "[" + profile.host + "]" : profile.host) + ":" + std::to_string(profile.port);
+  }
+
+  void fill(HttpExchange& x, const transport::ClientResponse& r) const {
+    x.responded = true;
+    x.status = r.status;
+    x.reason = r.reason;
+    x.headers = r.headers;
+    x.body = r.body;
+    x.mikey = r.mikey;
+    x.mikey_problem = r.mikey_problem;
+    if (!x.mikey && r.status == 200 && !r.body.empty()) {
+      // Decode anyway so the report can show what the SUT sent despite the problem.
+      if (profile.annex_a.body_encoding == transport::BodyEncoding::binary) {
+        x.mikey = mikey::to_bytes(r.body);
+      } else {
+        auto d = mikey::wire::base64_decode(r.body, mikey::wire::Base64Mode::lenient);
+        if (d.ok()) x.mikey = std::move(d).value();
+      }
+    }
+  }
+};
+
+KmsDriver::KmsDriver(const SutProfile& profile) : impl_(std::make_unique<Impl>(profile)) {}
+KmsDriver::~KmsDriver() = default;
+
+std::string KmsDriver::describe() const {
+  return "KMS at " + impl_->profile.base_url + " (" + impl_->profile.name + ")";
+}
+
+std::string KmsDriver::build_request(const HttpRequestSpec& request) const {
+  const HttpOverrides none;
+  const HttpOverrides& o = request.overrides != nullptr ? *request.overrides : none;
+  const SutProfile& p = impl_->profile;
+  if (!o.any()) return impl_->client.build_request(request.type, request.mikey);
+  const std::string body =
+      o.body_raw ? *o.body_raw
+                 : encode_body(request.mikey, o.body_encoding.value_or(profile_encoding(p)));
+  const std::string query =
+      o.query ? *o.query : p.annex_a.type_parameter + "=" + p.annex_a.type_value(request.type);
+  std::string target = o.path.value_or(p.annex_a.path);
+  if (!query.empty()) target += "?" + query;
+  std::vector<std::pair<std::string, std::optional<std::string>>> headers{
+      {"Host", impl_->host_header()},
+      {"User-Agent", std::string("mikeyconf/0.1")},
+      {"Content-Type", o.content_type.value_or(p.annex_a.content_type)},
+      {"Content-Length", std::to_string(body.size())},
+  };
+  for (const auto& [name, value] : o.headers) {
+    bool replaced = false;
+    for (auto& [n, v] : headers) {
+      if (transport::iequals(n, name)) {
+        v = value;
+        replaced = true;
+      }
+    }
+    if (!replaced) headers.emplace_back(name, value);
+  }
+  std::string out = o.method.value_or("POST") + " " + target + " HTTP/1.1\r\n";
+  for (const auto& [name, value] : headers)
+    if (value) out += name + ": " + *value + "\r\n";
+  out += "\r\n";
+  out += body;
+  return out;
+}
+
+HttpExchange KmsDriver::exchange(const HttpRequestSpec& request) noexcept {
+  HttpExchange x;
+  try {
+    x.request = build_request(request);
+    const bool raw = request.overrides != nullptr && request.overrides->any();
+    const auto start = std::chrono::steady_clock::now();
+    if (raw) {
+      auto r = impl_->client.send_raw(x.request);
+      x.duration_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
+      if (!r.ok()) {
+        x.transport_error = std::string(transport::to_string(r.error().code));
+        x.transport_detail = r.error().detail;
+        x.unreachable = unreachable(r.error().code);
+        impl_->client.close();
+        return x;
+      }
+      impl_->fill(x, r->parsed);
+      // A raw request may leave the connection in any state: start afresh next time.
+      if (!r->parsed.keep_alive) impl_->client.close();
+    } else {
+      auto r = impl_->client.post(request.type, request.mikey);
+      x.duration_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
+      if (!r.ok()) {
+        x.transport_error = std::string(transport::to_string(r.error().code));
+        x.transport_detail = r.error().detail;
+        x.unreachable = unreachable(r.error().code);
+        impl_->client.close();
+        return x;
+      }
+      impl_->fill(x, r.value());
+    }
+  } catch (const std::exception& e) {
+    x.transport_error = "harness_exception";
+    x.transport_detail = e.what();
+  }
+  return x;
+}
+
+}  // namespace mikeyconf::harness

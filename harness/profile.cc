@@ -1,0 +1,400 @@
+#include "harness/profile.h"
+
+#include <algorithm>
+
+#include "harness/names.h"
+#include "harness/yaml_util.h"
+
+namespace mikeyconf::harness {
+
+using detail::Ctx;
+using detail::LoadFailure;
+using detail::MapReader;
+using detail::pos_of;
+using mikey::roles::Identity;
+
+const UserProfile* SutProfile::user(std::string_view n) const noexcept {
+  for (const UserProfile& u : users)
+    if (u.name == n) return &u;
+  return nullptr;
+}
+
+bool SutProfile::has_capability(std::string_view c) const noexcept {
+  return std::find(capabilities.begin(), capabilities.end(), c) != capabilities.end();
+}
+
+SutProfile SutProfile::with_port(std::uint16_t p) const {
+  SutProfile copy = *this;
+  copy.port = p;
+  const bool v6 = host.find(':') != std::string::npos;
+  copy.base_url = scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(p);
+  return copy;
+}
+
+std::optional<Identity> parse_identity(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon + 1 >= text.size()) return std::nullopt;
+  const std::string_view type = text.substr(0, colon);
+  const std::string_view data = text.substr(colon + 1);
+  if (type == "uri") return Identity::uri(data);
+  if (type == "nai") return Identity::nai(data);
+  if (type == "bytes") return Identity::byte_string(data);
+  return std::nullopt;
+}
+
+std::string identity_text(const Identity& id) {
+  std::string prefix = id.type == mikey::codec::IdType::uri   ? "uri:"
+                       : id.type == mikey::codec::IdType::nai ? "nai:"
+                                                              : "bytes:";
+  return prefix + std::string(id.data.begin(), id.data.end());
+}
+
+namespace {
+
+Identity read_identity(const Ctx& ctx, const YAML::Node& n, std::string_view what) {
+  const std::string s = ctx.string(n, what);
+  auto id = parse_identity(s);
+  if (!id) ctx.fail(n, std::string(what) + " must read type:data with type uri, nai or bytes");
+  return *id;
+}
+
+template <class E>
+E read_code_point(const Ctx& ctx, const YAML::Node& n, std::string_view registry,
+                  std::string_view what, std::int64_t max) {
+  if (detail::plain_integer(n)) return static_cast<E>(ctx.integer(n, what, 0, max));
+  const std::string s = ctx.string(n, what);
+  auto v = code_point_value(registry, s);
+  if (!v) ctx.fail(n, "'" + s + "' is not a " + std::string(registry) + " name");
+  return static_cast<E>(*v);
+}
+
+mikey::roles::TicketFormat read_format(const Ctx& ctx, const YAML::Node& n) {
+  // "1/1/1" or [1, 1, 1]: Ticket Type / Subtype / Version.
+  std::vector<std::int64_t> parts;
+  if (n.IsSequence()) {
+    for (const YAML::Node& p : n) parts.push_back(ctx.integer(p, "ticket format part", 0, 65535));
+  } else {
+    const std::string s = ctx.string(n, "ticket format");
+    std::size_t start = 0;
+    while (start <= s.size()) {
+      const std::size_t slash = std::min(s.find('/', start), s.size());
+      YAML::Node part(s.substr(start, slash - start));
+      auto v = detail::plain_integer(part);
+      if (!v || *v < 0 || *v > 65535) ctx.fail(n, "ticket format must read type/subtype/version");
+      parts.push_back(*v);
+      start = slash + 1;
+    }
+  }
+  if (parts.size() != 3 || parts[1] > 255 || parts[2] > 255) {
+    ctx.fail(n, "ticket format must be type/subtype/version (e.g. 1/1/1)");
+  }
+  return mikey::roles::TicketFormat{static_cast<mikey::codec::TicketType>(parts[0]),
+                                    static_cast<std::uint8_t>(parts[1]),
+                                    static_cast<std::uint8_t>(parts[2])};
+}
+
+TicketKeySpec read_ticket_key(const Ctx& ctx, const YAML::Node& n) {
+  MapReader map(ctx, n, "a ticket key");
+  TicketKeySpec k;
+  if (auto id = map.get("id")) {
+    const std::string s = ctx.string(*id, "id");
+    k.id.assign(s.begin(), s.end());
+  }
+  if (auto f = map.get("format")) k.format = read_format(ctx, *f);
+  const YAML::Node key = map.require("key");
+  k.key = ctx.hex(key, "key");
+  if (k.key.size() < 16)
+    ctx.fail(key, "a ticket protection key has at least 128 bits (RFC 6043 §12.1)");
+  if (auto e = map.get("encr")) {
+    k.encr = read_code_point<mikey::codec::EncrAlg>(ctx, *e, "EncrAlg", "encr", 255);
+  }
+  if (auto m = map.get("mac")) {
+    k.mac = read_code_point<mikey::codec::MacAlg>(ctx, *m, "MacAlg", "mac", 255);
+  }
+  map.finish();
+  return k;
+}
+
+UserProfile read_user(const Ctx& ctx, const std::string& name, const YAML::Node& n) {
+  MapReader map(ctx, n, "user '" + name + "'");
+  UserProfile u;
+  u.name = name;
+  u.identity = read_identity(ctx, map.require("identity"), "identity");
+  const YAML::Node psk = map.require("psk");
+  u.psk = ctx.hex(psk, "psk");
+  if (u.psk.size() < 16) ctx.fail(psk, "a PSK has at least 128 bits (RFC 6043 §12.1)");
+  if (auto id = map.get("psk_id")) u.psk_id = read_identity(ctx, *id, "psk_id");
+  if (auto m3 = map.get("mode3_tpk")) u.mode3_tpk = read_ticket_key(ctx, *m3);
+  map.finish();
+  return u;
+}
+
+void parse_base_url(const Ctx& ctx, const YAML::Node& n, SutProfile& p) {
+  const std::string url = ctx.string(n, "base_url");
+  const auto sep = url.find("://");
+  if (sep == std::string::npos) ctx.fail(n, "base_url must read http://host[:port] or https://...");
+  p.scheme = url.substr(0, sep);
+  if (p.scheme != "http" && p.scheme != "https")
+    ctx.fail(n, "base_url scheme must be http or https");
+  std::string rest = url.substr(sep + 3);
+  if (const auto slash = rest.find('/'); slash != std::string::npos) {
+    if (rest.substr(slash) != "/") ctx.fail(n, "base_url has no path: set annex_a.path instead");
+    rest.resize(slash);
+  }
+  std::string port;
+  if (!rest.empty() && rest[0] == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string::npos) ctx.fail(n, "base_url: unterminated [IPv6] host");
+    p.host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size()) {
+      if (rest[close + 1] != ':') ctx.fail(n, "base_url: expected ':' after ]");
+      port = rest.substr(close + 2);
+    }
+  } else {
+    const auto colon = rest.find(':');
+    p.host = rest.substr(0, colon);
+    if (colon != std::string::npos) port = rest.substr(colon + 1);
+  }
+  if (p.host.empty()) ctx.fail(n, "base_url has no host");
+  if (port.empty()) {
+    p.port = p.scheme == "https" ? 443 : 80;
+  } else {
+    YAML::Node pn(port);
+    auto v = detail::plain_integer(pn);
+    if (!v || *v < 0 || *v > 65535) ctx.fail(n, "base_url port must be 0..65535");
+    p.port = static_cast<std::uint16_t>(*v);
+  }
+  p.base_url = url;
+}
+
+std::string resolve(const std::filesystem::path& base, const std::string& file) {
+  if (file.empty()) return file;
+  std::filesystem::path f(file);
+  if (f.is_absolute() || base.empty()) return file;
+  return (base / f).lexically_normal().string();
+}
+
+SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::filesystem::path& base) {
+  MapReader map(ctx, root, "a SUT profile");
+  SutProfile p;
+  p.file = ctx.file();
+  p.name = ctx.string(map.require("name"), "name");
+  const YAML::Node role = map.require("role");
+  auto r = parse_sut_role(ctx.string(role, "role"));
+  if (!r) ctx.fail(role, "role must be kms, kms_r, kms_i, initiator or responder");
+  p.role = *r;
+  parse_base_url(ctx, map.require("base_url"), p);
+  if (auto h = map.get("host_header")) p.host_header = ctx.string(*h, "host_header");
+  p.kms_identity = read_identity(ctx, map.require("kms_identity"), "kms_identity");
+  const YAML::Node users = map.require("users");
+  MapReader um(ctx, users, "users");
+  um.allow_all();
+  if (um.entries().empty()) ctx.fail(users, "users needs at least one user");
+  for (const auto& e : um.entries()) p.users.push_back(read_user(ctx, e.key, e.value));
+  const YAML::Node parties = map.require("parties");
+  MapReader pm(ctx, parties, "parties");
+  auto party_user = [&](std::string_view key) {
+    const YAML::Node n = pm.require(key);
+    std::string name = ctx.string(n, key);
+    if (p.user(name) == nullptr) ctx.fail(n, "no user '" + name + "' in users");
+    return name;
+  };
+  p.initiator = party_user("initiator");
+  p.responder = party_user("responder");
+  pm.finish();
+  if (auto caps = map.get("capabilities")) p.capabilities = ctx.strings(*caps, "capabilities");
+  if (auto levels = map.get("levels")) {
+    if (!levels->IsSequence()) ctx.fail(*levels, "levels must be a list");
+    p.levels.clear();
+    for (const YAML::Node& l : *levels) {
+      auto lv = parse_level(ctx.string(l, "levels item"));
+      if (!lv) ctx.fail(l, "levels: SHALL, SHALL NOT, SHOULD, SHOULD NOT or MAY");
+      p.levels.push_back(*lv);
+    }
+  }
+  if (auto a = map.get("algorithms")) {
+    const std::string s = ctx.string(*a, "algorithms");
+    if (s == "suite128") {
+      p.algorithms = mikey::roles::kSuite128;
+    } else if (s == "suite256") {
+      p.algorithms = mikey::roles::kSuite256;
+    } else {
+      ctx.fail(*a, "algorithms must be suite128 or suite256");
+    }
+  }
+  if (auto t = map.get("ticket")) {
+    MapReader tm(ctx, *t, "ticket");
+    if (auto f = tm.get("format")) p.ticket_format = read_format(ctx, *f);
+    if (auto l = tm.get("lifetime_s")) {
+      p.ticket_lifetime_s =
+          static_cast<std::uint32_t>(ctx.integer(*l, "lifetime_s", 1, 0x7fffffff));
+    }
+    tm.finish();
+  }
+  if (auto a = map.get("annex_a")) {
+    MapReader am(ctx, *a, "annex_a");
+    auto& ap = p.annex_a;
+    if (auto v = am.get("path")) ap.path = ctx.string(*v, "path");
+    if (auto v = am.get("type_parameter")) ap.type_parameter = ctx.string(*v, "type_parameter");
+    if (auto v = am.get("ticket_request_value")) {
+      ap.ticket_request_value = ctx.string(*v, "ticket_request_value");
+    }
+    if (auto v = am.get("ticket_resolve_value")) {
+      ap.ticket_resolve_value = ctx.string(*v, "ticket_resolve_value");
+    }
+    if (auto v = am.get("content_type")) ap.content_type = ctx.string(*v, "content_type");
+    if (auto v = am.get("body_encoding")) {
+      const std::string e = ctx.string(*v, "body_encoding");
+      if (e == "base64") {
+        ap.body_encoding = mikey::transport::BodyEncoding::base64;
+      } else if (e == "binary") {
+        ap.body_encoding = mikey::transport::BodyEncoding::binary;
+      } else {
+        ctx.fail(*v, "body_encoding must be base64 or binary");
+      }
+    }
+    am.finish();
+  }
+  if (auto t = map.get("timeouts")) {
+    MapReader tm(ctx, *t, "timeouts");
+    auto ms = [&](std::string_view key, std::uint32_t& out) {
+      if (auto v = tm.get(key))
+        out = static_cast<std::uint32_t>(ctx.integer(*v, key, 1, 3'600'000));
+    };
+    ms("connect_ms", p.timeouts.connect_ms);
+    ms("request_ms", p.timeouts.request_ms);
+    ms("case_ms", p.timeouts.case_ms);
+    tm.finish();
+  }
+  if (auto t = map.get("tls")) {
+    if (p.scheme != "https") ctx.fail(*t, "tls: needs an https base_url");
+    MapReader tm(ctx, *t, "tls");
+    TlsProfile tls;
+    if (auto v = tm.get("ca")) tls.ca_file = resolve(base, ctx.string(*v, "ca"));
+    if (auto v = tm.get("cert")) tls.cert_file = resolve(base, ctx.string(*v, "cert"));
+    if (auto v = tm.get("key")) tls.key_file = resolve(base, ctx.string(*v, "key"));
+    if (auto v = tm.get("sni")) tls.sni = ctx.string(*v, "sni");
+    if (auto v = tm.get("verify")) tls.verify = ctx.boolean(*v, "verify");
+    if (tls.cert_file.empty() != tls.key_file.empty())
+      ctx.fail(*t, "tls: cert and key go together");
+    tm.finish();
+    p.tls = tls;
+  } else if (p.scheme == "https") {
+    p.tls = TlsProfile{};
+  }
+  if (auto e = map.get("embedded")) {
+    MapReader em(ctx, *e, "embedded");
+    p.embedded.present = true;
+    if (auto keys = em.get("ticket_keys")) {
+      if (!keys->IsSequence()) ctx.fail(*keys, "ticket_keys must be a list");
+      for (const YAML::Node& k : *keys) p.embedded.ticket_keys.push_back(read_ticket_key(ctx, k));
+    }
+    auto secs = [&](std::string_view key, std::uint32_t& out) {
+      if (auto v = em.get(key))
+        out = static_cast<std::uint32_t>(ctx.integer(*v, key, 1, 0x7fffffff));
+    };
+    secs("clock_skew_s", p.embedded.clock_skew_s);
+    secs("max_lifetime_s", p.embedded.max_lifetime_s);
+    secs("default_lifetime_s", p.embedded.default_lifetime_s);
+    em.finish();
+  }
+  map.finish();
+  return p;
+}
+
+std::vector<BaselineEntry> read_entries(const Ctx& ctx, const YAML::Node& n,
+                                        std::string_view what) {
+  if (!n.IsSequence()) ctx.fail(n, std::string(what) + " must be a list of {id, reason}");
+  std::vector<BaselineEntry> out;
+  for (const YAML::Node& item : n) {
+    MapReader m(ctx, item, std::string(what) + " entry");
+    BaselineEntry e;
+    const YAML::Node id = m.require("id");
+    e.id = ctx.string(id, "id");
+    e.pos = pos_of(id);
+    const YAML::Node reason = m.require("reason");
+    e.reason = ctx.string(reason, "reason");
+    if (e.reason.empty()) ctx.fail(reason, "reason must say why");
+    m.finish();
+    for (const BaselineEntry& prior : out) {
+      if (prior.id == e.id) ctx.fail(id, "'" + e.id + "' is listed twice");
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+LoadResult<SutProfile> parse_profile_text(std::string_view text, std::string_view name,
+                                          const std::filesystem::path& base_dir) {
+  Ctx ctx{std::string(name)};
+  try {
+    return read_profile(ctx, detail::parse_document(ctx, text), base_dir);
+  } catch (const LoadFailure& e) {
+    return e.error();
+  } catch (const YAML::Exception& e) {
+    return LoadError{std::string(name), pos_of(e.mark).line, pos_of(e.mark).column, e.msg};
+  } catch (const std::exception& e) {
+    return LoadError{std::string(name), 0, 0, std::string("cannot read the profile: ") + e.what()};
+  }
+}
+
+LoadResult<SutProfile> load_profile(const std::filesystem::path& path) {
+  try {
+    const std::string text = detail::read_file(path.string());
+    return parse_profile_text(text, path.string(), path.parent_path());
+  } catch (const LoadFailure& e) {
+    return e.error();
+  }
+}
+
+const BaselineEntry* Baseline::expected_failure(std::string_view id) const noexcept {
+  for (const BaselineEntry& e : expected_failures)
+    if (e.id == id) return &e;
+  return nullptr;
+}
+
+const BaselineEntry* Baseline::disabled_entry(std::string_view id) const noexcept {
+  for (const BaselineEntry& e : disabled)
+    if (e.id == id) return &e;
+  return nullptr;
+}
+
+LoadResult<Baseline> parse_baseline_text(std::string_view text, std::string_view name) {
+  Ctx ctx{std::string(name)};
+  try {
+    const YAML::Node root = detail::parse_document(ctx, text);
+    MapReader map(ctx, root, "a baseline");
+    Baseline b;
+    b.file = std::string(name);
+    b.sut = ctx.string(map.require("sut"), "sut");
+    if (auto x = map.get("expected_failures")) {
+      b.expected_failures = read_entries(ctx, *x, "expected_failures");
+    }
+    if (auto d = map.get("disabled")) b.disabled = read_entries(ctx, *d, "disabled");
+    map.finish();
+    for (const BaselineEntry& e : b.disabled) {
+      if (b.expected_failure(e.id) != nullptr) {
+        ctx.fail(e.pos, "'" + e.id + "' is both disabled and an expected failure");
+      }
+    }
+    return b;
+  } catch (const LoadFailure& e) {
+    return e.error();
+  } catch (const YAML::Exception& e) {
+    return LoadError{std::string(name), pos_of(e.mark).line, pos_of(e.mark).column, e.msg};
+  } catch (const std::exception& e) {
+    return LoadError{std::string(name), 0, 0, std::string("cannot read the baseline: ") + e.what()};
+  }
+}
+
+LoadResult<Baseline> load_baseline(const std::filesystem::path& path) {
+  try {
+    return parse_baseline_text(detail::read_file(path.string()), path.string());
+  } catch (const LoadFailure& e) {
+    return e.error();
+  }
+}
+
+}  // namespace mikeyconf::harness

@@ -1,0 +1,65 @@
+#include "harness/results.h"
+
+namespace mikeyconf::harness {
+
+std::string_view to_string(Verdict v) noexcept {
+  switch (v) {
+    case Verdict::pass:
+      return "pass";
+    case Verdict::fail:
+      return "fail";
+    case Verdict::inconclusive:
+      return "inconclusive";
+    case Verdict::error:
+      return "error";
+    case Verdict::skipped:
+      return "skipped";
+    case Verdict::xfail:
+      return "xfail";
+    case Verdict::xpass:
+      return "xpass";
+  }
+  return "?";
+}
+
+void Summary::add(Verdict v) noexcept {
+  ++total;
+  switch (v) {
+    case Verdict::pass:
+      ++pass;
+      break;
+    case Verdict::fail:
+      ++fail;
+      break;
+    case Verdict::inconclusive:
+      ++inconclusive;
+      break;
+    case Verdict::error:
+      ++error;
+      break;
+    case Verdict::skipped:
+      ++skipped;
+      break;
+    case Verdict::xfail:
+      ++xfail;
+      break;
+    case Verdict::xpass:
+      ++xpass;
+      break;
+  }
+}
+
+Summary RunResult::summary() const noexcept {
+  Summary s;
+  for (const CaseResult& c : cases) s.add(c.verdict);
+  return s;
+}
+
+int RunResult::exit_code() const noexcept {
+  const Summary s = summary();
+  if (s.fail > 0 || s.xpass > 0) return 1;
+  if (s.error > 0) return 3;
+  return 0;
+}
+
+}  // namespace mikeyconf::harness

@@ -1,0 +1,190 @@
+// The scenario model: one conformance case as data (design.md "Scenario shape"; style.md
+// "Scenarios and reports"). harness/README.md documents the YAML schema the loader accepts; the
+// loader (loader.h) is its authority and produces these structs, fully validated: every name is
+// resolved (code points, knobs, check keys), so the engine never re-parses text.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "harness/load_error.h"
+#include "wire/bytes.h"
+
+namespace mikeyconf::harness {
+
+// BCP 14 level of the behaviour a case checks (requirements.csv `level`).
+enum class Level : std::uint8_t { shall, shall_not, should, should_not, may };
+// The role the system under test plays (design.md "Roles the SUT can play").
+enum class SutRole : std::uint8_t { kms, kms_r, kms_i, initiator, responder };
+// What a send step sends. raw_http sends `http.body_raw` as the body, no MIKEY message.
+enum class MessageKind : std::uint8_t { request_init_psk, resolve_init_psk, raw_http };
+// The reference party that builds the message (the harness plays it).
+enum class Party : std::uint8_t { initiator, responder };
+
+std::string_view to_string(Level l) noexcept;        // "SHALL", "SHALL NOT", ...
+std::string_view to_string(SutRole r) noexcept;      // "kms", "kms_r", ...
+std::string_view to_string(MessageKind k) noexcept;  // "REQUEST_INIT_PSK", ..., "raw_http"
+std::string_view to_string(Party p) noexcept;        // "initiator", "responder"
+std::optional<Level> parse_level(std::string_view s) noexcept;
+std::optional<SutRole> parse_sut_role(std::string_view s) noexcept;
+std::optional<MessageKind> parse_message_kind(std::string_view s) noexcept;
+std::optional<Party> parse_party(std::string_view s) noexcept;
+
+// ---- Mutation knobs (mutate.h applies them) ----
+
+enum class Knob : std::uint8_t {
+  flip_bit,           // field, bit: invert one bit (bit 0 = most significant bit of the field)
+  flip_mac_bit,       // shorthand: flip bit 0 of the MAC of the last V payload
+  set,                // field, value: integer (masked into bit fields) or hex bytes (spliced)
+  truncate,           // at (keep that many bytes) | drop_last N | field (cut where it starts)
+  append,             // bytes: hex appended at the end
+  delete_field,       // field: remove its bytes; a whole payload is removed and re-chained
+  duplicate_payload,  // field: payload[...] copied right after itself, re-chained
+  swap,               // field, with: two payloads exchange places, re-chained
+};
+std::string_view to_string(Knob k) noexcept;
+std::optional<Knob> parse_knob(std::string_view s) noexcept;
+
+struct Mutation {
+  Knob knob = Knob::flip_bit;
+  // Field path on the layout map ("hdr.version", "payload[6].V.mac", "payload[V].mac",
+  // "payload[IDR:1].id_data", "payload[-1]"; see mutate.h) or a payload reference.
+  std::string field;
+  std::string with;  // swap: the second payload
+  std::uint32_t bit = 0;
+  std::optional<std::uint64_t> int_value;  // set: integer form
+  std::optional<mikey::Bytes> bytes;       // set: hex form; append: the bytes
+  std::optional<std::size_t> at;           // truncate
+  std::optional<std::size_t> drop_last;    // truncate
+  SourcePos pos;
+
+  // One line, e.g. "flip_bit payload[6].V.mac bit 0".
+  std::string describe() const;
+};
+
+// ---- HTTP overrides of a send step ----
+
+enum class BodyEncoding : std::uint8_t {
+  base64,          // TS 33.328 Annex A (A.2-6)
+  base64_wrapped,  // base64 with CRLF every 76 characters
+  binary,          // RFC 3830 §10.1 also registers binary
+};
+std::string_view to_string(BodyEncoding e) noexcept;
+std::optional<BodyEncoding> parse_body_encoding(std::string_view s) noexcept;
+
+struct HttpOverrides {
+  std::optional<std::string> method;
+  std::optional<std::string> path;
+  std::optional<std::string> query;         // replaces the whole query ("" = none)
+  std::optional<std::string> content_type;  // replaces the Content-Type value
+  // Header fields: a value replaces (or adds) that header; nullopt removes it.
+  std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+  std::optional<BodyEncoding> body_encoding;
+  std::optional<std::string> body_raw;  // the exact body bytes (raw_http)
+
+  // Whether the request must be built by hand (any override present).
+  bool any() const noexcept;
+};
+
+// ---- `set:` entries ----
+
+// A value of a `set:` entry after validation: null, bool, integer (code-point names already
+// resolved to numbers), string, or a list of strings.
+using SettingValue =
+    std::variant<std::monostate, bool, std::int64_t, std::string, std::vector<std::string>>;
+
+struct Setting {
+  std::string key;  // dotted, e.g. "ticket_policy.flags.i" (nested maps are flattened)
+  SettingValue value;
+  SourcePos pos;
+};
+
+// ---- Steps ----
+
+struct SendStep {
+  MessageKind message = MessageKind::request_init_psk;
+  Party from = Party::initiator;
+  std::vector<Setting> set;
+  std::vector<Mutation> mutate;
+  bool re_protect = false;  // recompute the V MAC after mutating (mutate.h re_protect)
+  bool resend = false;      // send the exact bytes of the previous send of this message again
+  HttpOverrides http;
+};
+
+// Mode 3 (RFC 6043 §4.1.1; TS 33.328 §6.2.3.1): the Initiator creates the ticket itself with the
+// ticket protection key it shares with the KMS (profile `users.<name>.mode3_tpk`).
+struct CreateTicketStep {
+  std::vector<Setting> set;
+};
+
+struct WaitStep {
+  std::uint32_t ms = 0;
+};
+
+enum class CheckKey : std::uint8_t {
+  http_status,             // int, "4xx", or a list of those
+  http_content_type,       // media type (parameters allowed in the answer)
+  http_header,             // http.header.NAME: exact value, "*" present, null absent
+  mikey_data_type,         // data type name or number
+  mikey_error_no,          // Error number(s) (any ERR payload matching one passes)
+  mikey_payloads_present,  // payload type names that must appear (top level)
+  mikey_payloads_absent,   // payload type names that must not appear
+  mikey_hdr_v,             // 0 or 1
+  mikey_hdr_copied,        // true: version, PRF, CSB ID (+ #CS, map for responses) as sent
+  verify,                  // ok | fail: the reference party verifies the answer
+  keys_equal,              // true: Initiator and Responder derived the same SRTP keys
+  within_ms,               // the exchange took at most this long
+  outcome,                 // granted | refused | answered
+};
+std::string_view to_string(CheckKey k) noexcept;  // the YAML key ("http.status", ...)
+
+struct Check {
+  CheckKey key = CheckKey::http_status;
+  std::string header;               // http_header: the field name
+  std::vector<int> numbers;         // status codes, data types, error numbers, hdr.v
+  std::vector<int> status_classes;  // http_status: 4 for "4xx"
+  std::string text;                 // content type, header value, verify/outcome word
+  bool absent = false;              // http_header: null
+  std::vector<std::uint8_t> payload_types;
+  std::uint32_t ms = 0;
+  SourcePos pos;
+
+  // The expected value as the report shows it ("200", "4xx", "REQUEST_RESP", "[0, 7]").
+  std::string expected_text() const;
+};
+
+struct ExpectStep {
+  std::vector<Check> checks;
+  // When some check fails but every one of these holds, the case is inconclusive rather than
+  // failed: the SUT answered in a way the specification allows but the case cannot judge.
+  std::vector<Check> inconclusive_if;
+};
+
+using StepBody = std::variant<SendStep, CreateTicketStep, WaitStep, ExpectStep>;
+struct Step {
+  StepBody body;
+  SourcePos pos;
+};
+
+struct Scenario {
+  std::string id;  // stable, unique across the suite, never reused
+  std::string title;
+  std::vector<std::string> requirements;  // ids of requirements.csv
+  Level level = Level::shall;
+  SutRole sut_role = SutRole::kms;
+  std::vector<std::string> needs;  // capability names the SUT profile must declare
+  std::vector<std::string> tags;   // e.g. sanity, unconfirmed-3gpp, robustness
+  std::optional<std::uint32_t> timeout_ms;
+  std::vector<Step> steps;
+  std::string file;  // where it was loaded from
+  SourcePos pos;     // of its `id`
+
+  bool has_tag(std::string_view t) const noexcept;
+};
+
+}  // namespace mikeyconf::harness

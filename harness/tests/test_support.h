@@ -1,0 +1,58 @@
+// Shared by the harness tests: where the repository is, the shipped data, an in-process reference
+// KMS handler, and a minimal blocking HTTP server for faulty KMS variants that KmsServer cannot
+// express (it always answers with its profile's Content-Type).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness/profile.h"
+#include "harness/requirements.h"
+#include "harness/scenario.h"
+#include "transport/annex_a.h"
+
+namespace mikeyconf::harness::testing {
+
+std::filesystem::path repo_dir();
+std::filesystem::path cases_dir();
+std::filesystem::path data_dir();  // harness/tests/data
+const RequirementTable& requirements();
+const std::vector<Scenario>& suite();
+SutProfile reference_profile();
+std::string read_text(const std::filesystem::path& p);
+
+// A fresh reference KMS (roles::Kms from `profile`, system clock, seeded RNG) as a handler;
+// calls are serialised.
+mikey::transport::KmsHandler reference_handler(const SutProfile& profile, std::uint64_t seed = 7);
+
+// A blocking one-connection-at-a-time HTTP/1.1 server on 127.0.0.1 (port 0) that validates and
+// answers with transport::respond() and then lets `edit` change the response. Every response
+// closes its connection. Test use only.
+class EditingServer {
+ public:
+  using Edit = std::function<void(mikey::transport::HttpResponse&)>;
+  EditingServer(mikey::transport::AnnexAProfile profile, mikey::transport::KmsHandler handler,
+                Edit edit);
+  ~EditingServer();
+  std::uint16_t start();  // 0 on failure
+  void stop();
+
+ private:
+  void serve();
+  void handle(int fd);
+
+  mikey::transport::AnnexAProfile profile_;
+  mikey::transport::KmsHandler handler_;
+  Edit edit_;
+  int listen_fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace mikeyconf::harness::testing
