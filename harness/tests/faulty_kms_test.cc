@@ -27,7 +27,8 @@ std::map<std::string, Verdict> verdicts(const RunResult& run) {
   return v;
 }
 
-// Prints the failing cases (the report the lead asked for) and returns how many failed.
+// Prints the failing cases (so a run shows which variant each case caught) and returns how
+// many failed.
 std::size_t report(const char* variant, const RunResult& run) {
   std::size_t failed = 0;
   std::string list;
