@@ -1,5 +1,7 @@
 #include "codec/errc.h"
 
+#include "wire/error_category.h"
+
 namespace mikey::codec {
 
 std::string_view to_string(Errc e) noexcept {
@@ -26,18 +28,8 @@ std::string_view to_string(DeviationKind d) noexcept {
   return "unknown deviation";
 }
 
-namespace {
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "mikey.codec"; }
-  std::string message(int ev) const override {
-    return std::string(to_string(static_cast<Errc>(ev)));
-  }
-};
-}  // namespace
-
 const std::error_category& codec_category() noexcept {
-  static const Category c;
+  static const wire::EnumErrorCategory<Errc, &to_string> c("mikey.codec");
   return c;
 }
 

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "wire/error_category.h"
+
 namespace mikey::crypto {
 
 std::string_view to_string(Errc e) noexcept {
@@ -17,18 +19,8 @@ std::string_view to_string(Errc e) noexcept {
   return "unknown crypto error";
 }
 
-namespace {
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "mikey.crypto"; }
-  std::string message(int ev) const override {
-    return std::string(to_string(static_cast<Errc>(ev)));
-  }
-};
-}  // namespace
-
 const std::error_category& crypto_category() noexcept {
-  static const Category c;
+  static const wire::EnumErrorCategory<Errc, &to_string> c("mikey.crypto");
   return c;
 }
 

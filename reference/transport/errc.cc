@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "wire/error_category.h"
+
 namespace mikey::transport {
 
 std::string_view to_string(Errc e) noexcept {
@@ -30,18 +32,8 @@ std::string_view message(Errc e) noexcept {
   return "unknown transport error";
 }
 
-namespace {
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "mikey.transport"; }
-  std::string message(int ev) const override {
-    return std::string(transport::message(static_cast<Errc>(ev)));
-  }
-};
-}  // namespace
-
 const std::error_category& transport_category() noexcept {
-  static const Category category;
+  static const wire::EnumErrorCategory<Errc, &message> category("mikey.transport");
   return category;
 }
 

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "wire/error_category.h"
+
 namespace mikey::wire {
 
 std::string_view to_string(Errc e) noexcept {
@@ -17,18 +19,8 @@ std::string_view to_string(Errc e) noexcept {
   return "unknown wire error";
 }
 
-namespace {
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "mikey.wire"; }
-  std::string message(int ev) const override {
-    return std::string(to_string(static_cast<Errc>(ev)));
-  }
-};
-}  // namespace
-
 const std::error_category& wire_category() noexcept {
-  static const Category c;
+  static const wire::EnumErrorCategory<Errc, &to_string> c("mikey.wire");
   return c;
 }
 
