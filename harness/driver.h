@@ -1,6 +1,7 @@
 // SUT drivers: how the engine reaches a system under test. The KMS driver speaks TS 33.328
-// Annex A over HTTP(S) through transport::AnnexAClient; drivers for the other SUT roles
-// (KMS_R, KMS_I, UE) come later. Beast and OpenSSL stay behind the transport's pimpl.
+// Annex A over HTTP(S) through transport::AnnexAClient; the chaining drivers (KMS_R, KMS_I;
+// chain_driver.cc) route by Route over KmsDrivers. Beast and OpenSSL stay behind the
+// transport's pimpl.
 #pragma once
 
 #include <cstdint>
@@ -18,10 +19,24 @@
 
 namespace mikeyconf::harness {
 
+class KmsITap;    // chain.h: the harness KMS_I opposite a KMS_R SUT
+class KmsRRelay;  // chain.h: the harness KMS_R opposite a KMS_I SUT
+
+// Where a request goes. Only the chaining drivers (sut_role kms_r, kms_i; chain.h) tell the
+// routes apart; every other driver sends everything to the SUT.
+enum class Route : std::uint8_t {
+  sut,          // the SUT's Annex A endpoint, as the profile's users reach it
+  harness_kms,  // the KMS the harness plays opposite the SUT (kms_r: KMS_I), as its users reach it
+  kms_link,     // the SUT over the KMS-to-KMS link, with the harness KMS's credentials (kms_i)
+};
+
 struct HttpRequestSpec {
   mikey::transport::RequestType type = mikey::transport::RequestType::ticket_request;
   mikey::Bytes mikey;                        // the MIKEY message, before body encoding
   const HttpOverrides* overrides = nullptr;  // null or none set: the standard Annex A request
+  Route route = Route::sut;
+  // kms_link over TLS: leave the harness KMS's client certificate out (B.0-1 negative cases).
+  bool without_client_certificate = false;
 };
 
 // One HTTP exchange as it happened.
@@ -55,6 +70,9 @@ class SutDriver {
   // Sends one request and reads one response. Never throws.
   virtual HttpExchange exchange(const HttpRequestSpec& request) noexcept = 0;
   virtual std::string describe() const = 0;
+  // What the harness plays opposite a chaining SUT (chain.h); null for every other role.
+  virtual KmsITap* kms_i_tap() noexcept { return nullptr; }
+  virtual KmsRRelay* kms_r_relay() noexcept { return nullptr; }
 };
 
 // The KMS driver (sut_role kms): one keep-alive connection to the profile's base_url (TLS for

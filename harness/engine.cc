@@ -1,22 +1,29 @@
 #include "harness/engine.h"
 
+#include <fnmatch.h>
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <ctime>
 #include <deque>
+#include <exception>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "codec/message.h"
 #include "crypto/rng.h"
+#include "harness/chain.h"
 #include "harness/mutate.h"
 #include "harness/names.h"
+#include "harness/ue_runner.h"
 #include "roles/credential.h"
 #include "roles/error_message.h"
 #include "roles/initiator.h"
 #include "roles/message_util.h"
+#include "roles/policy.h"
 #include "roles/protect.h"
 #include "roles/responder.h"
 #include "transport/annex_a.h"
@@ -101,6 +108,44 @@ std::string numbers_text(const std::vector<codec::ErrorNo>& v) {
   return out + "]";
 }
 
+bool ticket_flag(const codec::TicketFlags& f, char name) {
+  const std::pair<char, bool> flags[] = {{'d', f.d}, {'e', f.e}, {'f', f.f}, {'g', f.g},
+                                         {'h', f.h}, {'i', f.i}, {'j', f.j}, {'k', f.k},
+                                         {'l', f.l}, {'m', f.m}, {'n', f.n}, {'o', f.o}};
+  for (const auto& [n, value] : flags)
+    if (n == name) return value;
+  return false;
+}
+
+// ticket.lifetime_s / ticket.flags.X: the Ticket Policy of the TICKET in the answer, i.e. what
+// the KMS granted (RFC 6043 §6.10: TRe − TRs; the flags, K = 1 when it changed the desired one).
+void check_ticket(const Check& c, const std::optional<Bytes>& answer, ExpectationResult& r) {
+  const codec::ParseOutcome p = answer ? codec::parse_message(*answer) : codec::ParseOutcome{};
+  const codec::Payload* payload = p.ok() ? p.message.find(codec::PayloadType::ticket) : nullptr;
+  const codec::Ticket* ticket = payload != nullptr ? payload->get<codec::Ticket>() : nullptr;
+  if (ticket == nullptr) {
+    r.actual = !answer   ? "no MIKEY message"
+               : !p.ok() ? "the answer does not parse"
+                         : "no TICKET payload in the answer";
+    return;
+  }
+  if (c.header != "lifetime_s") {
+    const bool value = ticket_flag(ticket->policy.flags, c.header.back());
+    r.actual = value ? "true" : "false";
+    r.ok = value == (c.numbers.front() != 0);
+    return;
+  }
+  auto view = roles::view_policy(ticket->policy);
+  if (!view.ok() || !view->trs || !view->tre) {
+    r.actual =
+        !view.ok() ? "the TP Data cannot be read" : "the granted Ticket Policy lacks TRs or TRe";
+    return;
+  }
+  const std::int64_t lifetime = *view->tre - *view->trs;
+  r.actual = std::to_string(lifetime) + " s";
+  r.ok = lifetime >= c.numbers.front() && lifetime <= c.numbers.back();
+}
+
 struct VerifyOutcome {
   bool ok = false;
   std::string detail;
@@ -115,6 +160,8 @@ struct LastExchange {
   VerifyOutcome verify;
   std::optional<bool> keys_equal;
   std::string keys_detail;
+  // sut_role kms_r: what the SUT forwarded to the harness KMS_I for this RESOLVE (chain.h).
+  std::optional<std::vector<ForwardedRequest>> forwarded;
 };
 
 // A sent request kept for `resend: true`.
@@ -123,7 +170,15 @@ struct SentRequest {
   Bytes psk;
   roles::Identity peer;
   bool valid = false;
+  // Chaining roles: where it went and the KMS it was addressed to (re_protect's Identity_kms;
+  // empty: the profile's kms_identity).
+  Route route = Route::sut;
+  roles::Identity kms{};
+  bool without_client_certificate = false;
 };
+
+// sut_role kms_i: the harness KMS_R sends this RESOLVE_INIT_PSK (chain.h).
+bool via_kms_r(const SendStep& s) noexcept { return s.from == Party::kms_r; }
 
 class CaseRunner {
  public:
@@ -168,6 +223,8 @@ class CaseRunner {
     roles::TicketRequest ticket;
     bool include_idrpsk = true;
     bool include_idrkms = true;
+    KmsIAnswer kms_i_answer = KmsIAnswer::normal;  // sut_role kms_r (chain.h)
+    bool link_client_certificate = true;           // from: kms_r
   };
 
   const UserProfile& user_named(const std::string& name, SourcePos pos) const {
@@ -240,6 +297,10 @@ class CaseRunner {
         p.include_idrpsk = *b;
       } else if (k == "options.include_idrkms") {
         p.include_idrkms = *b;
+      } else if (k == "kms_i.answer") {
+        p.kms_i_answer = parse_kms_i_answer(*str).value_or(KmsIAnswer::normal);
+      } else if (k == "link.client_certificate") {
+        p.link_client_certificate = *b;
       } else if (k.rfind("ticket_policy.flags.", 0) == 0) {
         set_flag(t.flags, k.back(), *b);
       }
@@ -307,7 +368,7 @@ class CaseRunner {
   roles::InitiatorConfig initiator_config(const Party& p) const {
     roles::InitiatorConfig c;
     c.identity = p.user->identity;
-    c.kms_identity = prof_.kms_identity;
+    c.kms_identity = home_kms_identity(prof_, *p.user);
     c.credential = credential(*p.user);
     c.algorithms = p.algorithms;
     c.include_idrpsk = p.include_idrpsk;
@@ -408,7 +469,7 @@ class CaseRunner {
       ProtectionKeys pk;
       pk.psk = keys.psk;
       pk.identity_peer = keys.peer.data;
-      pk.identity_kms = prof_.kms_identity.data;
+      pk.identity_kms = keys.kms.data.empty() ? prof_.kms_identity.data : keys.kms.data;
       pk.resolve = type == mikey::transport::RequestType::ticket_resolve;
       auto rp = re_protect(sent, pk);
       if (!rp.ok()) throw HarnessError("step " + std::to_string(i + 1) + ": " + rp.error());
@@ -418,6 +479,8 @@ class CaseRunner {
     e.mikey_sent = sent;
     e.start_ms = since_start_ms();
     HttpRequestSpec spec{type, sent, step.http.any() ? &step.http : nullptr};
+    spec.route = keys.route;
+    spec.without_client_certificate = keys.without_client_certificate;
     HttpExchange x = drv_.exchange(spec);
     if (x.unreachable || x.transport_error == "harness_exception") {
       throw HarnessError("the SUT could not be reached (" + x.transport_error + ": " +
@@ -537,6 +600,8 @@ class CaseRunner {
       }
       built = std::move(bytes).value();
       keys = SentRequest{built, p.user->psk, p.user->identity, true};
+      keys.kms = home_kms_identity(prof_, *p.user);  // chaining: a KMS_I user asks the KMS_I
+      if (at_harness_kms(*p.user)) keys.route = Route::harness_kms;
       who = p.user->name;
       party = holder_.get();
     }
@@ -567,6 +632,7 @@ class CaseRunner {
     SentRequest keys;
     std::string who;
     roles::Responder* responder = nullptr;
+    KmsIAnswer kms_i_answer = KmsIAnswer::normal;
     if (step.resend) {
       keys = last_resolve_;
       built = keys.bytes;
@@ -591,7 +657,14 @@ class CaseRunner {
       roles::ResponderConfig rc;
       rc.identity = p.user->identity;
       if (&to != p.user) rc.aliases.push_back(to.identity);
-      rc.kms_identity = prof_.kms_identity;
+      if (via_kms_r(step) && !prof_.chaining) {
+        throw HarnessError("step " + std::to_string(i + 1) +
+                           ": from: kms_r needs a SUT profile of role kms_i (chaining:)");
+      }
+      // Chaining: the Responder asks its own KMS (kms_i: the harness KMS_R).
+      rc.kms_identity =
+          via_kms_r(step) ? prof_.chaining->peer_identity : home_kms_identity(prof_, *p.user);
+      kms_i_answer = p.kms_i_answer;
       rc.credential = credential(*p.user);
       rc.algorithms = p.algorithms;
       responder_ =
@@ -615,13 +688,23 @@ class CaseRunner {
       keys = SentRequest{built, p.user->psk, p.user->identity, true};
       who = p.user->name;
       responder = responder_.get();
+      if (via_kms_r(step)) {
+        relay_resolve(i, step, p, built, *responder);
+        return;
+      }
     }
+    // sut_role kms_r: the harness KMS_I records what the SUT forwards for this ticket (chain.h).
+    KmsITap* tap = drv_.kms_i_tap();
+    const Bytes ticket = tap != nullptr ? ticket_of(built) : Bytes{};
+    if (tap != nullptr) tap->arm(ticket, kms_i_answer);
     TranscriptEntry& e = transmit(i, step, "RESOLVE_INIT_PSK from responder (" + who + ")", built,
                                   keys, mikey::transport::RequestType::ticket_resolve);
+    if (tap != nullptr) last_.forwarded = tap->take_forwarded(ticket);
     last_resolve_ = keys;
     last_resolve_.bytes = last_.sent;
     last_.verify = verify_answer(keys, true);
     annotate(e);
+    if (last_.forwarded) log_forwarded(i, *last_.forwarded);
     const bool altered = step.resend || !step.mutate.empty();
     if (responder == nullptr || altered || !last_.http.mikey || !last_.verify.ok) {
       last_.keys_detail = altered ? "the request was altered, so the transfer was not completed"
@@ -633,12 +716,98 @@ class CaseRunner {
       last_.keys_detail = "no RESOLVE_RESP";
       return;
     }
-    complete_transfer(i, *responder);
+    complete_transfer(i, *responder, *last_.http.mikey);
+  }
+
+  // sut_role kms_r: what the SUT sent the harness KMS_I and what that answered, for the report.
+  void log_forwarded(std::size_t i, const std::vector<ForwardedRequest>& forwarded) {
+    for (const ForwardedRequest& f : forwarded) {
+      local(i, "RESOLVE_INIT_PSK the SUT forwarded to the harness KMS_I", f.request,
+            (f.accepted ? std::string("accepted by the reference KMS_I")
+                        : "refused by the reference KMS_I: " + f.detail) +
+                (f.mutual_tls ? "; over mutual TLS" : ""));
+      local(i, "answer of the harness KMS_I -> SUT", f.answer,
+            f.answer.empty() ? "no MIKEY answer" : "as sent (kms_i.answer applied)");
+    }
+  }
+
+  // sut_role kms_i (from: kms_r): the Responder's RESOLVE_INIT goes to the harness KMS_R, whose
+  // own RESOLVE_INIT to the SUT (B.1-2) is what this step mutates, sends and judges, with the
+  // KMS-to-KMS keys; the KMS_R's re-encoded answer then completes the transfer (keys_equal).
+  void relay_resolve(std::size_t i, const SendStep& step, const Party& p, const Bytes& request,
+                     roles::Responder& responder) {
+    KmsRRelay* relay = drv_.kms_r_relay();
+    if (relay == nullptr) {
+      throw HarnessError("step " + std::to_string(i + 1) +
+                         ": from: kms_r needs the kms_i driver (the harness plays KMS_R)");
+    }
+    local(i, "RESOLVE_INIT_PSK from responder (" + p.user->name + ") to the harness KMS_R", request,
+          "the harness KMS_R sends its own RESOLVE_INIT to the SUT");
+    std::exception_ptr failure;
+    bool forwarded = false;
+    const KmsRRelay::Forward forward = [&](ByteView fwd) -> mikey::Result<Bytes, roles::PeerError> {
+      try {  // nothing may unwind through the reference Kms (noexcept)
+        const SentRequest keys = link_keys(fwd, p);
+        TranscriptEntry& e =
+            transmit(i, step, "RESOLVE_INIT_PSK from the harness KMS_R (for " + p.user->name + ")",
+                     keys.bytes, keys, mikey::transport::RequestType::ticket_resolve);
+        forwarded = true;
+        last_resolve_ = keys;
+        last_resolve_.bytes = last_.sent;
+        last_.verify = verify_answer(keys, true);
+        annotate(e);
+        const HttpExchange& x = last_.http;
+        if (!x.responded) return roles::PeerError{x.transport_error + " " + x.transport_detail};
+        if (x.status != 200 || !x.mikey)
+          return roles::PeerError{"HTTP " + std::to_string(x.status)};
+        return *x.mikey;
+      } catch (...) {
+        failure = std::current_exception();
+        return roles::PeerError{"harness error"};
+      }
+    };
+    const roles::KmsReply reply = relay->relay(request, forward);
+    if (failure) std::rethrow_exception(failure);
+    const std::string refusal =
+        reply.failure ? std::string(roles::to_string(*reply.failure)) + " " + reply.detail : "";
+    if (!forwarded) {
+      throw HarnessError("step " + std::to_string(i + 1) +
+                         ": the harness KMS_R refused the Responder and forwarded nothing (" +
+                         refusal + ")");
+    }
+    local(i, "answer of the harness KMS_R -> responder (" + p.user->name + ")", reply.message,
+          refusal.empty() ? "re-encoded for the Responder" : "refused: " + refusal);
+    const codec::ParseOutcome answer = codec::parse_message(reply.message);
+    if (!step.mutate.empty() || !last_.verify.ok || !answer.ok() ||
+        answer.message.hdr.data_type != codec::DataType::resolve_resp) {
+      last_.keys_detail = !step.mutate.empty()
+                              ? "the request was altered, so the transfer was not completed"
+                              : "the Ticket Resolve did not succeed";
+      return;
+    }
+    complete_transfer(i, responder, reply.message);
+  }
+
+  // The harness KMS_R's RESOLVE_INIT `fwd` as a sent request: keyed with the KMS-to-KMS PSK, its
+  // IDRr as Identity_r (B.0-5), the SUT as Identity_kms, over the link.
+  SentRequest link_keys(ByteView fwd, const Party& p) const {
+    SentRequest k;
+    k.bytes.assign(fwd.begin(), fwd.end());
+    k.psk = prof_.chaining->psk;
+    const roles::Received r = roles::receive(fwd);
+    const auto* idr =
+        r.parsed.ok() ? roles::find_idr(r.message().payloads, codec::IdRole::idrr) : nullptr;
+    k.peer = idr != nullptr ? roles::identity_of(*idr) : p.user->identity;
+    k.valid = true;
+    k.route = Route::kms_link;
+    k.kms = prof_.kms_identity;
+    k.without_client_certificate = !p.link_client_certificate;
+    return k;
   }
 
   // RESOLVE_RESP → TRANSFER_RESP → the Initiator; then compare both sides' SRTP keys.
-  void complete_transfer(std::size_t i, roles::Responder& responder) {
-    auto st = responder.process_resolve_resp(*last_.http.mikey);
+  void complete_transfer(std::size_t i, roles::Responder& responder, ByteView answer) {
+    auto st = responder.process_resolve_resp(answer);
     if (!st.ok()) {
       last_.verify = {false, "the reference Responder refused the RESOLVE_RESP: " +
                                  std::string(roles::to_string(st.error().failure)) + " " +
@@ -694,7 +863,7 @@ class CaseRunner {
     ExpectationResult r;
     r.step = step;
     r.key = std::string(to_string(c.key));
-    if (c.key == CheckKey::http_header) r.key += "." + c.header;
+    if (c.key == CheckKey::http_header || c.key == CheckKey::ticket) r.key += "." + c.header;
     r.expected = c.expected_text();
     const HttpExchange& x = last_.http;
     const std::string no_response =
@@ -852,8 +1021,30 @@ class CaseRunner {
         r.actual = std::to_string(x.duration_ms) + " ms";
         r.ok = x.duration_ms <= c.ms;
         break;
+      case CheckKey::ue:
+        r.actual = "a UE-role check: only for sut_role initiator or responder";
+        break;
+      case CheckKey::ticket:
+        check_ticket(c, x.mikey, r);
+        break;
+      case CheckKey::forwarded: {
+        ForwardedContext fx;
+        if (last_.forwarded) fx.forwarded = &*last_.forwarded;
+        fx.responder_request = last_.sent;
+        if (x.mikey) fx.sut_answer = ByteView(*x.mikey);
+        fx.responder_psk = last_resolve_.psk;
+        if (prof_.chaining) {
+          fx.link_psk = prof_.chaining->psk;
+          fx.kms_i_identity = &prof_.chaining->peer_identity;
+        }
+        r = check_forwarded(c, fx);
+        r.step = step;
+        break;
+      }
       case CheckKey::outcome: {
         if (!x.responded) {
+          // not_granted: a refused connection or handshake grants nothing (B.0-1).
+          r.ok = c.text == "not_granted";
           r.actual = no_response;
           break;
         }
@@ -875,6 +1066,8 @@ class CaseRunner {
           r.ok = mikey_ok && p.message.hdr.data_type == granted;
         } else if (c.text == "refused") {
           r.ok = x.status / 100 == 4 || (mikey_ok && is_error);
+        } else if (c.text == "not_granted") {
+          r.ok = !(mikey_ok && p.message.hdr.data_type == granted);
         } else {
           r.ok = x.status < 500;
         }
@@ -952,16 +1145,12 @@ std::string utc_now() {
   return std::string(buf.data(), n);
 }
 
+// `only` entries are shell globs (fnmatch: *, ?, [...]) matched against the whole id.
 bool selected(const std::vector<std::string>& only, const std::string& id) {
   if (only.empty()) return true;
-  for (const std::string& o : only) {
-    if (!o.empty() && o.back() == '*') {
-      if (id.compare(0, o.size() - 1, o, 0, o.size() - 1) == 0) return true;
-    } else if (o == id) {
-      return true;
-    }
-  }
-  return false;
+  return std::any_of(only.begin(), only.end(), [&](const std::string& pattern) {
+    return ::fnmatch(pattern.c_str(), id.c_str(), 0) == 0;
+  });
 }
 
 }  // namespace
@@ -973,8 +1162,12 @@ CaseResult run_case(const Scenario& scenario, const SutProfile& profile, SutDriv
   r.seed = seed;
   const auto start = Steady::now();
   try {
-    CaseRunner runner(scenario, profile, driver, seed, r);
-    runner.run();
+    if (scenario.sut_role == SutRole::initiator || scenario.sut_role == SutRole::responder) {
+      run_ue_case(scenario, profile, driver, seed, r);  // the UE under test: ue_runner.h
+    } else {
+      CaseRunner runner(scenario, profile, driver, seed, r);
+      runner.run();
+    }
   } catch (const HarnessError& e) {
     r.verdict = Verdict::error;
     r.reason = e.what();
@@ -986,52 +1179,100 @@ CaseResult run_case(const Scenario& scenario, const SutProfile& profile, SutDriv
   return r;
 }
 
-RunResult run_suite(const std::vector<Scenario>& suite, const SutProfile& profile,
-                    SutDriver& driver, const Baseline* baseline, const RunOptions& options) {
-  RunResult run;
-  run.sut_name = profile.name;
-  run.sut_role = profile.role;
-  run.sut_url = profile.base_url;
-  run.profile_file = profile.file;
-  run.baseline_file = baseline != nullptr ? baseline->file : "";
-  run.seed = options.seed;
-  run.strict = options.strict;
-  run.started_utc = utc_now();
-  const auto run_start = Steady::now();
-  auto since = [&] {
-    return std::chrono::duration<double, std::milli>(Steady::now() - run_start).count();
-  };
-  const std::string sut_arg =
-      options.sut_argument.empty() ? "--sut " + profile.file : options.sut_argument;
+namespace {
 
-  // Selection, in suite order, with the sanity case first.
-  const Scenario* sanity = find_sanity(suite, profile.role);
-  std::vector<const Scenario*> cases;
-  if (sanity != nullptr && selected(options.only, sanity->id)) cases.push_back(sanity);
-  for (const Scenario& s : suite) {
-    if (s.sut_role != profile.role || &s == sanity || !selected(options.only, s.id)) continue;
-    cases.push_back(&s);
+// One run of a suite: selection, baseline mapping, health probes and the workers that run the
+// cases (design.md "Verdicts"; tlsfuzzer's sanity first and last). With jobs > 1 every worker has
+// its own driver (its own connection to the SUT); results are kept in suite order whatever the
+// order of completion.
+class SuiteRun {
+ public:
+  SuiteRun(const std::vector<Scenario>& suite, const SutProfile& profile, const Baseline* baseline,
+           const RunOptions& options)
+      : suite_(suite), profile_(profile), baseline_(baseline), options_(options) {
+    run_.sut_name = profile.name;
+    run_.sut_role = profile.role;
+    run_.sut_url = profile.base_url;
+    run_.profile_file = profile.file;
+    run_.baseline_file = baseline != nullptr ? baseline->file : "";
+    run_.seed = options.seed;
+    run_.strict = options.strict;
+    run_.started_utc = utc_now();
+    sut_arg_ = options.sut_argument.empty() ? "--sut " + profile.file : options.sut_argument;
+    sanity_ = find_sanity(suite, profile.role);
+    select_cases();
+    warn_unknown_baseline_ids();
   }
-  if (baseline != nullptr) {
-    for (const auto* list : {&baseline->expected_failures, &baseline->disabled}) {
+
+  RunResult run(SutDriver& main_driver, const DriverFactory& more_drivers) {
+    if (sanity_ == nullptr) {
+      for (std::size_t i = 0; i < cases_.size(); ++i) {
+        not_run(i, "no sanity case (tag: sanity) for sut_role " +
+                       std::string(to_string(profile_.role)) +
+                       ": the SUT's health cannot be checked");
+      }
+      return finished();
+    }
+    // Opening sanity check: the sanity case's own result when it is selected.
+    first_ = probe(main_driver, "start");
+    std::size_t next = 0;
+    if (!cases_.empty() && cases_.front() == sanity_) {
+      CaseResult r = first_.result;
+      r.seed = case_seed(options_.seed, sanity_->id + "#health0");
+      finish(0, std::move(r));
+      next = 1;
+    }
+    last_healthy_ = completed_;
+    if (!first_.ok && options_.stop_on_sanity_failure) {
+      for (; next < cases_.size(); ++next) {
+        not_run(next, "not run: the opening sanity case " + sanity_->id + " did not pass (" +
+                          first_.result.reason + ")");
+      }
+      return finished();
+    }
+    next_ = next;
+    run_workers(main_driver, more_drivers);
+    if (!dead_ && first_.ok) closing_probe(main_driver);
+    return finished();
+  }
+
+ private:
+  double since() const {
+    return std::chrono::duration<double, std::milli>(Steady::now() - start_).count();
+  }
+
+  void select_cases() {
+    if (sanity_ != nullptr && selected(options_.only, sanity_->id)) cases_.push_back(sanity_);
+    for (const Scenario& s : suite_) {
+      if (s.sut_role != profile_.role || &s == sanity_ || !selected(options_.only, s.id)) continue;
+      cases_.push_back(&s);
+    }
+    slots_.resize(cases_.size());
+  }
+
+  void warn_unknown_baseline_ids() {
+    if (baseline_ == nullptr) return;
+    for (const auto* list : {&baseline_->expected_failures, &baseline_->disabled}) {
       for (const BaselineEntry& e : *list) {
-        const bool known = std::any_of(suite.begin(), suite.end(),
+        const bool known = std::any_of(suite_.begin(), suite_.end(),
                                        [&](const Scenario& s) { return s.id == e.id; });
         if (!known) {
-          run.warnings.push_back(baseline->file + ":" + std::to_string(e.pos.line) +
-                                 ": baseline names no case '" + e.id + "'");
+          run_.warnings.push_back(baseline_->file + ":" + std::to_string(e.pos.line) +
+                                  ": baseline names no case '" + e.id + "'");
         }
       }
     }
   }
 
-  auto finish = [&](CaseResult r, const Scenario& s) {
+  // Baseline mapping and the replay command; stores the result in its slot. Thread-safe.
+  void finish(std::size_t index, CaseResult r) {
+    const Scenario& s = *cases_[index];
     if (r.replay.empty()) {
-      r.replay = "mikeyconf run " + sut_arg + " --seed " + std::to_string(options.seed) +
-                 " --case " + s.id + (options.strict ? " --strict" : "");
+      r.replay = "mikeyconf run " + sut_arg_ + " --seed " + std::to_string(options_.seed) +
+                 " --case " + s.id + (options_.strict ? " --strict" : "");
     }
-    if (baseline != nullptr) {
-      if (const BaselineEntry* x = baseline->expected_failure(s.id)) {
+    if (baseline_ != nullptr) {
+      if (const BaselineEntry* x = baseline_->expected_failure(s.id)) {
         if (r.verdict == Verdict::fail) {
           r.original_verdict = r.verdict;
           r.verdict = Verdict::xfail;
@@ -1043,133 +1284,180 @@ RunResult run_suite(const std::vector<Scenario>& suite, const SutProfile& profil
         }
       }
     }
-    if (options.on_case) options.on_case(r);
-    run.cases.push_back(std::move(r));
-  };
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (options_.on_case) options_.on_case(r);
+    slots_[index] = Slot{std::move(r), completed_++};
+  }
 
-  auto skip_reason = [&](const Scenario& s) -> std::string {
-    if (baseline != nullptr) {
-      if (const BaselineEntry* d = baseline->disabled_entry(s.id))
+  std::string skip_reason(const Scenario& s) const {
+    if (baseline_ != nullptr) {
+      if (const BaselineEntry* d = baseline_->disabled_entry(s.id))
         return "disabled by the baseline: " + d->reason;
     }
     std::string missing;
     for (const std::string& n : s.needs)
-      if (!profile.has_capability(n)) missing += (missing.empty() ? "" : ", ") + n;
+      if (!profile_.has_capability(n)) missing += (missing.empty() ? "" : ", ") + n;
     if (!missing.empty()) return "the SUT profile does not declare: " + missing;
-    const bool level_on = options.strict || std::find(profile.levels.begin(), profile.levels.end(),
-                                                      s.level) != profile.levels.end();
+    const bool level_on =
+        options_.strict ||
+        std::find(profile_.levels.begin(), profile_.levels.end(), s.level) != profile_.levels.end();
     if (!level_on) {
       return "level " + std::string(to_string(s.level)) +
              " runs with --strict or when the profile lists it under levels";
     }
     return {};
-  };
+  }
 
-  auto not_run = [&](const Scenario& s, const std::string& why) {
+  CaseResult header_only(std::size_t index, Verdict v, const std::string& why) const {
+    const Scenario& s = *cases_[index];
     CaseResult r;
     fill_header(r, s);
-    r.seed = case_seed(options.seed, s.id);
-    r.verdict = Verdict::error;
+    r.seed = case_seed(options_.seed, s.id);
+    r.verdict = v;
     r.reason = why;
     r.start_ms = since();
-    finish(std::move(r), s);
-  };
+    return r;
+  }
 
-  std::size_t probes = 0;
-  auto probe = [&](const std::string& when) {
+  void not_run(std::size_t index, const std::string& why) {
+    finish(index, header_only(index, Verdict::error, why));
+  }
+
+  HealthCheck probe(SutDriver& driver, const std::string& when) {
+    std::uint64_t n = 0;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      n = probes_++;
+    }
     HealthCheck h;
     h.when = when;
-    h.result = run_case(*sanity, profile, driver,
-                        case_seed(options.seed, sanity->id + "#health" + std::to_string(probes++)));
+    h.result = run_case(*sanity_, profile_, driver,
+                        case_seed(options_.seed, sanity_->id + "#health" + std::to_string(n)));
     h.result.start_ms = since();
     h.ok = h.result.verdict == Verdict::pass;
-    run.health.push_back(h);
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (h.ok) last_healthy_ = completed_;
+    run_.health.push_back(h);
     return h;
+  }
+
+  // Takes the next case index, or nothing when the suite is done.
+  std::optional<std::size_t> take() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (next_ >= cases_.size()) return std::nullopt;
+    return next_++;
+  }
+
+  void worker(SutDriver& driver) {
+    while (auto index = take()) {
+      const Scenario& s = *cases_[*index];
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (dead_) {
+          const std::string why = dead_reason_;
+          lock.unlock();
+          not_run(*index, why);
+          continue;
+        }
+      }
+      if (std::string why = skip_reason(s); !why.empty()) {
+        finish(*index, header_only(*index, Verdict::skipped, why));
+        continue;
+      }
+      const double start = since();
+      CaseResult r = run_case(s, profile_, driver, case_seed(options_.seed, s.id));
+      r.start_ms = start;
+      const bool passed = r.verdict == Verdict::pass;
+      finish(*index, std::move(r));
+      // Probes only make sense for a SUT that was healthy at the start.
+      if (!passed && first_.ok) {
+        HealthCheck h = probe(driver, "after " + s.id);
+        if (!h.ok) {
+          const std::lock_guard<std::mutex> lock(mutex_);
+          if (!dead_) {
+            dead_ = true;
+            dead_reason_ = "not run: the SUT failed the health check after " + s.id + " (" +
+                           h.result.reason + ")";
+          }
+        }
+      }
+    }
+  }
+
+  void run_workers(SutDriver& main_driver, const DriverFactory& more_drivers) {
+    const std::size_t jobs = more_drivers ? std::max<std::size_t>(options_.jobs, 1) : 1;
+    run_.jobs = jobs;
+    std::vector<std::unique_ptr<SutDriver>> drivers;
+    for (std::size_t j = 1; j < jobs; ++j) drivers.push_back(more_drivers());
+    std::vector<std::thread> threads;
+    for (auto& d : drivers) threads.emplace_back([this, &d] { worker(*d); });
+    worker(main_driver);
+    for (std::thread& t : threads) t.join();
+  }
+
+  // The closing sanity check; when it fails, every case completed since the last passing probe
+  // becomes error (its own verdict kept as original_verdict).
+  void closing_probe(SutDriver& driver) {
+    HealthCheck end = probe(driver, "end");
+    if (end.ok) return;
+    for (auto& slot : slots_) {
+      if (!slot || slot->order < last_healthy_) continue;
+      CaseResult& c = slot->result;
+      if (c.verdict == Verdict::skipped) continue;
+      c.original_verdict = c.verdict;
+      c.verdict = Verdict::error;
+      c.reason = "the closing sanity check failed (" + end.result.reason +
+                 "): results since the last passing health check are unreliable; own result: " +
+                 std::string(to_string(*c.original_verdict)) +
+                 (c.reason.empty() ? "" : " (" + c.reason + ")");
+    }
+  }
+
+  RunResult finished() {
+    for (auto& slot : slots_)
+      if (slot) run_.cases.push_back(std::move(slot->result));
+    run_.duration_ms = since();
+    return std::move(run_);
+  }
+
+  struct Slot {
+    CaseResult result;
+    std::size_t order = 0;  // completion order
   };
 
-  if (sanity == nullptr) {
-    for (const Scenario* s : cases) {
-      not_run(*s, "no sanity case (tag: sanity) for sut_role " +
-                      std::string(to_string(profile.role)) +
-                      ": the SUT's health cannot be checked");
-    }
-    run.duration_ms = since();
-    return run;
-  }
+  const std::vector<Scenario>& suite_;
+  const SutProfile& profile_;
+  const Baseline* baseline_;
+  const RunOptions& options_;
+  const Steady::time_point start_ = Steady::now();
+  RunResult run_;
+  std::string sut_arg_;
+  const Scenario* sanity_ = nullptr;
+  std::vector<const Scenario*> cases_;
+  std::vector<std::optional<Slot>> slots_;
+  HealthCheck first_;
 
-  // Opening sanity check: the sanity case's own result when it is selected.
-  HealthCheck first = probe("start");
-  std::size_t next = 0;
-  if (!cases.empty() && cases.front() == sanity) {
-    CaseResult r = first.result;
-    r.seed = case_seed(options.seed, sanity->id + "#health0");
-    finish(std::move(r), *sanity);
-    next = 1;
-  }
-  if (!first.ok && options.stop_on_sanity_failure) {
-    for (; next < cases.size(); ++next) {
-      not_run(*cases[next], "not run: the opening sanity case " + sanity->id + " did not pass (" +
-                                first.result.reason + ")");
-    }
-    run.duration_ms = since();
-    return run;
-  }
+  std::mutex mutex_;  // guards everything below, slots_, run_.health and on_case
+  std::size_t next_ = 0;
+  std::size_t completed_ = 0;
+  std::size_t last_healthy_ = 0;  // cases completed before this count are trusted
+  std::uint64_t probes_ = 0;
+  bool dead_ = false;
+  std::string dead_reason_;
+};
 
-  std::size_t last_healthy = run.cases.size();  // cases before this index are trusted
-  bool dead = false;
-  std::string dead_reason;
-  for (; next < cases.size(); ++next) {
-    const Scenario& s = *cases[next];
-    if (dead) {
-      not_run(s, dead_reason);
-      continue;
-    }
-    if (std::string why = skip_reason(s); !why.empty()) {
-      CaseResult r;
-      fill_header(r, s);
-      r.seed = case_seed(options.seed, s.id);
-      r.verdict = Verdict::skipped;
-      r.reason = why;
-      r.start_ms = since();
-      finish(std::move(r), s);
-      continue;
-    }
-    const double start = since();
-    CaseResult r = run_case(s, profile, driver, case_seed(options.seed, s.id));
-    r.start_ms = start;
-    const bool passed = r.verdict == Verdict::pass;
-    finish(std::move(r), s);
-    // Probes only make sense for a SUT that was healthy at the start.
-    if (!passed && first.ok) {
-      HealthCheck h = probe("after " + s.id);
-      if (h.ok) {
-        last_healthy = run.cases.size();
-      } else {
-        dead = true;
-        dead_reason =
-            "not run: the SUT failed the health check after " + s.id + " (" + h.result.reason + ")";
-      }
-    }
-  }
-  if (!dead && first.ok) {
-    HealthCheck end = probe("end");
-    if (end.ok) {
-      last_healthy = run.cases.size();
-    } else {
-      for (std::size_t k = last_healthy; k < run.cases.size(); ++k) {
-        CaseResult& c = run.cases[k];
-        if (c.verdict == Verdict::skipped) continue;
-        c.original_verdict = c.verdict;
-        c.verdict = Verdict::error;
-        c.reason = "the closing sanity check failed (" + end.result.reason +
-                   "): results since the last passing health check are unreliable; own result: " +
-                   std::string(to_string(*c.original_verdict)) +
-                   (c.reason.empty() ? "" : " (" + c.reason + ")");
-      }
-    }
-  }
-  run.duration_ms = since();
-  return run;
+}  // namespace
+
+RunResult run_suite(const std::vector<Scenario>& suite, const SutProfile& profile,
+                    const DriverFactory& drivers, const Baseline* baseline,
+                    const RunOptions& options) {
+  std::unique_ptr<SutDriver> main_driver = drivers();
+  return SuiteRun(suite, profile, baseline, options).run(*main_driver, drivers);
+}
+
+RunResult run_suite(const std::vector<Scenario>& suite, const SutProfile& profile,
+                    SutDriver& driver, const Baseline* baseline, const RunOptions& options) {
+  return SuiteRun(suite, profile, baseline, options).run(driver, {});
 }
 
 }  // namespace mikeyconf::harness

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,15 +31,23 @@
 
 namespace mikeyconf::harness {
 
+// Makes one driver per worker (design.md "Scale-out": the harness parallelises with --jobs).
+using DriverFactory = std::function<std::unique_ptr<SutDriver>()>;
+
 struct RunOptions {
   std::uint64_t seed = 1;
   bool strict = false;  // run every level, not only the profile's `levels`
-  // Case ids to run; an entry ending in '*' is a prefix. Empty: every case for the SUT's role.
+  // Case ids to run, as shell globs ("kms.errors.*", "*replay*"). Empty: every case for the
+  // SUT's role.
   std::vector<std::string> only;
+  // Cases run at the same time, each worker with its own driver (its own connection). The
+  // sanity case runs alone first and last; results keep suite order.
+  std::size_t jobs = 1;
   bool stop_on_sanity_failure = true;
   // How the replay command names the SUT ("--sut <file>"); empty: the profile's file.
   std::string sut_argument;
-  std::function<void(const CaseResult&)> on_case;  // called after each case (progress)
+  // Called after each case (progress), one call at a time even with jobs > 1.
+  std::function<void(const CaseResult&)> on_case;
 };
 
 // splitmix64(run_seed XOR FNV-1a-64(id)): stable per (run seed, case id).
@@ -52,6 +61,10 @@ CaseResult run_case(const Scenario& scenario, const SutProfile& profile, SutDriv
 // applying `only`, levels, needs and the baseline (disabled → skipped; expected failure: fail →
 // xfail, pass → xpass). Fails only through the verdicts: a suite without a sanity case for the
 // role reports every case as error.
+RunResult run_suite(const std::vector<Scenario>& suite, const SutProfile& profile,
+                    const DriverFactory& drivers, const Baseline* baseline,
+                    const RunOptions& options);
+// The same with one driver: jobs is ignored (one worker).
 RunResult run_suite(const std::vector<Scenario>& suite, const SutProfile& profile,
                     SutDriver& driver, const Baseline* baseline, const RunOptions& options);
 

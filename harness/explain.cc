@@ -3,6 +3,8 @@
 #include "harness/embedded_kms.h"
 #include "harness/loader.h"
 #include "harness/profile.h"
+#include "harness/ue_kms.h"
+#include "harness/ue_runner.h"
 
 namespace mikeyconf::harness {
 
@@ -41,6 +43,14 @@ std::string settings_text(const std::vector<Setting>& set) {
   return out;
 }
 
+// The check's YAML key: "http.status", "http.header.Allow", "ticket.lifetime_s", ...
+std::string check_name(const Check& c) {
+  if (c.key == CheckKey::ue) return c.header;  // ue.* / kms.*: the whole name
+  const bool named =
+      c.key == CheckKey::http_header || c.key == CheckKey::ticket || c.key == CheckKey::forwarded;
+  return std::string(to_string(c.key)) + (named ? "." + c.header : "");
+}
+
 std::string step_text(const Step& step) {
   if (const auto* s = std::get_if<SendStep>(&step.body)) {
     std::string out =
@@ -69,15 +79,18 @@ std::string step_text(const Step& step) {
   }
   if (const auto* w = std::get_if<WaitStep>(&step.body))
     return "wait " + std::to_string(w->ms) + " ms";
+  if (const auto* u = std::get_if<UeStep>(&step.body)) {
+    return describe_ue_step(*u) +
+           (u->set.empty() ? std::string() : "\n        set: " + settings_text(u->set));
+  }
+  if (const auto* k = std::get_if<KmsAnswerStep>(&step.body)) return describe_kms_answer(*k);
   const auto& e = std::get<ExpectStep>(step.body);
   std::string out = "expect";
   for (const Check& c : e.checks) {
-    out += "\n        " + std::string(to_string(c.key)) +
-           (c.key == CheckKey::http_header ? "." + c.header : "") + ": " + c.expected_text();
+    out += "\n        " + check_name(c) + ": " + c.expected_text();
   }
   for (const Check& c : e.inconclusive_if) {
-    out += "\n        inconclusive if " + std::string(to_string(c.key)) +
-           (c.key == CheckKey::http_header ? "." + c.header : "") + ": " + c.expected_text();
+    out += "\n        inconclusive if " + check_name(c) + ": " + c.expected_text();
   }
   return out;
 }
@@ -107,50 +120,6 @@ std::string explain_text(const Scenario& s, const RequirementTable* requirements
     out += "    " + std::to_string(i + 1) + ". " + step_text(s.steps[i]) + "\n";
   }
   return out;
-}
-
-mikey::Result<RunResult, SetupError> run_configured_suite(const SuiteConfig& config) {
-  const auto req_path =
-      config.requirements.empty() ? config.cases_dir / "requirements.csv" : config.requirements;
-  auto table = load_requirements(req_path);
-  if (!table.ok()) return SetupError{2, table.error().to_string()};
-  auto suite = load_scenarios(config.cases_dir, table.value());
-  if (!suite.ok()) return SetupError{2, suite.error().to_string()};
-  const bool embedded = config.embedded || config.profile.empty();
-  const auto profile_path =
-      config.profile.empty() ? config.cases_dir / "profiles" / "reference.yaml" : config.profile;
-  auto profile = load_profile(profile_path);
-  if (!profile.ok()) return SetupError{2, profile.error().to_string()};
-  std::optional<Baseline> baseline;
-  if (config.baseline) {
-    auto b = load_baseline(*config.baseline);
-    if (!b.ok()) return SetupError{2, b.error().to_string()};
-    baseline = std::move(b).value();
-  }
-  if (profile->role != SutRole::kms) {
-    return SetupError{
-        3, "no driver for sut_role " + std::string(to_string(profile->role)) + " yet (only kms)"};
-  }
-  std::unique_ptr<EmbeddedKms> kms;
-  SutProfile target = profile.value();
-  if (embedded) {
-    auto started = EmbeddedKms::start(target);
-    if (!started.ok()) return SetupError{3, started.error()};
-    kms = std::move(started).value();
-    target = kms->profile();
-  }
-  KmsDriver driver(target);
-  RunOptions options = config.options;
-  if (options.sut_argument.empty()) {
-    options.sut_argument =
-        embedded ? (config.profile.empty() ? std::string("--embedded")
-                                           : "--embedded --sut " + profile_path.string())
-                 : "--sut " + profile_path.string();
-  }
-  RunResult run =
-      run_suite(suite.value(), target, driver, baseline ? &*baseline : nullptr, options);
-  if (kms) kms->stop();
-  return run;
 }
 
 }  // namespace mikeyconf::harness

@@ -40,8 +40,14 @@ BodyEncoding profile_encoding(const SutProfile& p) {
                                                                     : BodyEncoding::base64;
 }
 
+// The largest response the driver reads (headers excluded). An Annex A answer is a base64 MIKEY
+// message of a few hundred bytes; a SUT that sends more (an endless or huge body) is cut off here
+// and reported as response_too_large instead of being buffered.
+constexpr std::size_t kMaxResponseBytes = 1 << 20;
+
 transport::ClientOptions client_options(const SutProfile& p) {
   transport::ClientOptions o;
+  o.max_response_bytes = kMaxResponseBytes;
   o.host = p.host;
   o.port = p.port;
   o.profile = p.annex_a;
@@ -114,9 +120,11 @@ std::string KmsDriver::build_request(const HttpRequestSpec& request) const {
   const HttpOverrides& o = request.overrides != nullptr ? *request.overrides : none;
   const SutProfile& p = impl_->profile;
   if (!o.any()) return impl_->client.build_request(request.type, request.mikey);
-  const std::string body =
+  std::string body =
       o.body_raw ? *o.body_raw
                  : encode_body(request.mikey, o.body_encoding.value_or(profile_encoding(p)));
+  // Padding is a valid base64 alphabet letter, so only the size makes the request oversized.
+  if (o.pad_body_bytes) body.append(*o.pad_body_bytes, 'A');
   const std::string query =
       o.query ? *o.query : p.annex_a.type_parameter + "=" + p.annex_a.type_value(request.type);
   std::string target = o.path.value_or(p.annex_a.path);
@@ -127,6 +135,8 @@ std::string KmsDriver::build_request(const HttpRequestSpec& request) const {
       {"Content-Type", o.content_type.value_or(p.annex_a.content_type)},
       {"Content-Length", std::to_string(body.size())},
   };
+  if (o.pad_header_bytes)
+    headers.emplace_back("X-Mikeyconf-Pad", std::string(*o.pad_header_bytes, 'a'));
   for (const auto& [name, value] : o.headers) {
     bool replaced = false;
     for (auto& [n, v] : headers) {
@@ -164,8 +174,9 @@ HttpExchange KmsDriver::exchange(const HttpRequestSpec& request) noexcept {
         return x;
       }
       impl_->fill(x, r->parsed);
-      // A raw request may leave the connection in any state: start afresh next time.
-      if (!r->parsed.keep_alive) impl_->client.close();
+      // A hand-built request may leave the connection in any state (e.g. a body without
+      // Content-Length that the server reads as the next request): start afresh next time.
+      impl_->client.close();
     } else {
       auto r = impl_->client.post(request.type, request.mikey);
       x.duration_ms =
@@ -183,6 +194,11 @@ HttpExchange KmsDriver::exchange(const HttpRequestSpec& request) noexcept {
   } catch (const std::exception& e) {
     x.transport_error = "harness_exception";
     x.transport_detail = e.what();
+    impl_->client.close();
+  } catch (...) {
+    x.transport_error = "harness_exception";
+    x.transport_detail = "unknown exception";
+    impl_->client.close();
   }
   return x;
 }

@@ -4,8 +4,10 @@
 #include <map>
 #include <set>
 
+#include "harness/chain_loader.h"
 #include "harness/mutate.h"
 #include "harness/names.h"
+#include "harness/ue_loader.h"
 #include "harness/yaml_util.h"
 
 namespace mikeyconf::harness {
@@ -67,6 +69,9 @@ const AllowedSetting kSettings[] = {
     {{"ticket_policy.keys", SettingType::string_list}, kForRequest | kForCreate},
     {{"options.include_idrpsk", SettingType::boolean}, kForRequest},
     {{"options.include_idrkms", SettingType::boolean}, kForRequest},
+    // Chaining (chain_loader.h checks where they apply).
+    {{"kms_i.answer", SettingType::string}, kForResolve},
+    {{"link.client_certificate", SettingType::boolean}, kForResolve},
 };
 constexpr std::string_view kFlags = "defghijklmno";
 
@@ -290,6 +295,12 @@ HttpOverrides read_http(const Ctx& ctx, const YAML::Node& node) {
       ctx.fail(*v, "http.body_encoding must be base64, base64_wrapped or binary");
   }
   if (auto v = map.get("body_raw")) h.body_raw = ctx.string(*v, "http.body_raw");
+  if (auto v = map.get("pad_header_bytes"))
+    h.pad_header_bytes =
+        static_cast<std::size_t>(ctx.integer(*v, "http.pad_header_bytes", 1, 16 << 20));
+  if (auto v = map.get("pad_body_bytes"))
+    h.pad_body_bytes =
+        static_cast<std::size_t>(ctx.integer(*v, "http.pad_body_bytes", 1, 16 << 20));
   map.finish();
   return h;
 }
@@ -344,14 +355,61 @@ std::vector<int> code_point_list(const Ctx& ctx, const YAML::Node& v, std::strin
 constexpr std::string_view kCheckKeys =
     "http.status, http.content_type, http.header.<name>, mikey.data_type, mikey.error_no, "
     "mikey.payloads_present, mikey.payloads_absent, mikey.hdr.v, mikey.hdr.copied, verify, "
-    "keys_equal, within_ms, outcome";
+    "keys_equal, within_ms, outcome, forwarded.<name> (sut_role kms_r), ticket.lifetime_s, "
+    "ticket.flags.<d..o>";
 
-std::vector<Check> read_checks(const Ctx& ctx, const YAML::Node& node, std::string_view what) {
+// ticket.lifetime_s: seconds, or [min, max] (inclusive); ticket.flags.<d..o>: true | false. Both
+// judge the Ticket Policy of the TICKET in the answer (the granted one, RFC 6043 §6.10).
+std::optional<Check> read_ticket_check(const Ctx& ctx, const std::string& key,
+                                       const YAML::Node& key_node, const YAML::Node& v) {
+  constexpr std::string_view kFlags = "ticket.flags.";
+  constexpr std::int64_t kMaxSeconds = 0x7fffffff;
+  Check c;
+  c.key = CheckKey::ticket;
+  c.pos = pos_of(key_node);
+  if (key == "ticket.lifetime_s") {
+    c.header = "lifetime_s";
+    if (!v.IsSequence()) {
+      const int n = static_cast<int>(ctx.integer(v, key, 0, kMaxSeconds));
+      c.numbers = {n, n};
+      return c;
+    }
+    if (v.size() != 2) ctx.fail(v, "ticket.lifetime_s takes seconds or [min, max]");
+    c.numbers = {static_cast<int>(ctx.integer(v[0], key, 0, kMaxSeconds)),
+                 static_cast<int>(ctx.integer(v[1], key, 0, kMaxSeconds))};
+    if (c.numbers[0] > c.numbers[1]) ctx.fail(v, "ticket.lifetime_s: min is above max");
+    return c;
+  }
+  if (key.rfind(kFlags, 0) != 0) return std::nullopt;
+  const std::string flag = key.substr(kFlags.size());
+  if (flag.size() != 1 || flag[0] < 'd' || flag[0] > 'o') {
+    ctx.fail(key_node, "'" + key + "': the Ticket Policy flags are d .. o");
+  }
+  c.header = "flags." + flag;
+  c.numbers = {ctx.boolean(v, key) ? 1 : 0};
+  return c;
+}
+
+std::vector<Check> read_checks(const Ctx& ctx, const YAML::Node& node, std::string_view what,
+                               SutRole role) {
   MapReader map(ctx, node, std::string(what));
   map.allow_all();
   std::vector<Check> checks;
   if (map.entries().empty()) ctx.fail(node, std::string(what) + " needs at least one check");
   for (const auto& e : map.entries()) {
+    // ue.* / kms.* checks, and which checks a UE role cannot use (ue_loader.h).
+    if (auto ue = detail::read_ue_check(ctx, e.key, e.key_node, e.value, role)) {
+      checks.push_back(std::move(*ue));
+      continue;
+    }
+    if (auto fwd = detail::read_chain_check(ctx, e.key, e.key_node, e.value, role)) {
+      checks.push_back(std::move(*fwd));
+      continue;
+    }
+    if (auto ticket = read_ticket_check(ctx, e.key, e.key_node, e.value)) {
+      checks.push_back(std::move(*ticket));
+      continue;
+    }
     Check c;
     c.pos = pos_of(e.key_node);
     const YAML::Node& v = e.value;
@@ -398,8 +456,9 @@ std::vector<Check> read_checks(const Ctx& ctx, const YAML::Node& node, std::stri
     } else if (e.key == "outcome") {
       c.key = CheckKey::outcome;
       c.text = ctx.string(v, e.key);
-      if (c.text != "granted" && c.text != "refused" && c.text != "answered") {
-        ctx.fail(v, "outcome must be granted, refused or answered");
+      if (c.text != "granted" && c.text != "refused" && c.text != "answered" &&
+          c.text != "not_granted") {
+        ctx.fail(v, "outcome must be granted, refused, answered or not_granted");
       }
     } else {
       ctx.fail(e.key_node,
@@ -413,6 +472,7 @@ std::vector<Check> read_checks(const Ctx& ctx, const YAML::Node& node, std::stri
 // ---- steps ----
 
 struct StepState {
+  SutRole role = SutRole::kms;
   bool sent = false;          // a send step came before
   bool resolve_sent = false;  // a RESOLVE_INIT_PSK send came before
   bool request_sent = false;
@@ -428,11 +488,26 @@ Step read_step(const Ctx& ctx, const YAML::Node& node, StepState& state) {
   auto expect = map.get("expect");
   auto wait = map.get("wait_ms");
   auto create = map.get("create_ticket");
-  const int kinds = (send ? 1 : 0) + (expect ? 1 : 0) + (wait ? 1 : 0) + (create ? 1 : 0);
+  // The UE roles' step kinds (ue_loader.h) exist only in their scenarios.
+  const bool ue_role = detail::is_ue_role(state.role);
+  auto ue = ue_role ? map.get("ue") : std::nullopt;
+  auto kms_answer = ue_role ? map.get("kms_answer") : std::nullopt;
+  const int kinds = (send ? 1 : 0) + (expect ? 1 : 0) + (wait ? 1 : 0) + (create ? 1 : 0) +
+                    (ue ? 1 : 0) + (kms_answer ? 1 : 0);
   if (kinds != 1) {
-    ctx.fail(node, "a step has exactly one of send, expect, wait_ms, create_ticket");
+    ctx.fail(node, ue_role ? "a step has exactly one of ue, kms_answer, expect, wait_ms, "
+                             "create_ticket"
+                           : "a step has exactly one of send, expect, wait_ms, create_ticket");
   }
-  if (send) {
+  detail::check_step_kind_for_role(ctx, node, state.role, send.has_value(), create.has_value());
+  if (ue) {
+    UeStep u = detail::read_ue_step(ctx, map, *ue, state.role);
+    state.sent = true;
+    state.resolve_sent = state.resolve_sent || u.op != UeOp::initiate;  // keys_equal needs it
+    step.body = std::move(u);
+  } else if (kms_answer) {
+    step.body = detail::read_kms_answer(ctx, *kms_answer);
+  } else if (send) {
     SendStep s;
     const std::string kind = ctx.string(*send, "send");
     auto k = parse_message_kind(kind);
@@ -442,12 +517,12 @@ Step read_step(const Ctx& ctx, const YAML::Node& node, StepState& state) {
     if (auto from = map.get("from")) {
       const std::string f = ctx.string(*from, "from");
       auto p = parse_party(f);
-      if (!p) ctx.fail(*from, "from must be initiator or responder");
+      if (!p) ctx.fail(*from, "from must be initiator, responder or kms_r");
       if (s.message == MessageKind::request_init_psk && *p != Party::initiator) {
         ctx.fail(*from, "REQUEST_INIT_PSK is sent by the initiator");
       }
-      if (s.message == MessageKind::resolve_init_psk && *p != Party::responder) {
-        ctx.fail(*from, "RESOLVE_INIT_PSK is sent by the responder");
+      if (s.message == MessageKind::resolve_init_psk && *p == Party::initiator) {
+        ctx.fail(*from, "RESOLVE_INIT_PSK is sent by the responder (or from: kms_r)");
       }
       s.from = *p;
     }
@@ -479,6 +554,7 @@ Step read_step(const Ctx& ctx, const YAML::Node& node, StepState& state) {
       }
     }
     if (auto http = map.get("http")) s.http = read_http(ctx, *http);
+    detail::check_chain_send(ctx, node, s, state.role);
     if (s.message == MessageKind::raw_http && !s.http.body_raw) {
       ctx.fail(*send, "raw_http needs http.body_raw");
     }
@@ -492,14 +568,19 @@ Step read_step(const Ctx& ctx, const YAML::Node& node, StepState& state) {
   } else if (expect) {
     if (!state.sent) ctx.fail(*expect, "expect needs an earlier send step");
     ExpectStep e;
-    e.checks = read_checks(ctx, *expect, "expect");
+    e.checks = read_checks(ctx, *expect, "expect", state.role);
     for (const Check& c : e.checks) {
+      if (c.key == CheckKey::forwarded && !state.resolve_sent) {
+        ctx.fail(c.pos, "forwarded.* checks need an earlier RESOLVE_INIT_PSK send");
+      }
       if (c.key == CheckKey::keys_equal && !state.resolve_sent) {
-        ctx.fail(c.pos, "keys_equal needs an earlier RESOLVE_INIT_PSK send");
+        ctx.fail(c.pos, detail::is_ue_role(state.role)
+                            ? "keys_equal needs an earlier ue: transfer_resp or transfer_init"
+                            : "keys_equal needs an earlier RESOLVE_INIT_PSK send");
       }
     }
     if (auto inc = map.get("inconclusive_if"))
-      e.inconclusive_if = read_checks(ctx, *inc, "inconclusive_if");
+      e.inconclusive_if = read_checks(ctx, *inc, "inconclusive_if", state.role);
     step.body = std::move(e);
   } else if (wait) {
     step.body = WaitStep{static_cast<std::uint32_t>(ctx.integer(*wait, "wait_ms", 1, 600'000))};
@@ -589,6 +670,7 @@ Scenario read_scenario(const Ctx& ctx, const YAML::Node& root, const Requirement
   const YAML::Node steps = map.require("steps");
   if (!steps.IsSequence() || steps.size() == 0) ctx.fail(steps, "steps must be a non-empty list");
   StepState state;
+  state.role = s.sut_role;
   for (const YAML::Node& st : steps) s.steps.push_back(read_step(ctx, st, state));
   if (!std::any_of(s.steps.begin(), s.steps.end(),
                    [](const Step& st) { return std::holds_alternative<ExpectStep>(st.body); })) {
@@ -599,6 +681,17 @@ Scenario read_scenario(const Ctx& ctx, const YAML::Node& root, const Requirement
 }
 
 }  // namespace
+
+// The loader's own readers of `set:` and `mutate:`, for the UE-role steps (ue_loader.cc).
+std::vector<Setting> detail::read_ue_settings(const Ctx& ctx, const YAML::Node& node) {
+  std::vector<Setting> out;
+  read_settings(ctx, node, "", kForRequest | kForResolve, out);
+  return out;
+}
+
+Mutation detail::read_step_mutation(const Ctx& ctx, const YAML::Node& node) {
+  return read_mutation(ctx, node);
+}
 
 LoadResult<Scenario> parse_scenario_text(std::string_view text, std::string_view name,
                                          const RequirementTable* requirements) {
@@ -644,7 +737,10 @@ LoadResult<std::vector<Scenario>> load_scenarios(const std::filesystem::path& di
       it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file() && p.extension() == ".yaml") files.push_back(p);
+    // not-covered.yaml holds the coverage reasons (harness/coverage.h), not a scenario.
+    if (it->is_regular_file() && p.extension() == ".yaml" && p.filename() != "not-covered.yaml") {
+      files.push_back(p);
+    }
   }
   std::sort(files.begin(), files.end());
   std::vector<Scenario> out;

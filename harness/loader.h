@@ -27,7 +27,8 @@ LoadResult<Scenario> load_scenario(const std::filesystem::path& path,
                                    const RequirementTable* requirements = nullptr);
 
 // Every *.yaml file under `dir` (recursively, in path order), skipping directories named
-// `profiles` and `baselines` (SUT data lives there). Ids must be unique across the result: the
+// `profiles` and `baselines` (SUT data lives there) and files named `not-covered.yaml` (the
+// coverage reasons, coverage.h). Ids must be unique across the result: the
 // second occurrence is reported at its `id` with the first one's location. Fails on the first
 // bad file.
 LoadResult<std::vector<Scenario>> load_scenarios(const std::filesystem::path& dir,

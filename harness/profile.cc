@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/names.h"
+#include "harness/ue_loader.h"
 #include "harness/yaml_util.h"
 
 namespace mikeyconf::harness {
@@ -125,29 +126,42 @@ UserProfile read_user(const Ctx& ctx, const std::string& name, const YAML::Node&
   if (u.psk.size() < 16) ctx.fail(psk, "a PSK has at least 128 bits (RFC 6043 §12.1)");
   if (auto id = map.get("psk_id")) u.psk_id = read_identity(ctx, *id, "psk_id");
   if (auto m3 = map.get("mode3_tpk")) u.mode3_tpk = read_ticket_key(ctx, *m3);
+  if (auto h = map.get("home")) {
+    const std::string home = ctx.string(*h, "home");
+    if (home == "sut") {
+      u.home = UserHome::sut;
+    } else if (home == "peer") {
+      u.home = UserHome::peer;
+    } else if (home == "both") {
+      u.home = UserHome::both;
+    } else {
+      ctx.fail(*h, "home must be sut, peer or both");
+    }
+  }
   map.finish();
   return u;
 }
 
-void parse_base_url(const Ctx& ctx, const YAML::Node& n, SutProfile& p) {
-  const std::string url = ctx.string(n, "base_url");
+void parse_base_url(const Ctx& ctx, const YAML::Node& n, SutProfile& p,
+                    const std::string& what = "base_url") {
+  const std::string url = ctx.string(n, what);
   const auto sep = url.find("://");
-  if (sep == std::string::npos) ctx.fail(n, "base_url must read http://host[:port] or https://...");
+  if (sep == std::string::npos) ctx.fail(n, what + " must read http://host[:port] or https://...");
   p.scheme = url.substr(0, sep);
   if (p.scheme != "http" && p.scheme != "https")
-    ctx.fail(n, "base_url scheme must be http or https");
+    ctx.fail(n, what + " scheme must be http or https");
   std::string rest = url.substr(sep + 3);
   if (const auto slash = rest.find('/'); slash != std::string::npos) {
-    if (rest.substr(slash) != "/") ctx.fail(n, "base_url has no path: set annex_a.path instead");
+    if (rest.substr(slash) != "/") ctx.fail(n, what + " has no path: set annex_a.path instead");
     rest.resize(slash);
   }
   std::string port;
   if (!rest.empty() && rest[0] == '[') {
     const auto close = rest.find(']');
-    if (close == std::string::npos) ctx.fail(n, "base_url: unterminated [IPv6] host");
+    if (close == std::string::npos) ctx.fail(n, what + ": unterminated [IPv6] host");
     p.host = rest.substr(1, close - 1);
     if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') ctx.fail(n, "base_url: expected ':' after ]");
+      if (rest[close + 1] != ':') ctx.fail(n, what + ": expected ':' after ]");
       port = rest.substr(close + 2);
     }
   } else {
@@ -155,13 +169,13 @@ void parse_base_url(const Ctx& ctx, const YAML::Node& n, SutProfile& p) {
     p.host = rest.substr(0, colon);
     if (colon != std::string::npos) port = rest.substr(colon + 1);
   }
-  if (p.host.empty()) ctx.fail(n, "base_url has no host");
+  if (p.host.empty()) ctx.fail(n, what + " has no host");
   if (port.empty()) {
     p.port = p.scheme == "https" ? 443 : 80;
   } else {
     YAML::Node pn(port);
     auto v = detail::plain_integer(pn);
-    if (!v || *v < 0 || *v > 65535) ctx.fail(n, "base_url port must be 0..65535");
+    if (!v || *v < 0 || *v > 65535) ctx.fail(n, what + " port must be 0..65535");
     p.port = static_cast<std::uint16_t>(*v);
   }
   p.base_url = url;
@@ -172,6 +186,69 @@ std::string resolve(const std::filesystem::path& base, const std::string& file) 
   std::filesystem::path f(file);
   if (f.is_absolute() || base.empty()) return file;
   return (base / f).lexically_normal().string();
+}
+
+// `chaining:` (roles kms_r, kms_i; harness/README.md "Chaining").
+ChainingSpec read_chaining(const Ctx& ctx, const YAML::Node& n, const std::filesystem::path& base,
+                           const SutProfile& p) {
+  MapReader map(ctx, n, "chaining");
+  ChainingSpec c;
+  c.peer_identity = read_identity(ctx, map.require("peer_identity"), "peer_identity");
+  if (auto u = map.get("url")) {
+    SutProfile link;
+    parse_base_url(ctx, *u, link, "chaining.url");
+    c.url = link.base_url;
+    c.scheme = link.scheme;
+    c.host = link.host;
+    c.port = link.port;
+  } else if (p.role == SutRole::kms_i) {
+    c.url = p.base_url;  // the SUT takes KMS-to-KMS requests where it takes the UEs'
+    c.scheme = p.scheme;
+    c.host = p.host;
+    c.port = p.port;
+  } else {
+    ctx.fail(n, "chaining: needs url (where the harness KMS_I listens for the SUT)");
+  }
+  const YAML::Node psk = map.require("psk");
+  c.psk = ctx.hex(psk, "psk");
+  if (c.psk.size() < 16) ctx.fail(psk, "a PSK has at least 128 bits (RFC 6043 §12.1)");
+  if (auto id = map.get("psk_id")) c.psk_id = read_identity(ctx, *id, "psk_id");
+  if (auto a = map.get("algorithms")) {
+    const std::string s = ctx.string(*a, "algorithms");
+    if (s != "suite128" && s != "suite256") ctx.fail(*a, "algorithms must be suite128 or suite256");
+    c.algorithms = s == "suite256" ? mikey::roles::kSuite256 : mikey::roles::kSuite128;
+  }
+  if (auto t = map.get("tls")) {
+    if (c.scheme != "https") ctx.fail(*t, "chaining.tls: needs an https chaining url");
+    if (t->IsScalar() && ctx.string(*t, "tls") == "ephemeral") {
+      c.ephemeral_pki = true;
+      c.tls = TlsProfile{};
+    } else {
+      MapReader tm(ctx, *t, "chaining.tls (a map, or ephemeral)");
+      TlsProfile tls;
+      if (auto v = tm.get("ca")) tls.ca_file = resolve(base, ctx.string(*v, "ca"));
+      if (auto v = tm.get("cert")) tls.cert_file = resolve(base, ctx.string(*v, "cert"));
+      if (auto v = tm.get("key")) tls.key_file = resolve(base, ctx.string(*v, "key"));
+      if (auto v = tm.get("sni")) tls.sni = ctx.string(*v, "sni");
+      if (auto v = tm.get("verify")) tls.verify = ctx.boolean(*v, "verify");
+      if (tls.cert_file.empty() != tls.key_file.empty())
+        ctx.fail(*t, "chaining.tls: cert and key go together");
+      tm.finish();
+      c.tls = tls;
+    }
+  } else if (c.scheme == "https") {
+    ctx.fail(n, "chaining: an https url needs tls: (a map, or ephemeral)");
+  }
+  if (auto keys = map.get("ticket_keys")) {
+    if (p.role != SutRole::kms_r) ctx.fail(*keys, "chaining.ticket_keys: only for role kms_r");
+    if (!keys->IsSequence()) ctx.fail(*keys, "ticket_keys must be a list");
+    for (const YAML::Node& k : *keys) c.ticket_keys.push_back(read_ticket_key(ctx, k));
+  }
+  if (auto v = map.get("peer_timeout_ms")) {
+    c.peer_timeout_ms = static_cast<std::uint32_t>(ctx.integer(*v, "peer_timeout_ms", 1, 600'000));
+  }
+  map.finish();
+  return c;
 }
 
 SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::filesystem::path& base) {
@@ -297,6 +374,26 @@ SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::files
     secs("max_lifetime_s", p.embedded.max_lifetime_s);
     secs("default_lifetime_s", p.embedded.default_lifetime_s);
     em.finish();
+  }
+  const bool ue_role = p.role == SutRole::initiator || p.role == SutRole::responder;
+  if (auto h = map.get("hook")) {
+    if (!ue_role) ctx.fail(*h, "hook: is for role initiator or responder (the UE under test)");
+    p.hook = detail::read_ue_hook(ctx, *h);
+  } else if (ue_role) {
+    ctx.fail(role, "role " + std::string(to_string(p.role)) +
+                       " needs hook: (exec: [argv...] or http: URL) to reach the UE");
+  }
+  const bool chain_role = p.role == SutRole::kms_r || p.role == SutRole::kms_i;
+  if (auto c = map.get("chaining")) {
+    if (!chain_role) ctx.fail(*c, "chaining: is for role kms_r or kms_i");
+    p.chaining = read_chaining(ctx, *c, base, p);
+  } else if (chain_role) {
+    ctx.fail(role, "role " + std::string(to_string(p.role)) +
+                       " needs chaining: (the KMS-to-KMS link, harness/README.md)");
+  }
+  for (std::size_t i = 0; i < p.users.size() && !chain_role; ++i) {
+    if (p.users[i].home != UserHome::sut)
+      ctx.fail(users[p.users[i].name], "home: is for role kms_r or kms_i");
   }
   map.finish();
   return p;

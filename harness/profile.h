@@ -28,6 +28,11 @@ struct TicketKeySpec {
   mikey::codec::MacAlg mac = mikey::codec::MacAlg::hmac_sha1_160;
 };
 
+// Which KMS a user is registered at (chaining roles kms_r / kms_i; harness/README.md
+// "Chaining"): the SUT, the KMS the harness plays opposite it (kms_r: KMS_I; kms_i: KMS_R), or
+// both (the same credential at each).
+enum class UserHome : std::uint8_t { sut, peer, both };
+
 // A user the harness may play (Initiator or Responder) and its credential towards the KMS.
 struct UserProfile {
   std::string name;  // the key under `users:`; cases refer to users by it (set: {as: carol})
@@ -36,6 +41,7 @@ struct UserProfile {
   std::optional<mikey::roles::Identity> psk_id;  // IDRpsk
   // Mode 3 (RFC 6043 §4.1.1): the TPK this user shares with the KMS to create tickets itself.
   std::optional<TicketKeySpec> mode3_tpk;
+  UserHome home = UserHome::sut;  // `home:` (chaining roles only)
 };
 
 struct TlsProfile {
@@ -61,6 +67,41 @@ struct EmbeddedSpec {
   std::uint32_t default_lifetime_s = 3'600;
 };
 
+// The KMS-to-KMS link of the chaining roles (RFC 6043 §10; TS 33.328 §6.2.3.8, Annex A.1,
+// Annex B; harness/README.md "Chaining"). kms_r: the harness plays KMS_I, the SUT calls it at
+// `url`; kms_i: the harness plays KMS_R and calls the SUT at `url` (default: base_url).
+struct ChainingSpec {
+  mikey::roles::Identity peer_identity;  // the KMS the harness plays
+  std::string url;                       // scheme://host[:port] of the link; port 0: embedded only
+  std::string scheme;
+  std::string host;
+  std::uint16_t port = 0;
+  mikey::Bytes psk;                              // the KMS-to-KMS PSK (KMS_R's towards KMS_I)
+  std::optional<mikey::roles::Identity> psk_id;  // its IDRpsk
+  mikey::roles::Algorithms algorithms = mikey::roles::kSuite128;  // of KMS_R's RESOLVE_INIT
+  // The harness end of an https link. kms_r: the harness KMS_I's server certificate and key, `ca`
+  // verifies the SUT's client certificate (mutual TLS); kms_i: `ca` verifies the SUT's server
+  // certificate, cert/key are the harness KMS_R's client certificate. Unset for http.
+  std::optional<TlsProfile> tls;
+  // Embedded SUT only: a throwaway CA and certificates for both KMSs, made at setup
+  // (`tls: ephemeral`).
+  bool ephemeral_pki = false;
+  std::vector<TicketKeySpec> ticket_keys;  // kms_r: the harness KMS_I's (empty: random ones)
+  // kms_r: how long the SUT waits for KMS_I (the embedded KMS_R's limit); the harness KMS_I's
+  // `silent` answer comes later than this.
+  std::uint32_t peer_timeout_ms = 2'000;
+};
+
+// How the harness reaches a UE under test (role initiator | responder; README "UE hooks").
+struct UeHookSpec {
+  // exec: the argv of a process started per case that reads one JSON request per line on stdin
+  // and writes one JSON reply per line on stdout. "{mikeyconf}" (the running mikeyconf
+  // executable), "{profile}" (this profile, absolute path) and "{profile_dir}" are substituted.
+  std::vector<std::string> exec;
+  std::string url;                    // http: every request POSTed here, the body is the reply
+  std::uint32_t timeout_ms = 10'000;  // per request (the case limit still applies)
+};
+
 struct SutProfile {
   std::string name;
   SutRole role = SutRole::kms;
@@ -82,6 +123,8 @@ struct SutProfile {
   mikey::transport::AnnexAProfile annex_a;
   Timeouts timeouts;
   EmbeddedSpec embedded;
+  std::optional<UeHookSpec> hook;        // role initiator | responder: required
+  std::optional<ChainingSpec> chaining;  // role kms_r | kms_i: required
   std::string file;
 
   const UserProfile* user(std::string_view name) const noexcept;

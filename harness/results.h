@@ -102,6 +102,9 @@ struct RunResult {
   std::string sut_url;
   std::string profile_file;
   std::string baseline_file;
+  std::string cases_dir;  // the scenario folder the suite was loaded from (empty: not known)
+  bool embedded = false;  // the SUT was the reference implementation started by the harness
+  std::size_t jobs = 1;
   std::uint64_t seed = 0;
   bool strict = false;
   std::string started_utc;  // ISO 8601

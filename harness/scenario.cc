@@ -37,8 +37,8 @@ constexpr std::pair<std::string_view, MessageKind> kKinds[] = {
     {"REQUEST_INIT_PSK", MessageKind::request_init_psk},
     {"RESOLVE_INIT_PSK", MessageKind::resolve_init_psk},
     {"raw_http", MessageKind::raw_http}};
-constexpr std::pair<std::string_view, Party> kParties[] = {{"initiator", Party::initiator},
-                                                           {"responder", Party::responder}};
+constexpr std::pair<std::string_view, Party> kParties[] = {
+    {"initiator", Party::initiator}, {"responder", Party::responder}, {"kms_r", Party::kms_r}};
 constexpr std::pair<std::string_view, Knob> kKnobs[] = {
     {"flip_bit", Knob::flip_bit},
     {"flip_mac_bit", Knob::flip_mac_bit},
@@ -65,7 +65,13 @@ constexpr std::pair<std::string_view, CheckKey> kCheckKeys[] = {
     {"verify", CheckKey::verify},
     {"keys_equal", CheckKey::keys_equal},
     {"within_ms", CheckKey::within_ms},
-    {"outcome", CheckKey::outcome}};
+    {"outcome", CheckKey::outcome},
+    {"ue", CheckKey::ue},
+    {"forwarded", CheckKey::forwarded},
+    {"ticket", CheckKey::ticket}};
+constexpr std::pair<std::string_view, UeOp> kUeOps[] = {{"initiate", UeOp::initiate},
+                                                        {"transfer_resp", UeOp::transfer_resp},
+                                                        {"transfer_init", UeOp::transfer_init}};
 
 std::string join_numbers(const std::vector<int>& v) {
   std::string out;
@@ -95,6 +101,8 @@ std::string_view to_string(Party p) noexcept { return name_of(kParties, p); }
 std::string_view to_string(Knob k) noexcept { return name_of(kKnobs, k); }
 std::string_view to_string(BodyEncoding e) noexcept { return name_of(kEncodings, e); }
 std::string_view to_string(CheckKey k) noexcept { return name_of(kCheckKeys, k); }
+std::string_view to_string(UeOp op) noexcept { return name_of(kUeOps, op); }
+std::optional<UeOp> parse_ue_op(std::string_view s) noexcept { return lookup(kUeOps, s); }
 
 std::optional<Level> parse_level(std::string_view s) noexcept { return lookup(kLevels, s); }
 std::optional<SutRole> parse_sut_role(std::string_view s) noexcept { return lookup(kRoles, s); }
@@ -135,7 +143,8 @@ std::string Mutation::describe() const {
 }
 
 bool HttpOverrides::any() const noexcept {
-  return method || path || query || content_type || !headers.empty() || body_encoding || body_raw;
+  return method || path || query || content_type || !headers.empty() || body_encoding || body_raw ||
+         pad_header_bytes || pad_body_bytes;
 }
 
 std::string Check::expected_text() const {
@@ -150,6 +159,8 @@ std::string Check::expected_text() const {
     case CheckKey::http_content_type:
     case CheckKey::verify:
     case CheckKey::outcome:
+    case CheckKey::ue:
+    case CheckKey::forwarded:
       return text;
     case CheckKey::http_header:
       if (absent) return "(absent)";
@@ -180,6 +191,10 @@ std::string Check::expected_text() const {
       return "true";
     case CheckKey::within_ms:
       return "<= " + std::to_string(ms) + " ms";
+    case CheckKey::ticket:
+      if (header != "lifetime_s") return numbers.front() != 0 ? "true" : "false";
+      if (numbers.front() == numbers.back()) return std::to_string(numbers.front());
+      return std::to_string(numbers.front()) + " .. " + std::to_string(numbers.back());
   }
   return {};
 }

@@ -23,8 +23,9 @@ enum class Level : std::uint8_t { shall, shall_not, should, should_not, may };
 enum class SutRole : std::uint8_t { kms, kms_r, kms_i, initiator, responder };
 // What a send step sends. raw_http sends `http.body_raw` as the body, no MIKEY message.
 enum class MessageKind : std::uint8_t { request_init_psk, resolve_init_psk, raw_http };
-// The reference party that builds the message (the harness plays it).
-enum class Party : std::uint8_t { initiator, responder };
+// The reference party that builds the message (the harness plays it). kms_r (sut_role kms_i):
+// the harness KMS_R forwards the Responder's resolve to the SUT (chain.h).
+enum class Party : std::uint8_t { initiator, responder, kms_r };
 
 std::string_view to_string(Level l) noexcept;        // "SHALL", "SHALL NOT", ...
 std::string_view to_string(SutRole r) noexcept;      // "kms", "kms_r", ...
@@ -86,6 +87,10 @@ struct HttpOverrides {
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
   std::optional<BodyEncoding> body_encoding;
   std::optional<std::string> body_raw;  // the exact body bytes (raw_http)
+  // Oversized requests without megabytes of YAML: one extra header field with that many bytes of
+  // value, and that many bytes appended to the body (Content-Length counts them).
+  std::optional<std::size_t> pad_header_bytes;
+  std::optional<std::size_t> pad_body_bytes;
 
   // Whether the request must be built by hand (any override present).
   bool any() const noexcept;
@@ -126,6 +131,39 @@ struct WaitStep {
   std::uint32_t ms = 0;
 };
 
+// ---- UE roles (sut_role initiator | responder; harness/README.md "UE hooks") ----
+
+// What a `ue:` step asks of the UE through its hook.
+enum class UeOp : std::uint8_t {
+  initiate,       // SUT Initiator: obtain a ticket (mode 3: create it) and return TRANSFER_INIT
+  transfer_resp,  // SUT Initiator: take the harness Responder's TRANSFER_RESP, return its keys
+  transfer_init,  // SUT Responder: resolve the harness Initiator's TRANSFER_INIT, answer
+};
+std::string_view to_string(UeOp op) noexcept;  // "initiate", ...
+std::optional<UeOp> parse_ue_op(std::string_view s) noexcept;
+
+struct UeStep {
+  UeOp op = UeOp::initiate;
+  std::vector<Setting> set;
+  std::vector<Mutation> mutate;  // knobs on the message the harness hands to the UE
+  bool resend = false;           // transfer_init: the previous TRANSFER_INIT bytes again (replay)
+  std::uint8_t mode = 1;  // initiate: 3 = the UE creates the ticket itself (RFC 6043 §4.1.1)
+};
+
+// How the harness KMS answers the UE's requests from this step on (`kms_answer:`).
+struct KmsAnswerStep {
+  std::optional<int> error_no;   // a MIKEY Error with this number instead of the answer
+  bool authenticated = false;    // that Error carries a V keyed like the request (RFC 6043 §5.4)
+  std::vector<Mutation> mutate;  // knobs on the reference KMS's answer
+  bool re_protect = false;       // recompute the answer's MAC after the knobs
+  std::vector<std::string> grant_for;   // users the ticket is granted for instead of the asked IDRr
+  std::optional<std::uint16_t> status;  // this HTTP status, text/plain body
+  std::optional<std::string> content_type;  // the 200's Content-Type
+  std::optional<std::string> body_raw;      // the exact 200 body
+  bool no_answer = false;                   // close the connection without a response
+  std::optional<std::uint32_t> count;       // only the next N requests (default: all)
+};
+
 enum class CheckKey : std::uint8_t {
   http_status,             // int, "4xx", or a list of those
   http_content_type,       // media type (parameters allowed in the answer)
@@ -140,15 +178,19 @@ enum class CheckKey : std::uint8_t {
   keys_equal,              // true: Initiator and Responder derived the same SRTP keys
   within_ms,               // the exchange took at most this long
   outcome,                 // granted | refused | answered
+  ue,                      // a UE-role check named in `header` (ue.*, kms.*; ue_checks.h)
+  ticket,                  // ticket.lifetime_s / ticket.flags.X of the granted TICKET (`header`)
+  forwarded,               // sut_role kms_r: forwarded.NAME (in `header`) on the tap (chain.h)
 };
 std::string_view to_string(CheckKey k) noexcept;  // the YAML key ("http.status", ...)
 
 struct Check {
   CheckKey key = CheckKey::http_status;
-  std::string header;               // http_header: the field name
+  std::string header;               // http_header: the field name; ue: the check's name
   std::vector<int> numbers;         // status codes, data types, error numbers, hdr.v
   std::vector<int> status_classes;  // http_status: 4 for "4xx"
-  std::string text;                 // content type, header value, verify/outcome word
+  std::string text;                 // content type, header value, verify/outcome word; ue:
+                                    // the expected value as the report shows it
   bool absent = false;              // http_header: null
   std::vector<std::uint8_t> payload_types;
   std::uint32_t ms = 0;
@@ -165,7 +207,8 @@ struct ExpectStep {
   std::vector<Check> inconclusive_if;
 };
 
-using StepBody = std::variant<SendStep, CreateTicketStep, WaitStep, ExpectStep>;
+using StepBody =
+    std::variant<SendStep, CreateTicketStep, WaitStep, ExpectStep, UeStep, KmsAnswerStep>;
 struct Step {
   StepBody body;
   SourcePos pos;

@@ -7,8 +7,11 @@
 #include <vector>
 
 #include "tools/cli.h"
+#include "tools/coverage_cmd.h"
 #include "tools/decode.h"
 #include "tools/kms.h"
+#include "tools/run_cmd.h"
+#include "tools/ue_cmd.h"
 
 #ifndef MIKEYCONF_VERSION
 #define MIKEYCONF_VERSION "unknown"
@@ -28,12 +31,22 @@ struct Subcommand {
 
 // Further subcommands (run, list, explain, kms, replay, fuzz, bench) are one row each.
 const std::array kSubcommands{
+    Subcommand{"run", "run the conformance suite against a SUT or the embedded reference KMS",
+               &run_main, kRunUsage},
+    Subcommand{"replay", "run the case of a repro bundle again (same seed)", &replay_main,
+               kReplayUsage},
+    Subcommand{"list", "list the cases: id, level, SUT role, title", &list_main, kListUsage},
+    Subcommand{"explain", "show one case: requirement texts, steps", &explain_main, kExplainUsage},
     Subcommand{"decode", "decode a MIKEY message (hex, base64 or binary) to a tree or JSON",
                &decode_main, kDecodeUsage},
     Subcommand{"kms", "serve the reference KMS from a YAML configuration (Annex A HTTP)", &kms_main,
                kKmsUsage},
     Subcommand{"request-init", "print a base64 REQUEST_INIT_PSK for a user of a KMS configuration",
                &request_init_main, kRequestInitUsage},
+    Subcommand{"coverage", "print, write or check the requirement coverage of the cases",
+               &coverage_main, kCoverageUsage},
+    Subcommand{"ue", "the sample UE hook: reference Initiator/Responder over JSON lines", &ue_main,
+               kUeUsage},
     Subcommand{"help", "show this overview, or the usage of one subcommand", &help_main, ""},
 };
 

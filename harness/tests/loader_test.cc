@@ -117,7 +117,7 @@ TEST(LoaderTest, RejectsAnUnknownCheck) {
             "bad.yaml:15:7: unknown check 'mikey.colour' (allowed: http.status, http.content_type, "
             "http.header.<name>, mikey.data_type, mikey.error_no, mikey.payloads_present, "
             "mikey.payloads_absent, mikey.hdr.v, mikey.hdr.copied, verify, keys_equal, within_ms, "
-            "outcome)");
+            "outcome, forwarded.<name> (sut_role kms_r), ticket.lifetime_s, ticket.flags.<d..o>)");
 }
 
 TEST(LoaderTest, RejectsAnUnknownDataTypeName) {

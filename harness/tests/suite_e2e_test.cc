@@ -3,6 +3,7 @@
 // the engine's suite-level behaviour: seeds, baselines, health checks, timeouts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -12,7 +13,6 @@
 #include "harness/engine.h"
 #include "harness/explain.h"
 #include "harness/loader.h"
-#include "harness/report.h"
 #include "harness/tests/test_support.h"
 
 namespace mikeyconf::harness {
@@ -56,7 +56,11 @@ TEST_F(SuiteE2ETest, TheReferenceKmsPassesEveryCase) {
       "[ suite    ] %zu cases against the embedded reference KMS in %.2f s: %zu pass, "
       "%zu fail, %zu error, %zu inconclusive, %zu skipped\n",
       s.total, seconds, s.pass, s.fail, s.error, s.inconclusive, s.skipped);
-  EXPECT_EQ(s.total, testing::suite().size());
+  // Every case for a KMS under test ran (the suite also holds the other roles' cases).
+  const auto kms_cases =
+      std::count_if(testing::suite().begin(), testing::suite().end(),
+                    [](const Scenario& c) { return c.sut_role == SutRole::kms; });
+  EXPECT_EQ(s.total, static_cast<std::size_t>(kms_cases));
   EXPECT_EQ(s.fail, 0u) << summary_of(run);
   EXPECT_EQ(s.error, 0u) << summary_of(run);
   EXPECT_EQ(s.inconclusive, 0u) << summary_of(run);
@@ -72,10 +76,6 @@ TEST_F(SuiteE2ETest, TheReferenceKmsPassesEveryCase) {
     EXPECT_FALSE(c.transcript.empty()) << c.id;
     EXPECT_NE(c.replay.find("--case " + c.id), std::string::npos);
   }
-  const auto dir = std::filesystem::temp_directory_path() / "mikeyconf_suite_e2e";
-  ASSERT_TRUE(write_reports(run, dir).ok());
-  EXPECT_GT(std::filesystem::file_size(dir / "results.json"), 10'000u);
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(SuiteE2ETest, ASeedRepeatsTheCaseExactlyExceptTimestamps) {

@@ -85,6 +85,9 @@ struct AnnexAClient::Impl {
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   std::string rx;  // received, not yet parsed
   std::size_t opened = 0;
+  // The request in flight was a HEAD: its response has no body whatever its Content-Length says
+  // (RFC 7230 §3.3.3 rule 1), so the parser must not wait for one.
+  bool head_request = false;
 
   void setup_tls() {
     const ClientTlsOptions& t = *opts.tls;
@@ -289,6 +292,7 @@ struct AnnexAClient::Impl {
       parser.emplace();
       parser->body_limit(static_cast<std::uint64_t>(opts.max_response_bytes));
       parser->header_limit(kResponseHeaderLimit);
+      parser->skip(head_request);
       // Not eager until the header is done: Boost 1.74's response parser loses the
       // body_limit error of an oversized Content-Length when it goes on eagerly into the
       // body (and reserves that many bytes).
@@ -367,6 +371,7 @@ struct AnnexAClient::Impl {
     if (!is_open()) {
       if (auto e = connect(deadline)) return *e;
     }
+    head_request = !writes.empty() && writes.front().substr(0, 5) == "HEAD ";
     for (std::size_t i = 0; i < writes.size(); ++i) {
       if (auto e = write_all(writes[i], deadline)) {
         close();
@@ -420,6 +425,7 @@ Result<ClientResponse, Error> AnnexAClient::post(RequestType type, ByteView mike
   Impl& m = *impl_;
   if (m.setup_error) return *m.setup_error;
   std::string request = build_request(type, mikey);
+  m.head_request = false;
   Clock::time_point deadline = Clock::now() + m.opts.total_timeout;
   if (!m.rx.empty()) m.close();  // unexpected bytes after the last response: start clean
   for (int attempt = 0;; ++attempt) {

@@ -86,7 +86,8 @@ class AnnexAClient {
   std::string build_request(RequestType type, ByteView mikey) const;
 
   // Raw mode: writes `writes` one after the other (TCP_NODELAY, `gap` between them) on the
-  // current or a new connection and reads one response. No retry.
+  // current or a new connection and reads one response. No retry. When the first write starts
+  // with "HEAD " the response is read without a body (RFC 7230 §3.3.3).
   Result<RawResponse, Error> send_raw(std::span<const std::string_view> writes,
                                       std::chrono::milliseconds gap = {});
   Result<RawResponse, Error> send_raw(std::string_view request_bytes);

@@ -1,0 +1,153 @@
+// Internal to the chaining setup (chain_setup.cc, chain_peers.cc, chain_driver.cc): the reference
+// KMSs the harness runs for the chaining roles — the harness KMS_I with its tap and answer
+// switches (SUT kms_r), the embedded reference SUT of either role, the KMS-to-KMS client — and
+// the drivers. harness/README.md "Chaining" describes the whole arrangement.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "crypto/rng.h"
+#include "harness/chain.h"
+#include "harness/driver.h"
+#include "harness/profile.h"
+#include "roles/clock.h"
+#include "roles/kms.h"
+#include "transport/annex_a.h"
+#include "transport/client.h"
+#include "transport/server.h"
+#include "wire/result.h"
+
+namespace mikeyconf::harness::chain_detail {
+
+// TLS files of one end of the KMS-to-KMS link: the own certificate and key, and the CA that
+// verifies the other end (server: the client certificates it demands; client: the server's).
+struct LinkTls {
+  std::string cert, key, ca, sni;
+  bool verify = true;
+};
+
+// The roles::KmsConfig of the users of `p` registered at the SUT (`sut`) or at the KMS the
+// harness plays (!sut), with `identity`; mode-3 TPKs, embedded ticket keys and policy as
+// kms_config_from_profile.
+mikey::Result<mikey::roles::KmsConfig, std::string> config_for(const SutProfile& p, bool sut,
+                                                               const mikey::roles::Identity& id);
+// The KMS-to-KMS user entry (RFC 6043 §10: KMS_I knows KMS_R like a user, B.0-6) and the peer
+// entry (what KMS_R knows of KMS_I) for the link of `p`.
+mikey::roles::KmsUser link_user(const ChainingSpec& c, const mikey::roles::Identity& kms_r);
+mikey::roles::PeerKms link_peer(const ChainingSpec& c, const mikey::roles::Identity& kms_i);
+
+// Client options for `host:port` with `tls` (https) and the profile's Annex A settings.
+mikey::transport::ClientOptions link_client_options(const SutProfile& p, const std::string& host,
+                                                    std::uint16_t port,
+                                                    const std::optional<LinkTls>& tls,
+                                                    std::chrono::milliseconds timeout);
+
+// roles::KmsPeer over Annex A HTTP(S) (A.1-1: the Ticket Resolve procedure between KMSs): the
+// embedded reference KMS_R's way to its KMS_I. Failures are PeerErrors (B.1-6).
+class HttpLinkPeer final : public mikey::roles::KmsPeer {
+ public:
+  explicit HttpLinkPeer(mikey::transport::ClientOptions options);
+  mikey::Result<mikey::Bytes, mikey::roles::PeerError> resolve(
+      const mikey::roles::PeerKms& peer, mikey::ByteView resolve_init) noexcept override;
+
+ private:
+  std::mutex mu_;
+  mikey::transport::AnnexAClient client_;
+};
+
+// A reference roles::Kms serialised behind a mutex, as a KmsHandler (roles::Kms is not
+// thread-safe); `peer` (may be null) is its KMS-to-KMS transport.
+class SerialKms {
+ public:
+  SerialKms(mikey::roles::KmsConfig config, mikey::roles::KmsPeer* peer);
+  mikey::roles::KmsReply handle(mikey::transport::RequestType t, mikey::ByteView request);
+  mikey::transport::KmsHandler handler();
+
+ private:
+  mikey::roles::SystemClock clock_;
+  mikey::crypto::OpenSslRng rng_;
+  std::mutex mu_;
+  mikey::roles::Kms kms_;
+};
+
+// The Annex A answer for a KmsReply (an empty message → 500, A.3-1).
+mikey::transport::KmsAnswer to_answer(const mikey::roles::KmsReply& reply);
+
+// A KmsServer on host:port (0: the OS picks), TLS when `tls` is set (with `tls->ca`: clients
+// must present a certificate from it).
+mikey::Result<std::unique_ptr<mikey::transport::KmsServer>, std::string> serve(
+    const SutProfile& p, const std::string& host, std::uint16_t port,
+    const std::optional<LinkTls>& tls, mikey::transport::KmsHandler handler,
+    std::size_t threads = 2);
+
+// SUT kms_r: the harness KMS_I. One reference KMS behind two listeners: the link (where the SUT
+// forwards, with the tap and the answer switches) and a plain-HTTP one on 127.0.0.1 for the
+// harness's own Initiators (its users ask it for tickets there).
+class HarnessKmsI final : public KmsITap {
+ public:
+  static mikey::Result<std::shared_ptr<HarnessKmsI>, std::string> start(
+      const SutProfile& p, const std::optional<LinkTls>& tls);
+  ~HarnessKmsI() override;
+
+  std::uint16_t link_port() const noexcept;
+  std::uint16_t users_port() const noexcept;
+  void arm(mikey::ByteView ticket, KmsIAnswer answer) override;
+  std::vector<ForwardedRequest> take_forwarded(mikey::ByteView ticket) override;
+  void stop();
+
+ private:
+  HarnessKmsI(mikey::roles::KmsConfig config, const ChainingSpec& c, bool mutual_tls);
+  mikey::transport::KmsAnswer on_link(mikey::transport::RequestType t, mikey::ByteView request);
+  mikey::transport::KmsAnswer misbehave(KmsIAnswer how, const mikey::roles::KmsReply& reply,
+                                        mikey::ByteView request);
+  KmsIAnswer armed(const mikey::Bytes& ticket);
+
+  struct Record {
+    std::uint64_t id = 0;
+    mikey::Bytes ticket;
+    ForwardedRequest f;
+  };
+  ChainingSpec link_;
+  bool mutual_tls_ = false;
+  SerialKms kms_;
+  std::mutex tap_mu_;
+  std::condition_variable stopping_cv_;
+  bool stopping_ = false;
+  std::uint64_t next_id_ = 0;
+  std::deque<Record> records_;  // capped: unclaimed records of other tickets age out
+  std::vector<std::pair<mikey::Bytes, KmsIAnswer>> switches_;
+  std::unique_ptr<mikey::transport::KmsServer> link_server_;
+  std::unique_ptr<mikey::transport::KmsServer> users_server_;
+};
+
+// The embedded default SUT of a chaining role: a reference KMS (KMS_R calling the harness KMS_I
+// over `peer`, or KMS_I knowing the harness KMS_R as a peer user) on base_url, and for kms_i on a
+// separate link listener when chaining.url differs from base_url.
+class EmbeddedChainKms {
+ public:
+  EmbeddedChainKms(mikey::roles::KmsConfig config, std::unique_ptr<mikey::roles::KmsPeer> peer);
+  ~EmbeddedChainKms();
+  mikey::transport::KmsHandler handler();
+  // Keeps a started server alive with the SUT (stopped first on destruction).
+  void keep(std::unique_ptr<mikey::transport::KmsServer> server);
+
+ private:
+  std::unique_ptr<mikey::roles::KmsPeer> peer_;
+  SerialKms kms_;
+  std::vector<std::unique_ptr<mikey::transport::KmsServer>> servers_;
+};
+
+// The drivers: see chain_driver.cc.
+std::unique_ptr<SutDriver> make_kms_r_driver(const SutProfile& target,
+                                             const SutProfile& harness_kms_i,
+                                             std::shared_ptr<HarnessKmsI> tap);
+std::unique_ptr<SutDriver> make_kms_i_driver(const SutProfile& target);
+
+}  // namespace mikeyconf::harness::chain_detail

@@ -1,0 +1,825 @@
+// The UE-role case runner (ue_runner.h).
+#include "harness/ue_runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <stdexcept>
+#include <thread>
+
+#include "codec/message.h"
+#include "crypto/rng.h"
+#include "harness/mutate.h"
+#include "harness/names.h"
+#include "harness/ue_checks.h"
+#include "harness/ue_kms.h"
+#include "roles/clock.h"
+#include "roles/credential.h"
+#include "roles/initiator.h"
+#include "roles/message_util.h"
+#include "roles/responder.h"
+#include "wire/base64.h"
+
+namespace mikeyconf::harness {
+
+namespace roles = mikey::roles;
+namespace codec = mikey::codec;
+namespace transport = mikey::transport;
+using mikey::Bytes;
+using mikey::ByteView;
+using Steady = std::chrono::steady_clock;
+
+// ---- FreshnessRegistry ----
+
+std::string FreshnessRegistry::record(ByteView message) {
+  const codec::ParseOutcome p = codec::parse_message(message);
+  if (message.size() < 8) return {};
+  const codec::DataType type = p.message.hdr.data_type;
+  using DT = codec::DataType;
+  // The values the UE itself chose: the CSB ID of the messages that open an exchange (RFC 3830
+  // §6.1, RFC 6043 §4.2.1.1, §4.2.2.1, §4.2.3.1) and its own RAND (RANDRi / RANDRr).
+  const bool opens =
+      type == DT::request_init_psk || type == DT::transfer_init || type == DT::resolve_init_psk;
+  const bool initiator_side = type == DT::request_init_psk || type == DT::transfer_init;
+  if (!opens && type != DT::transfer_resp) return {};
+  std::vector<std::pair<std::string, Bytes>> values;
+  if (opens) {
+    const std::uint32_t c = p.message.hdr.csb_id;
+    values.push_back(
+        {"CSB ID " + std::to_string(c),
+         Bytes{0, static_cast<std::uint8_t>(c >> 24), static_cast<std::uint8_t>(c >> 16),
+               static_cast<std::uint8_t>(c >> 8), static_cast<std::uint8_t>(c)}});
+  }
+  const auto role = initiator_side ? codec::RandRole::randri : codec::RandRole::randrr;
+  if (const auto* rand = roles::find_randr(p.message.payloads, role)) {
+    Bytes key{1};
+    key.insert(key.end(), rand->rand.begin(), rand->rand.end());
+    values.push_back({initiator_side ? "RANDRi" : "RANDRr", std::move(key)});
+  }
+  const std::lock_guard<std::mutex> lock(mutex_);
+  std::string repeated;
+  for (auto& [name, key] : values) {
+    if (!seen_.insert({codec::raw(type), key}).second) {
+      repeated += (repeated.empty() ? "" : ", ") + name;
+    }
+  }
+  return repeated.empty() ? ""
+                          : repeated + " already sent in an earlier " +
+                                std::string(codec::to_string(type)) + " of this run";
+}
+
+// ---- UeDriver ----
+
+HttpExchange UeDriver::exchange(const HttpRequestSpec& /*request*/) noexcept {
+  HttpExchange x;
+  x.transport_error = "harness_exception";
+  x.transport_detail = "a UE under test is reached through its hook, not over Annex A";
+  return x;
+}
+
+std::string UeDriver::describe() const { return "UE hook driver"; }
+
+namespace {
+
+// A harness-side problem: the verdict is error, never blamed on the UE.
+class UeHarnessError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string step_text(std::size_t i) { return "step " + std::to_string(i + 1); }
+
+std::string refusal_text(const roles::Refusal& r) {
+  return std::string(roles::to_string(r.failure)) + (r.detail.empty() ? "" : " (" + r.detail + ")");
+}
+
+std::string data_type_of(const std::optional<Bytes>& m) {
+  if (!m || m->size() < 2) return "no MIKEY message";
+  const std::string_view n = code_point_name("DataType", (*m)[1]);
+  return n.empty() ? "data type " + std::to_string((*m)[1]) : std::string(n);
+}
+
+class OffsetClock final : public roles::Clock {
+ public:
+  explicit OffsetClock(std::int64_t offset_ms) noexcept : offset_ms_(offset_ms) {}
+  roles::NtpTime now() const noexcept override {
+    const std::int64_t delta = offset_ms_ * (std::int64_t{1} << 32) / 1000;
+    return static_cast<roles::NtpTime>(static_cast<std::int64_t>(system_.now()) + delta);
+  }
+
+ private:
+  roles::SystemClock system_;
+  std::int64_t offset_ms_;
+};
+
+// The settings of a harness party (harness/README.md "set:"): who it is, whom the transfer is
+// for, its clock and algorithms, and the desired Ticket Policy.
+struct PartySettings {
+  const UserProfile* user = nullptr;
+  const UserProfile* to = nullptr;
+  std::int64_t clock_offset_ms = 0;
+  roles::Algorithms algorithms;
+  roles::TicketRequest ticket;
+  bool include_idrpsk = true;
+  bool include_idrkms = true;
+  bool format_set = false;
+  bool to_set = false;  // `to` was given (else the default the step chose)
+};
+
+constexpr std::pair<char, bool codec::TicketFlags::*> kFlags[] = {
+    {'d', &codec::TicketFlags::d}, {'e', &codec::TicketFlags::e}, {'f', &codec::TicketFlags::f},
+    {'g', &codec::TicketFlags::g}, {'h', &codec::TicketFlags::h}, {'i', &codec::TicketFlags::i},
+    {'j', &codec::TicketFlags::j}, {'k', &codec::TicketFlags::k}, {'l', &codec::TicketFlags::l},
+    {'m', &codec::TicketFlags::m}, {'n', &codec::TicketFlags::n}, {'o', &codec::TicketFlags::o}};
+
+class UeCaseRunner {
+ public:
+  UeCaseRunner(const Scenario& s, const SutProfile& p, UeDriver& d, std::uint64_t seed,
+               CaseResult& out)
+      : sc_(s), prof_(p), drv_(d), seed_(seed), rng_(seed), out_(out) {
+    limit_ms_ = s.timeout_ms.value_or(p.timeouts.case_ms);
+    deadline_ = start_ + std::chrono::milliseconds(limit_ms_);
+    const bool initiator = s.sut_role == SutRole::initiator;
+    ue_user_ = &user_named(initiator ? p.initiator : p.responder);
+    peer_user_ = &user_named(initiator ? p.responder : p.initiator);
+  }
+
+  ~UeCaseRunner() { finish_session(); }
+  UeCaseRunner(const UeCaseRunner&) = delete;
+  UeCaseRunner& operator=(const UeCaseRunner&) = delete;
+
+  void run() {
+    start_kms();
+    for (std::size_t i = 0; i < sc_.steps.size(); ++i) {
+      check_deadline(i);
+      const Step& step = sc_.steps[i];
+      if (const auto* ue = std::get_if<UeStep>(&step.body)) {
+        do_ue(i, *ue);
+      } else if (const auto* k = std::get_if<KmsAnswerStep>(&step.body)) {
+        kms_->set_answer(*k);
+        local(i, "harness KMS", describe_kms_answer(*k), {});
+      } else if (const auto* c = std::get_if<CreateTicketStep>(&step.body)) {
+        do_create(i, *c);
+      } else if (const auto* w = std::get_if<WaitStep>(&step.body)) {
+        do_wait(i, *w);
+      } else if (const auto* e = std::get_if<ExpectStep>(&step.body)) {
+        if (!do_expect(i, *e)) return finish_session();
+      } else {
+        throw UeHarnessError(step_text(i) + ": send: steps are for the KMS roles");
+      }
+    }
+    finish_session();
+    out_.verdict = Verdict::pass;
+  }
+
+  // Ends the hook session and the KMS, keeping what they said in the transcript. Idempotent.
+  void finish_session() noexcept {
+    try {
+      if (session_) {
+        const std::string ended = session_->close();
+        hook_log(last_step(), session_->take_log());
+        local(last_step(), "UE hook ended", ended, {});
+        session_.reset();
+      }
+      if (kms_) {
+        kms_->stop();
+        ingest_tap(last_step());
+      }
+    } catch (...) {
+      // The transcript is best effort at this point; the verdict is already decided.
+    }
+  }
+
+ private:
+  std::size_t last_step() const { return sc_.steps.empty() ? 0 : sc_.steps.size() - 1; }
+
+  // ---- setup ----
+
+  const UserProfile& user_named(const std::string& name) const {
+    const UserProfile* u = prof_.user(name);
+    if (u == nullptr)
+      throw UeHarnessError("no user '" + name + "' in the SUT profile " + prof_.file);
+    return *u;
+  }
+
+  void start_kms() {
+    // The KMS's keys and RANDs repeat with the case seed too, from a stream of their own (the
+    // parties' generator is consumed in step order).
+    auto kms = TapKms::start(prof_, seed_ ^ 0x6b6d73ULL,
+                             std::chrono::milliseconds(prof_.timeouts.request_ms));
+    if (!kms.ok()) throw UeHarnessError(kms.error());
+    kms_ = std::move(kms).value();
+    const std::string url = kms_->url();
+    const auto host_start = url.find("://") + 3;
+    kms_authority_ = prof_.host_header.empty()
+                         ? url.substr(host_start, url.find('/', host_start) - host_start)
+                         : prof_.host_header;
+  }
+
+  HookSession& session() {
+    if (session_) return *session_;
+    if (!prof_.hook) throw UeHarnessError("the profile " + prof_.file + " names no hook");
+    auto s = open_hook_session(*prof_.hook, drv_.vars());
+    if (!s.ok()) throw UeHarnessError("the UE hook could not be started: " + s.error());
+    session_ = std::move(s).value();
+    return *session_;
+  }
+
+  void check_deadline(std::size_t i) const {
+    if (Steady::now() > deadline_) {
+      throw UeHarnessError("the case exceeded its time limit of " + std::to_string(limit_ms_) +
+                           " ms before " + step_text(i));
+    }
+  }
+
+  double since_start_ms() const {
+    return std::chrono::duration<double, std::milli>(Steady::now() - start_).count();
+  }
+
+  const roles::Clock& clock(std::int64_t offset_ms) {
+    clocks_.push_back(std::make_unique<OffsetClock>(offset_ms));
+    return *clocks_.back();
+  }
+
+  std::shared_ptr<const roles::PskCredential> credential(const UserProfile& u) const {
+    return std::make_shared<const roles::PskCredential>(mikey::crypto::SecureBytes(u.psk),
+                                                        u.psk_id);
+  }
+
+  PartySettings settings(const std::vector<Setting>& set, const UserProfile& as,
+                         const UserProfile& to) const {
+    PartySettings p;
+    p.user = &as;
+    p.to = &to;
+    p.algorithms = prof_.algorithms;
+    p.ticket.format = prof_.ticket_format;
+    p.ticket.lifetime_s = prof_.ticket_lifetime_s;
+    for (const Setting& s : set) {
+      if (s.key == "algorithms") {
+        p.algorithms =
+            std::get<std::string>(s.value) == "suite256" ? roles::kSuite256 : roles::kSuite128;
+      }
+    }
+    p.ticket.prf = p.algorithms.prf;
+    for (const Setting& s : set) apply(s, p);
+    if (p.ticket.responders.empty()) p.ticket.responders = {p.to->identity};
+    return p;
+  }
+
+  void apply(const Setting& s, PartySettings& p) const {
+    const std::string& k = s.key;
+    const auto* i = std::get_if<std::int64_t>(&s.value);
+    const auto* b = std::get_if<bool>(&s.value);
+    const auto* str = std::get_if<std::string>(&s.value);
+    const auto* list = std::get_if<std::vector<std::string>>(&s.value);
+    roles::TicketRequest& t = p.ticket;
+    if (k == "as") p.user = &user_named(*str);
+    if (k == "to") {
+      p.to = &user_named(*str);
+      p.to_set = true;
+    }
+    if (k == "clock_offset_ms") p.clock_offset_ms = *i;
+    if (k == "algorithms.prf") t.prf = p.algorithms.prf = static_cast<codec::PrfFunc>(*i);
+    if (k == "algorithms.mac") p.algorithms.mac = static_cast<codec::MacAlg>(*i);
+    if (k == "algorithms.encr") p.algorithms.encr = static_cast<codec::EncrAlg>(*i);
+    if (k == "ticket_policy.ticket_type") t.format.type = static_cast<codec::TicketType>(*i);
+    if (k == "ticket_policy.subtype") t.format.subtype = static_cast<std::uint8_t>(*i);
+    if (k == "ticket_policy.version") t.format.version = static_cast<std::uint8_t>(*i);
+    if (k.rfind("ticket_policy.ticket_type", 0) == 0 || k == "ticket_policy.subtype" ||
+        k == "ticket_policy.version") {
+      p.format_set = true;
+    }
+    if (k == "ticket_policy.prf") t.prf = static_cast<codec::PrfFunc>(*i);
+    if (k == "ticket_policy.lifetime_s") {
+      t.lifetime_s = i != nullptr ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*i))
+                                  : std::nullopt;
+    }
+    if (k == "ticket_policy.responders") {
+      for (const std::string& name : *list) t.responders.push_back(user_named(name).identity);
+    }
+    if (k == "ticket_policy.keys") {
+      for (const std::string& name : *list) {
+        roles::DesiredKey key;
+        key.type = static_cast<codec::KeyDataType>(*code_point_value("KeyDataType", name));
+        key.length = p.algorithms.key_length();
+        t.keys.push_back(key);
+      }
+    }
+    if (k == "options.include_idrpsk") p.include_idrpsk = *b;
+    if (k == "options.include_idrkms") p.include_idrkms = *b;
+    if (k.rfind("ticket_policy.flags.", 0) == 0) {
+      for (const auto& [c, member] : kFlags)
+        if (k.back() == c) t.flags.*member = *b;
+    }
+  }
+
+  // ---- harness parties ----
+
+  std::unique_ptr<roles::Initiator> make_initiator(const PartySettings& p) {
+    roles::InitiatorConfig c;
+    c.identity = p.user->identity;
+    c.kms_identity = prof_.kms_identity;
+    c.credential = credential(*p.user);
+    c.algorithms = p.algorithms;
+    c.include_idrpsk = p.include_idrpsk;
+    c.include_idrkms = p.include_idrkms;
+    if (std::find(c.ticket_formats.begin(), c.ticket_formats.end(), p.ticket.format) ==
+        c.ticket_formats.end()) {
+      c.ticket_formats.push_back(p.ticket.format);
+    }
+    return std::make_unique<roles::Initiator>(std::move(c), clock(p.clock_offset_ms), rng_);
+  }
+
+  std::unique_ptr<roles::Responder> make_responder(const PartySettings& p) {
+    roles::ResponderConfig rc;
+    rc.identity = p.user->identity;
+    if (p.to != p.user) rc.aliases.push_back(p.to->identity);
+    rc.kms_identity = prof_.kms_identity;
+    rc.credential = credential(*p.user);
+    rc.algorithms = p.algorithms;
+    return std::make_unique<roles::Responder>(std::move(rc), clock(p.clock_offset_ms), rng_);
+  }
+
+  // SUT Responder: the harness Initiator gets its ticket from the harness KMS in-process.
+  void get_ticket(std::size_t i, const PartySettings& p) {
+    holder_ = make_initiator(p);
+    holder_user_ = p.user->name;
+    auto request = holder_->request_ticket(p.ticket);
+    if (!request.ok()) {
+      throw UeHarnessError(step_text(i) +
+                           ": the harness Initiator could not build "
+                           "REQUEST_INIT_PSK: " +
+                           refusal_text(request.error()));
+    }
+    const roles::KmsReply reply =
+        kms_->handle_direct(transport::RequestType::ticket_request, request.value());
+    auto granted = holder_->process_request_resp(reply.message);
+    local(i, "REQUEST_INIT_PSK " + p.user->name + " -> harness KMS (in-process)",
+          granted.ok() ? "ticket granted" : "refused: " + refusal_text(granted.error()),
+          request.value());
+    if (!granted.ok()) {
+      throw UeHarnessError(step_text(i) +
+                           ": the harness KMS did not grant the harness Initiator "
+                           "a ticket: " +
+                           refusal_text(granted.error()));
+    }
+  }
+
+  void do_create(std::size_t i, const CreateTicketStep& step) {
+    PartySettings p = settings(step.set, *peer_user_, *ue_user_);
+    if (!p.user->mode3_tpk) {
+      throw UeHarnessError("create_ticket: user '" + p.user->name +
+                           "' has no mode3_tpk in the SUT profile");
+    }
+    const TicketKeySpec& k = *p.user->mode3_tpk;
+    roles::TicketKey tpk;
+    tpk.id = k.id;
+    tpk.format = k.format;
+    tpk.tpk = mikey::crypto::SecureBytes(k.key);
+    tpk.encr = k.encr;
+    tpk.mac = k.mac;
+    if (!p.format_set) p.ticket.format = k.format;
+    holder_ = make_initiator(p);
+    holder_user_ = p.user->name;
+    auto created = holder_->create_ticket(p.ticket, tpk);
+    if (!created.ok()) {
+      throw UeHarnessError("create_ticket: the reference Initiator refused: " +
+                           refusal_text(created.error()));
+    }
+    mode3_holder_ = true;
+    local(i, "mode-3 ticket created by " + p.user->name + " (harness Initiator)",
+          "Ticket Policy granted by itself", {});
+  }
+
+  void do_wait(std::size_t i, const WaitStep& w) {
+    if (Steady::now() + std::chrono::milliseconds(w.ms) > deadline_) {
+      throw UeHarnessError(step_text(i) + ": waiting " + std::to_string(w.ms) +
+                           " ms would exceed the case limit of " + std::to_string(limit_ms_) +
+                           " ms");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(w.ms));
+  }
+
+  // ---- ue: steps ----
+
+  void do_ue(std::size_t i, const UeStep& step) {
+    switch (step.op) {
+      case UeOp::initiate:
+        initiate(i, step);
+        break;
+      case UeOp::transfer_resp:
+        transfer_resp(i, step);
+        break;
+      case UeOp::transfer_init:
+        transfer_init(i, step);
+        break;
+    }
+  }
+
+  std::string request_head(std::string_view op) const {
+    return "{\"op\":" + json_quote(op) + ",\"case\":" + json_quote(sc_.id) +
+           ",\"kms_url\":" + json_quote(kms_->url()) +
+           ",\"kms_identity\":" + json_quote(identity_text(prof_.kms_identity)) +
+           ",\"identity\":" + json_quote(identity_text(ue_user_->identity));
+  }
+
+  // SUT Initiator: "start a session towards `to`".
+  void initiate(std::size_t i, const UeStep& step) {
+    const PartySettings p = settings(step.set, *peer_user_, *peer_user_);
+    const UserProfile& to = p.to_set ? *p.to : *p.user;  // default: the handling user
+    std::string request = request_head("initiate") +
+                          ",\"peer\":" + json_quote(identity_text(to.identity)) +
+                          ",\"mode\":" + std::to_string(step.mode) + "}";
+    begin_exchange(UeOp::initiate, {});
+    call_ue(i, "initiate harness -> " + ue_user_->name + " (UE hook: towards " + to.name + ")",
+            request, {}, {}, {}, to.name);
+    pending_resp_.reset();
+    responder_.reset();
+    const std::optional<Bytes>& ti = last_.reply.mikey;
+    if (!ti || ti->size() < 2 || (*ti)[1] != codec::raw(codec::DataType::transfer_init)) {
+      last_.verify_detail = "the UE returned " + data_type_of(ti) + ", not a TRANSFER_INIT";
+      return;
+    }
+    PartySettings rp = p;
+    rp.to = &to;
+    responder_ = make_responder(rp);
+    responder_user_ = p.user->name;
+    resolve_transfer(i, *ti);
+  }
+
+  // The harness Responder takes the UE's TRANSFER_INIT: early checks, Ticket Resolve with the
+  // harness KMS in-process, MAC with MPKi (RFC 6043 §4.2.2.2, §4.2.3.6).
+  void resolve_transfer(std::size_t i, const Bytes& ti) {
+    auto st = responder_->process_transfer_init(ti);
+    if (st.ok() && st->action == roles::ResponderAction::send_resolve_init) {
+      const roles::KmsReply reply =
+          kms_->handle_direct(transport::RequestType::ticket_resolve, st->message);
+      local(i, "RESOLVE_INIT_PSK " + responder_user_ + " -> harness KMS (in-process)",
+            reply.failure
+                ? "refused: " + std::string(roles::to_string(*reply.failure)) + " " + reply.detail
+                : "RESOLVE_RESP",
+            st->message);
+      st = responder_->process_resolve_resp(reply.message);
+    }
+    if (!st.ok()) {
+      last_.verify_detail =
+          "the harness Responder refused the UE's TRANSFER_INIT: " + refusal_text(st.error());
+      return;
+    }
+    last_.verify_ok = true;
+    last_.verify_detail = "the harness Responder verified TRANSFER_INIT with MPKi from the KMS";
+    if (st->action == roles::ResponderAction::send_transfer_resp) pending_resp_ = st->message;
+    if (st->action == roles::ResponderAction::done) {
+      last_.verify_detail += "; no TRANSFER_RESP is due (F = 0)";
+      compare_keys(responder_->srtp_keys(), "the harness Responder");
+    }
+  }
+
+  // SUT Initiator: the harness Responder's TRANSFER_RESP (possibly mutated) goes to the UE.
+  void transfer_resp(std::size_t i, const UeStep& step) {
+    if (!pending_resp_ || !responder_) {
+      throw UeHarnessError(step_text(i) +
+                           ": transfer_resp needs a TRANSFER_INIT from the UE that "
+                           "the harness Responder accepted (check verify: ok after "
+                           "ue: initiate)");
+    }
+    const Bytes built = *pending_resp_;
+    const Bytes sent = mutated(i, built, step.mutate);
+    begin_exchange(UeOp::transfer_resp, sent);
+    altered_ = !step.mutate.empty();
+    const std::string request = "{\"op\":\"transfer_resp\",\"case\":" + json_quote(sc_.id) +
+                                ",\"mikey_b64\":" + json_quote(mikey::wire::base64_encode(sent)) +
+                                "}";
+    call_ue(i, "TRANSFER_RESP " + responder_user_ + " -> " + ue_user_->name + " (UE hook)", request,
+            built, sent, step.mutate, responder_user_);
+    last_.verify_ok = last_.reply.keys.has_value() && !last_.reply.keys->empty();
+    last_.verify_detail = last_.verify_ok ? "the UE reported keys for the completed transfer"
+                                          : "the UE reported no keys";
+    compare_keys(responder_->srtp_keys(), "the harness Responder");
+  }
+
+  // SUT Responder: the harness Initiator's TRANSFER_INIT goes to the UE.
+  void transfer_init(std::size_t i, const UeStep& step) {
+    Bytes built;
+    Bytes sent;
+    if (step.resend) {
+      if (last_transfer_init_.empty()) {
+        throw UeHarnessError(step_text(i) + ": resend needs an earlier ue: transfer_init");
+      }
+      built = sent = last_transfer_init_;
+    } else {
+      PartySettings p = settings(step.set, *peer_user_, *ue_user_);
+      if (!mode3_holder_ || !holder_) get_ticket(i, p);
+      mode3_holder_ = false;  // a ticket created for one transfer_init
+      roles::TransferOptions topt;
+      topt.responder = p.to->identity;
+      auto ti = holder_->transfer_init(topt);
+      if (!ti.ok()) {
+        throw UeHarnessError(step_text(i) +
+                             ": the harness Initiator could not build "
+                             "TRANSFER_INIT: " +
+                             refusal_text(ti.error()));
+      }
+      built = std::move(ti).value();
+      sent = mutated(i, built, step.mutate);
+    }
+    begin_exchange(UeOp::transfer_init, sent);
+    altered_ = step.resend || !step.mutate.empty();
+    last_transfer_init_ = sent;
+    const std::string request = request_head("transfer_init") +
+                                ",\"peer\":" + json_quote(identity_text(peer_user_->identity)) +
+                                ",\"mikey_b64\":" + json_quote(mikey::wire::base64_encode(sent)) +
+                                "}";
+    call_ue(i,
+            "TRANSFER_INIT " + holder_user_ + " -> " + ue_user_->name +
+                (step.resend ? " (UE hook, resent)" : " (UE hook)"),
+            request, built, sent, step.mutate, holder_user_);
+    judge_transfer_resp();
+  }
+
+  void judge_transfer_resp() {
+    const std::optional<Bytes>& resp = last_.reply.mikey;
+    if (altered_) {
+      last_.verify_detail =
+          "the TRANSFER_INIT was altered, so the harness Initiator cannot judge "
+          "an answer";
+      last_.keys_detail = last_.verify_detail;
+      return;
+    }
+    if (!resp) {
+      last_.verify_detail = "the UE returned no TRANSFER_RESP";
+      if (last_.reply.keys) compare_keys(holder_->srtp_keys(), "the harness Initiator");
+      return;
+    }
+    auto done = holder_->process_transfer_resp(*resp);
+    last_.verify_ok = done.ok();
+    last_.verify_detail = done.ok() ? "the harness Initiator accepted the TRANSFER_RESP"
+                                    : "the harness Initiator refused the TRANSFER_RESP: " +
+                                          refusal_text(done.error());
+    if (done.ok()) compare_keys(holder_->srtp_keys(), "the harness Initiator");
+  }
+
+  Bytes mutated(std::size_t i, const Bytes& built, const std::vector<Mutation>& knobs) {
+    if (knobs.empty()) return built;
+    auto m = apply_mutations(built, knobs);
+    if (!m.ok()) throw UeHarnessError(step_text(i) + ": " + m.error());
+    return std::move(m).value();
+  }
+
+  void begin_exchange(UeOp op, const Bytes& sent) {
+    last_ = UeEvidence{};
+    last_.present = true;
+    last_.op = op;
+    last_.sent = sent;
+  }
+
+  // Sends one request to the UE and records everything that happened meanwhile.
+  // `peer`: whom the UE's MIKEY answer is for (the transcript's "<TYPE> ue -> peer" entry).
+  void call_ue(std::size_t i, std::string label, const std::string& request, const Bytes& built,
+               const Bytes& sent, const std::vector<Mutation>& knobs, const std::string& peer) {
+    HookSession& s = session();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Steady::now());
+    const auto limit = std::chrono::milliseconds(prof_.hook->timeout_ms);
+    const bool case_limit = left < limit;
+    const auto wait = std::max(std::min(left, limit), std::chrono::milliseconds(1));
+    TranscriptEntry e;
+    e.step = i;
+    e.kind = "hook";
+    e.label = std::move(label);
+    e.mikey_built = built;
+    e.mikey_sent = sent;
+    for (const Mutation& m : knobs) e.mutations.push_back(m.describe());
+    e.request = request;
+    e.start_ms = since_start_ms();
+    last_.reply = s.call(request, wait);
+    e.duration_ms = last_.reply.duration_ms;
+    e.body = last_.reply.line;
+    e.response_mikey = last_.reply.mikey;
+    // The request and reply lines in the note: reports show a note for every kind of entry.
+    e.note = reply_note(last_.reply) + "; request: " + clipped(request) +
+             "; reply: " + clipped(last_.reply.line);
+    out_.transcript.push_back(std::move(e));
+    ingest_tap(i);
+    if (last_.reply.mikey) {
+      local(i, data_type_of(last_.reply.mikey) + " " + ue_user_->name + " -> " + peer,
+            "returned by the UE", *last_.reply.mikey);
+    }
+    hook_log(i, s.take_log());
+    if (last_.reply.timed_out && case_limit) {
+      throw UeHarnessError("the case exceeded its time limit of " + std::to_string(limit_ms_) +
+                           " ms during " + step_text(i) + " (the UE did not answer)");
+    }
+    if (last_.reply.mikey) last_.fresh_problem = drv_.registry().record(*last_.reply.mikey);
+  }
+
+  static std::string clipped(const std::string& s) {
+    constexpr std::size_t kMax = 600;
+    return s.size() <= kMax ? s
+                            : s.substr(0, kMax) + "... (" + std::to_string(s.size()) + " bytes)";
+  }
+
+  static std::string reply_note(const HookReply& r) {
+    if (!r.answered) return "no usable reply: " + r.problem;
+    std::string note;
+    if (r.mikey) note += data_type_of(r.mikey);
+    if (r.keys)
+      note +=
+          std::string(note.empty() ? "" : ", ") + std::to_string(r.keys->size()) + " key set(s)";
+    if (r.error) note += std::string(note.empty() ? "" : ", ") + "error: " + *r.error;
+    return note;
+  }
+
+  void compare_keys(const mikey::Result<std::vector<roles::SrtpKeys>, roles::Refusal>& mine,
+                    const std::string& who) {
+    if (!mine.ok()) {
+      last_.keys_equal = false;
+      last_.keys_detail = who + " has no SRTP keys: " + refusal_text(mine.error());
+      return;
+    }
+    if (!last_.reply.keys || last_.reply.keys->empty()) {
+      last_.keys_equal = false;
+      last_.keys_detail = "the UE reported no keys";
+      return;
+    }
+    const auto& theirs = *last_.reply.keys;
+    bool equal = theirs.size() == mine->size();
+    for (const roles::SrtpKeys& k : *mine) {
+      const auto it = std::find_if(theirs.begin(), theirs.end(),
+                                   [&](const HookKeys& h) { return h.cs_id == k.cs_id; });
+      equal = equal && it != theirs.end() && !k.master_key.empty() &&
+              mikey::crypto::constant_time_equal(k.master_key.view(), it->master_key) &&
+              mikey::crypto::constant_time_equal(k.master_salt.view(), it->master_salt);
+    }
+    last_.keys_equal = equal;
+    last_.keys_detail =
+        equal ? std::to_string(mine->size()) +
+                    " crypto session(s): the UE's SRTP master keys and salts equal " + who + "'s"
+              : "the UE's SRTP master keys or salts differ from " + who + "'s";
+  }
+
+  // ---- transcript ----
+
+  void local(std::size_t i, std::string label, std::string note, const Bytes& message) {
+    TranscriptEntry e;
+    e.step = i;
+    e.kind = "local";
+    e.label = std::move(label);
+    e.mikey_built = message;
+    e.mikey_sent = message;
+    e.note = std::move(note);
+    e.start_ms = since_start_ms();
+    out_.transcript.push_back(std::move(e));
+  }
+
+  void hook_log(std::size_t i, const std::string& text) {
+    if (text.empty()) return;
+    local(i, "UE hook stderr", text, {});
+  }
+
+  // Moves new tap records into the transcript and the evidence; a kms_answer the harness could
+  // not carry out is a harness error.
+  void ingest_tap(std::size_t i) {
+    if (!kms_) return;
+    std::vector<TapRecord> all = kms_->records();
+    for (std::size_t k = tap_.size(); k < all.size(); ++k) {
+      const TapRecord& t = all[k];
+      tap_fresh_.push_back(t.mikey.empty() ? std::string() : drv_.registry().record(t.mikey));
+      TranscriptEntry e;
+      e.step = i;
+      e.kind = "http";
+      e.label = (t.mikey.empty() ? std::string("request") : data_type_of(t.mikey)) + " from " +
+                (sc_.sut_role == SutRole::initiator ? "initiator" : "responder") + " (" +
+                ue_user_->name + ", the UE) to the harness KMS";
+      e.mikey_built = t.mikey;
+      e.mikey_sent = t.mikey;
+      e.request = t.request;
+      e.status = t.status;
+      e.headers = t.response_headers;
+      e.body = t.response_body;
+      e.response_mikey = t.response_mikey;
+      e.transport_error = t.status == 0 ? "no answer (connection closed)" : "";
+      e.note = t.note +
+               (t.http_problem.empty() ? "" : "; not a valid Annex A request: " + t.http_problem);
+      e.start_ms = t.at_ms;
+      out_.transcript.push_back(std::move(e));
+      if (!t.harness_error.empty()) pending_error_ = t.harness_error;
+    }
+    tap_ = std::move(all);
+    if (!pending_error_.empty()) throw UeHarnessError(pending_error_);
+  }
+
+  // ---- expectations ----
+
+  bool do_expect(std::size_t i, const ExpectStep& e) {
+    UeEvidence ev = last_;
+    ev.profile = &prof_;
+    ev.ue_user = ue_user_;
+    ev.peer = peer_user_;
+    ev.tap = tap_;
+    ev.tap_fresh = tap_fresh_;
+    ev.kms_authority = kms_authority_;
+    std::string first_failure;
+    for (const Check& c : e.checks) {
+      ExpectationResult r = judge_ue_check(i, c, ev);
+      if (!r.ok && first_failure.empty())
+        first_failure = r.key + ": expected " + r.expected + ", got " + r.actual;
+      out_.expectations.push_back(std::move(r));
+    }
+    if (first_failure.empty()) return true;
+    bool all = !e.inconclusive_if.empty();
+    for (const Check& c : e.inconclusive_if) {
+      ExpectationResult r = judge_ue_check(i, c, ev);
+      r.inconclusive_clause = true;
+      all = all && r.ok;
+      out_.expectations.push_back(std::move(r));
+    }
+    out_.verdict = all ? Verdict::inconclusive : Verdict::fail;
+    out_.reason = step_text(i) + ": " + first_failure +
+                  (all ? " (an answer the specification allows; this case cannot judge it)" : "");
+    return false;
+  }
+
+  const Scenario& sc_;
+  const SutProfile& prof_;
+  UeDriver& drv_;
+  std::uint64_t seed_;
+  mikey::crypto::DeterministicRng rng_;
+  CaseResult& out_;
+  Steady::time_point start_ = Steady::now();
+  Steady::time_point deadline_;
+  std::uint32_t limit_ms_ = 0;
+  const UserProfile* ue_user_ = nullptr;
+  const UserProfile* peer_user_ = nullptr;
+  std::deque<std::unique_ptr<OffsetClock>> clocks_;
+  std::unique_ptr<TapKms> kms_;
+  std::string kms_authority_;
+  std::unique_ptr<HookSession> session_;
+  std::vector<TapRecord> tap_;
+  std::vector<std::string> tap_fresh_;
+  std::string pending_error_;
+  // SUT Initiator: the harness Responder and the TRANSFER_RESP it owes the UE.
+  std::unique_ptr<roles::Responder> responder_;
+  std::string responder_user_;
+  std::optional<Bytes> pending_resp_;
+  // SUT Responder: the harness Initiator holding the ticket.
+  std::unique_ptr<roles::Initiator> holder_;
+  std::string holder_user_;
+  bool mode3_holder_ = false;
+  Bytes last_transfer_init_;
+  bool altered_ = false;  // the message handed to the UE was mutated or resent
+  UeEvidence last_;
+};
+
+}  // namespace
+
+std::string describe_ue_step(const UeStep& step) {
+  std::string out = "ue " + std::string(to_string(step.op));
+  switch (step.op) {
+    case UeOp::initiate:
+      out += step.mode == 3 ? " (the UE creates a mode-3 ticket and returns TRANSFER_INIT)"
+                            : " (the UE gets a ticket from the harness KMS and returns "
+                              "TRANSFER_INIT)";
+      break;
+    case UeOp::transfer_resp:
+      out += " (the harness Responder's TRANSFER_RESP to the UE; it returns its keys)";
+      break;
+    case UeOp::transfer_init:
+      out += step.resend ? " (the previous TRANSFER_INIT bytes again)"
+                         : " (the harness Initiator's TRANSFER_INIT to the UE; it resolves and "
+                           "answers)";
+      break;
+  }
+  for (const Mutation& m : step.mutate) out += "\n        mutate: " + m.describe();
+  return out;
+}
+
+void run_ue_case(const Scenario& scenario, const SutProfile& profile, SutDriver& driver,
+                 std::uint64_t seed, CaseResult& out) noexcept {
+  try {
+    auto* ue = dynamic_cast<UeDriver*>(&driver);
+    if (ue == nullptr) {
+      out.verdict = Verdict::error;
+      out.reason = "sut_role " + std::string(to_string(scenario.sut_role)) +
+                   " needs the UE driver (prepare_ue), not " + driver.describe();
+      return;
+    }
+    std::unique_ptr<UeCaseRunner> runner;
+    try {
+      runner = std::make_unique<UeCaseRunner>(scenario, profile, *ue, seed, out);
+      runner->run();
+    } catch (const UeHarnessError& e) {
+      if (runner) runner->finish_session();
+      out.verdict = Verdict::error;
+      out.reason = e.what();
+    }
+  } catch (const std::exception& e) {
+    out.verdict = Verdict::error;
+    out.reason = std::string("harness exception: ") + e.what();
+  } catch (...) {
+    out.verdict = Verdict::error;
+    out.reason = "harness exception";
+  }
+}
+
+}  // namespace mikeyconf::harness

@@ -1,0 +1,52 @@
+// One MIKEY message as the reports show it: hex, whether it parses (and where not), the data
+// type, the payload chain, Error numbers, codec deviations and every field of the codec's layout
+// map with its bytes and, for code points, the RFC name. results.json, report.html and
+// transcript.json all read it, so they describe a message the same way.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wire/bytes.h"
+
+namespace mikeyconf::reports {
+
+struct DecodedField {
+  std::string path;  // layout path, e.g. "payload[2].KEMAC.encr_alg"
+  std::uint32_t offset = 0;
+  std::uint32_t length = 0;
+  std::uint8_t mask = 0xff;  // bits of a one-byte field that belong to it
+  std::string hex;
+  // The RFC name of the value when the field is a code point ("NULL", "REQUEST_RESP"), else "".
+  std::string value_name;
+};
+
+struct DecodedDeviation {
+  std::string kind;
+  std::uint32_t offset = 0;
+  std::string detail;
+};
+
+struct DecodedMessage {
+  std::string hex;
+  bool parses = false;
+  std::string parse_error;  // codec::Errc name when it does not parse
+  std::uint32_t parse_error_offset = 0;
+  std::optional<std::uint8_t> data_type;  // HDR byte 1, when present (RFC 3830 §6.1)
+  std::string data_type_name;             // "" when unassigned
+  std::vector<std::string> payloads;      // names, or the number when unassigned
+  bool is_error_message = false;
+  std::vector<std::uint64_t> error_numbers;  // of an Error message's ERR payloads
+  std::vector<DecodedDeviation> deviations;
+  std::vector<DecodedField> fields;  // ranges outside the message are dropped
+};
+
+// Never fails: any byte string yields a description (parse_message is total).
+DecodedMessage decode_message(mikey::ByteView bytes);
+
+// "REQUEST_RESP", or "data type N" when unassigned, or "" for fewer than two bytes.
+std::string data_type_label(mikey::ByteView bytes);
+
+}  // namespace mikeyconf::reports

@@ -1,0 +1,53 @@
+#include "reports/file_util.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <system_error>
+
+namespace mikeyconf::reports {
+
+namespace {
+
+std::string os_error() { return errno != 0 ? std::string(": ") + std::strerror(errno) : ""; }
+
+}  // namespace
+
+std::optional<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > max_bytes) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string out(static_cast<std::size_t>(size), '\0');
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  if (static_cast<std::size_t>(in.gcount()) != out.size()) return std::nullopt;
+  return out;
+}
+
+mikey::Result<bool, std::string> write_file(const std::filesystem::path& path,
+                                            std::string_view bytes) {
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) return "cannot create " + path.parent_path().string() + ": " + ec.message();
+  errno = 0;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (out) out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return "cannot write " + path.string() + os_error();
+  return true;
+}
+
+mikey::Result<bool, std::string> copy_file_to(const std::filesystem::path& from,
+                                              const std::filesystem::path& to) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(from, ec)) return "cannot read " + from.string();
+  if (to.has_parent_path()) std::filesystem::create_directories(to.parent_path(), ec);
+  if (ec) return "cannot create " + to.parent_path().string() + ": " + ec.message();
+  std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec) return "cannot copy " + from.string() + " to " + to.string() + ": " + ec.message();
+  return true;
+}
+
+}  // namespace mikeyconf::reports

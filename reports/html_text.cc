@@ -1,0 +1,150 @@
+#include "reports/html_text.h"
+
+#include <algorithm>
+
+namespace mikeyconf::reports {
+
+namespace {
+
+constexpr std::string_view kHexDigits = "0123456789abcdef";
+constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
+
+bool append_entity(std::string& out, char c) {
+  switch (c) {
+    case '&':
+      out += "&amp;";
+      return true;
+    case '<':
+      out += "&lt;";
+      return true;
+    case '>':
+      out += "&gt;";
+      return true;
+    case '"':
+      out += "&quot;";
+      return true;
+    case '\'':
+      out += "&#39;";
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629 §4: no overlongs, no
+// surrogates, at most U+10FFFF), or 0.
+std::size_t utf8_sequence(std::string_view s) {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char c = b(0);
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    if (c == 0xe0) lo = 0xa0;
+    if (c == 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    if (c == 0xf0) lo = 0x90;
+    if (c == 0xf4) hi = 0x8f;
+  } else {
+    return 0;
+  }
+  if (s.size() < n || b(1) < lo || b(1) > hi) return 0;
+  for (std::size_t i = 2; i < n; ++i)
+    if (b(i) < 0x80 || b(i) > 0xbf) return 0;
+  return n;
+}
+
+void append_hex_byte(std::string& out, unsigned char c) {
+  out += kHexDigits[c >> 4];
+  out += kHexDigits[c & 15];
+}
+
+}  // namespace
+
+std::string cut_note(std::size_t hidden) {
+  return "<span class=\"cut\">… " + std::to_string(hidden) +
+         " more bytes not shown (results.json has every byte)</span>";
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    const auto u = static_cast<unsigned char>(c);
+    if (append_entity(out, c)) {
+      ++i;
+    } else if (u < 0x80) {
+      if (u >= 0x20 && u != 0x7f) {
+        out += c;
+      } else if (c == '\n' || c == '\t') {
+        out += c;
+      } else {
+        out += kReplacement;
+      }
+      ++i;
+    } else if (const std::size_t n = utf8_sequence(text.substr(i)); n > 0) {
+      out.append(text.substr(i, n));
+      i += n;
+    } else {
+      out += kReplacement;
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string html_bytes(std::string_view bytes, std::size_t limit) {
+  const std::string_view shown = bytes.substr(0, std::min(limit, bytes.size()));
+  std::string out;
+  out.reserve(shown.size() + 16);
+  for (const char c : shown) {
+    const auto u = static_cast<unsigned char>(c);
+    if (append_entity(out, c)) continue;
+    if ((u >= 0x20 && u < 0x7f) || c == '\n' || c == '\t') {
+      out += c;
+    } else if (c == '\r') {
+      out += "<span class=\"nb\">\\r</span>";
+    } else {
+      out += "<span class=\"nb\">\\x";
+      append_hex_byte(out, u);
+      out += "</span>";
+    }
+  }
+  if (shown.size() < bytes.size()) out += "\n" + cut_note(bytes.size() - shown.size());
+  return out;
+}
+
+std::string html_hex_dump(mikey::ByteView bytes, std::size_t limit) {
+  const std::size_t shown = std::min(limit, bytes.size());
+  std::string out;
+  for (std::size_t row = 0; row < shown; row += 16) {
+    const std::size_t n = std::min<std::size_t>(16, shown - row);
+    const int top = shown > 0x10000 ? 28 : 12;  // 8 offset digits only when 4 are too few
+    for (int shift = top; shift >= 0; shift -= 4) out += kHexDigits[(row >> shift) & 15];
+    out += "  ";
+    for (std::size_t i = 0; i < 16; ++i) {
+      if (i < n) {
+        append_hex_byte(out, bytes[row + i]);
+        out += ' ';
+      } else {
+        out += "   ";
+      }
+      if (i == 7) out += ' ';
+    }
+    out += " |";
+    for (std::size_t i = 0; i < n; ++i) {
+      const char c = static_cast<char>(bytes[row + i]);
+      if (append_entity(out, c)) continue;
+      out += bytes[row + i] >= 0x20 && bytes[row + i] < 0x7f ? c : '.';
+    }
+    out += "|\n";
+  }
+  if (shown < bytes.size()) out += cut_note(bytes.size() - shown);
+  return out;
+}
+
+}  // namespace mikeyconf::reports

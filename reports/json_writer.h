@@ -1,0 +1,129 @@
+// A small streaming JSON writer (RFC 8259 escaping; no dependency beyond the standard library),
+// shared by results.json, transcript.json and bundle.json. Internal to mikey_reports.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mikeyconf::reports {
+
+class JsonWriter {
+ public:
+  std::string str() && { return std::move(out_); }
+
+  JsonWriter& begin_object() { return open('{'); }
+  JsonWriter& end_object() { return close('}'); }
+  JsonWriter& begin_array() { return open('['); }
+  JsonWriter& end_array() { return close(']'); }
+  JsonWriter& key(std::string_view k) {
+    sep();
+    string_literal(k);
+    out_ += ':';
+    first_ = true;  // the value follows without a comma
+    return *this;
+  }
+  JsonWriter& value(std::string_view s) {
+    sep();
+    string_literal(s);
+    return *this;
+  }
+  JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
+  JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+  JsonWriter& value(bool b) {
+    sep();
+    out_ += b ? "true" : "false";
+    return *this;
+  }
+  JsonWriter& value(std::uint64_t n) {
+    sep();
+    out_ += std::to_string(n);
+    return *this;
+  }
+  JsonWriter& value(int n) {
+    sep();
+    out_ += std::to_string(n);
+    return *this;
+  }
+  JsonWriter& value(double d) {
+    sep();
+    std::array<char, 32> buf{};
+    const int n = std::snprintf(buf.data(), buf.size(), "%.3f", d);
+    out_.append(buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+    return *this;
+  }
+  JsonWriter& null() {
+    sep();
+    out_ += "null";
+    return *this;
+  }
+  template <class T>
+  JsonWriter& field(std::string_view k, const T& v) {
+    key(k);
+    return value(v);
+  }
+  JsonWriter& strings(std::string_view k, const std::vector<std::string>& v) {
+    key(k).begin_array();
+    for (const std::string& s : v) value(s);
+    return end_array();
+  }
+
+ private:
+  JsonWriter& open(char c) {
+    sep();
+    out_ += c;
+    first_ = true;
+    return *this;
+  }
+  JsonWriter& close(char c) {
+    out_ += c;
+    first_ = false;
+    return *this;
+  }
+  void sep() {
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+  void string_literal(std::string_view s) {
+    out_ += '"';
+    for (unsigned char c : s) {
+      switch (c) {
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        default:
+          if (c < 0x20 || c >= 0x7f) {
+            // Non-ASCII bytes are escaped one by one (as U+00XX): texts here are ASCII in
+            // practice, and every byte-exact value is also given in hex.
+            constexpr std::string_view kHex = "0123456789abcdef";
+            out_ += "\\u00";
+            out_ += kHex[c >> 4];
+            out_ += kHex[c & 15];
+          } else {
+            out_ += static_cast<char>(c);
+          }
+      }
+    }
+    out_ += '"';
+  }
+
+  std::string out_;
+  bool first_ = true;
+};
+
+}  // namespace mikeyconf::reports

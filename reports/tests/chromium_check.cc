@@ -1,0 +1,96 @@
+#include "reports/tests/chromium_check.h"
+
+#include <sstream>
+
+#include "reports/tests/test_run.h"
+
+namespace mikeyconf::reports::testing {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string find_chromium() {
+  if (fs::exists("/usr/bin/chromium")) return "/usr/bin/chromium";
+  std::string out;
+  if (run_command("command -v chromium", &out) == 0 && !out.empty()) {
+    return out.substr(0, out.find('\n'));
+  }
+  return {};
+}
+
+// file:// URL of an absolute path (RFC 8089), percent-encoding what is not unreserved or '/'.
+std::string file_url(const fs::path& p) {
+  constexpr std::string_view kHex = "0123456789ABCDEF";
+  std::string out = "file://";
+  for (const char c : fs::absolute(p).string()) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '/' || c == '-' || c == '.' || c == '_' || c == '~';
+    if (plain) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+// Chromium logs page console messages as
+//   [pid:tid:MMDD/hhmmss.uuuuuu:INFO:CONSOLE:LINE] "message", source: URL (LINE)
+// (older releases: "...:INFO:CONSOLE(LINE)] ..."). console.error, console.log and uncaught
+// exceptions ("Uncaught Error: ...") all come at INFO level, so the level cannot tell an error
+// from a log line; the report never logs, so every console line counts as an error.
+std::vector<std::string> console_lines(const std::string& log) {
+  std::vector<std::string> out;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    const auto at = line.find(":CONSOLE");
+    if (at == std::string::npos || at + 8 >= line.size()) continue;
+    if (line[at + 8] == ':' || line[at + 8] == '(') out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace
+
+BrowserCheck render_in_chromium(const fs::path& html, const fs::path& work_dir, int timeout_s) {
+  BrowserCheck r;
+  const std::string chromium = find_chromium();
+  if (chromium.empty()) {
+    r.failure =
+        "chromium is not installed (scripts/bootstrap installs the Debian package chromium)";
+    return r;
+  }
+  const fs::path profile = work_dir / "chromium-profile";
+  fs::remove_all(profile);
+  fs::create_directories(profile);
+  const fs::path dom = work_dir / "dom.html", log = work_dir / "chromium.log";
+  const std::string command =
+      "timeout -k 5 " + std::to_string(timeout_s) + " " + quote(chromium) +
+      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
+      " --disable-background-networking --disable-component-update --disable-sync"
+      " --user-data-dir=" +
+      quote(profile) + " --enable-logging=stderr --v=0 --dump-dom " + quote(file_url(html)) +
+      " > " + quote(dom) + " 2> " + quote(log);
+  const int rc = run_command(command);
+  r.dom = read(dom);
+  const std::string log_text = read(log);
+  r.console = console_lines(log_text);
+  if (rc == 124 || rc == 137) {
+    r.failure = "chromium did not finish within " + std::to_string(timeout_s) + " s";
+  } else if (rc != 0) {
+    r.failure = "chromium exited with " + std::to_string(rc) + ":\n" +
+                log_text.substr(log_text.size() > 4000 ? log_text.size() - 4000 : 0);
+  } else if (!r.console.empty()) {
+    r.failure = "console output (errors or uncaught exceptions):";
+    for (const std::string& l : r.console) r.failure += "\n  " + l;
+  } else if (r.dom.find("data-ready=\"1\"") == std::string::npos) {
+    r.failure = "the page's script did not finish (no data-ready=\"1\" in the rendered DOM)";
+  }
+  return r;
+}
+
+}  // namespace mikeyconf::reports::testing

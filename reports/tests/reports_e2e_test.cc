@@ -1,0 +1,113 @@
+// The real suite (cases/) against the embedded reference KMS, every report written, report.html
+// rendered in headless Chromium, the manifest checked, and a repro bundle replayed on its own.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "harness/requirements.h"
+#include "harness/setup.h"
+#include "reports/reports.h"
+#include "reports/tests/chromium_check.h"
+#include "reports/tests/test_run.h"
+
+namespace mikeyconf::reports {
+namespace {
+
+namespace fs = std::filesystem;
+using harness::Verdict;
+
+constexpr std::string_view kExcused = "kms.http.wrong-method";
+
+class ReportsE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = testing::fresh_dir("e2e"); }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  fs::path dir_;
+};
+
+TEST_F(ReportsE2ETest, SuiteReportsRenderInChromiumAndBundlesReplay) {
+  // A baseline that expects one case to fail: the reference passes it, so it is an xpass and
+  // gets a repro bundle.
+  testing::write(dir_ / "baseline.yaml", "sut: reference\nexpected_failures:\n  - {id: " +
+                                             std::string(kExcused) + ", reason: pretend}\n");
+  harness::SuiteConfig config;
+  config.cases_dir = testing::repo_dir() / "cases";
+  config.embedded = true;
+  config.baseline = dir_ / "baseline.yaml";
+  config.options.seed = 20261129;
+  config.options.jobs = 2;
+  auto run = harness::run_configured_suite(config);
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  auto table = harness::load_requirements(config.cases_dir / "requirements.csv");
+  ASSERT_TRUE(table.ok()) << table.error().to_string();
+
+  ReportOptions options;
+  options.out_dir = dir_ / "out";
+  options.requirements = &table.value();
+  auto written = write_all_reports(run.value(), options);
+  ASSERT_TRUE(written.ok()) << written.error();
+  EXPECT_GT(fs::file_size(options.out_dir / "results.json"), 10'000u);
+  auto verified = verify_manifest(options.out_dir, {});
+  ASSERT_TRUE(verified.ok()) << verified.error();
+  EXPECT_TRUE(verified.value());
+
+  const testing::BrowserCheck page =
+      testing::render_in_chromium(options.out_dir / "report.html", dir_);
+  EXPECT_EQ(page.failure, "");
+  EXPECT_NE(page.dom.find("data-ready=\"1\""), std::string::npos);
+  for (const harness::CaseResult& c : run->cases) {
+    EXPECT_NE(page.dom.find("id=\"case-" + c.id + "\""), std::string::npos) << c.id;
+  }
+  for (std::string_view s :
+       {"Summary by requirement", "Requirement coverage matrix", "<svg class=\"seq\"",
+        "REQUEST_RESP", "Expected vs actual", "class=\"v v-xpass\""}) {
+    EXPECT_NE(page.dom.find(s), std::string::npos) << s;
+  }
+
+  // The bundle alone (its cases/, its profile copy) replays the case.
+  const fs::path bundle_dir = options.out_dir / "bundles" / std::string(kExcused);
+  auto bundle = load_bundle(bundle_dir);
+  ASSERT_TRUE(bundle.ok()) << bundle.error();
+  EXPECT_EQ(bundle->seed, 20261129u);
+  EXPECT_TRUE(bundle->embedded);
+  harness::SuiteConfig replay;
+  replay.cases_dir = bundle->cases_dir;
+  replay.profile = bundle->profile;
+  replay.embedded = bundle->embedded;
+  replay.options.seed = bundle->seed;
+  replay.options.strict = bundle->strict;
+  replay.options.only = {bundle->case_id};
+  auto again = harness::run_configured_suite(replay);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  ASSERT_EQ(again->cases.size(), 1u);
+  EXPECT_EQ(again->cases[0].id, kExcused);
+  EXPECT_EQ(again->cases[0].verdict, Verdict::pass) << again->cases[0].reason;
+  const auto original = std::find_if(run->cases.begin(), run->cases.end(),
+                                     [](const auto& c) { return c.id == kExcused; });
+  ASSERT_NE(original, run->cases.end());
+  EXPECT_EQ(again->cases[0].seed, original->seed);
+}
+
+TEST_F(ReportsE2ETest, ChromiumCheckCatchesABrokenPage) {
+  const auto check = [&](std::string_view name, std::string_view body) {
+    const fs::path page = dir_ / (std::string(name) + ".html");
+    testing::write(page,
+                   "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>x</p>" +
+                       std::string(body) + "</body></html>\n");
+    fs::create_directories(dir_ / name);
+    return testing::render_in_chromium(page, dir_ / name);
+  };
+  const std::string ready = "<script>document.body.dataset.ready = \"1\";</script>";
+  EXPECT_EQ(check("clean", ready).failure, "");
+  const auto thrown = check("throws", ready + "<script>throw new Error(\"boom-42\");</script>");
+  EXPECT_NE(thrown.failure.find("Uncaught Error: boom-42"), std::string::npos) << thrown.failure;
+  const auto logged = check("logs", "<script>console.error(\"bad-43\");</script>" + ready);
+  EXPECT_NE(logged.failure.find("bad-43"), std::string::npos) << logged.failure;
+  const auto unready = check("unready", "<p>no script</p>");
+  EXPECT_NE(unready.failure.find("data-ready"), std::string::npos) << unready.failure;
+}
+
+}  // namespace
+}  // namespace mikeyconf::reports

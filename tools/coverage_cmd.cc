@@ -1,0 +1,175 @@
+#include "tools/coverage_cmd.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "harness/coverage.h"
+#include "harness/loader.h"
+#include "harness/requirements.h"
+
+namespace mikeyconf::tools {
+
+const std::string_view kCoverageUsage =
+    "usage: mikeyconf coverage [--cases DIR] [--write FILE | --check FILE]\n"
+    "\n"
+    "Requirement coverage of the cases in DIR (default: cases): which rows of\n"
+    "DIR/requirements.csv the cases cite, and the reason given in DIR/not-covered.yaml for\n"
+    "each row no case cites. Prints the markdown (cases/COVERAGE.md) to standard output.\n"
+    "\n"
+    "  --cases DIR    the cases directory\n"
+    "  --write FILE   write the markdown to FILE instead\n"
+    "  --check FILE   compare FILE with the markdown and check that every requirement is\n"
+    "                 covered or explained and that no reason is stale\n"
+    "\n"
+    "exit status: 0 ok; 1 --check found FILE out of date, or rows neither covered nor\n"
+    "explained, or stale reasons; 2 usage or load error (FILE:LINE:COL); 3 FILE cannot be\n"
+    "written\n";
+
+namespace {
+
+using harness::Coverage;
+using harness::CoverageProblem;
+
+struct Options {
+  std::filesystem::path cases = "cases";
+  std::optional<std::filesystem::path> write;
+  std::optional<std::filesystem::path> check;
+  bool help = false;
+};
+
+// Fills `o`; on a usage error returns the message.
+std::optional<std::string> parse_options(std::span<const std::string_view> args, Options& o) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    if (a == "-h" || a == "--help") {
+      o.help = true;
+      continue;
+    }
+    if (a != "--cases" && a != "--write" && a != "--check") {
+      return "unknown argument '" + std::string(a) + "'";
+    }
+    if (i + 1 >= args.size()) return std::string(a) + " needs a value";
+    const std::filesystem::path value{std::string(args[++i])};
+    if (a == "--cases") o.cases = value;
+    if (a == "--write") o.write = value;
+    if (a == "--check") o.check = value;
+  }
+  if (o.write && o.check) return "--write and --check exclude each other";
+  return std::nullopt;
+}
+
+// Loads the table, the scenarios and the reasons; on failure the LoadError text.
+std::optional<std::string> load_coverage(const std::filesystem::path& dir, Coverage& out) {
+  auto table = harness::load_requirements(dir / "requirements.csv");
+  if (!table.ok()) return table.error().to_string();
+  auto scenarios = harness::load_scenarios(dir, table.value());
+  if (!scenarios.ok()) return scenarios.error().to_string();
+  const auto reasons_path = dir / "not-covered.yaml";
+  harness::ReasonsFile reasons{reasons_path.string(), {}};
+  std::error_code ec;
+  if (std::filesystem::exists(reasons_path, ec)) {
+    auto loaded = harness::load_reasons(reasons_path);
+    if (!loaded.ok()) return loaded.error().to_string();
+    reasons = std::move(loaded).value();
+  }
+  out = harness::compute_coverage(table.value(), scenarios.value(), reasons);
+  return std::nullopt;
+}
+
+std::optional<std::string> read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string line_at(const std::string& text, std::size_t index) {
+  std::istringstream in(text);
+  std::string line;
+  for (std::size_t i = 0; i <= index; ++i) {
+    if (!std::getline(in, line)) return "(end of file)";
+  }
+  return "'" + line + "'";
+}
+
+// The 0-based index of the first line where the texts differ.
+std::size_t first_difference(const std::string& a, const std::string& b) {
+  std::size_t line = 0;
+  for (std::size_t i = 0; i < a.size() && i < b.size() && a[i] == b[i]; ++i) {
+    if (a[i] == '\n') ++line;
+  }
+  return line;
+}
+
+void print_problems(const std::vector<CoverageProblem>& problems, std::string_view prefix,
+                    std::ostream& err) {
+  for (const CoverageProblem& p : problems) err << prefix << p.message << "\n";
+}
+
+// --check: 1 when FILE differs from `markdown` or the rule is broken.
+int check(const Options& o, const std::string& markdown, const Coverage& coverage, Io& io) {
+  const auto problems = harness::coverage_problems(coverage);
+  print_problems(problems, "", io.err);
+  const std::string regenerate =
+      "mikeyconf coverage --cases " + o.cases.string() + " --write " + o.check->string();
+  bool up_to_date = false;
+  if (const auto current = read_text(*o.check); !current) {
+    io.err << o.check->string() << ": cannot be read; generate it with: " << regenerate << "\n";
+  } else if (*current != markdown) {
+    const std::size_t line = first_difference(markdown, *current);
+    io.err << o.check->string() << ":" << (line + 1) << ": out of date: expected "
+           << line_at(markdown, line) << ", found " << line_at(*current, line)
+           << "\n  regenerate with: " << regenerate << "\n";
+  } else {
+    up_to_date = true;
+  }
+  if (!problems.empty()) {
+    io.err << problems.size() << " coverage problem(s): cite the requirement in a case, or give "
+           << "its reason in " << coverage.reasons_file << "; remove reasons of covered rows\n";
+  }
+  return up_to_date && problems.empty() ? kExitOk : kExitFailed;
+}
+
+int write(const std::filesystem::path& file, const std::string& markdown, Io& io) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << markdown;
+  out.close();
+  if (!out) {
+    io.err << "mikeyconf coverage: cannot write " << file.string() << "\n";
+    return kExitSetup;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int coverage_main(std::span<const std::string_view> args, Io& io) {
+  Options o;
+  if (auto usage_error = parse_options(args, o)) {
+    io.err << "mikeyconf coverage: " << *usage_error << "\n" << kCoverageUsage;
+    return kExitUsage;
+  }
+  if (o.help) {
+    io.out << kCoverageUsage;
+    return kExitOk;
+  }
+  Coverage coverage;
+  if (auto load_error = load_coverage(o.cases, coverage)) {
+    io.err << *load_error << "\n";
+    return kExitUsage;
+  }
+  const std::string markdown = harness::coverage_markdown(coverage);
+  if (o.check) return check(o, markdown, coverage, io);
+  // Printing and writing report the problems as warnings; only --check fails on them.
+  print_problems(harness::coverage_problems(coverage), "warning: ", io.err);
+  if (o.write) return write(*o.write, markdown, io);
+  io.out << markdown;
+  return kExitOk;
+}
+
+}  // namespace mikeyconf::tools
