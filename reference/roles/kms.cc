@@ -109,6 +109,11 @@ Result<bool, Refusal> check_structure(Kms::Exchange& x) {
     return refuse(f, parse_detail(parsed.error));
   }
   const codec::Message& m = parsed.message;
+  // RFC 3830 §6.1: "version = 0x01 refers to MIKEY as defined in this document" (M-6.1-2). The
+  // RFCs name no Error for another version; INTERPRETATION: treated as a malformed message.
+  if (m.hdr.version != 1) {
+    return refuse(Failure::malformed_message, "HDR version " + std::to_string(m.hdr.version));
+  }
   const DataType psk_type = x.resolve ? DataType::resolve_init_psk : DataType::request_init_psk;
   const DataType pk_type = x.resolve ? DataType::resolve_init_pk : DataType::request_init_pk;
   if (m.hdr.data_type == DataType::error) return refuse(Failure::error_message_received);
