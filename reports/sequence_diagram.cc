@@ -17,6 +17,12 @@ namespace {
 constexpr std::string_view kHarness = "Harness";
 constexpr std::string_view kInitiator = "Initiator";
 constexpr std::string_view kResponder = "Responder";
+// The KMS the harness plays when the SUT is a UE (harness/ue_kms.h).
+constexpr std::string_view kHarnessKms = "KMS (harness)";
+// How UE-role transcripts name that KMS: "RESOLVE_INIT_PSK bob -> harness KMS (in-process)".
+constexpr std::string_view kHarnessKmsWords = "harness KMS";
+// How UE-role transcripts mark the user the SUT plays: "(alice, the UE)".
+constexpr std::string_view kSutUserMark = ", the UE";
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -49,9 +55,11 @@ struct LabelParts {
   std::string receiver;  // a user name; "" for an HTTP request (the SUT) or a self action
   std::string user;      // "(alice)" of an HTTP label
   bool self = false;
+  bool sut_user = false;  // the user is the UE under test: its requests go to the harness KMS
 };
 
-// "REQUEST_INIT_PSK from initiator (alice)".
+// "REQUEST_INIT_PSK from initiator (alice)"; with a UE under test
+// "REQUEST_INIT_PSK from initiator (alice, the UE) to the harness KMS".
 LabelParts parse_http_label(std::string_view label) {
   LabelParts p;
   const std::size_t from = label.find(" from ");
@@ -62,6 +70,11 @@ LabelParts parse_http_label(std::string_view label) {
   const std::size_t open = rest.find('('), close = rest.find(')');
   if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
     p.user = std::string(trim(rest.substr(open + 1, close - open - 1)));
+  }
+  if (p.user.size() > kSutUserMark.size() &&
+      std::string_view(p.user).substr(p.user.size() - kSutUserMark.size()) == kSutUserMark) {
+    p.user.resize(p.user.size() - kSutUserMark.size());
+    p.sut_user = true;
   }
   return p;
 }
@@ -74,7 +87,10 @@ LabelParts parse_local_label(std::string_view label) {
     const std::string_view left = trim(label.substr(0, arrow));
     p.message = std::string(first_word(left));
     p.sender = std::string(trim(left.substr(p.message.size())));
-    p.receiver = std::string(first_word(label.substr(arrow + 4)));
+    const std::string_view right = label.substr(arrow + 4);
+    p.receiver = right.substr(0, kHarnessKmsWords.size()) == kHarnessKmsWords
+                     ? std::string(kHarnessKmsWords)
+                     : std::string(first_word(right));
     return p;
   }
   p.self = true;
@@ -90,12 +106,15 @@ LabelParts parse_local_label(std::string_view label) {
 // Which lifeline each user name stands on: learned from HTTP labels ("from initiator (alice)"),
 // then, for names only the in-process exchanges mention, from the RFC 6043 roles of those
 // exchanges (TRANSFER_INIT goes Initiator → Responder, TRANSFER_RESP back).
-std::map<std::string, std::string> user_lifelines(const CaseResult& c) {
-  std::map<std::string, std::string> users;
+std::map<std::string, std::string> user_lifelines(const CaseResult& c, const std::string& sut) {
+  std::map<std::string, std::string> users{
+      {"harness", std::string(kHarness)},
+      {std::string(kHarnessKmsWords), std::string(kHarnessKms)}};
   for (const TranscriptEntry& e : c.transcript) {
     if (e.kind != "http") continue;
     const LabelParts p = parse_http_label(e.label);
-    if (!p.user.empty() && !p.sender.empty()) users.emplace(p.user, capitalised(p.sender));
+    if (p.user.empty() || p.sender.empty()) continue;
+    users.emplace(p.user, p.sut_user ? sut : capitalised(p.sender));
   }
   for (const TranscriptEntry& e : c.transcript) {
     if (e.kind == "http") continue;
@@ -134,7 +153,7 @@ std::string response_text(const TranscriptEntry& e) {
 class ModelBuilder {
  public:
   ModelBuilder(const CaseResult& c, harness::SutRole role)
-      : users_(user_lifelines(c)), sut_("SUT (" + upper(harness::to_string(role)) + ")") {}
+      : sut_("SUT (" + upper(harness::to_string(role)) + ")"), users_(user_lifelines(c, sut_)) {}
 
   SequenceModel build(const CaseResult& c) {
     for (const TranscriptEntry& e : c.transcript) {
@@ -163,8 +182,10 @@ class ModelBuilder {
     const LabelParts p = parse_http_label(e.label);
     std::string party = p.sender.empty() ? std::string(kHarness) : capitalised(p.sender);
     if (!p.user.empty()) party = lifeline(p.user, party);
-    arrows_.push_back({e.step, party, sut_, request_text(e), e.label, ArrowKind::request});
-    arrows_.push_back({e.step, sut_, party, response_text(e), e.note,
+    // A UE under test sends its requests to the KMS the harness plays.
+    const std::string server = p.sut_user ? std::string(kHarnessKms) : sut_;
+    arrows_.push_back({e.step, party, server, request_text(e), e.label, ArrowKind::request});
+    arrows_.push_back({e.step, server, party, response_text(e), e.note,
                        e.transport_error.empty() ? ArrowKind::response : ArrowKind::no_response});
   }
 
@@ -199,9 +220,9 @@ class ModelBuilder {
     return m;
   }
 
+  std::string sut_;  // declared first: users_ is built from it
   std::map<std::string, std::string> users_;
   std::map<std::string, std::vector<std::string>> users_of_;
-  std::string sut_;
   std::vector<Arrow> arrows_;
 };
 

@@ -182,5 +182,35 @@ TEST(SequenceDiagramTest, ReadsTheEngineLabels) {
   EXPECT_EQ(count(svg, "<g class=\"arrow http\">"), 6u);
 }
 
+// The labels of a UE-role case (harness/ue_runner.cc): the UE under test sends its requests to
+// the KMS the harness plays, and the hook entries come from the harness.
+TEST(SequenceDiagramTest, AUeUnderTestTalksToTheHarnessKms) {
+  harness::CaseResult c = testing::make_case("initiator.x", Verdict::pass);
+  TranscriptEntry http = c.transcript[0];
+  http.kind = "http";
+  http.label = "REQUEST_INIT_PSK from initiator (alice, the UE) to the harness KMS";
+  TranscriptEntry hook = c.transcript[1];
+  hook.kind = "hook";
+  hook.label = "initiate harness -> alice (UE hook: towards bob)";
+  TranscriptEntry transfer = hook;
+  transfer.kind = "local";
+  transfer.label = "TRANSFER_INIT alice -> bob";
+  TranscriptEntry resolve = transfer;
+  resolve.label = "RESOLVE_INIT_PSK bob -> harness KMS (in-process)";
+  c.transcript = {hook, http, transfer, resolve};
+  const SequenceModel m = sequence_model(c, harness::SutRole::initiator);
+  ASSERT_EQ(m.arrows.size(), 5u);
+  EXPECT_EQ(m.arrows[0].from, "Harness");
+  EXPECT_EQ(m.arrows[0].to, "SUT (INITIATOR)");
+  EXPECT_EQ(m.arrows[1].from, "SUT (INITIATOR)");
+  EXPECT_EQ(m.arrows[1].to, "KMS (harness)");
+  EXPECT_EQ(m.arrows[2].from, "KMS (harness)");
+  EXPECT_EQ(m.arrows[2].to, "SUT (INITIATOR)");
+  EXPECT_EQ(m.arrows[3].from, "SUT (INITIATOR)");
+  EXPECT_EQ(m.arrows[3].to, "Responder");
+  EXPECT_EQ(m.arrows[4].from, "Responder");
+  EXPECT_EQ(m.arrows[4].to, "KMS (harness)");
+}
+
 }  // namespace
 }  // namespace mikeyconf::reports
