@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "crypto/rng.h"
+#include "harness/party_util.h"
 #include "roles/clock.h"
 #include "roles/credential.h"
 #include "transport/server.h"
@@ -12,20 +13,6 @@ namespace mikeyconf::harness {
 namespace roles = mikey::roles;
 namespace transport = mikey::transport;
 
-namespace {
-
-roles::TicketKey ticket_key(const TicketKeySpec& s) {
-  roles::TicketKey k;
-  k.id = s.id;
-  k.format = s.format;
-  k.tpk = mikey::crypto::SecureBytes(s.key);
-  k.encr = s.encr;
-  k.mac = s.mac;
-  return k;
-}
-
-}  // namespace
-
 mikey::Result<roles::KmsConfig, std::string> kms_config_from_profile(const SutProfile& p) {
   if (p.users.empty()) return std::string("the profile has no users");
   roles::KmsConfig c;
@@ -33,8 +20,7 @@ mikey::Result<roles::KmsConfig, std::string> kms_config_from_profile(const SutPr
   for (const UserProfile& u : p.users) {
     roles::KmsUser user;
     user.identity = u.identity;
-    user.credential =
-        std::make_shared<const roles::PskCredential>(mikey::crypto::SecureBytes(u.psk), u.psk_id);
+    user.credential = psk_credential(u);
     c.users.push_back(std::move(user));
     if (u.mode3_tpk) {
       roles::TicketKey k = ticket_key(*u.mode3_tpk);

@@ -18,6 +18,7 @@
 #include "harness/chain.h"
 #include "harness/mutate.h"
 #include "harness/names.h"
+#include "harness/party_util.h"
 #include "harness/ue_runner.h"
 #include "roles/credential.h"
 #include "roles/error_message.h"
@@ -66,22 +67,6 @@ class HarnessError : public std::runtime_error {
 std::string at(SourcePos p) {
   return p.line > 0 ? " (line " + std::to_string(p.line) + ")" : std::string();
 }
-
-// The wall clock shifted by a fixed offset (set: {clock_offset_ms: ...}), so a party can act as
-// if at another moment, e.g. to send a resolve for a ticket the Responder still believes valid.
-class OffsetClock final : public roles::Clock {
- public:
-  explicit OffsetClock(std::int64_t offset_ms) noexcept : offset_ms_(offset_ms) {}
-  roles::NtpTime now() const noexcept override {
-    const roles::NtpTime t = system_.now();
-    const std::int64_t delta = offset_ms_ * (std::int64_t{1} << 32) / 1000;
-    return static_cast<roles::NtpTime>(static_cast<std::int64_t>(t) + delta);
-  }
-
- private:
-  roles::SystemClock system_;
-  std::int64_t offset_ms_;
-};
 
 std::string data_type_name(int n) {
   std::string_view name = code_point_name("DataType", static_cast<std::uint32_t>(n));
@@ -215,14 +200,9 @@ class CaseRunner {
  private:
   // ---- settings ----
 
-  struct Party {
-    const UserProfile* user = nullptr;
-    const UserProfile* to = nullptr;  // resolve: the user the TRANSFER_INIT is addressed to
-    roles::Algorithms algorithms;
-    std::int64_t clock_offset_ms = 0;
-    roles::TicketRequest ticket;
-    bool include_idrpsk = true;
-    bool include_idrkms = true;
+  // A harness party's settings (party_util.h; `to`, for a resolve: the user the TRANSFER_INIT is
+  // addressed to) and the chaining roles' own.
+  struct Party : PartySettings {
     KmsIAnswer kms_i_answer = KmsIAnswer::normal;  // sut_role kms_r (chain.h)
     bool link_client_certificate = true;           // from: kms_r
   };
@@ -238,22 +218,12 @@ class CaseRunner {
   Party settings(const std::vector<Setting>& set, Party party_default, const std::string& user) {
     Party p = std::move(party_default);
     p.user = &user_named(user, {});
-    p.algorithms = prof_.algorithms;
+    start_party_settings(p, prof_, set);
     roles::TicketRequest& t = p.ticket;
-    t.format = prof_.ticket_format;
-    t.lifetime_s = prof_.ticket_lifetime_s;
     t.responders = {user_named(prof_.responder, {}).identity};
-    // Algorithm suite first, so single overrides win over it.
     for (const Setting& s : set) {
-      if (s.key == "algorithms") {
-        p.algorithms =
-            std::get<std::string>(s.value) == "suite256" ? roles::kSuite256 : roles::kSuite128;
-      }
-    }
-    t.prf = p.algorithms.prf;
-    for (const Setting& s : set) {
+      if (apply_party_setting(s, p)) continue;
       const std::string& k = s.key;
-      const auto* i = std::get_if<std::int64_t>(&s.value);
       const auto* b = std::get_if<bool>(&s.value);
       const auto* str = std::get_if<std::string>(&s.value);
       const auto* list = std::get_if<std::vector<std::string>>(&s.value);
@@ -261,50 +231,17 @@ class CaseRunner {
         p.user = &user_named(*str, s.pos);
       } else if (k == "to") {
         p.to = &user_named(*str, s.pos);
-      } else if (k == "clock_offset_ms") {
-        p.clock_offset_ms = *i;
-      } else if (k == "algorithms.prf") {
-        p.algorithms.prf = static_cast<codec::PrfFunc>(*i);
-        t.prf = p.algorithms.prf;
-      } else if (k == "algorithms.mac") {
-        p.algorithms.mac = static_cast<codec::MacAlg>(*i);
-      } else if (k == "algorithms.encr") {
-        p.algorithms.encr = static_cast<codec::EncrAlg>(*i);
-      } else if (k == "ticket_policy.ticket_type") {
-        t.format.type = static_cast<codec::TicketType>(*i);
-      } else if (k == "ticket_policy.subtype") {
-        t.format.subtype = static_cast<std::uint8_t>(*i);
-      } else if (k == "ticket_policy.version") {
-        t.format.version = static_cast<std::uint8_t>(*i);
-      } else if (k == "ticket_policy.lifetime_s") {
-        if (i != nullptr) {
-          t.lifetime_s = static_cast<std::uint32_t>(*i);
-        } else {
-          t.lifetime_s.reset();
-        }
       } else if (k == "ticket_policy.responders") {
         t.responders.clear();
         for (const std::string& name : *list)
           t.responders.push_back(user_named(name, s.pos).identity);
-      } else if (k == "ticket_policy.keys") {
-        for (const std::string& name : *list) {
-          roles::DesiredKey key;
-          key.type = static_cast<codec::KeyDataType>(*code_point_value("KeyDataType", name));
-          key.length = p.algorithms.key_length();
-          t.keys.push_back(key);
-        }
-      } else if (k == "options.include_idrpsk") {
-        p.include_idrpsk = *b;
-      } else if (k == "options.include_idrkms") {
-        p.include_idrkms = *b;
       } else if (k == "kms_i.answer") {
         p.kms_i_answer = parse_kms_i_answer(*str).value_or(KmsIAnswer::normal);
       } else if (k == "link.client_certificate") {
         p.link_client_certificate = *b;
-      } else if (k.rfind("ticket_policy.flags.", 0) == 0) {
-        set_flag(t.flags, k.back(), *b);
       }
     }
+    // The Ticket Policy's own PRF wins over algorithms.prf whatever the order.
     for (const Setting& s : set) {
       if (s.key == "ticket_policy.prf")
         t.prf = static_cast<codec::PrfFunc>(std::get<std::int64_t>(s.value));
@@ -312,72 +249,14 @@ class CaseRunner {
     return p;
   }
 
-  static void set_flag(codec::TicketFlags& f, char c, bool v) {
-    switch (c) {
-      case 'd':
-        f.d = v;
-        break;
-      case 'e':
-        f.e = v;
-        break;
-      case 'f':
-        f.f = v;
-        break;
-      case 'g':
-        f.g = v;
-        break;
-      case 'h':
-        f.h = v;
-        break;
-      case 'i':
-        f.i = v;
-        break;
-      case 'j':
-        f.j = v;
-        break;
-      case 'k':
-        f.k = v;
-        break;
-      case 'l':
-        f.l = v;
-        break;
-      case 'm':
-        f.m = v;
-        break;
-      case 'n':
-        f.n = v;
-        break;
-      case 'o':
-        f.o = v;
-        break;
-      default:
-        break;
-    }
-  }
-
   const roles::Clock& clock(std::int64_t offset_ms) {
     clocks_.push_back(std::make_unique<OffsetClock>(offset_ms));
     return *clocks_.back();
   }
 
-  std::shared_ptr<const roles::PskCredential> credential(const UserProfile& u) const {
-    return std::make_shared<const roles::PskCredential>(mikey::crypto::SecureBytes(u.psk),
-                                                        u.psk_id);
-  }
-
+  // Chaining: a KMS_I user's Initiator asks the KMS_I (chain.h).
   roles::InitiatorConfig initiator_config(const Party& p) const {
-    roles::InitiatorConfig c;
-    c.identity = p.user->identity;
-    c.kms_identity = home_kms_identity(prof_, *p.user);
-    c.credential = credential(*p.user);
-    c.algorithms = p.algorithms;
-    c.include_idrpsk = p.include_idrpsk;
-    c.include_idrkms = p.include_idrkms;
-    if (std::find(c.ticket_formats.begin(), c.ticket_formats.end(), p.ticket.format) ==
-        c.ticket_formats.end()) {
-      c.ticket_formats.push_back(p.ticket.format);  // accept a grant of what was asked for
-    }
-    return c;
+    return harness::initiator_config(p, home_kms_identity(prof_, *p.user));
   }
 
   double since_start_ms() const {
@@ -412,17 +291,11 @@ class CaseRunner {
       throw HarnessError("create_ticket: user '" + p.user->name +
                          "' has no mode3_tpk in the SUT profile");
     }
-    const TicketKeySpec& k = *p.user->mode3_tpk;
-    roles::TicketKey tpk;
-    tpk.id = k.id;
-    tpk.format = k.format;
-    tpk.tpk = mikey::crypto::SecureBytes(k.key);
-    tpk.encr = k.encr;
-    tpk.mac = k.mac;
+    const roles::TicketKey tpk = ticket_key(*p.user->mode3_tpk);
     bool format_set = false;
     for (const Setting& s : step.set)
       format_set = format_set || s.key.rfind("ticket_policy.ticket_type", 0) == 0;
-    if (!format_set) p.ticket.format = k.format;
+    if (!format_set) p.ticket.format = tpk.format;
     holder_ =
         std::make_unique<roles::Initiator>(initiator_config(p), clock(p.clock_offset_ms), rng_);
     holder_user_ = p.user->name;
@@ -654,21 +527,16 @@ class CaseRunner {
                            std::string(roles::to_string(ti.error().failure)) + " " +
                            ti.error().detail);
       }
-      roles::ResponderConfig rc;
-      rc.identity = p.user->identity;
-      if (&to != p.user) rc.aliases.push_back(to.identity);
       if (via_kms_r(step) && !prof_.chaining) {
         throw HarnessError("step " + std::to_string(i + 1) +
                            ": from: kms_r needs a SUT profile of role kms_i (chaining:)");
       }
       // Chaining: the Responder asks its own KMS (kms_i: the harness KMS_R).
-      rc.kms_identity =
+      const roles::Identity& kms =
           via_kms_r(step) ? prof_.chaining->peer_identity : home_kms_identity(prof_, *p.user);
       kms_i_answer = p.kms_i_answer;
-      rc.credential = credential(*p.user);
-      rc.algorithms = p.algorithms;
-      responder_ =
-          std::make_unique<roles::Responder>(std::move(rc), clock(p.clock_offset_ms), rng_);
+      responder_ = std::make_unique<roles::Responder>(responder_config(p, to, kms),
+                                                      clock(p.clock_offset_ms), rng_);
       auto st = responder_->process_transfer_init(ti.value());
       local(i,
             "TRANSFER_INIT " + holder_user_ + " -> " + to.name +
@@ -1079,33 +947,8 @@ class CaseRunner {
   }
 
   bool do_expect(std::size_t i, const ExpectStep& e) {
-    std::string first_failure;
-    for (const Check& c : e.checks) {
-      ExpectationResult r = check(i, c);
-      if (!r.ok && first_failure.empty()) {
-        first_failure = r.key + ": expected " + r.expected + ", got " + r.actual;
-      }
-      out_.expectations.push_back(std::move(r));
-    }
-    if (first_failure.empty()) return true;
-    if (!e.inconclusive_if.empty()) {
-      bool all = true;
-      for (const Check& c : e.inconclusive_if) {
-        ExpectationResult r = check(i, c);
-        r.inconclusive_clause = true;
-        all = all && r.ok;
-        out_.expectations.push_back(std::move(r));
-      }
-      if (all) {
-        out_.verdict = Verdict::inconclusive;
-        out_.reason = "step " + std::to_string(i + 1) + ": " + first_failure +
-                      " (an answer the specification allows; this case cannot judge it)";
-        return false;
-      }
-    }
-    out_.verdict = Verdict::fail;
-    out_.reason = "step " + std::to_string(i + 1) + ": " + first_failure;
-    return false;
+    return judge_expect_step(
+        i, e, [&](const Check& c) { return check(i, c); }, out_);
   }
 
   const Scenario& sc_;

@@ -188,6 +188,23 @@ std::string resolve(const std::filesystem::path& base, const std::string& file) 
   return (base / f).lexically_normal().string();
 }
 
+// A `tls:` map (the SUT's, or the chaining link's): files relative to the profile. `key` names
+// it in messages, `what` in the map's own.
+TlsProfile read_tls(const Ctx& ctx, const YAML::Node& n, const std::filesystem::path& base,
+                    const std::string& key, std::string_view what) {
+  MapReader tm(ctx, n, what);
+  TlsProfile tls;
+  if (auto v = tm.get("ca")) tls.ca_file = resolve(base, ctx.string(*v, "ca"));
+  if (auto v = tm.get("cert")) tls.cert_file = resolve(base, ctx.string(*v, "cert"));
+  if (auto v = tm.get("key")) tls.key_file = resolve(base, ctx.string(*v, "key"));
+  if (auto v = tm.get("sni")) tls.sni = ctx.string(*v, "sni");
+  if (auto v = tm.get("verify")) tls.verify = ctx.boolean(*v, "verify");
+  if (tls.cert_file.empty() != tls.key_file.empty())
+    ctx.fail(n, key + ": cert and key go together");
+  tm.finish();
+  return tls;
+}
+
 // `chaining:` (roles kms_r, kms_i; harness/README.md "Chaining").
 ChainingSpec read_chaining(const Ctx& ctx, const YAML::Node& n, const std::filesystem::path& base,
                            const SutProfile& p) {
@@ -224,17 +241,7 @@ ChainingSpec read_chaining(const Ctx& ctx, const YAML::Node& n, const std::files
       c.ephemeral_pki = true;
       c.tls = TlsProfile{};
     } else {
-      MapReader tm(ctx, *t, "chaining.tls (a map, or ephemeral)");
-      TlsProfile tls;
-      if (auto v = tm.get("ca")) tls.ca_file = resolve(base, ctx.string(*v, "ca"));
-      if (auto v = tm.get("cert")) tls.cert_file = resolve(base, ctx.string(*v, "cert"));
-      if (auto v = tm.get("key")) tls.key_file = resolve(base, ctx.string(*v, "key"));
-      if (auto v = tm.get("sni")) tls.sni = ctx.string(*v, "sni");
-      if (auto v = tm.get("verify")) tls.verify = ctx.boolean(*v, "verify");
-      if (tls.cert_file.empty() != tls.key_file.empty())
-        ctx.fail(*t, "chaining.tls: cert and key go together");
-      tm.finish();
-      c.tls = tls;
+      c.tls = read_tls(ctx, *t, base, "chaining.tls", "chaining.tls (a map, or ephemeral)");
     }
   } else if (c.scheme == "https") {
     ctx.fail(n, "chaining: an https url needs tls: (a map, or ephemeral)");
@@ -345,17 +352,7 @@ SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::files
   }
   if (auto t = map.get("tls")) {
     if (p.scheme != "https") ctx.fail(*t, "tls: needs an https base_url");
-    MapReader tm(ctx, *t, "tls");
-    TlsProfile tls;
-    if (auto v = tm.get("ca")) tls.ca_file = resolve(base, ctx.string(*v, "ca"));
-    if (auto v = tm.get("cert")) tls.cert_file = resolve(base, ctx.string(*v, "cert"));
-    if (auto v = tm.get("key")) tls.key_file = resolve(base, ctx.string(*v, "key"));
-    if (auto v = tm.get("sni")) tls.sni = ctx.string(*v, "sni");
-    if (auto v = tm.get("verify")) tls.verify = ctx.boolean(*v, "verify");
-    if (tls.cert_file.empty() != tls.key_file.empty())
-      ctx.fail(*t, "tls: cert and key go together");
-    tm.finish();
-    p.tls = tls;
+    p.tls = read_tls(ctx, *t, base, "tls", "tls");
   } else if (p.scheme == "https") {
     p.tls = TlsProfile{};
   }

@@ -11,6 +11,7 @@
 #include "crypto/rng.h"
 #include "harness/mutate.h"
 #include "harness/names.h"
+#include "harness/party_util.h"
 #include "harness/ue_checks.h"
 #include "harness/ue_kms.h"
 #include "roles/clock.h"
@@ -99,38 +100,11 @@ std::string data_type_of(const std::optional<Bytes>& m) {
   return n.empty() ? "data type " + std::to_string((*m)[1]) : std::string(n);
 }
 
-class OffsetClock final : public roles::Clock {
- public:
-  explicit OffsetClock(std::int64_t offset_ms) noexcept : offset_ms_(offset_ms) {}
-  roles::NtpTime now() const noexcept override {
-    const std::int64_t delta = offset_ms_ * (std::int64_t{1} << 32) / 1000;
-    return static_cast<roles::NtpTime>(static_cast<std::int64_t>(system_.now()) + delta);
-  }
-
- private:
-  roles::SystemClock system_;
-  std::int64_t offset_ms_;
+// A harness party's settings (party_util.h) and what the UE runner also needs to know of them.
+struct UePartySettings : PartySettings {
+  bool format_set = false;  // a ticket_policy format key was given (else the mode-3 TPK's)
+  bool to_set = false;      // `to` was given (else the default the step chose)
 };
-
-// The settings of a harness party (harness/README.md "set:"): who it is, whom the transfer is
-// for, its clock and algorithms, and the desired Ticket Policy.
-struct PartySettings {
-  const UserProfile* user = nullptr;
-  const UserProfile* to = nullptr;
-  std::int64_t clock_offset_ms = 0;
-  roles::Algorithms algorithms;
-  roles::TicketRequest ticket;
-  bool include_idrpsk = true;
-  bool include_idrkms = true;
-  bool format_set = false;
-  bool to_set = false;  // `to` was given (else the default the step chose)
-};
-
-constexpr std::pair<char, bool codec::TicketFlags::*> kFlags[] = {
-    {'d', &codec::TicketFlags::d}, {'e', &codec::TicketFlags::e}, {'f', &codec::TicketFlags::f},
-    {'g', &codec::TicketFlags::g}, {'h', &codec::TicketFlags::h}, {'i', &codec::TicketFlags::i},
-    {'j', &codec::TicketFlags::j}, {'k', &codec::TicketFlags::k}, {'l', &codec::TicketFlags::l},
-    {'m', &codec::TicketFlags::m}, {'n', &codec::TicketFlags::n}, {'o', &codec::TicketFlags::o}};
 
 class UeCaseRunner {
  public:
@@ -241,103 +215,51 @@ class UeCaseRunner {
     return *clocks_.back();
   }
 
-  std::shared_ptr<const roles::PskCredential> credential(const UserProfile& u) const {
-    return std::make_shared<const roles::PskCredential>(mikey::crypto::SecureBytes(u.psk),
-                                                        u.psk_id);
-  }
-
-  PartySettings settings(const std::vector<Setting>& set, const UserProfile& as,
-                         const UserProfile& to) const {
-    PartySettings p;
+  UePartySettings settings(const std::vector<Setting>& set, const UserProfile& as,
+                           const UserProfile& to) const {
+    UePartySettings p;
     p.user = &as;
     p.to = &to;
-    p.algorithms = prof_.algorithms;
-    p.ticket.format = prof_.ticket_format;
-    p.ticket.lifetime_s = prof_.ticket_lifetime_s;
-    for (const Setting& s : set) {
-      if (s.key == "algorithms") {
-        p.algorithms =
-            std::get<std::string>(s.value) == "suite256" ? roles::kSuite256 : roles::kSuite128;
-      }
-    }
-    p.ticket.prf = p.algorithms.prf;
+    start_party_settings(p, prof_, set);
     for (const Setting& s : set) apply(s, p);
     if (p.ticket.responders.empty()) p.ticket.responders = {p.to->identity};
     return p;
   }
 
-  void apply(const Setting& s, PartySettings& p) const {
+  // The shared keys (party_util.h) in the order given, then the user keys and the Ticket
+  // Policy's own PRF, which here also apply in the order given.
+  void apply(const Setting& s, UePartySettings& p) const {
     const std::string& k = s.key;
+    if (k.rfind("ticket_policy.ticket_type", 0) == 0 || k == "ticket_policy.subtype" ||
+        k == "ticket_policy.version") {
+      p.format_set = true;
+    }
+    if (apply_party_setting(s, p)) return;
     const auto* i = std::get_if<std::int64_t>(&s.value);
-    const auto* b = std::get_if<bool>(&s.value);
     const auto* str = std::get_if<std::string>(&s.value);
     const auto* list = std::get_if<std::vector<std::string>>(&s.value);
-    roles::TicketRequest& t = p.ticket;
     if (k == "as") p.user = &user_named(*str);
     if (k == "to") {
       p.to = &user_named(*str);
       p.to_set = true;
     }
-    if (k == "clock_offset_ms") p.clock_offset_ms = *i;
-    if (k == "algorithms.prf") t.prf = p.algorithms.prf = static_cast<codec::PrfFunc>(*i);
-    if (k == "algorithms.mac") p.algorithms.mac = static_cast<codec::MacAlg>(*i);
-    if (k == "algorithms.encr") p.algorithms.encr = static_cast<codec::EncrAlg>(*i);
-    if (k == "ticket_policy.ticket_type") t.format.type = static_cast<codec::TicketType>(*i);
-    if (k == "ticket_policy.subtype") t.format.subtype = static_cast<std::uint8_t>(*i);
-    if (k == "ticket_policy.version") t.format.version = static_cast<std::uint8_t>(*i);
-    if (k.rfind("ticket_policy.ticket_type", 0) == 0 || k == "ticket_policy.subtype" ||
-        k == "ticket_policy.version") {
-      p.format_set = true;
-    }
-    if (k == "ticket_policy.prf") t.prf = static_cast<codec::PrfFunc>(*i);
-    if (k == "ticket_policy.lifetime_s") {
-      t.lifetime_s = i != nullptr ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*i))
-                                  : std::nullopt;
-    }
+    if (k == "ticket_policy.prf") p.ticket.prf = static_cast<codec::PrfFunc>(*i);
     if (k == "ticket_policy.responders") {
-      for (const std::string& name : *list) t.responders.push_back(user_named(name).identity);
-    }
-    if (k == "ticket_policy.keys") {
-      for (const std::string& name : *list) {
-        roles::DesiredKey key;
-        key.type = static_cast<codec::KeyDataType>(*code_point_value("KeyDataType", name));
-        key.length = p.algorithms.key_length();
-        t.keys.push_back(key);
-      }
-    }
-    if (k == "options.include_idrpsk") p.include_idrpsk = *b;
-    if (k == "options.include_idrkms") p.include_idrkms = *b;
-    if (k.rfind("ticket_policy.flags.", 0) == 0) {
-      for (const auto& [c, member] : kFlags)
-        if (k.back() == c) t.flags.*member = *b;
+      for (const std::string& name : *list)
+        p.ticket.responders.push_back(user_named(name).identity);
     }
   }
 
   // ---- harness parties ----
 
   std::unique_ptr<roles::Initiator> make_initiator(const PartySettings& p) {
-    roles::InitiatorConfig c;
-    c.identity = p.user->identity;
-    c.kms_identity = prof_.kms_identity;
-    c.credential = credential(*p.user);
-    c.algorithms = p.algorithms;
-    c.include_idrpsk = p.include_idrpsk;
-    c.include_idrkms = p.include_idrkms;
-    if (std::find(c.ticket_formats.begin(), c.ticket_formats.end(), p.ticket.format) ==
-        c.ticket_formats.end()) {
-      c.ticket_formats.push_back(p.ticket.format);
-    }
-    return std::make_unique<roles::Initiator>(std::move(c), clock(p.clock_offset_ms), rng_);
+    return std::make_unique<roles::Initiator>(initiator_config(p, prof_.kms_identity),
+                                              clock(p.clock_offset_ms), rng_);
   }
 
   std::unique_ptr<roles::Responder> make_responder(const PartySettings& p) {
-    roles::ResponderConfig rc;
-    rc.identity = p.user->identity;
-    if (p.to != p.user) rc.aliases.push_back(p.to->identity);
-    rc.kms_identity = prof_.kms_identity;
-    rc.credential = credential(*p.user);
-    rc.algorithms = p.algorithms;
-    return std::make_unique<roles::Responder>(std::move(rc), clock(p.clock_offset_ms), rng_);
+    return std::make_unique<roles::Responder>(responder_config(p, *p.to, prof_.kms_identity),
+                                              clock(p.clock_offset_ms), rng_);
   }
 
   // SUT Responder: the harness Initiator gets its ticket from the harness KMS in-process.
@@ -366,19 +288,13 @@ class UeCaseRunner {
   }
 
   void do_create(std::size_t i, const CreateTicketStep& step) {
-    PartySettings p = settings(step.set, *peer_user_, *ue_user_);
+    UePartySettings p = settings(step.set, *peer_user_, *ue_user_);
     if (!p.user->mode3_tpk) {
       throw UeHarnessError("create_ticket: user '" + p.user->name +
                            "' has no mode3_tpk in the SUT profile");
     }
-    const TicketKeySpec& k = *p.user->mode3_tpk;
-    roles::TicketKey tpk;
-    tpk.id = k.id;
-    tpk.format = k.format;
-    tpk.tpk = mikey::crypto::SecureBytes(k.key);
-    tpk.encr = k.encr;
-    tpk.mac = k.mac;
-    if (!p.format_set) p.ticket.format = k.format;
+    const roles::TicketKey tpk = ticket_key(*p.user->mode3_tpk);
+    if (!p.format_set) p.ticket.format = tpk.format;
     holder_ = make_initiator(p);
     holder_user_ = p.user->name;
     auto created = holder_->create_ticket(p.ticket, tpk);
@@ -425,7 +341,7 @@ class UeCaseRunner {
 
   // SUT Initiator: "start a session towards `to`".
   void initiate(std::size_t i, const UeStep& step) {
-    const PartySettings p = settings(step.set, *peer_user_, *peer_user_);
+    const UePartySettings p = settings(step.set, *peer_user_, *peer_user_);
     const UserProfile& to = p.to_set ? *p.to : *p.user;  // default: the handling user
     std::string request = request_head("initiate") +
                           ",\"peer\":" + json_quote(identity_text(to.identity)) +
@@ -440,7 +356,7 @@ class UeCaseRunner {
       last_.verify_detail = "the UE returned " + data_type_of(ti) + ", not a TRANSFER_INIT";
       return;
     }
-    PartySettings rp = p;
+    UePartySettings rp = p;
     rp.to = &to;
     responder_ = make_responder(rp);
     responder_user_ = p.user->name;
@@ -508,7 +424,7 @@ class UeCaseRunner {
       }
       built = sent = last_transfer_init_;
     } else {
-      PartySettings p = settings(step.set, *peer_user_, *ue_user_);
+      UePartySettings p = settings(step.set, *peer_user_, *ue_user_);
       if (!mode3_holder_ || !holder_) get_ticket(i, p);
       mode3_holder_ = false;  // a ticket created for one transfer_init
       roles::TransferOptions topt;
@@ -583,12 +499,7 @@ class UeCaseRunner {
     const auto limit = std::chrono::milliseconds(prof_.hook->timeout_ms);
     const bool case_limit = left < limit;
     const auto wait = std::max(std::min(left, limit), std::chrono::milliseconds(1));
-    TranscriptEntry e;
-    e.step = i;
-    e.kind = "hook";
-    e.label = std::move(label);
-    e.mikey_built = built;
-    e.mikey_sent = sent;
+    TranscriptEntry e = entry(i, "hook", std::move(label), built, sent);
     for (const Mutation& m : knobs) e.mutations.push_back(m.describe());
     e.request = request;
     e.start_ms = since_start_ms();
@@ -660,13 +571,19 @@ class UeCaseRunner {
 
   // ---- transcript ----
 
-  void local(std::size_t i, std::string label, std::string note, const Bytes& message) {
+  static TranscriptEntry entry(std::size_t i, std::string kind, std::string label,
+                               const Bytes& built, const Bytes& sent) {
     TranscriptEntry e;
     e.step = i;
-    e.kind = "local";
+    e.kind = std::move(kind);
     e.label = std::move(label);
-    e.mikey_built = message;
-    e.mikey_sent = message;
+    e.mikey_built = built;
+    e.mikey_sent = sent;
+    return e;
+  }
+
+  void local(std::size_t i, std::string label, std::string note, const Bytes& message) {
+    TranscriptEntry e = entry(i, "local", std::move(label), message, message);
     e.note = std::move(note);
     e.start_ms = since_start_ms();
     out_.transcript.push_back(std::move(e));
@@ -685,14 +602,12 @@ class UeCaseRunner {
     for (std::size_t k = tap_.size(); k < all.size(); ++k) {
       const TapRecord& t = all[k];
       tap_fresh_.push_back(t.mikey.empty() ? std::string() : drv_.registry().record(t.mikey));
-      TranscriptEntry e;
-      e.step = i;
-      e.kind = "http";
-      e.label = (t.mikey.empty() ? std::string("request") : data_type_of(t.mikey)) + " from " +
-                (sc_.sut_role == SutRole::initiator ? "initiator" : "responder") + " (" +
-                ue_user_->name + ", the UE) to the harness KMS";
-      e.mikey_built = t.mikey;
-      e.mikey_sent = t.mikey;
+      TranscriptEntry e =
+          entry(i, "http",
+                (t.mikey.empty() ? std::string("request") : data_type_of(t.mikey)) + " from " +
+                    (sc_.sut_role == SutRole::initiator ? "initiator" : "responder") + " (" +
+                    ue_user_->name + ", the UE) to the harness KMS",
+                t.mikey, t.mikey);
       e.request = t.request;
       e.status = t.status;
       e.headers = t.response_headers;
@@ -719,25 +634,8 @@ class UeCaseRunner {
     ev.tap = tap_;
     ev.tap_fresh = tap_fresh_;
     ev.kms_authority = kms_authority_;
-    std::string first_failure;
-    for (const Check& c : e.checks) {
-      ExpectationResult r = judge_ue_check(i, c, ev);
-      if (!r.ok && first_failure.empty())
-        first_failure = r.key + ": expected " + r.expected + ", got " + r.actual;
-      out_.expectations.push_back(std::move(r));
-    }
-    if (first_failure.empty()) return true;
-    bool all = !e.inconclusive_if.empty();
-    for (const Check& c : e.inconclusive_if) {
-      ExpectationResult r = judge_ue_check(i, c, ev);
-      r.inconclusive_clause = true;
-      all = all && r.ok;
-      out_.expectations.push_back(std::move(r));
-    }
-    out_.verdict = all ? Verdict::inconclusive : Verdict::fail;
-    out_.reason = step_text(i) + ": " + first_failure +
-                  (all ? " (an answer the specification allows; this case cannot judge it)" : "");
-    return false;
+    return judge_expect_step(
+        i, e, [&](const Check& c) { return judge_ue_check(i, c, ev); }, out_);
   }
 
   const Scenario& sc_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "tools/json.h"
+
 namespace mikeyconf::reports {
 
 namespace {
@@ -29,32 +31,6 @@ bool append_entity(std::string& out, char c) {
     default:
       return false;
   }
-}
-
-// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629 §4: no overlongs, no
-// surrogates, at most U+10FFFF), or 0.
-std::size_t utf8_sequence(std::string_view s) {
-  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char c = b(0);
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xbf;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    if (c == 0xe0) lo = 0xa0;
-    if (c == 0xed) hi = 0x9f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    if (c == 0xf0) lo = 0x90;
-    if (c == 0xf4) hi = 0x8f;
-  } else {
-    return 0;
-  }
-  if (s.size() < n || b(1) < lo || b(1) > hi) return 0;
-  for (std::size_t i = 2; i < n; ++i)
-    if (b(i) < 0x80 || b(i) > 0xbf) return 0;
-  return n;
 }
 
 void append_hex_byte(std::string& out, unsigned char c) {
@@ -86,7 +62,7 @@ std::string html_escape(std::string_view text) {
         out += kReplacement;
       }
       ++i;
-    } else if (const std::size_t n = utf8_sequence(text.substr(i)); n > 0) {
+    } else if (const std::size_t n = tools::utf8_sequence(text, i); n > 0) {
       out.append(text.substr(i, n));
       i += n;
     } else {

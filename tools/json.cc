@@ -67,10 +67,6 @@ Json& Json::push(Json value) {
   return a.back();
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid (overlongs,
-// surrogates and code points above U+10FFFF are invalid, RFC 3629 §4).
 std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = byte(i);
@@ -97,8 +93,6 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   }
   return n;
 }
-
-}  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');

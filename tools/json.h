@@ -80,6 +80,10 @@ class Json {
       v_ = nullptr;
 };
 
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid (overlongs,
+// surrogates and code points above U+10FFFF are invalid, RFC 3629 §4).
+std::size_t utf8_sequence(std::string_view s, std::size_t i);
+
 // Appends `s` as a quoted JSON string: ", \ and control characters escaped; valid UTF-8 is kept
 // as is; each byte of an invalid UTF-8 sequence becomes U+FFFD.
 void append_json_string(std::string& out, std::string_view s);
