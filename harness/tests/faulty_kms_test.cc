@@ -339,13 +339,19 @@ TEST(FaultyKmsTest, CorruptingResolvedKeysIsCaught) {
   RunResult run = run_against(std::move(o));
   const Ids failed = report("corrupts-resolved-keys", run);
   // Every case that completes a Ticket Resolve and verifies it notices; nothing else does
-  // (kms.three-party.resolve-response-hdr checks only the HDR).
+  // (kms.three-party.resolve-response-hdr and kms.three-party.empty-map-no-sp check only the HDR
+  // and the payload list).
   const Ids resolving{
       "kms.three-party.basic",
       "kms.three-party.forking",
       "kms.three-party.suite256",
       "kms.three-party.type2-provisional",
       "kms.mode3.resolve",
+      "kms.mode3.resolve-tek",
+      "kms.three-party.resolve-response-timestamp",
+      "kms.three-party.resolve-unexpected-payload-ignored",
+      "kms.three-party.resolve-protection",
+      "kms.forking.gtgk-not-forked",
       "kms.forking.two-responders",
       "kms.forking.suite256",
       "kms.forking.type2",
