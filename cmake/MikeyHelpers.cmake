@@ -33,9 +33,11 @@ endfunction()
 
 # mikey_add_fuzzer(NAME SOURCES... [DEPS ...])
 #   The sources define LLVMFuzzerTestOneInput. With MIKEY_BUILD_FUZZERS it links libFuzzer
-#   (fuzz_NAME). With MIKEY_BUILD_TESTS it also builds NAME_replay, a plain main that runs the
-#   target over every file of fuzz/corpus/NAME/, registered as a ctest test labelled
-#   fuzz-replay so every seed and past crash is checked in every build, sanitizers included.
+#   (fuzz_NAME). With MIKEY_BUILD_TESTS every file of fuzz/corpus/NAME/ is replayed as a ctest
+#   test labelled fuzz-replay, so every seed and past crash is checked in every build, sanitizers
+#   included: by fuzz_NAME itself with -runs=0 (libFuzzer runs the corpus once and stops; new
+#   units would go to a scratch folder, never the checked-in corpus) when it is built, else by
+#   NAME_replay, a plain main over the same files.
 function(mikey_add_fuzzer name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;DEFINES" ${ARGN})
   if(MIKEY_BUILD_FUZZERS)
@@ -45,11 +47,19 @@ function(mikey_add_fuzzer name)
     target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
   endif()
   if(MIKEY_BUILD_TESTS)
-    add_executable(${name}_replay ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cc)
-    target_link_libraries(${name}_replay PRIVATE ${ARG_DEPS})
-    target_compile_definitions(${name}_replay PRIVATE ${ARG_DEFINES})
-    add_test(NAME fuzz_replay.${name}
-             COMMAND ${name}_replay ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
+    if(MIKEY_BUILD_FUZZERS)
+      set(scratch ${CMAKE_CURRENT_BINARY_DIR}/replay_scratch/${name})
+      file(MAKE_DIRECTORY ${scratch})
+      add_test(NAME fuzz_replay.${name}
+               COMMAND fuzz_${name} -runs=0 -rss_limit_mb=2048 ${scratch}
+                       ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
+    else()
+      add_executable(${name}_replay ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cc)
+      target_link_libraries(${name}_replay PRIVATE ${ARG_DEPS})
+      target_compile_definitions(${name}_replay PRIVATE ${ARG_DEFINES})
+      add_test(NAME fuzz_replay.${name}
+               COMMAND ${name}_replay ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
+    endif()
     set_tests_properties(fuzz_replay.${name} PROPERTIES LABELS fuzz-replay)
   endif()
 endfunction()
