@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "crypto/rng.h"
+#include "harness/party_util.h"
 #include "harness/ue_kms.h"
 #include "roles/clock.h"
 #include "roles/credential.h"
@@ -143,8 +144,7 @@ struct SampleUe::Impl {
   bool hanging = false;
 
   std::shared_ptr<const roles::PskCredential> credential() const {
-    return std::make_shared<const roles::PskCredential>(mikey::crypto::SecureBytes(user->psk),
-                                                        user->psk_id);
+    return harness::psk_credential(*user);
   }
 
   roles::Identity kms_identity(const Json& req) const {
@@ -211,12 +211,7 @@ struct SampleUe::Impl {
         stop.error = "mode 3: the profile gives this user no mode3_tpk";
         return false;
       }
-      roles::TicketKey tpk;
-      tpk.id = user->mode3_tpk->id;
-      tpk.format = user->mode3_tpk->format;
-      tpk.tpk = mikey::crypto::SecureBytes(user->mode3_tpk->key);
-      tpk.encr = user->mode3_tpk->encr;
-      tpk.mac = user->mode3_tpk->mac;
+      const roles::TicketKey tpk = harness::ticket_key(*user->mode3_tpk);
       roles::TicketRequest t = ticket_request(peer);
       t.format = tpk.format;
       auto created = initiator->create_ticket(t, tpk);
