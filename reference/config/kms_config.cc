@@ -350,7 +350,13 @@ class Loader {
   void load_users(const Map& root, LoadedKmsConfig& out);
   void load_ticket_keys(const Map& root, LoadedKmsConfig& out);
   void load_policy(const Map& root, LoadedKmsConfig& out);
+  void load_http(const Map& root, LoadedKmsConfig& out);
+  void load_latitude(const Map& policy, roles::KmsLatitude& l);
+  std::uint16_t refusal_answer(const Field& f);
+  bool either(const Field& f, std::string_view no, std::string_view yes);
   void load_peers(const Map& root, LoadedKmsConfig& out);
+  void load_peer_user(const Map& u, roles::KmsUser& user);
+  void load_peer_knobs(const Map& m, roles::PeerKms& peer);
   roles::Algorithms algorithms(const Field& f) const;
 
   std::string source_;
@@ -386,7 +392,9 @@ void Loader::load_users(const Map& root, LoadedKmsConfig& out) {
   const Field* users = root.get("users");
   if (users == nullptr) return;
   for (const Field& e : list(*users)) {
-    Map u(*this, e, {"identity", "psk", "psk_id", "gba", "peer_kms", "resolves_for"});
+    Map u(*this, e,
+          {"identity", "psk", "psk_id", "gba", "peer_kms", "resolves_for", "tls_names",
+           "mac_identity", "key_lookup"});
     roles::KmsUser user;
     const Field& id = u.require("identity");
     user.identity = identity(id, codec::IdType::uri);
@@ -397,6 +405,7 @@ void Loader::load_users(const Map& root, LoadedKmsConfig& out) {
       }
     }
     if (const Field* f = u.get("peer_kms")) user.peer_kms = boolean(*f);
+    load_peer_user(u, user);
     if (const Field* f = u.get("resolves_for")) {
       for (const Field& r : list(*f)) user.resolves_for.push_back(identity(r, codec::IdType::uri));
     }
@@ -408,12 +417,12 @@ void Loader::load_users(const Map& root, LoadedKmsConfig& out) {
     if (psk != nullptr) {
       std::optional<Identity> psk_id;
       if (const Field* f = u.get("psk_id")) psk_id = identity(*f, codec::IdType::byte_string);
-      if (user.peer_kms && !psk_id) {
-        // The transport does not tell the KMS which certificate authenticated a peer KMS, so
-        // the peer's RESOLVE_INIT names its key by IDRpsk (never by the forwarded IDRr, B.0-6).
+      if (user.peer_kms && !psk_id && user.tls_names.empty()) {
+        // Its key is found by IDRpsk or by the certificate it presents on the link (tls_names),
+        // never by the forwarded IDRr (B.0-6).
         fail(psk->key_mark, e.path +
-                                ": a peer KMS (peer_kms: true) needs a psk_id: its key is "
-                                "found by IDRpsk");
+                                ": a peer KMS (peer_kms: true) needs a psk_id or tls_names: its "
+                                "key is found by IDRpsk or by its link certificate");
       }
       // RFC 6043 §12.1: keys of at least 128 bits.
       Bytes key = hex(*psk, 16, 1024);
@@ -509,7 +518,12 @@ void Loader::load_ticket_keys(const Map& root, LoadedKmsConfig& out) {
 void Loader::load_policy(const Map& root, LoadedKmsConfig& out) {
   roles::KmsPolicy& p = out.kms.policy;
   if (const Field* f = root.get("lifetimes")) {
-    Map l(*this, *f, {"default", "max"});
+    Map l(*this, *f, {"default", "max", "open_end"});
+    // docs/latitude.md "open-ended-lifetime": a desired TP without TRe gets the default end, or
+    // none.
+    if (const Field* o = l.get("open_end")) {
+      p.latitude.open_ended_lifetime = either(*o, "default", "open");
+    }
     if (const Field* d = l.get("default")) {
       p.default_lifetime_s = static_cast<std::uint32_t>(integer(*d, 1, 0xFFFFFFFF));
     }
@@ -525,7 +539,10 @@ void Loader::load_policy(const Map& root, LoadedKmsConfig& out) {
   if (f == nullptr) return;
   Map m(*this, *f,
         {"prfs", "encr_algs", "mac_algs", "ticket_formats", "modes", "forking", "reuse",
-         "clock_skew", "replay_cache_size", "iv", "errors"});
+         "clock_skew", "replay_cache_size", "iv", "errors", "clock_offset_ms", "answers", "granted",
+         "trailing_bytes", "idrkms_id_type", "inconsistent_policy", "enforce_rand_length",
+         "ticket_start_grace"});
+  load_latitude(m, p.latitude);
   if (const Field* x = m.get("prfs")) p.prfs = code_points<codec::PrfFunc>(*x, "PrfFunc");
   if (const Field* x = m.get("encr_algs")) p.encr_algs = code_points<codec::EncrAlg>(*x, "EncrAlg");
   if (const Field* x = m.get("mac_algs")) p.mac_algs = code_points<codec::MacAlg>(*x, "MacAlg");
@@ -597,6 +614,140 @@ void Loader::load_policy(const Map& root, LoadedKmsConfig& out) {
   }
 }
 
+// `no` → false, `yes` → true; anything else is an error naming both.
+bool Loader::either(const Field& f, std::string_view no, std::string_view yes) {
+  const std::string v = string(f);
+  if (v != no && v != yes) {
+    fail(f.mark, f.path + ": expected " + std::string(no) + " or " + std::string(yes));
+  }
+  return v == yes;
+}
+
+// `error` (the MIKEY Error message in a 200, A.2-12) or an HTTP status 400..499 (A.3-1).
+std::uint16_t Loader::refusal_answer(const Field& f) {
+  if (f.node.IsScalar() && f.node.Scalar() == "error") return 0;
+  const std::string s = f.node.IsScalar() ? f.node.Scalar() : std::string();
+  const bool digits =
+      s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || s[0] != '4') {
+    fail(f.mark, f.path +
+                     ": expected error (a MIKEY Error message in a 200) or an HTTP status "
+                     "400..499");
+  }
+  return static_cast<std::uint16_t>(std::stoi(s));
+}
+
+// The points where the specifications allow more than one behaviour (docs/latitude.md): each
+// key selects the reading this KMS follows.
+void Loader::load_latitude(const Map& m, roles::KmsLatitude& l) {
+  if (const Field* x = m.get("clock_offset_ms")) {
+    // A signed number of milliseconds, at most a day either way.
+    const std::string s = x->node.IsScalar() ? x->node.Scalar() : std::string();
+    const bool negative = !s.empty() && s[0] == '-';
+    const std::optional<std::uint64_t> v = parse_uint(negative ? s.substr(1) : s);
+    if (!v || *v > 86'400'000) {
+      fail(x->mark, x->path +
+                        ": expected a whole number of milliseconds from -86400000 to "
+                        "86400000");
+    }
+    l.clock_offset_ms = negative ? -static_cast<std::int64_t>(*v) : static_cast<std::int64_t>(*v);
+  }
+  if (const Field* x = m.get("answers")) {
+    Map a(*this, *x, {"auth_failure", "malformed", "discarded"});
+    if (const Field* c = a.get("auth_failure")) l.auth_failure_status = refusal_answer(*c);
+    if (const Field* c = a.get("malformed")) l.malformed_status = refusal_answer(*c);
+    if (const Field* c = a.get("discarded")) l.discarded_status = refusal_answer(*c);
+  }
+  if (const Field* x = m.get("granted")) {
+    Map g(*this, *x, {"idri", "idrkms"});
+    if (const Field* c = g.get("idri")) l.add_idri = !either(*c, "add", "omit");
+    if (const Field* c = g.get("idrkms")) l.add_idrkms = !either(*c, "add", "omit");
+  }
+  if (const Field* x = m.get("trailing_bytes")) {
+    l.ignore_trailing_bytes = either(*x, "reject", "ignore");
+  }
+  if (const Field* x = m.get("idrkms_id_type")) {
+    l.accept_idrkms_other_type = either(*x, "exact", "any");
+  }
+  if (const Field* x = m.get("inconsistent_policy")) {
+    l.repair_inconsistent_policy = either(*x, "refuse", "repair");
+  }
+  if (const Field* x = m.get("enforce_rand_length")) l.enforce_rand_length = boolean(*x);
+  if (const Field* x = m.get("ticket_start_grace")) {
+    l.ticket_start_grace_s = static_cast<std::uint32_t>(integer(*x, 0, 86400));
+  }
+}
+
+// docs/latitude.md "link-mac-identity": idrr | kms_r (a KMS_I's `any` accepts both); a KMS_R
+// spells its own identity `self`.
+roles::LinkMacIdentity link_mac_identity(const Loader& l, const Field& f, bool receiver) {
+  const std::string v = l.string(f);
+  if (v == "idrr") return roles::LinkMacIdentity::forwarded_idrr;
+  if (receiver && v == "kms_r") return roles::LinkMacIdentity::kms_r;
+  if (receiver && v == "any") return roles::LinkMacIdentity::any;
+  if (!receiver && v == "self") return roles::LinkMacIdentity::kms_r;
+  l.fail(f.mark, f.path + (receiver ? ": expected idrr, kms_r or any" : ": expected idrr or self"));
+}
+
+// A peer KMS user's link keys (KMS_I side): the certificate names that authenticate it, which
+// MAC identity it may use, whether its certificate outranks an IDRpsk.
+void Loader::load_peer_user(const Map& u, roles::KmsUser& user) {
+  const char* keys[] = {"tls_names", "mac_identity", "key_lookup"};
+  for (const char* k : keys) {
+    const Field* f = u.get(k);
+    if (f != nullptr && !user.peer_kms) {
+      fail(f->key_mark, f->path + ": only for a peer KMS (peer_kms: true)");
+    }
+  }
+  if (const Field* f = u.get("tls_names")) {
+    for (const Field& n : list(*f)) user.tls_names.push_back(nonempty_string(n));
+  }
+  if (const Field* f = u.get("mac_identity"))
+    user.mac_identity = link_mac_identity(*this, *f, true);
+  // docs/latitude.md "link-key-lookup".
+  if (const Field* f = u.get("key_lookup")) {
+    user.tls_identity_first = either(*f, "idrpsk_first", "tls_first");
+  }
+}
+
+// What this KMS (as KMS_R) puts into its RESOLVE_INIT to the peer (docs/latitude.md).
+void Loader::load_peer_knobs(const Map& m, roles::PeerKms& peer) {
+  if (const Field* f = m.get("send_idrpsk")) peer.send_idrpsk = boolean(*f);
+  if (const Field* f = m.get("mac_identity"))
+    peer.mac_identity = link_mac_identity(*this, *f, false);
+  if (const Field* f = m.get("forward_idrr")) {
+    peer.forward_idrr = either(*f, "copy", "authenticated") ? roles::ForwardedIdrr::authenticated
+                                                            : roles::ForwardedIdrr::copy;
+  }
+  if (const Field* f = m.get("default")) peer.default_route = boolean(*f);
+}
+
+// The `http:` section: where RFC 7230/7231 let the server answer in more than one way.
+void Loader::load_http(const Map& root, LoadedKmsConfig& out) {
+  const Field* f = root.get("http");
+  if (f == nullptr) return;
+  Map m(*this, *f, {"unknown_method_status", "oversized_body"});
+  if (const Field* x = m.get("unknown_method_status")) {
+    // docs/latitude.md "unknown-method": RFC 7231 §6.5.5 (405) or §6.6.2 (501).
+    const std::uint64_t v = integer(*x, 405, 501);
+    if (v != 405 && v != 501) fail(x->mark, x->path + ": expected 405 or 501");
+    out.http.unknown_method_status = static_cast<std::uint16_t>(v);
+  }
+  if (const Field* x = m.get("oversized_body")) {
+    // docs/latitude.md "announced-body-too-large".
+    const std::string v = string(*x);
+    if (v == "early-413") {
+      out.http.oversized_body = OversizedBody::early_413;
+    } else if (v == "close") {
+      out.http.oversized_body = OversizedBody::close;
+    } else if (v == "wait") {
+      out.http.oversized_body = OversizedBody::wait;
+    } else {
+      fail(x->mark, x->path + ": expected early-413, close or wait");
+    }
+  }
+}
+
 // https://HOST[:PORT][/PATH]; the port defaults to 443.
 void parse_peer_url(const Loader& l, const Field& f, PeerEndpoint& p) {
   std::string url = l.string(f);
@@ -638,7 +789,9 @@ void Loader::load_peers(const Map& root, LoadedKmsConfig& out) {
   const Field* peers = root.get("peers");
   if (peers == nullptr) return;
   for (const Field& e : list(*peers)) {
-    Map m(*this, e, {"identity", "url", "issuers", "psk", "psk_id", "algorithms", "tls"});
+    Map m(*this, e,
+          {"identity", "url", "issuers", "psk", "psk_id", "algorithms", "tls", "send_idrpsk",
+           "mac_identity", "forward_idrr", "default"});
     roles::PeerKms peer;
     PeerEndpoint ep;
     const Field& id = m.require("identity");
@@ -657,13 +810,24 @@ void Loader::load_peers(const Map& root, LoadedKmsConfig& out) {
     } else {
       peer.issuers.push_back(peer.identity);
     }
+    load_peer_knobs(m, peer);
     // The key this KMS uses towards the peer; the peer knows it as a peer_kms user with the
-    // same psk_id (the IDRpsk of our forwarded RESOLVE_INIT, B.1-2).
-    const Field& psk_id = m.require("psk_id");
+    // same psk_id (the IDRpsk of our forwarded RESOLVE_INIT, B.1-2), or by our certificate.
+    std::optional<Identity> psk_id;
+    if (peer.send_idrpsk || m.get("psk_id") != nullptr) {
+      psk_id = identity(m.require("psk_id"), codec::IdType::byte_string);
+    }
     Bytes key = hex(m.require("psk"), 16, 1024);
-    peer.credential = std::make_shared<const roles::PskCredential>(
-        crypto::SecureBytes(key), identity(psk_id, codec::IdType::byte_string));
+    peer.credential =
+        std::make_shared<const roles::PskCredential>(crypto::SecureBytes(key), std::move(psk_id));
     roles::wipe(key);
+    if (peer.default_route) {
+      for (const roles::PeerKms& other : out.kms.peers) {
+        if (other.default_route) {
+          fail(m.get("default")->mark, e.path + ": only one peer can be the default");
+        }
+      }
+    }
     if (const Field* f = m.get("algorithms")) peer.algorithms = algorithms(*f);
     const Field* tls = m.get("tls");
     if (tls == nullptr) {
@@ -688,7 +852,7 @@ LoadedKmsConfig Loader::load(const YAML::Node& root) {
     fail(YAML::Mark(), "the file is empty: expected a mapping with at least 'kms'");
   }
   Map m(*this, top,
-        {"kms", "listen", "tls", "users", "ticket_keys", "lifetimes", "policy", "peers"});
+        {"kms", "listen", "tls", "users", "ticket_keys", "lifetimes", "policy", "peers", "http"});
   LoadedKmsConfig out;
   out.source = source_;
   load_kms(m, out);
@@ -696,6 +860,7 @@ LoadedKmsConfig Loader::load(const YAML::Node& root) {
   load_users(m, out);
   load_ticket_keys(m, out);
   load_policy(m, out);
+  load_http(m, out);
   load_peers(m, out);
   return out;
 }

@@ -68,11 +68,21 @@ struct PeerEndpoint {
   std::string server_name;
 };
 
+// The `http:` section: HTTP behaviours RFC 7230/7231 leave to the server (configs/README.md;
+// docs/latitude.md "unknown-method", "announced-body-too-large"). tools/kms.cc maps them onto
+// transport::ServerOptions.
+enum class OversizedBody : std::uint8_t { early_413, close, wait };
+struct HttpChoices {
+  std::uint16_t unknown_method_status = 405;  // 405 or 501
+  OversizedBody oversized_body = OversizedBody::early_413;
+};
+
 struct LoadedKmsConfig {
   std::string source;  // the file it came from
   roles::KmsConfig kms;
   std::optional<ListenAddress> listen;
   std::optional<ServerTlsFiles> tls;
+  HttpChoices http;
   // One per kms.peers entry, same order.
   std::vector<PeerEndpoint> peers;
 

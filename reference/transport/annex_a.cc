@@ -70,6 +70,10 @@ std::string_view reason_phrase(std::uint16_t status) noexcept {
       return "OK";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
@@ -84,6 +88,8 @@ std::string_view reason_phrase(std::uint16_t status) noexcept {
       return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
     case 503:
       return "Service Unavailable";
     case 505:
@@ -261,6 +267,12 @@ bool media_type_matches(std::string_view content_type, std::string_view expected
   return true;
 }
 
+bool is_known_method(std::string_view method) noexcept {
+  static constexpr std::array<std::string_view, 9> kMethods{
+      "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  return std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end();
+}
+
 std::string percent_decode(std::string_view s) {
   auto hex = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
@@ -314,6 +326,12 @@ Result<ValidRequest, Rejection> validate_request(const AnnexAProfile& profile,
       return reject(Reject::missing_host,
                     hosts == 0 ? "the Host header is missing" : "the Host header is repeated");
     }
+  }
+  // docs/latitude.md "unknown-method": RFC 7231 §4.1, an unrecognised method SHOULD get 501,
+  // whatever the resource.
+  if (profile.unknown_method_status == 501 && !is_known_method(request.method)) {
+    return reject(Reject::method_not_implemented,
+                  "method " + printable(request.method, 16) + " is not implemented; use POST");
   }
   // A.2-3: the Request-URI is /keymanagement?requesttype=...
   std::string_view path;
@@ -464,7 +482,8 @@ HttpResponse respond(const AnnexAProfile& profile, const KmsHandler& handler,
   } catch (...) {
     failure = "the KMS handler threw a non-standard exception";
   }
-  if (failure.empty() && !answer.kms_failed && answer.mikey.empty()) {
+  if (failure.empty() && !answer.kms_failed && answer.mikey.empty() &&
+      answer.client_error_status == 0) {
     failure = "the KMS handler returned an empty MIKEY message";
   }
   if (!failure.empty() || answer.kms_failed) {
@@ -472,6 +491,18 @@ HttpResponse respond(const AnnexAProfile& profile, const KmsHandler& handler,
     HttpResponse r = make_error_response(Reject::kms_failure, message(Reject::kms_failure));
     r.type = type;
     r.log_detail = failure.empty() ? answer.log_detail : failure;
+    return r;
+  }
+  if (answer.client_error_status >= 400 && answer.client_error_status <= 499) {
+    // A.3-1: the KMS chose to refuse at the HTTP level (e.g. 401 after an authentication
+    // failure, whose MIKEY Error message is OPTIONAL: RFC 6043 §5.4; docs/latitude.md
+    // "auth-failure-answer").
+    HttpResponse r;
+    r.status = answer.client_error_status;
+    r.type = type;
+    r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+    r.body = "the KMS refused the MIKEY message\n";
+    r.log_detail = std::move(answer.log_detail);
     return r;
   }
   // A.2-10..A.2-12: 200 OK, application/mikey, base64 MIKEY message.

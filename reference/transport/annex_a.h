@@ -32,6 +32,10 @@ struct KmsAnswer {
   Bytes mikey;
   bool kms_failed = false;
   std::string log_detail;
+  // 4xx: answer this HTTP status (text/plain body) instead of the MIKEY message — a KMS that
+  // refuses at the HTTP level where the MIKEY Error message is optional (A.3-1; RFC 6043 §5.4;
+  // docs/latitude.md "auth-failure-answer"). 0: the 200 OK with `mikey`.
+  std::uint16_t client_error_status = 0;
 };
 // Called once per valid request, possibly from several server threads at once.
 // An exception or an empty `mikey` with kms_failed == false is treated as a KMS failure (500).
@@ -60,6 +64,12 @@ struct AnnexAProfile {
   bool require_host = true;
   std::size_t max_header_bytes = 8 * 1024;  // request line + header fields → 431 beyond
   std::size_t max_body_bytes = 64 * 1024;   // HTTP body as sent (base64 text) → 413 beyond
+  // docs/latitude.md "unknown-method": the answer to a method this server does not recognise
+  // (none of RFC 7231 §4.1's methods nor PATCH, RFC 5789). 405: like any method but POST
+  // (RFC 7231 §6.5.5), checked after the path; a method that is not even a token stays a
+  // malformed request line (400). 501: Not Implemented (RFC 7231 §4.1, §6.6.2) for both, before
+  // the path is looked at.
+  std::uint16_t unknown_method_status = 405;
 
   // The URI value of requesttype for `t`.
   const std::string& type_value(RequestType t) const noexcept {
@@ -76,6 +86,7 @@ struct AnnexAProfile {
   X(missing_host, 400, "A.2-4", "an HTTP/1.1 request needs exactly one Host header")          \
   X(unknown_path, 404, "A.2-3", "the request path is not the key management resource")        \
   X(method_not_allowed, 405, "A.2-1", "only POST is allowed")                                 \
+  X(method_not_implemented, 501, "A.2-1", "the method is not implemented; only POST is")      \
   X(missing_request_type, 400, "A.2-3", "the requesttype URI parameter is missing")           \
   X(unknown_request_type, 400, "A.2-3", "the requesttype URI parameter has an unknown value") \
   X(repeated_request_type, 400, "A.2-3", "the requesttype URI parameter appears twice")       \
@@ -128,9 +139,10 @@ struct Rejection {
   std::optional<RequestType> type;  // set when requesttype was already accepted
 };
 
-// A.2-9: checks one request against the profile, in this order: version, Host, path, method,
-// requesttype, Content-Type, framing, body size, empty body, base64, data type. Returns the
-// first rule broken, or the request type and decoded MIKEY bytes.
+// A.2-9: checks one request against the profile, in this order: version, Host, (an unknown
+// method when unknown_method_status is 501), path, method, requesttype, Content-Type, framing,
+// body size, empty body, base64, data type. Returns the first rule broken, or the request type
+// and decoded MIKEY bytes.
 Result<ValidRequest, Rejection> validate_request(const AnnexAProfile& profile,
                                                  const HttpRequestView& request) noexcept;
 
@@ -174,6 +186,8 @@ bool iequals(std::string_view a, std::string_view b) noexcept;
 // True when `content_type` names media type `expected` (case-insensitive), optionally
 // followed by well-formed parameters (RFC 7231 §3.1.1.1; e.g. "; version=1", RFC 3830 §10.1).
 bool media_type_matches(std::string_view content_type, std::string_view expected) noexcept;
+// Whether `method` is one of RFC 7231 §4.1's methods or PATCH (RFC 5789), case-sensitively.
+bool is_known_method(std::string_view method) noexcept;
 // Percent-decodes `s`; malformed escapes are kept literally.
 std::string percent_decode(std::string_view s);
 // Percent-encodes everything but RFC 3986 unreserved characters.

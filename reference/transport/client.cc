@@ -24,11 +24,10 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <string>
-#include <thread>
 #include <utility>
 
+#include "transport/client_detail.h"
 #include "wire/base64.h"
-#include "wire/errc.h"
 
 namespace mikey::transport {
 
@@ -76,6 +75,9 @@ struct AnnexAClient::Impl {
   explicit Impl(ClientOptions o) : opts(std::move(o)) {
     if (opts.tls) setup_tls();
   }
+  ~Impl() { close(); }  // no read may still be in flight when the streams go
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   ClientOptions opts;
   std::optional<Error> setup_error;
@@ -84,6 +86,12 @@ struct AnnexAClient::Impl {
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   std::string rx;  // received, not yet parsed
+  // At most one read is in flight, shared by write_all (which reads alongside the write) and
+  // read_response; its bytes go to rx, and the error that ended the stream stays in read_end
+  // until close().
+  std::array<char, kReadChunk> rbuf{};
+  bool reading = false;
+  std::optional<error_code> read_end;
   std::size_t opened = 0;
   // The request in flight was a HEAD: its response has no body whatever its Content-Length says
   // (RFC 7230 §3.3.3 rule 1), so the parser must not wait for one.
@@ -147,15 +155,39 @@ struct AnnexAClient::Impl {
     ioc.run();
   }
 
+  // Runs handlers until `done()` holds or nothing is left to run.
+  template <class Done>
+  void drive_until(Done done) {
+    ioc.restart();
+    while (!done()) {
+      if (ioc.run_one() == 0) break;
+    }
+  }
+
+  void start_read() {
+    if (reading || read_end) return;
+    reading = true;
+    with_stream([&](auto& s) {
+      s.async_read_some(asio::buffer(rbuf), [this](error_code ec, std::size_t n) {
+        reading = false;
+        rx.append(rbuf.data(), n);
+        if (ec) read_end = ec;
+      });
+    });
+  }
+
   void close() noexcept {
     if (beast::tcp_stream* s = lowest()) {
       error_code ignored;
       s->socket().shutdown(tcp::socket::shutdown_both, ignored);
       s->close();
+      drive();  // a read still in flight completes (aborted) before its stream goes
     }
     secure.reset();
     plain.reset();
     rx.clear();
+    reading = false;
+    read_end.reset();
   }
 
   std::string authority() const {
@@ -238,16 +270,77 @@ struct AnnexAClient::Impl {
     return std::nullopt;
   }
 
-  std::optional<Error> write_all(std::string_view data, Clock::time_point deadline) {
+  // Writes `data` while reading what the server sends meanwhile: a server may answer (e.g. 413)
+  // before it has read the whole request and then stop reading or close (RFC 7230 §6.6), and
+  // that answer must not be lost behind a blocked or failed write. When a complete response
+  // arrives first, the rest of the write is abandoned (`abandoned`; the connection must close
+  // after that response). Returns the write's error.
+  std::optional<Error> write_all(std::string_view data, Clock::time_point deadline,
+                                 bool& abandoned) {
+    abandoned = false;
+    bool write_done = false;
     error_code write_ec;
     lowest()->expires_at(deadline);
     with_stream([&](auto& s) {
-      asio::async_write(s, asio::buffer(data.data(), data.size()),
-                        [&](error_code ec, std::size_t) { write_ec = ec; });
+      asio::async_write(s, asio::buffer(data.data(), data.size()), [&](error_code ec, std::size_t) {
+        write_ec = ec;
+        write_done = true;
+      });
     });
-    drive();
+    start_read();
+    for (;;) {
+      drive_until([&] { return write_done || !reading; });
+      if (write_done) break;
+      if (client_detail::holds_final_response(rx, head_request)) {
+        abandoned = true;
+        // Shut the socket down rather than cancel(): a cancelled write blocked on a full send
+        // buffer was seen to complete only once the peer closed.
+        error_code ignored;
+        lowest()->socket().shutdown(tcp::socket::shutdown_both, ignored);
+        drive_until([&] { return write_done; });
+        return std::nullopt;
+      }
+      if (read_end) {
+        drive_until([&] { return write_done; });
+        break;
+      }
+      start_read();
+    }
     if (write_ec) return classify(write_ec, Errc::write_failed, "writing the request");
     return std::nullopt;
+  }
+
+  // Waits up to `gap` between two writes, reading; true as soon as the server answered (rx
+  // holds a final response) or closed, so the rest need not be written.
+  bool answered_during(std::chrono::milliseconds gap) {
+    auto answered = [this] {
+      return client_detail::holds_final_response(rx, head_request) || read_end;
+    };
+    asio::steady_timer timer(ioc);
+    bool waiting = true;
+    timer.expires_after(gap);
+    timer.async_wait([&waiting](error_code) { waiting = false; });
+    start_read();
+    for (;;) {
+      drive_until([&] { return !waiting || !reading; });
+      if (!reading && answered()) break;
+      if (!waiting) return false;
+      start_read();
+    }
+    timer.cancel();
+    drive_until([&] { return !waiting; });
+    return true;
+  }
+
+  // A write failed: the response the server sent before (e.g. a 413 ahead of a close) may
+  // already be here. Returns it, marked with the write error, or nullopt.
+  std::optional<RawResponse> answer_before_failed_write(const Error& write_error,
+                                                        Clock::time_point deadline) {
+    RawResponse raw;
+    if (read_response(deadline, raw)) return std::nullopt;
+    raw.parsed.keep_alive = false;
+    raw.parsed.write_error = std::string(to_string(write_error.code)) + ": " + write_error.detail;
+    return raw;
   }
 
   void fill(const http::response<http::string_body>& res, ClientResponse& out) const {
@@ -259,30 +352,7 @@ struct AnnexAClient::Impl {
     out.keep_alive = res.keep_alive();
     out.mikey.reset();
     out.mikey_problem.clear();
-    if (out.status != 200) return;
-    // A.2-14: the UE checks that the response is valid before using the MIKEY message.
-    auto content_type = out.header("Content-Type");
-    if (!content_type) {
-      out.mikey_problem = "the 200 response has no Content-Type";
-    } else if (!media_type_matches(*content_type, opts.profile.content_type)) {
-      out.mikey_problem =
-          "Content-Type " + std::string(*content_type) + " is not " + opts.profile.content_type;
-    } else if (out.body.empty()) {
-      out.mikey_problem = "the 200 response body is empty";
-    } else if (opts.profile.body_encoding == BodyEncoding::base64) {
-      auto decoded =
-          wire::base64_decode(out.body, opts.profile.base64_mode, opts.max_response_bytes);
-      if (decoded.ok()) {
-        out.mikey = std::move(decoded).value();
-      } else {
-        out.mikey_problem = "the body is not valid base64 at offset " +
-                            std::to_string(decoded.error().offset) + ": " +
-                            std::string(wire::to_string(decoded.error().code));
-      }
-    } else {
-      ByteView raw = as_bytes(out.body);
-      out.mikey = Bytes(raw.begin(), raw.end());
-    }
+    client_detail::decode_mikey_body(opts, out);
   }
 
   // Reads one final response (skipping 1xx interim ones) from rx and the stream.
@@ -300,7 +370,6 @@ struct AnnexAClient::Impl {
     };
     fresh_parser();
     out.bytes.clear();
-    std::array<char, kReadChunk> buf{};
     for (;;) {
       while (!rx.empty()) {
         error_code ec;
@@ -333,18 +402,12 @@ struct AnnexAClient::Impl {
         }
         if (n == 0) break;
       }
-      error_code read_ec;
-      std::size_t got = 0;
-      lowest()->expires_at(deadline);
-      with_stream([&](auto& s) {
-        s.async_read_some(asio::buffer(buf), [&](error_code ec, std::size_t n) {
-          read_ec = ec;
-          got = n;
-        });
-      });
-      drive();
-      rx.append(buf.data(), got);
-      if (!read_ec) continue;
+      const std::size_t before = rx.size();
+      if (!reading && !read_end) lowest()->expires_at(deadline);
+      start_read();
+      drive_until([&] { return !reading; });
+      if (!read_end || rx.size() > before) continue;
+      const error_code read_ec = *read_end;
       bool eof = read_ec == asio::error::eof || read_ec == ssl::error::stream_truncated;
       if (eof && parser->got_some() && rx.empty()) {
         error_code ec;
@@ -372,24 +435,40 @@ struct AnnexAClient::Impl {
       if (auto e = connect(deadline)) return *e;
     }
     head_request = !writes.empty() && writes.front().substr(0, 5) == "HEAD ";
-    for (std::size_t i = 0; i < writes.size(); ++i) {
-      if (auto e = write_all(writes[i], deadline)) {
+    bool abandoned = false;
+    for (std::size_t i = 0; i < writes.size() && !abandoned; ++i) {
+      if (auto e = write_all(writes[i], deadline, abandoned)) {
+        std::optional<RawResponse> early = answer_before_failed_write(*e, deadline);
         close();
+        if (early) return std::move(*early);
         return *e;
       }
-      if (gap.count() > 0 && i + 1 < writes.size()) std::this_thread::sleep_for(gap);
+      if (i + 1 < writes.size() && answered_during(gap)) {
+        abandoned = !rx.empty();
+        break;
+      }
     }
-    return read_one(deadline);
+    return read_one(deadline, abandoned);
   }
 
-  Result<RawResponse, Error> read_one(Clock::time_point deadline) {
+  // `abandoned`: the request was cut short by an early answer; the connection closes after it.
+  Result<RawResponse, Error> read_one(Clock::time_point deadline, bool abandoned = false) {
     RawResponse raw;
     if (auto e = read_response(deadline, raw)) {
       close();
       return *e;
     }
-    if (!raw.parsed.keep_alive) close();
+    finish(raw.parsed, abandoned);
     return raw;
+  }
+
+  // After a response: close unless the connection can carry another request.
+  void finish(ClientResponse& response, bool abandoned) {
+    if (abandoned) {
+      response.keep_alive = false;
+      response.write_error = "the server answered before the whole request was written";
+    }
+    if (!response.keep_alive) close();
   }
 };
 
@@ -438,8 +517,11 @@ Result<ClientResponse, Error> AnnexAClient::post(RequestType type, ByteView mike
     auto retriable = [&](const Error& e, bool got_bytes) {
       return reused && attempt == 0 && !got_bytes && e.code != Errc::timeout;
     };
-    if (auto e = m.write_all(request, deadline)) {
+    bool abandoned = false;
+    if (auto e = m.write_all(request, deadline, abandoned)) {
+      std::optional<RawResponse> early = m.answer_before_failed_write(*e, deadline);
       m.close();
+      if (early) return std::move(early->parsed);
       if (retriable(*e, false)) continue;
       return *e;
     }
@@ -452,7 +534,8 @@ Result<ClientResponse, Error> AnnexAClient::post(RequestType type, ByteView mike
       }
       return *e;
     }
-    if (!raw.parsed.keep_alive || !m.opts.keep_alive) m.close();
+    m.finish(raw.parsed, abandoned);
+    if (!m.opts.keep_alive) m.close();
     return std::move(raw.parsed);
   }
 }

@@ -58,6 +58,9 @@ struct ClientResponse {
   std::optional<Bytes> mikey;
   std::string mikey_problem;  // why `mikey` is empty for a 200, e.g. "bad base64 at offset 7"
   bool keep_alive = false;    // the server will keep the connection open
+  // Non-empty: the request was not completely written — the server answered first (e.g. a 413
+  // before reading an oversized body) and closed or stopped reading; why the write ended.
+  std::string write_error;
 
   // The first header named `name` (case-insensitive).
   std::optional<std::string_view> header(std::string_view name) const;
@@ -78,8 +81,11 @@ class AnnexAClient {
   // Sends one Annex A request and reads the response. Any HTTP status is a response (the
   // caller judges it); errors are transport failures: resolve_failed, connect_failed,
   // timeout, tls_failed, tls_setup_failed, write_failed, read_failed, connection_closed,
-  // bad_response, response_too_large. A reused keep-alive connection the server had closed
-  // is reopened once, transparently, when nothing of the response was received.
+  // bad_response, response_too_large. The response is read while the request is written, so an
+  // answer that comes before the server read everything is returned (with
+  // ClientResponse::write_error) even when the write then fails. A reused keep-alive connection
+  // the server had closed is reopened once, transparently, when nothing of the response was
+  // received.
   Result<ClientResponse, Error> post(RequestType type, ByteView mikey);
 
   // The exact request bytes post() would send.

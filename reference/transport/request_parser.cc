@@ -6,6 +6,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -34,15 +35,37 @@ struct RequestParser::Impl {
   std::size_t header_limit = 0;
   std::size_t body_limit = 0;
   std::size_t received = 0;
+  bool unknown_method_501 = false;
+  std::optional<std::uint64_t> announced;
+
+  // Beast stops at the header when Content-Length exceeds the body limit: the header fields
+  // are parsed (is_header_done() stays false) and what follows is body.
+  std::optional<std::uint64_t> announced_length() const {
+    if (parser.is_header_done()) return std::nullopt;  // a chunked body grew over the limit
+    const auto& req = parser.get();
+    auto it = req.find(http::field::content_length);
+    if (it == req.end()) return std::nullopt;
+    std::uint64_t n = 0;
+    const std::string_view v = sv(it->value());
+    auto [end, err] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (err != std::errc() || end != v.data() + v.size()) return std::nullopt;
+    return n;
+  }
 
   void fail(const boost::system::error_code& ec) {
     state = State::failed;
-    if (ec == http::error::header_limit) {
+    if (ec == http::error::bad_method && unknown_method_501) {
+      // docs/latitude.md "unknown-method": RFC 7231 §4.1, §6.6.2.
+      failure = Rejection{Reject::method_not_implemented,
+                          "the request method is not a known method token; use POST",
+                          {}};
+    } else if (ec == http::error::header_limit) {
       failure =
           Rejection{Reject::header_too_large,
                     "the request header section exceeds " + std::to_string(header_limit) + " bytes",
                     {}};
     } else if (ec == http::error::body_limit) {
+      announced = announced_length();
       failure = Rejection{
           Reject::body_too_large,
           "the request body exceeds the limit of " + std::to_string(body_limit) + " bytes",
@@ -62,6 +85,7 @@ struct RequestParser::Impl {
 RequestParser::RequestParser(const AnnexAProfile& profile) : impl_(std::make_unique<Impl>()) {
   impl_->header_limit = profile.max_header_bytes;
   impl_->body_limit = profile.max_body_bytes;
+  impl_->unknown_method_501 = profile.unknown_method_status == 501;
   impl_->parser.header_limit(clamp_u32(profile.max_header_bytes));
   impl_->parser.body_limit(static_cast<std::uint64_t>(profile.max_body_bytes));
   impl_->parser.eager(true);
@@ -137,6 +161,14 @@ HttpRequestView RequestParser::view() const {
 }
 
 const std::optional<Rejection>& RequestParser::failure() const noexcept { return impl_->failure; }
+
+std::optional<std::uint64_t> RequestParser::announced_body_length() const noexcept {
+  return impl_->state == State::failed ? impl_->announced : std::nullopt;
+}
+
+std::size_t RequestParser::bytes_after_header() const noexcept {
+  return impl_->announced ? impl_->pending.size() : 0;
+}
 
 ByteView RequestParser::leftover() const noexcept {
   return impl_->state == State::done ? as_bytes(impl_->pending) : ByteView{};

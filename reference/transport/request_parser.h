@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -46,8 +47,15 @@ class RequestParser {
   // The complete request; views valid while the parser lives and is not fed. Call when done.
   HttpRequestView view() const;
   // Why the parse failed (when state() == failed): malformed_http, header_too_large,
-  // body_too_large or incomplete_request, with Beast's message as text.
+  // body_too_large, incomplete_request or (a method that is not a token, with the profile's
+  // unknown_method_status 501) method_not_implemented, with Beast's message as text.
   const std::optional<Rejection>& failure() const noexcept;
+  // A request refused from its header alone for announcing a body over the limit: its
+  // Content-Length (docs/latitude.md "announced-body-too-large"); nullopt for any other outcome,
+  // including a chunked body that grew over the limit.
+  std::optional<std::uint64_t> announced_body_length() const noexcept;
+  // Bytes received after the header of such a request (the start of its body).
+  std::size_t bytes_after_header() const noexcept;
   // Bytes received after the end of this request.
   ByteView leftover() const noexcept;
 

@@ -1,57 +1,28 @@
 // KmsServer: Beast streams (tcp_stream for timeouts, ssl_stream for TLS) on one io_context.
 // Requests are parsed by RequestParser and answered by respond() (annex_a.h), the same code
-// handle_request_bytes runs, so unit tests and the fuzz target cover the server's logic.
+// handle_request_bytes runs, so unit tests and the fuzz target cover the server's logic. This
+// file accepts, admits and stops; server_session.cc serves one connection.
 #include "transport/server.h"
 
 #include <openssl/ssl.h>
 
 #include <array>
-#include <atomic>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <csignal>
 #include <exception>
 #include <mutex>
 #include <string>
-#include <string_view>
-#include <thread>
-#include <type_traits>
 #include <utility>
-#include <vector>
 
-#include "transport/request_parser.h"
+#include "transport/server_core.h"
 
 namespace mikey::transport {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace ssl = boost::asio::ssl;
-using tcp = boost::asio::ip::tcp;
-using error_code = boost::system::error_code;
-using Clock = std::chrono::steady_clock;
+namespace server_detail {
 
 namespace {
-
-constexpr std::size_t kReadChunk = 16 * 1024;
-// Lingering close (RFC 7230 §6.6): after the last response, read and discard what the client
-// still sends for a while so our close does not reset the connection before it read the
-// response (e.g. a 413 sent before the body arrived).
-constexpr std::chrono::milliseconds kLinger{1000};
-constexpr std::size_t kLingerBytes = 1 << 20;
 
 // Set in io threads: lets stop() detect that it is called from its own pool.
 thread_local const void* tl_io_owner = nullptr;
@@ -63,328 +34,7 @@ std::string endpoint_string(const tcp::endpoint& ep) {
   return host + ":" + std::to_string(ep.port());
 }
 
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-class SessionBase {
- public:
-  virtual ~SessionBase() = default;
-  virtual void start() = 0;
-  virtual void notify_stop() = 0;  // close when idle; close after the in-flight response
-  virtual void force_close() = 0;
-};
-
-// Everything sessions share. Member order matters: io objects come last so they are
-// destroyed first, while the counters and the TLS context sessions use still exist.
-struct ServerCore {
-  ServerCore(ServerOptions o, KmsHandler h) : opts(std::move(o)), handler(std::move(h)) {
-    if (opts.threads == 0) opts.threads = 1;
-    sink = opts.access_log ? opts.access_log : LogSink(stderr_log_sink);
-  }
-
-  ServerOptions opts;
-  KmsHandler handler;
-  LogSink sink;
-  std::mutex log_mutex;
-
-  std::atomic<bool> stopping{false};
-  std::atomic<std::uint16_t> bound_port{0};
-  std::atomic<std::uint64_t> accepted{0};
-  std::atomic<std::uint64_t> refused{0};
-  std::atomic<std::uint64_t> requests{0};
-
-  mutable std::mutex conn_mutex;
-  std::condition_variable conn_cv;
-  std::size_t active = 0;           // served connections
-  std::size_t overload_active = 0;  // connections being answered 503
-  std::vector<std::weak_ptr<SessionBase>> sessions;
-
-  std::mutex stop_mutex;  // start/stop/stop_on_signals
-  std::mutex state_mutex;
-  std::condition_variable state_cv;
-  bool started = false;
-  bool running = false;
-  bool stopped = false;
-  std::once_flag stopper_once;
-  std::thread stopper;
-
-  std::optional<ssl::context> tls_ctx;
-
-  asio::io_context ioc;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  std::optional<tcp::acceptor> acceptor;
-  std::optional<asio::steady_timer> accept_retry;
-  std::optional<asio::signal_set> signals;
-  std::vector<std::thread> threads;
-
-  void log_line(const std::string& line) {
-    std::lock_guard<std::mutex> lock(log_mutex);
-    try {
-      sink(line);
-    } catch (...) {  // a failing log sink must not take an io thread down
-    }
-  }
-  void log(const AccessLogEntry& e) { log_line(format_access_log(e)); }
-  void event(std::string_view remote, std::string_view name, std::string_view detail) {
-    std::string line = "remote=" + escape_log_value(remote.empty() ? "-" : remote, 64) +
-                       " event=" + escape_log_value(name, 64);
-    if (!detail.empty()) line += " detail=\"" + escape_log_value(detail) + "\"";
-    log_line(line);
-  }
-
-  void session_ended(bool overloaded) {
-    {
-      std::lock_guard<std::mutex> lock(conn_mutex);
-      (overloaded ? overload_active : active) -= 1;
-    }
-    conn_cv.notify_all();
-  }
-
-  std::vector<std::shared_ptr<SessionBase>> live_sessions() {
-    std::vector<std::shared_ptr<SessionBase>> out;
-    std::lock_guard<std::mutex> lock(conn_mutex);
-    for (const auto& w : sessions) {
-      if (auto s = w.lock()) out.push_back(std::move(s));
-    }
-    return out;
-  }
-
-  void do_accept();
-  void on_accept(error_code ec, tcp::socket socket);
-  void request_stop();
-  void stop();
-};
-
-template <bool kTls>
-class Session final : public SessionBase, public std::enable_shared_from_this<Session<kTls>> {
-  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
-
- public:
-  Session(ServerCore& core, tcp::socket socket, bool overloaded, std::string remote)
-      : core_(core), stream_(make_stream(core, std::move(socket))), overloaded_(overloaded) {
-    entry_.remote = std::move(remote);
-  }
-  ~Session() override { core_.session_ended(overloaded_); }
-  Session(const Session&) = delete;
-  Session& operator=(const Session&) = delete;
-
-  void start() override {
-    asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&Session::on_start, this->shared_from_this()));
-  }
-
-  void notify_stop() override {
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      self->stop_requested_ = true;
-      if (self->phase_ == Phase::idle || self->phase_ == Phase::handshake) self->close_now();
-    });
-  }
-
-  void force_close() override {
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->close_now(); });
-  }
-
- private:
-  enum class Phase : std::uint8_t { handshake, idle, reading, handling, writing, closing };
-
-  static Stream make_stream(ServerCore& core, tcp::socket socket) {
-    if constexpr (kTls) {
-      return Stream(std::move(socket), *core.tls_ctx);
-    } else {
-      return Stream(std::move(socket));
-    }
-  }
-
-  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
-  const ServerOptions& opts() const { return core_.opts; }
-
-  void on_start() {
-    if constexpr (kTls) {
-      phase_ = Phase::handshake;
-      tcp_layer().expires_after(opts().read_timeout);
-      stream_.async_handshake(
-          ssl::stream_base::server,
-          beast::bind_front_handler(&Session::on_handshake, this->shared_from_this()));
-    } else {
-      next_request();
-    }
-  }
-
-  void on_handshake(error_code ec) {
-    if (ec) {
-      core_.event(entry_.remote, "tls_handshake_failed", ec.message());
-      close_now();
-      return;
-    }
-    next_request();
-  }
-
-  void next_request() {
-    if (stop_requested_ || core_.stopping) {
-      graceful_close();
-      return;
-    }
-    parser_.emplace(opts().profile);
-    continue_sent_ = false;
-    close_after_ = false;
-    phase_ = Phase::idle;
-    if (!carry_.empty()) {  // a pipelined request already received
-      std::string bytes = std::move(carry_);
-      carry_.clear();
-      on_bytes(as_bytes(bytes));
-      return;
-    }
-    tcp_layer().expires_after(opts().idle_timeout);
-    read();
-  }
-
-  void read() {
-    stream_.async_read_some(asio::buffer(buf_),
-                            beast::bind_front_handler(&Session::on_read, this->shared_from_this()));
-  }
-
-  void on_read(error_code ec, std::size_t n) {
-    if (ec) {
-      // A half-closed client (EOF after part of a request) can still read our answer.
-      bool eof = ec == asio::error::eof || ec == ssl::error::stream_truncated;
-      if (eof && phase_ == Phase::reading && parser_->finish() == RequestParser::State::failed) {
-        reject(*parser_->failure());
-        return;
-      }
-      close_now();  // idle/read timeout, reset, clean close between requests, stop()
-      return;
-    }
-    on_bytes(ByteView(reinterpret_cast<const std::uint8_t*>(buf_.data()), n));  // NOLINT
-  }
-
-  void on_bytes(ByteView data) {
-    if (phase_ == Phase::idle) {
-      phase_ = Phase::reading;
-      request_start_ = Clock::now();
-      tcp_layer().expires_after(opts().read_timeout);
-    }
-    switch (parser_->feed(data)) {
-      case RequestParser::State::done: {
-        ByteView rest = parser_->leftover();
-        carry_.assign(rest.begin(), rest.end());
-        handle();
-        return;
-      }
-      case RequestParser::State::failed:
-        reject(*parser_->failure());
-        return;
-      case RequestParser::State::need_more:
-        break;
-    }
-    if (parser_->expects_continue() && !continue_sent_) {
-      // RFC 7231 §5.1.1: tell a waiting client (curl does this) to send the body.
-      continue_sent_ = true;
-      out_ = "HTTP/1.1 100 Continue\r\n\r\n";
-      asio::async_write(stream_, asio::buffer(out_),
-                        [self = this->shared_from_this()](error_code wec, std::size_t) {
-                          if (wec) {
-                            self->close_now();
-                          } else {
-                            self->read();
-                          }
-                        });
-      return;
-    }
-    read();
-  }
-
-  void handle() {
-    phase_ = Phase::handling;
-    HttpResponse response =
-        overloaded_ ? make_error_response(Reject::overloaded,
-                                          "the KMS is at its connection limit; retry later",
-                                          opts().retry_after_seconds)
-                    : respond(opts().profile, core_.handler, parser_->view());
-    close_after_ = response.close || overloaded_ || !parser_->keep_alive() || stop_requested_ ||
-                   core_.stopping;
-    write(std::move(response));
-  }
-
-  void reject(const Rejection& r) {
-    close_after_ = true;
-    write(make_error_response(r.code, r.text, opts().retry_after_seconds));
-  }
-
-  void write(HttpResponse response) {
-    response.close = close_after_;
-    entry_.method = parser_->header_done() ? std::string(parser_->method()) : "-";
-    entry_.target = parser_->header_done() ? std::string(parser_->target()) : "-";
-    entry_.status = response.status;
-    entry_.bytes = response.body.size();
-    entry_.request_type = response.type ? opts().profile.type_value(*response.type) : "-";
-    entry_.detail = std::move(response.log_detail);
-    out_ = serialize_response(response, opts().server_header, http_date_now());
-    phase_ = Phase::writing;
-    tcp_layer().expires_after(opts().write_timeout);
-    asio::async_write(stream_, asio::buffer(out_),
-                      beast::bind_front_handler(&Session::on_write, this->shared_from_this()));
-  }
-
-  void on_write(error_code ec, std::size_t) {
-    entry_.duration_ms = ms_since(request_start_);
-    core_.requests.fetch_add(1, std::memory_order_relaxed);
-    core_.log(entry_);
-    if (ec) {
-      close_now();
-    } else if (close_after_) {
-      graceful_close();
-    } else {
-      next_request();
-    }
-  }
-
-  void graceful_close() {
-    phase_ = Phase::closing;
-    tcp_layer().expires_after(kLinger);
-    if constexpr (kTls) {
-      stream_.async_shutdown([self = this->shared_from_this()](error_code) { self->close_now(); });
-    } else {
-      error_code ignored;
-      tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ignored);
-      drain();
-    }
-  }
-
-  void drain() {
-    tcp_layer().async_read_some(asio::buffer(buf_),
-                                [self = this->shared_from_this()](error_code ec, std::size_t n) {
-                                  self->drained_ += n;
-                                  if (ec || self->drained_ > kLingerBytes) {
-                                    self->close_now();
-                                  } else {
-                                    self->drain();
-                                  }
-                                });
-  }
-
-  void close_now() {
-    phase_ = Phase::closing;
-    error_code ignored;
-    tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
-    tcp_layer().close();
-  }
-
-  ServerCore& core_;
-  Stream stream_;
-  bool overloaded_;
-  std::array<char, kReadChunk> buf_{};
-  std::optional<RequestParser> parser_;
-  std::string carry_;  // bytes received after the previous request (pipelining)
-  std::string out_;
-  Phase phase_ = Phase::idle;
-  bool stop_requested_ = false;
-  bool close_after_ = false;
-  bool continue_sent_ = false;
-  std::size_t drained_ = 0;
-  Clock::time_point request_start_ = Clock::now();
-  AccessLogEntry entry_;
-};
+}  // namespace
 
 void ServerCore::do_accept() {
   acceptor->async_accept(asio::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
@@ -430,12 +80,8 @@ void ServerCore::on_accept(error_code ec, tcp::socket socket) {
     return;
   }
   socket.set_option(tcp::no_delay(true), ignored);
-  std::shared_ptr<SessionBase> session;
-  if (tls_ctx) {
-    session = std::make_shared<Session<true>>(*this, std::move(socket), overloaded, remote);
-  } else {
-    session = std::make_shared<Session<false>>(*this, std::move(socket), overloaded, remote);
-  }
+  std::shared_ptr<SessionBase> session =
+      make_session(*this, std::move(socket), overloaded, std::move(remote));
   {
     std::lock_guard<std::mutex> lock(conn_mutex);
     std::erase_if(sessions, [](const std::weak_ptr<SessionBase>& w) { return w.expired(); });
@@ -496,17 +142,32 @@ void ServerCore::stop() {
   state_cv.notify_all();
 }
 
+}  // namespace server_detail
+
+namespace {
+
+using server_detail::endpoint_string;
+using server_detail::error_code;
+using server_detail::ServerCore;
+using server_detail::tcp;
+using server_detail::tl_io_owner;
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+
 Error setup_error(Errc code, std::string what, const error_code& ec) {
   return Error{code, std::move(what) + ": " + ec.message()};
 }
 
 }  // namespace
 
-struct KmsServer::Impl final : ServerCore {
+struct KmsServer::Impl final : server_detail::ServerCore {
   using ServerCore::ServerCore;
 };
 
 KmsServer::KmsServer(ServerOptions options, KmsHandler handler)
+    : KmsServer(std::move(options), without_meta(std::move(handler))) {}
+
+KmsServer::KmsServer(ServerOptions options, KmsMetaHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
 KmsServer::~KmsServer() {
@@ -643,5 +304,24 @@ ServerStats KmsServer::stats() const noexcept {
 }
 
 void install_stop_signals(KmsServer& server) { server.stop_on_signals(); }
+
+std::string_view to_string(OversizedBody o) noexcept {
+  switch (o) {
+    case OversizedBody::early_413:
+      return "early-413";
+    case OversizedBody::close:
+      return "close";
+    case OversizedBody::wait:
+      return "wait";
+  }
+  return "early-413";
+}
+
+std::optional<OversizedBody> parse_oversized_body(std::string_view s) noexcept {
+  for (OversizedBody o : {OversizedBody::early_413, OversizedBody::close, OversizedBody::wait}) {
+    if (to_string(o) == s) return o;
+  }
+  return std::nullopt;
+}
 
 }  // namespace mikey::transport

@@ -10,10 +10,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "transport/access_log.h"
 #include "transport/annex_a.h"
 #include "transport/errc.h"
+#include "transport/peer_identity.h"
 #include "wire/result.h"
 
 namespace mikey::transport {
@@ -27,6 +29,18 @@ struct TlsServerOptions {
   // Minimum protocol version is TLS 1.2 in every case.
 };
 
+// docs/latitude.md "announced-body-too-large": what the server does with a request whose
+// Content-Length announces more than profile.max_body_bytes. A chunked body that grows over the
+// limit always gets 413.
+enum class OversizedBody : std::uint8_t {
+  early_413,  // 413 (and close) as soon as the header is read, before the body
+  close,      // close the connection without an answer
+  wait,       // read and drop the announced body (within read_timeout), then 413 and close
+};
+
+std::string_view to_string(OversizedBody o) noexcept;  // "early-413", "close", "wait"
+std::optional<OversizedBody> parse_oversized_body(std::string_view s) noexcept;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";  // address to bind (numeric, or a name that resolves)
   std::uint16_t port = 0;          // 0: the OS picks; read it back with port()
@@ -35,6 +49,7 @@ struct ServerOptions {
   // From the first byte of a request (or the start of a TLS handshake) to its last byte;
   // exceeded → the connection closes without a response.
   std::chrono::milliseconds read_timeout{10'000};
+  OversizedBody oversized_body = OversizedBody::early_413;
   // Waiting for the first byte of the next request on a keep-alive connection → close.
   std::chrono::milliseconds idle_timeout{30'000};
   std::chrono::milliseconds write_timeout{10'000};
@@ -60,6 +75,9 @@ class KmsServer {
  public:
   // `handler` is called from the io threads, possibly concurrently.
   KmsServer(ServerOptions options, KmsHandler handler);
+  // The same with a handler that also gets each request's RequestMeta (the client certificate
+  // the TLS handshake verified: mutual TLS between KMSs, peer_identity.h).
+  KmsServer(ServerOptions options, KmsMetaHandler handler);
   ~KmsServer();  // stop()
   KmsServer(const KmsServer&) = delete;
   KmsServer& operator=(const KmsServer&) = delete;

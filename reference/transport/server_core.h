@@ -1,0 +1,128 @@
+// Internal to KmsServer (server.cc, server_session.cc): the state every connection shares
+// (ServerCore) and the per-connection Session behind SessionBase. Beast/Asio live here, so
+// only the transport's own .cc files include this header.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "transport/access_log.h"
+#include "transport/server.h"
+
+namespace mikey::transport::server_detail {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = boost::asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void start() = 0;
+  virtual void notify_stop() = 0;  // close when idle; close after the in-flight response
+  virtual void force_close() = 0;
+};
+
+// Everything sessions share. Member order matters: io objects come last so they are
+// destroyed first, while the counters and the TLS context sessions use still exist.
+struct ServerCore {
+  ServerCore(ServerOptions o, KmsMetaHandler h) : opts(std::move(o)), handler(std::move(h)) {
+    if (opts.threads == 0) opts.threads = 1;
+    sink = opts.access_log ? opts.access_log : LogSink(stderr_log_sink);
+  }
+
+  ServerOptions opts;
+  KmsMetaHandler handler;  // sees the verified client certificate (peer_identity.h)
+  LogSink sink;
+  std::mutex log_mutex;
+
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint16_t> bound_port{0};
+  std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::uint64_t> refused{0};
+  std::atomic<std::uint64_t> requests{0};
+
+  mutable std::mutex conn_mutex;
+  std::condition_variable conn_cv;
+  std::size_t active = 0;           // served connections
+  std::size_t overload_active = 0;  // connections being answered 503
+  std::vector<std::weak_ptr<SessionBase>> sessions;
+
+  std::mutex stop_mutex;  // start/stop/stop_on_signals
+  std::mutex state_mutex;
+  std::condition_variable state_cv;
+  bool started = false;
+  bool running = false;
+  bool stopped = false;
+  std::once_flag stopper_once;
+  std::thread stopper;
+
+  std::optional<ssl::context> tls_ctx;
+
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> accept_retry;
+  std::optional<asio::signal_set> signals;
+  std::vector<std::thread> threads;
+
+  void log_line(const std::string& line) {
+    std::lock_guard<std::mutex> lock(log_mutex);
+    try {
+      sink(line);
+    } catch (...) {  // a failing log sink must not take an io thread down
+    }
+  }
+  void log(const AccessLogEntry& e) { log_line(format_access_log(e)); }
+  void event(std::string_view remote, std::string_view name, std::string_view detail) {
+    std::string line = "remote=" + escape_log_value(remote.empty() ? "-" : remote, 64) +
+                       " event=" + escape_log_value(name, 64);
+    if (!detail.empty()) line += " detail=\"" + escape_log_value(detail) + "\"";
+    log_line(line);
+  }
+
+  void session_ended(bool overloaded) {
+    {
+      std::lock_guard<std::mutex> lock(conn_mutex);
+      (overloaded ? overload_active : active) -= 1;
+    }
+    conn_cv.notify_all();
+  }
+
+  std::vector<std::shared_ptr<SessionBase>> live_sessions() {
+    std::vector<std::shared_ptr<SessionBase>> out;
+    std::lock_guard<std::mutex> lock(conn_mutex);
+    for (const auto& w : sessions) {
+      if (auto s = w.lock()) out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  void do_accept();
+  void on_accept(error_code ec, tcp::socket socket);
+  void request_stop();
+  void stop();
+};
+
+// A connection's session (TLS when core.tls_ctx is set); start() it. `overloaded`: it answers
+// 503 to every request (ServerOptions::max_connections).
+std::shared_ptr<SessionBase> make_session(ServerCore& core, tcp::socket socket, bool overloaded,
+                                          std::string remote);
+
+}  // namespace mikey::transport::server_detail
