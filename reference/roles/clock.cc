@@ -69,4 +69,9 @@ NtpTime TimestampSource::next(const Clock& clock) noexcept {
   return t;
 }
 
+NtpTime shifted(NtpTime t, std::int64_t offset_ms) noexcept {
+  const std::int64_t delta = offset_ms * (std::int64_t{1} << 32) / 1000;
+  return static_cast<NtpTime>(static_cast<std::int64_t>(t) + delta);
+}
+
 }  // namespace mikey::roles

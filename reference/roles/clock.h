@@ -55,6 +55,25 @@ class SystemClock final : public Clock {
   NtpTime now() const noexcept override;
 };
 
+// `t` moved by `offset_ms` milliseconds (NTP: 2^32 units per second).
+NtpTime shifted(NtpTime t, std::int64_t offset_ms) noexcept;
+
+// Another clock shifted by a fixed offset: a party whose clock is off by a known amount
+// (docs/latitude.md "clock-offset"). Without a base clock it shifts the system clock.
+class ShiftedClock final : public Clock {
+ public:
+  ShiftedClock(const Clock* base, std::int64_t offset_ms) noexcept
+      : base_(base), offset_ms_(offset_ms) {}
+  NtpTime now() const noexcept override {
+    return shifted(base_ != nullptr ? base_->now() : system_.now(), offset_ms_);
+  }
+
+ private:
+  SystemClock system_;
+  const Clock* base_;
+  std::int64_t offset_ms_;
+};
+
 // A clock the test sets by hand.
 class ManualClock final : public Clock {
  public:

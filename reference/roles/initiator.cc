@@ -45,7 +45,9 @@ Result<PolicyView, Refusal> acceptable_grant(const InitiatorConfig& cfg, const T
       cfg.ticket_formats.end()) {
     return refuse(Failure::unsupported_ticket_type, "granted ticket format");
   }
-  auto view = check_ticket_policy(granted, now);
+  // A start the Initiator asked for is not a reason to refuse; the KMS's clock may run ahead.
+  auto view = check_ticket_policy(granted, now + std::max<std::int64_t>(asked.start_offset_s, 0),
+                                  cfg.clock_skew_s);
   if (!view.ok()) return refuse(view.error(), "granted policy");
   if (cfg.require_forking && asked.flags.i && !granted.flags.i) {
     return refuse(Failure::policy_unacceptable, "the KMS dropped key forking");
@@ -131,8 +133,8 @@ codec::TicketPolicy desired_policy(const TicketRequest& r, std::int64_t now) {
   tp.tp_data.present = true;
   auto& d = tp.tp_data.payloads;
   if (r.lifetime_s) {
-    d.push_back(make_tr(codec::TsRole::trs, now));
-    d.push_back(make_tr(codec::TsRole::tre, now + *r.lifetime_s));
+    d.push_back(make_tr(codec::TsRole::trs, now + r.start_offset_s));
+    d.push_back(make_tr(codec::TsRole::tre, now + r.start_offset_s + *r.lifetime_s));
   }
   if (!r.keys.empty()) d.push_back(desired_kemac(r.keys));
   for (const Identity& a : r.applications) d.push_back(make_idr(IdRole::idrapp, a));
@@ -188,7 +190,10 @@ Result<Bytes, Refusal> Initiator::request_ticket(const TicketRequest& desired) n
     if (desired.responders.empty()) return refuse(Failure::ticket_policy_invalid, "no IDRr");
     PendingRequest pr;
     pr.csb_id = rng_->u32();  // M-6.1-4: random CSB ID
-    pr.randri = rng_->bytes(std::max<std::size_t>(16, config_.algorithms.key_length()));
+    // RFC 6043 §12.1: len(RANDRi) + len(RANDRr) >= the longest PSK; each RAND alone is that long,
+    // so no KMS can find either too short (docs/latitude.md "rand-length").
+    pr.randri = rng_->bytes(
+        std::max({std::size_t{16}, config_.algorithms.key_length(), psk->psk().size()}));
     RequestInitFields f;
     f.csb_id = pr.csb_id;
     f.t = timestamps_.next(*clock_);

@@ -49,6 +49,7 @@ struct TicketRequest {
   codec::TicketFlags flags = default_flags();
   std::vector<Identity> responders;         // IDRr: at least one
   std::optional<std::uint32_t> lifetime_s;  // TRs = now, TRe = now + lifetime; none = omitted
+  std::int64_t start_offset_s = 0;          // TRs = now + this (a ticket valid later)
   std::vector<DesiredKey> keys;             // the desired KEMAC; empty = none (KMS default)
   std::vector<Identity> applications;       // IDRapp
 

@@ -75,7 +75,8 @@ using kms_detail::contains;
 
 Kms::Kms(KmsConfig config, const Clock& clock, crypto::Rng& rng, KmsPeer* peers)
     : config_(std::move(config)),
-      clock_(&clock),
+      own_clock_(&clock, config_.policy.latitude.clock_offset_ms),
+      clock_(&own_clock_),
       rng_(&rng),
       peers_(peers),
       replay_(config_.policy.replay_cache_size, config_.policy.clock_skew_s) {}
@@ -134,6 +135,28 @@ Result<bool, Refusal> check_structure(Kms::Exchange& x) {
   return true;
 }
 
+// docs/latitude.md "trailing-bytes": bytes after the last payload (RFC 3830 §6 defines none).
+// Rejected as malformed by default; ignored means the message is handled as if they were not
+// there, MAC included.
+Result<bool, Refusal> handle_trailing_bytes(Kms::Exchange& x, const KmsLatitude& latitude) {
+  const std::size_t extra = x.in.parsed.ok() ? x.in.parsed.message.trailing.size() : 0;
+  if (extra == 0) return true;
+  if (!latitude.ignore_trailing_bytes) {
+    return refuse(Failure::malformed_message,
+                  std::to_string(extra) + " bytes after the last payload");
+  }
+  const Bytes kept(x.in.bytes.begin(), x.in.bytes.end() - static_cast<std::ptrdiff_t>(extra));
+  x.in = receive(kept);
+  return true;
+}
+
+// docs/latitude.md "rand-length": RFC 6043 §12.1, len(RANDRi) + len(RANDRr) >= the longest PSK.
+// The KMS sees one of the two RANDs; a strict KMS wants each to carry half.
+bool rand_too_short(const Kms::Exchange& x, const KmsLatitude& latitude) {
+  if (!latitude.enforce_rand_length || x.psk == nullptr) return false;
+  return 2 * x.rand->rand.size() < x.psk->psk().size();
+}
+
 }  // namespace
 
 Result<bool, Refusal> Kms::find_key(Exchange& x) {
@@ -141,7 +164,7 @@ Result<bool, Refusal> Kms::find_key(Exchange& x) {
   const codec::IdWithRole* idr = find_idr(ps, x.resolve ? IdRole::idrr : IdRole::idri);
   const codec::IdWithRole* psk_id = find_idr(ps, IdRole::idrpsk);
   const codec::IdWithRole* kms_id = find_idr(ps, IdRole::idrkms);
-  if (kms_id != nullptr && identity_of(*kms_id) != config_.identity) {
+  if (kms_id != nullptr && !names_this_kms(*kms_id)) {
     return refuse(Failure::unknown_identity, "IDRkms names another KMS");
   }
   const KmsUser* u = nullptr;
@@ -174,6 +197,8 @@ Result<bool, Refusal> Kms::check_algorithms(const Exchange& x) const {
 }
 
 Result<bool, Refusal> Kms::preflight(Exchange& x) {
+  if (auto trailing = handle_trailing_bytes(x, config_.policy.latitude); !trailing.ok())
+    return trailing.error();
   auto structure = check_structure(x);
   if (!structure.ok()) return structure.error();
   // RFC 3830 §5.3 step 1: the timestamp lies within the allowable clock skew.
@@ -196,12 +221,39 @@ Result<bool, Refusal> Kms::preflight(Exchange& x) {
   (x.resolve ? p.randrr : p.randri) = x.rand->rand;  // §7.3: RANDRi for Request, RANDRr for Resolve
   p.identity_a = x.peer_id;
   p.identity_b = x.kms_id;
-  auto verified = verify_message(x.in, p);
-  if (!verified.ok()) return refuse(verified.error());
+  if (auto verified = kms_detail::verify_request_mac(x); !verified.ok()) return verified.error();
   x.authenticated = true;
+  if (rand_too_short(x, config_.policy.latitude)) {
+    return refuse(Failure::policy_unacceptable, "RAND shorter than RFC 6043 §12.1 asks");
+  }
   // Step 5: only authenticated messages enter the replay cache.
   replay_.insert(x.v->mac, *t, now());
   return true;
+}
+
+// docs/latitude.md "idrkms-id-type": the ID Data must name this KMS; its ID Type may differ from
+// the configured one when the policy allows it.
+bool Kms::names_this_kms(const codec::IdWithRole& idrkms) const noexcept {
+  const Identity named = identity_of(idrkms);
+  if (named == config_.identity) return true;
+  return config_.policy.latitude.accept_idrkms_other_type && named.data == config_.identity.data;
+}
+
+// KmsLatitude: the refusals whose MIKEY Error message a KMS may replace by an HTTP 4xx.
+std::uint16_t Kms::http_status_for(Failure f) const noexcept {
+  const KmsLatitude& l = config_.policy.latitude;
+  switch (f) {
+    case Failure::auth_failure:
+    case Failure::unknown_identity:  // no key for the requester: it cannot be authenticated
+      return l.auth_failure_status;
+    case Failure::malformed_message:
+      return l.malformed_status;
+    case Failure::timestamp_skew:
+    case Failure::replayed_message:
+      return l.discarded_status;
+    default:
+      return 0;
+  }
 }
 
 KmsReply Kms::reply_error(const Exchange& x, Refusal refusal) noexcept {
@@ -210,6 +262,7 @@ KmsReply Kms::reply_error(const Exchange& x, Refusal refusal) noexcept {
   reply.detail = std::move(refusal.detail);
   // RFC 6043 §5.4: never an Error in answer to an Error.
   if (refusal.failure == Failure::error_message_received) return reply;
+  reply.http_status = http_status_for(refusal.failure);
   const codec::ErrorNo no = error_no(refusal.failure, config_.policy.errors);
   // After the MAC verified, the Error is authenticated with the request's auth_key (§5.4);
   // before, it is not (RFC 3830 §5.1.2 recommends that after an authentication failure).

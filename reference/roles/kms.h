@@ -23,6 +23,7 @@
 #include "roles/clock.h"
 #include "roles/credential.h"
 #include "roles/failure.h"
+#include "roles/kms_faults.h"
 #include "roles/message_util.h"
 #include "roles/policy.h"
 #include "roles/protect.h"
@@ -33,6 +34,19 @@
 #include "wire/result.h"
 
 namespace mikey::roles {
+
+// Identity_r of the MAC input of a forwarded RESOLVE_INIT (RFC 6043 §5.5: RESOLVE_INIT ‖
+// Identity_r ‖ Identity_kms). Which one a forwarding KMS_R uses is a reading (docs/latitude.md
+// "link-mac-identity"): the forwarded IDRr (the payload it carries), or KMS_R's own identity (the
+// party the key belongs to). `any`: a receiver accepting either.
+enum class LinkMacIdentity : std::uint8_t { forwarded_idrr, kms_r, any };
+
+// The IDRr a KMS_R puts into its RESOLVE_INIT to KMS_I (docs/latitude.md "forwarded-copied"):
+// RFC 6043 §10 says the received IDRr SHOULD be reused (B.0-5). `copy`: the Responder's IDRr
+// payload as received; `authenticated`: one built from the identity KMS_R authenticated the
+// Responder as (its user entry), which differs when the Responder named another identity it may
+// resolve for, or none.
+enum class ForwardedIdrr : std::uint8_t { copy, authenticated };
 
 // A party the KMS shares a credential with: an Initiator, a Responder, or a peer KMS (KMS_R)
 // forwarding Responders' resolve requests.
@@ -48,6 +62,17 @@ struct KmsUser {
   // its IDRpsk or the transport's authenticated identity, never by that IDRr (B.0-6), and the
   // forwarded IDRr is what gets authorized (B.0-7; trust is hop by hop, S-6.2.3.8-4).
   bool peer_kms = false;
+  // peer_kms: names (subject CN, SAN DNS or URI) of the client certificate with which this peer
+  // authenticates on a mutually authenticated link (B.0-1); link_context() maps a verified
+  // certificate to this user. docs/latitude.md "link-idrpsk": RFC 6043 §4.2.3.2 lets KMS_R leave
+  // IDRpsk out when the key is known by other means.
+  std::vector<std::string> tls_names{};
+  // peer_kms, docs/latitude.md "link-key-lookup": the link identity selects the key even when the
+  // request names an IDRpsk (true), or only when it names none (false).
+  bool tls_identity_first = false;
+  // peer_kms, docs/latitude.md "link-mac-identity": which Identity_r the MAC of this peer's
+  // RESOLVE_INITs may cover.
+  LinkMacIdentity mac_identity = LinkMacIdentity::any;
 };
 
 // A peer KMS this KMS (acting as KMS_R) asks to resolve tickets it did not issue (§10, B.1-*).
@@ -56,6 +81,17 @@ struct PeerKms {
   std::vector<Identity> issuers;  // KMS identities (TP Data IDRkms) whose tickets it resolves
   std::shared_ptr<const Credential> credential;  // this KMS's credential towards the peer
   Algorithms algorithms = kSuite128;             // HDR PRF and V alg of our RESOLVE_INIT
+  // docs/latitude.md "tp-idrkms": the peer also resolves tickets whose TP Data names no issuer
+  // (IDRkms is optional there, RFC 6043 §6.10). At most one peer should be the default.
+  bool default_route = false;
+  // docs/latitude.md "link-idrpsk": our RESOLVE_INIT names our key with IDRpsk (true), or leaves it
+  // out for the peer to find by the link's authenticated identity (RFC 6043 §4.2.3.2 MAY).
+  bool send_idrpsk = true;
+  // docs/latitude.md "link-mac-identity": Identity_r of our RESOLVE_INIT's MAC input (RFC 6043
+  // §5.5): the forwarded IDRr or our own identity (`any` is not a sender's choice: IDRr).
+  LinkMacIdentity mac_identity = LinkMacIdentity::forwarded_idrr;
+  // docs/latitude.md "forwarded-copied": the IDRr we forward.
+  ForwardedIdrr forward_idrr = ForwardedIdrr::copy;
 };
 
 // Why the peer transport could not deliver (connection refused, timeout, TLS failure, ...).
@@ -70,6 +106,45 @@ class KmsPeer {
   virtual ~KmsPeer() = default;
   // Sends `resolve_init` to `peer` and returns its answer (a RESOLVE_RESP or an Error message).
   virtual Result<Bytes, PeerError> resolve(const PeerKms& peer, ByteView resolve_init) noexcept = 0;
+};
+
+// Where the specifications let a correct KMS behave in more than one way (docs/latitude.md):
+// each knob selects one legal reading; the defaults are the embedded reference's. The latitude
+// matrix test runs every role's suite with each knob flipped.
+struct KmsLatitude {
+  // docs/latitude.md "clock-offset": this KMS's clock runs this far from the host's (RFC 3830
+  // §5.3: peers' clocks differ within the allowed skew).
+  std::int64_t clock_offset_ms = 0;
+  // HTTP status (400..499) that replaces the MIKEY Error message for a class of refusal, 0 = the
+  // Error message in a 200 (A.2-12). "auth-failure-answer": the Error is OPTIONAL after an
+  // authentication failure (RFC 6043 §5.4, RFC 3830 §5.3); "malformed-answer": a fatal parse
+  // error SHOULD draw an Error (§5.4); "discard-answer": a message outside the clock skew or a
+  // replay is discarded (RFC 3830 §5.3, §5.4) and needs no Error.
+  std::uint16_t auth_failure_status = 0;
+  std::uint16_t malformed_status = 0;
+  std::uint16_t discarded_status = 0;
+  // "granted-idri" / "granted-idrkms": the requester (T-4.2.1.1-8, SHOULD) and the issuer
+  // (optional TP Data payloads, RFC 6043 §6.10) in the granted Ticket Policy.
+  bool add_idri = true;
+  bool add_idrkms = true;
+  // "trailing-bytes": bytes after the last payload make the message malformed (false), or are
+  // dropped before the MAC check (true).
+  bool ignore_trailing_bytes = false;
+  // "idrkms-id-type": an IDRkms whose ID Type differs from this KMS's (same ID Data) is accepted.
+  bool accept_idrkms_other_type = false;
+  // "inconsistent-policy": a desired Ticket Policy whose flags break a §6.10 rule is refused with
+  // 15 Invalid TPpar (false) or repaired and granted with K = 1 ("a modified Ticket Policy",
+  // RFC 6043 §4.2.1.4).
+  bool repair_inconsistent_policy = false;
+  // "open-ended-lifetime": a desired Ticket Policy without TRe is granted without one (no
+  // defined end, §6.10) instead of with the default lifetime.
+  bool open_ended_lifetime = false;
+  // "ticket-start-grace": a ticket whose TRs lies up to this far in this KMS's future is resolved
+  // (the Initiator's clock, or a mode-3 Initiator's, may run ahead within the skew).
+  std::uint32_t ticket_start_grace_s = 0;
+  // "rand-length": RFC 6043 §12.1 wants len(RANDRi) + len(RANDRr) at least as long as the
+  // longest PSK; the KMS sees one of the two, so it refuses a RAND shorter than half the PSK.
+  bool enforce_rand_length = false;
 };
 
 // KMS policy: what it grants and accepts.
@@ -90,6 +165,7 @@ struct KmsPolicy {
   std::size_t replay_cache_size = 4096;
   IvTimestamp iv_timestamp = IvTimestamp::carrying_message;  // ERRATA E-1, default (a)
   ErrorPolicy errors;
+  KmsLatitude latitude;
 };
 
 struct KmsConfig {
@@ -98,6 +174,8 @@ struct KmsConfig {
   std::vector<TicketKey> ticket_keys;  // KMS-only TPKs (D = 1) and mode-3 TPKs (shared_with)
   std::vector<PeerKms> peers;
   KmsPolicy policy;
+  // Test-only fault injection (kms_faults.h): the configuration file loader never sets it.
+  KmsFaults faults;
 };
 
 // The answer to a request: the message to send back (REQUEST_RESP / RESOLVE_RESP, or an Error
@@ -107,6 +185,8 @@ struct KmsReply {
   Bytes message;
   std::optional<Failure> failure;
   std::string detail;
+  // 4xx: the KMS refuses at the HTTP level instead of sending `message` (KmsLatitude).
+  std::uint16_t http_status = 0;
 };
 
 // What the transport knows about the requester beyond the bytes.
@@ -115,6 +195,16 @@ struct RequestContext {
   // set, that user's key protects the request, whatever IDRr/IDRpsk say (B.0-6).
   std::optional<Identity> authenticated_peer;
 };
+
+// The context of `request` received from a client whose certificate the transport verified and
+// which carries `certificate_names` (empty: no verified certificate): authenticated_peer is the
+// peer_kms user with one of those tls_names when the request names no IDRpsk, or always for a
+// user with tls_identity_first (docs/latitude.md "link-idrpsk", "link-key-lookup"). Otherwise
+// empty: the key is found by IDRpsk as usual.
+RequestContext link_context(const KmsConfig& config, ByteView request,
+                            const std::vector<std::string>& certificate_names);
+// Whether `request` parses far enough to show an IDRpsk payload.
+bool names_idrpsk(ByteView request) noexcept;
 
 class Kms {
  public:
@@ -146,8 +236,11 @@ class Kms {
   const KmsUser* user_by_psk_id(const Identity& id) const noexcept;
   const KmsUser* user_by_identity(const Identity& id, bool peer_kms) const noexcept;
   std::int64_t now() const noexcept { return clock_->now_unix(); }
+  std::uint16_t http_status_for(Failure f) const noexcept;
+  bool names_this_kms(const codec::IdWithRole& idrkms) const noexcept;
 
   KmsConfig config_;
+  ShiftedClock own_clock_;  // the host's clock shifted by latitude.clock_offset_ms
   const Clock* clock_;
   crypto::Rng* rng_;
   KmsPeer* peers_;

@@ -1,6 +1,13 @@
 // Kms as KMS_R: resolving, through the issuing KMS (KMS_I), a ticket this KMS did not issue
 // (RFC 6043 §10; TS 33.328 §6.2.3.8 and Annex B, whose re-encoding details are UNCONFIRMED and
-// follow the digest's derivation B.1-1 … B.1-6, ts33328.md §3.2).
+// follow the digest's derivation B.1-1 … B.1-6, ts33328.md §3.2). And as KMS_I: which key and
+// which MAC identity a peer KMS's request may use (link_context, verify_request_mac). Where the
+// specifications allow several readings, PeerKms / KmsUser select one (docs/latitude.md).
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "roles/error_message.h"
 #include "roles/kms_exchange.h"
 
@@ -20,11 +27,22 @@ struct Forward {
   std::uint64_t t = 0;
 };
 
+// The peer that resolves the ticket: the one listing its issuer (TP Data IDRkms), or for a ticket
+// naming none (optional, RFC 6043 §6.10; docs/latitude.md "tp-idrkms") the default peer.
 const PeerKms* peer_for(const KmsConfig& cfg, const PolicyView& view) noexcept {
-  if (!view.idrkms) return nullptr;
-  for (const PeerKms& p : cfg.peers)
-    if (contains(p.issuers, *view.idrkms)) return &p;
+  for (const PeerKms& p : cfg.peers) {
+    if (view.idrkms ? contains(p.issuers, *view.idrkms) : p.default_route) return &p;
+  }
   return nullptr;
+}
+
+// docs/latitude.md "forwarded-copied": the Responder's IDRr as received (B.0-5, SHOULD), or one
+// built from the identity the Responder authenticated as. A Responder that sent no IDRr is named
+// by the identity it authenticated as either way.
+codec::Payload forwarded_idrr(const Kms::Exchange& x, const PeerKms& peer) {
+  const auto* idr = find_idr(x.in.message().payloads, codec::IdRole::idrr);
+  if (idr != nullptr && peer.forward_idrr == ForwardedIdrr::copy) return codec::make_payload(*idr);
+  return make_idr(codec::IdRole::idrr, x.user->identity);
 }
 
 MessageProtection forward_protection(const PskCredential& cred, const Forward& f,
@@ -41,9 +59,11 @@ MessageProtection forward_protection(const PskCredential& cred, const Forward& f
 }
 
 // B.1-2 / B.0-5: our own HDR (CSB ID), T and RANDRr; IDRr and TICKET copied from the Responder's
-// RESOLVE_INIT; IDRkms = the peer; IDRpsk = our credential towards it; V with our key.
+// RESOLVE_INIT; IDRkms = the peer; IDRpsk = our credential towards it; V with our key. `self`:
+// this KMS's identity, Identity_r of the MAC input when the peer is so configured.
 Result<Forward, Refusal> build_forward(const Kms::Exchange& x, const PeerKms& peer,
-                                       const PskCredential& cred, NtpTime t, crypto::Rng& rng) {
+                                       const PskCredential& cred, const Identity& self, NtpTime t,
+                                       crypto::Rng& rng) {
   const codec::Message& in = x.in.message();
   Forward f;
   f.csb_id = rng.u32();
@@ -54,13 +74,18 @@ Result<Forward, Refusal> build_forward(const Kms::Exchange& x, const PeerKms& pe
   m.hdr = make_hdr(codec::DataType::resolve_init_psk, true, f.prf, f.csb_id);  // V = 1 (§4.2.3.1)
   m.payloads.push_back(make_t(t));
   m.payloads.push_back(make_randr(codec::RandRole::randrr, f.randrr));
-  const auto* idr = find_idr(in.payloads, codec::IdRole::idrr);
-  Identity responder = idr != nullptr ? identity_of(*idr) : x.user->identity;
-  f.responder_id = responder.data;
-  m.payloads.push_back(make_idr(codec::IdRole::idrr, responder));
+  m.payloads.push_back(forwarded_idrr(x, peer));
+  // docs/latitude.md "link-mac-identity": RFC 6043 §5.5 names Identity_r; forwarding, that is
+  // the IDRr we carry or ourselves.
+  f.responder_id = peer.mac_identity == LinkMacIdentity::kms_r
+                       ? self.data
+                       : m.payloads.back().get<codec::IdWithRole>()->data;
   m.payloads.push_back(make_idr(codec::IdRole::idrkms, peer.identity));
   m.payloads.push_back(*in.find(codec::PayloadType::ticket));  // the TICKET as received
-  if (cred.psk_id()) m.payloads.push_back(make_idr(codec::IdRole::idrpsk, *cred.psk_id()));
+  // docs/latitude.md "link-idrpsk": IDRpsk MAY be left out (RFC 6043 §4.2.3.2).
+  if (cred.psk_id() && peer.send_idrpsk) {
+    m.payloads.push_back(make_idr(codec::IdRole::idrpsk, *cred.psk_id()));
+  }
   m.payloads.push_back(make_v(peer.algorithms.mac));
   auto bytes = protect_message(std::move(m), forward_protection(cred, f, peer));
   if (!bytes.ok()) return refuse(bytes.error(), "building the RESOLVE_INIT to the peer KMS");
@@ -108,14 +133,17 @@ Result<Bytes, Refusal> Kms::serve_chained(Exchange& x, const PolicyView& view) {
   const PeerKms* peer = peer_for(config_, view);
   if (peer == nullptr) return refuse(Failure::ticket_issuer_unknown);
   // B.1-1: the Responder is authenticated (preflight) and authorized before KMS_I is contacted;
-  // only the Ticket Policy is readable here, KMS_I checks the rest (ticket MAC, Vr).
-  if (auto v = check_validity(view, now()); !v.ok()) return refuse(v.error());
+  // only the Ticket Policy is readable here, KMS_I checks the rest (ticket MAC, Vr). KMS_I's clock
+  // wrote TRs: it may run ahead of ours within the skew (docs/latitude.md "clock-offset").
+  const std::int64_t early = std::max<std::int64_t>(config_.policy.latitude.ticket_start_grace_s,
+                                                    config_.policy.clock_skew_s);
+  if (auto v = check_validity(view, now(), early); !v.ok()) return refuse(v.error());
   if (!authorizes(view, kms_detail::candidates(x)))
     return refuse(Failure::responder_not_authorized);
   const PskCredential* cred = as_psk(peer->credential.get());
   if (cred == nullptr) return refuse(Failure::pk_not_implemented, "PK credential towards peer");
   if (peers_ == nullptr) return refuse(Failure::peer_kms_unreachable, "no KMS-KMS transport");
-  auto fwd = build_forward(x, *peer, *cred, timestamps_.next(*clock_), *rng_);
+  auto fwd = build_forward(x, *peer, *cred, config_.identity, timestamps_.next(*clock_), *rng_);
   if (!fwd.ok()) return fwd.error();
   auto answer = peers_->resolve(*peer, fwd->bytes);
   if (!answer.ok()) return refuse(Failure::peer_kms_unreachable, answer.error().detail);
@@ -143,5 +171,69 @@ Result<Bytes, Refusal> Kms::serve_chained(Exchange& x, const PolicyView& view) {
   if (!bytes.ok()) return refuse(bytes.error());
   return std::move(bytes).value();
 }
+
+// ---- KMS_I: requests from a peer KMS ----
+
+bool names_idrpsk(ByteView request) noexcept {
+  try {
+    const Received r = receive(request);  // a partial parse still shows the payloads before it
+    return find_idr(r.message().payloads, codec::IdRole::idrpsk) != nullptr;
+  } catch (...) {
+    return false;
+  }
+}
+
+RequestContext link_context(const KmsConfig& config, ByteView request,
+                            const std::vector<std::string>& certificate_names) {
+  RequestContext context;
+  if (certificate_names.empty()) return context;
+  const bool idrpsk = names_idrpsk(request);
+  for (const KmsUser& u : config.users) {
+    if (!u.peer_kms || (idrpsk && !u.tls_identity_first)) continue;
+    for (const std::string& name : certificate_names) {
+      if (contains(u.tls_names, name)) {
+        context.authenticated_peer = u.identity;
+        return context;
+      }
+    }
+  }
+  return context;
+}
+
+namespace {
+
+// docs/latitude.md "link-mac-identity": a peer KMS's MAC may cover the forwarded IDRr or its own
+// identity as Identity_r (RFC 6043 §5.5); x.peer_id is the IDRr (or the user's identity).
+std::vector<Bytes> mac_identities(const Kms::Exchange& x) {
+  if (!x.user->peer_kms) return {x.peer_id};
+  switch (x.user->mac_identity) {
+    case LinkMacIdentity::forwarded_idrr:
+      return {x.peer_id};
+    case LinkMacIdentity::kms_r:
+      return {x.user->identity.data};
+    case LinkMacIdentity::any:
+      break;
+  }
+  if (x.peer_id == x.user->identity.data) return {x.peer_id};
+  return {x.peer_id, x.user->identity.data};
+}
+
+}  // namespace
+
+namespace kms_detail {
+
+Result<bool, Refusal> verify_request_mac(Kms::Exchange& x) {
+  std::optional<Failure> first;
+  for (Bytes& id : mac_identities(x)) {
+    x.peer_id = std::move(id);
+    x.protection.identity_a = x.peer_id;  // a view: x.peer_id outlives the exchange's MAC uses
+    auto verified = verify_message(x.in, x.protection);
+    if (verified.ok()) return true;
+    if (!first) first = verified.error();
+  }
+  return refuse(first.value_or(Failure::auth_failure));
+}
+
+}  // namespace kms_detail
 
 }  // namespace mikey::roles

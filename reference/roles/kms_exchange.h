@@ -45,6 +45,10 @@ std::size_t payload_index(const codec::Message& m, codec::PayloadType t) noexcep
 std::vector<Identity> candidates(const Kms::Exchange& x);
 // The answering endpoint: the forking modifier's IDRr (§4.2.3.5).
 Identity answering_endpoint(const Kms::Exchange& x);
+// Step 4 of RFC 3830 §5.3: the request's MAC with x.protection (RFC 6043 §5.5), for a peer KMS
+// with each Identity_r its mac_identity allows (kms_chain.cc); sets x.peer_id to the one that
+// verified. Refuses with the first failure.
+Result<bool, Refusal> verify_request_mac(Kms::Exchange& x);
 template <class T>
 bool contains(const std::vector<T>& v, const T& x) {
   for (const T& e : v)

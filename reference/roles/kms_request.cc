@@ -1,6 +1,7 @@
 // Kms: the Ticket Request exchange (RFC 6043 §4.2.1.4, §4.2.1.5): ticket policy, ticket creation
 // and REQUEST_RESP.
 #include <algorithm>
+#include <optional>
 
 #include "roles/kms_exchange.h"
 #include "roles/session_keys.h"
@@ -36,7 +37,8 @@ Result<PolicyView, Refusal> check_desired(const KmsPolicy& pol, const codec::Tic
   }
   codec::TicketFlags f = d.flags;
   f.k = false;  // §6.10: K SHALL be 0 in a TP and is ignored by the KMS
-  if (auto rule = flag_violation(f))
+  // docs/latitude.md "inconsistent-policy": refused here, or repaired by granted_flags().
+  if (auto rule = flag_violation(f); rule && !pol.latitude.repair_inconsistent_policy)
     return refuse(Failure::ticket_policy_invalid, std::string(*rule));
   if (!contains(pol.prfs, d.prf_func)) return refuse(Failure::unsupported_prf, "Ticket Policy PRF");
   auto view = view_policy(d);
@@ -78,6 +80,17 @@ Result<std::vector<WantedKey>, Refusal> wanted_keys(const PolicyView& view, std:
   return out;
 }
 
+// docs/latitude.md "inconsistent-policy": the smallest change that satisfies every §6.10 flag
+// rule (flag_violation): set the flag a rule asks for (G => F, I => E, M => F; NOT G => H and
+// NOT H => G: H; K => D, NOT D => L hold since D = 1).
+template <class Set>
+void repair_flags(codec::TicketFlags& f, Set& set) {
+  if (f.g || f.m) set(f.f, true);
+  if (!f.g && !f.h) set(f.h, true);
+  if (f.i) set(f.e, true);
+  if (!f.d) set(f.l, true);
+}
+
 codec::TicketFlags granted_flags(const KmsPolicy& pol, codec::TicketFlags f, bool& changed) {
   f.k = false;
   auto set = [&](bool& flag, bool value) {
@@ -88,20 +101,30 @@ codec::TicketFlags granted_flags(const KmsPolicy& pol, codec::TicketFlags f, boo
   if (!pol.allow_forking) set(f.i, false);
   if (!pol.allow_reuse) set(f.j, false);
   if (f.i) set(f.f, true);  // T-6.10-2: F = 1 when I = 1 and a TGK is encoded (defaults do)
+  if (pol.latitude.repair_inconsistent_policy) repair_flags(f, set);
   return f;
 }
 
-Result<std::pair<std::int64_t, std::int64_t>, Refusal> granted_validity(const KmsPolicy& pol,
-                                                                        const PolicyView& view,
-                                                                        std::int64_t now,
-                                                                        bool& changed) {
+// The granted TRs and TRe (none: no defined end).
+struct Validity {
+  std::int64_t trs = 0;
+  std::optional<std::int64_t> tre;
+};
+
+Result<Validity, Refusal> granted_validity(const KmsPolicy& pol, const PolicyView& view,
+                                           std::int64_t now, bool& changed) {
   const std::int64_t trs = view.trs.value_or(now);
+  // docs/latitude.md "open-ended-lifetime": no desired TRe, no defined end (§6.10).
+  if (!view.tre && pol.latitude.open_ended_lifetime) {
+    changed = changed || !view.trs;
+    return Validity{trs, std::nullopt};
+  }
   std::int64_t tre = view.tre.value_or(trs + pol.default_lifetime_s);
   if (tre < now) return refuse(Failure::ticket_policy_invalid, "desired TRe has passed");
   if (tre - trs > std::int64_t{pol.max_lifetime_s}) tre = trs + pol.max_lifetime_s;
   // INTERPRETATION: a granted end where the desired policy had none changes the policy (K = 1).
   changed = changed || !view.trs || !view.tre || *view.tre != tre;
-  return std::make_pair(trs, tre);
+  return Validity{trs, tre};
 }
 
 // TP Data = First Payload, [IDRkms], [IDRi], [TRs], [TRe], [TRr], {IDRapp}, (IDRr); no KEMAC in
@@ -109,13 +132,16 @@ Result<std::pair<std::int64_t, std::int64_t>, Refusal> granted_validity(const Km
 // IDRi the requester (T-4.2.1.1-8). INTERPRETATION: adding these identities is not counted as a
 // change of the desired policy.
 codec::Chain granted_tp_data(const KmsConfig& cfg, const KmsUser& user, const PolicyView& view,
-                             std::pair<std::int64_t, std::int64_t> validity) {
+                             const Validity& validity) {
   codec::Chain c;
   c.present = true;
-  c.payloads.push_back(make_idr(codec::IdRole::idrkms, cfg.identity));
-  c.payloads.push_back(make_idr(codec::IdRole::idri, user.identity));
-  c.payloads.push_back(make_tr(codec::TsRole::trs, validity.first));
-  c.payloads.push_back(make_tr(codec::TsRole::tre, validity.second));
+  // docs/latitude.md "granted-idrkms", "granted-idri": both optional in the TP Data.
+  if (cfg.policy.latitude.add_idrkms)
+    c.payloads.push_back(make_idr(codec::IdRole::idrkms, cfg.identity));
+  if (cfg.policy.latitude.add_idri)
+    c.payloads.push_back(make_idr(codec::IdRole::idri, user.identity));
+  c.payloads.push_back(make_tr(codec::TsRole::trs, validity.trs));
+  if (validity.tre) c.payloads.push_back(make_tr(codec::TsRole::tre, *validity.tre));
   if (view.trr) {
     c.payloads.push_back(codec::make_payload(
         codec::TimestampWithRole{codec::TsRole::trr, codec::TsType::ntp_utc_32, *view.trr}));
@@ -134,8 +160,11 @@ const TicketKey* kms_ticket_key(const KmsConfig& cfg, const codec::TicketPolicy&
 
 Result<Grant, Refusal> grant(const KmsConfig& cfg, const KmsUser& user,
                              const codec::TicketPolicy& desired, std::int64_t now) {
-  auto view = check_desired(cfg.policy, desired);
+  std::optional<codec::TicketPolicy> faulty;  // test-only fault (kms_faults.h)
+  if (cfg.faults.ignore_flag_dependencies) faulty = kms_faults::flags_unchecked(desired);
+  auto view = check_desired(cfg.policy, faulty ? *faulty : desired);
   if (!view.ok()) return view.error();
+  if (cfg.faults.tr_era_late) kms_faults::read_tr_era_late(view.value());
   Grant g;
   g.key = kms_ticket_key(cfg, desired);
   if (g.key == nullptr) return refuse(Failure::unsupported_ticket_type, "no TPK for this format");
@@ -180,6 +209,7 @@ Result<Bytes, Refusal> Kms::serve_request(Exchange& x) {
   TicketContents contents = make_contents(g.value(), *rng_);
   auto sealed = seal_ticket(g->policy, contents, *g->key, timestamps_.next(*clock_), *rng_);
   if (!sealed.ok()) return refuse(sealed.error());
+  if (config_.faults.mpki_mpkr_swapped) std::swap(sealed->mpki, sealed->mpkr);
   // §4.2.1.5: KEMAC = E(encr_key, MPKi || [MPKr] || {TEK|TGK|GTGK}); MPKr only with forking.
   KeySet kemac;
   kemac.push_back(kms_detail::mpk_item(sealed->mpki, contents.mpk.spi));

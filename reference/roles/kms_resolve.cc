@@ -1,6 +1,7 @@
 // Kms: the Ticket Resolve exchange (RFC 6043 §4.2.3.4, §4.2.3.5): ticket verification, validity,
 // authorization, the Initiator Data check, key forking and RESOLVE_RESP.
 #include <algorithm>
+#include <optional>
 
 #include "crypto/derive.h"
 #include "roles/kms_exchange.h"
@@ -119,19 +120,26 @@ Result<Bytes, Refusal> Kms::serve_resolve(Exchange& x) {
   const codec::TicketPolicy& pol = ticket.policy;
   auto view = readable_policy(config_.policy, pol);
   if (!view.ok()) return view.error();
-  auto opened = open_ticket(payload_bytes(x.in.bytes, tp), ticket, config_.ticket_keys);
+  std::optional<codec::Ticket> faulty;  // test-only fault (kms_faults.h)
+  if (config_.faults.tpk_keys_other_prf && !pol.flags.d)
+    faulty = kms_faults::with_other_prf(ticket);
+  auto opened =
+      open_ticket(payload_bytes(x.in.bytes, tp), faulty ? *faulty : ticket, config_.ticket_keys);
   if (!opened.ok() && opened.error() == Failure::ticket_issuer_unknown) {
     return serve_chained(x, view.value());  // §10: not ours; a peer may resolve it
   }
   if (!opened.ok()) return refuse(opened.error());
+  if (config_.faults.mpki_mpkr_swapped) std::swap(opened->mpki, opened->mpkr);
   if (auto o = check_origin(config_.policy, pol, *opened->key, view.value()); !o.ok()) {
     return o.error();
   }
-  if (auto v = check_validity(view.value(), now()); !v.ok()) return refuse(v.error());
+  if (auto v = check_validity(view.value(), now(), config_.policy.latitude.ticket_start_grace_s);
+      !v.ok())
+    return refuse(v.error());
   if (!authorizes(view.value(), kms_detail::candidates(x))) {
     return refuse(Failure::responder_not_authorized);
   }
-  if (pol.flags.i) {
+  if (pol.flags.i && !config_.faults.skip_initiator_data_check) {
     if (auto ok = check_initiator_data(x, opened.value(), ticket); !ok.ok()) return ok.error();
   }
   const codec::EncrAlg encr = kms_detail::encr_for(x.v->auth_alg);

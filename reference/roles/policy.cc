@@ -59,20 +59,21 @@ Result<PolicyView, Failure> view_policy(const codec::TicketPolicy& tp) noexcept 
   }
 }
 
-Result<PolicyView, Failure> check_validity(PolicyView view, std::int64_t now) noexcept {
-  if (view.trs && now < *view.trs) return Failure::ticket_not_yet_valid;
+Result<PolicyView, Failure> check_validity(PolicyView view, std::int64_t now,
+                                           std::int64_t early_s) noexcept {
+  if (view.trs && now + early_s < *view.trs) return Failure::ticket_not_yet_valid;
   if (view.tre && now > *view.tre) return Failure::ticket_expired;
   return view;
 }
 
-Result<PolicyView, Failure> check_ticket_policy(const codec::TicketPolicy& tp,
-                                                std::int64_t now) noexcept {
+Result<PolicyView, Failure> check_ticket_policy(const codec::TicketPolicy& tp, std::int64_t now,
+                                                std::int64_t early_s) noexcept {
   if (flag_violation(tp.flags)) return Failure::ticket_policy_invalid;
   auto view = view_policy(tp);
   if (!view.ok()) return view.error();
   // §6.10: "(IDRr)": at least one authorized responder.
   if (view->idrr.empty()) return Failure::ticket_policy_invalid;
-  return check_validity(std::move(view).value(), now);
+  return check_validity(std::move(view).value(), now, early_s);
 }
 
 bool authorizes(const PolicyView& view, const std::vector<Identity>& candidates) noexcept {

@@ -35,14 +35,17 @@ struct PolicyView {
 // unknown TS type), TRe precedes TRs, or TRr is not NTP-UTC-32 (§6.10).
 Result<PolicyView, Failure> view_policy(const codec::TicketPolicy& tp) noexcept;
 
-// Whether `now` (Unix seconds) lies within [TRs, TRe]: ok, or ticket_not_yet_valid /
+// Whether `now` (Unix seconds) lies within [TRs − early_s, TRe]: ok, or ticket_not_yet_valid /
 // ticket_expired (INTERPRETATION, README open question 21: RFC 6043 defines TRs/TRe but not the
-// receiver action; no clock-skew allowance is added).
-Result<PolicyView, Failure> check_validity(PolicyView view, std::int64_t now) noexcept;
+// receiver action). `early_s`: a party judging a ticket written with another party's clock
+// allows that clock to run ahead by up to the skew (docs/latitude.md "clock-offset"); the KMS
+// judging its own tickets allows nothing.
+Result<PolicyView, Failure> check_validity(PolicyView view, std::int64_t now,
+                                           std::int64_t early_s = 0) noexcept;
 
 // Flags (ticket_policy_invalid), TP Data (view_policy) and validity (check_validity) together.
-Result<PolicyView, Failure> check_ticket_policy(const codec::TicketPolicy& tp,
-                                                std::int64_t now) noexcept;
+Result<PolicyView, Failure> check_ticket_policy(const codec::TicketPolicy& tp, std::int64_t now,
+                                                std::int64_t early_s = 0) noexcept;
 
 // Whether any identity of `candidates` is listed as an IDRr of the policy (RFC 6043 §6.10, §12.5).
 bool authorizes(const PolicyView& view, const std::vector<Identity>& candidates) noexcept;

@@ -270,7 +270,9 @@ Result<KeySet, Failure> verify_message(const Received& r, const MessageProtectio
     IvTimestamp other = p.iv == IvTimestamp::carrying_message ? IvTimestamp::initial_message
                                                               : IvTimestamp::carrying_message;
     auto opened = open_with_reading(r, p, keys.value(), *kemac, p.iv);
-    if (opened.ok() || opened.error() != Failure::malformed_message) return opened;
+    if (opened.ok() || opened.error() != Failure::malformed_message || p.only_this_iv) {
+      return opened;
+    }
     return open_with_reading(r, p, keys.value(), *kemac, other);
   } catch (...) {
     return Failure::internal_error;

@@ -58,6 +58,7 @@ struct MessageProtection {
   codec::EncrAlg encr = codec::EncrAlg::aes_cm_128;
   IvTimestamp iv = IvTimestamp::carrying_message;
   std::uint64_t initial_t = 0;  // reading (b): the 64-bit T of the exchange's initial message
+  bool only_this_iv = false;    // verify_message: do not fall back to the other reading
   // TRANSFER_INIT with key forking: auth_key of Vr (RFC 6043 §6.10, derive_vr_key). When set and
   // the TICKET carries Initiator Data [V, V], Vi gets the message's MAC and Vr its own.
   ByteView vr_key;

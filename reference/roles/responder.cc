@@ -111,7 +111,8 @@ Result<bool, Refusal> Responder::early_reject(const Received& r) const {
       codec::find_ticket_codec(tp) == nullptr) {
     return refuse(Failure::unsupported_ticket_type);
   }
-  auto view = check_ticket_policy(tp, clock_->now_unix());
+  // The ticket's times are the KMS's (or a mode-3 Initiator's): allow their clock the skew.
+  auto view = check_ticket_policy(tp, clock_->now_unix(), config_.ticket_start_grace_s);
   if (!view.ok()) return refuse(view.error());
   if (tp.flags.i && !config_.accept_forking) {
     return refuse(Failure::policy_unacceptable, "key forking not accepted");
@@ -200,7 +201,10 @@ Result<ResponderStep, Refusal> Responder::resolve(Received r) {
   if (psk == nullptr) return with_error(refuse(Failure::pk_not_implemented, "RESOLVE_INIT_PK"), r);
   PendingResolve pr;
   pr.csb_id = rng_->u32();
-  pr.randrr = rng_->bytes(std::max<std::size_t>(16, config_.algorithms.key_length()));
+  // RFC 6043 §12.1: len(RANDRi) + len(RANDRr) >= the longest PSK; each RAND alone is that long,
+  // so no KMS can find either too short (docs/latitude.md "rand-length").
+  pr.randrr =
+      rng_->bytes(std::max({std::size_t{16}, config_.algorithms.key_length(), psk->psk().size()}));
   pr.t = timestamps_.next(*clock_);
   codec::Message m;
   m.hdr = make_hdr(DataType::resolve_init_psk, true, config_.algorithms.prf, pr.csb_id);

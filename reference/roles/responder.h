@@ -34,6 +34,10 @@ struct ResponderConfig {
   Algorithms algorithms = kSuite128;                         // HDR PRF and V alg of RESOLVE_INIT
   IvTimestamp iv_timestamp = IvTimestamp::carrying_message;  // ERRATA E-1, default (a)
   std::uint32_t clock_skew_s = 300;
+  // A ticket whose TRs lies up to this far in the future is still resolved: another party's
+  // clock wrote it (docs/latitude.md "clock-offset"). A test driver that wants the KMS to judge
+  // every ticket sets it high.
+  std::int64_t ticket_start_grace_s = 300;
   std::size_t replay_cache_size = 1024;
   // The early-reject policy of §4.2.2.2.
   std::vector<TicketFormat> ticket_formats{kBaseTicket, kProvisionalType2};
