@@ -88,6 +88,11 @@ bool at_harness_kms(const UserProfile& u) noexcept;  // home: peer
 // The TICKET payload of a RESOLVE_INIT without its Next payload byte (empty when it has none).
 mikey::Bytes ticket_of(mikey::ByteView resolve_init);
 
+// sut_role kms_i: the Identity_r the harness KMS_R's MAC covers when it is not the forward's IDRr —
+// its own identity (chaining.peer_identity) when the profile declares `latitude.link-mac-identity:
+// kms_r` (docs/latitude.md "link-mac-identity"); nullopt otherwise (the IDRr, mutated or not).
+std::optional<mikey::roles::Identity> link_mac_identity_r(const SutProfile& p);
+
 // What a `forwarded.*` check (Check::key == CheckKey::forwarded, its name in Check::header) is
 // judged on: the forwards the SUT sent for the last RESOLVE_INIT_PSK, that request as sent, the
 // SUT's answer to it, and the keys to open both answers.

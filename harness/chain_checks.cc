@@ -58,7 +58,9 @@ std::string copied_problem(const Parsed& fwd, const Parsed& req, ByteView fwd_by
   return out;
 }
 
-// B.1-2: its own HDR (CSB ID), T and RANDRr; IDRkms naming KMS_I; a V.
+// B.1-2: its own HDR (CSB ID), T and RANDRr; IDRkms naming KMS_I; a V. IDRkms is optional (RFC
+// 6043 §4.2.3.1: MAY be left out when the KMS has a single identity) and its ID Type the sender's
+// choice (docs/latitude.md "idrkms-id-type"): only present ID Data is judged.
 std::string own_problem(const Parsed& fwd, const Parsed& req, const roles::Identity* kms_i) {
   std::string out;
   auto add = [&](const std::string& s) { out += (out.empty() ? "" : "; ") + s; };
@@ -72,7 +74,7 @@ std::string own_problem(const Parsed& fwd, const Parsed& req, const roles::Ident
   if (r1 == nullptr) add("no RANDRr");
   if (r1 != nullptr && r2 != nullptr && r1->rand == r2->rand) add("the Responder's RANDRr");
   const auto* kms = roles::find_idr(fwd.payloads(), codec::IdRole::idrkms);
-  if (kms_i != nullptr && kms != nullptr && roles::identity_of(*kms) != *kms_i) {
+  if (kms_i != nullptr && kms != nullptr && kms->data != kms_i->data) {
     add("IDRkms " + idr_text(kms) + " is not the KMS_I");
   }
   if (roles::last_v(fwd.r.message()) == nullptr) add("no V payload last");
@@ -184,6 +186,11 @@ const roles::Identity& home_kms_identity(const SutProfile& p, const UserProfile&
   return at_harness_kms(u) && p.chaining ? p.chaining->peer_identity : p.kms_identity;
 }
 
+std::optional<roles::Identity> link_mac_identity_r(const SutProfile& p) {
+  if (!p.chaining || p.latitude.reading("link-mac-identity") != "kms_r") return std::nullopt;
+  return p.chaining->peer_identity;
+}
+
 Bytes ticket_of(ByteView resolve_init) {
   const roles::Received r = roles::receive(resolve_init);
   // A partial parse still locates a TICKET that came before the problem.
@@ -212,6 +219,11 @@ mikey::Result<roles::KeySet, std::string> open_resolve_resp(ByteView request, By
   p.initial_message = req.bytes;
   if (const auto* r = roles::find_randr(req.message().payloads, codec::RandRole::randrr)) {
     p.randrr = r->rand;
+  }
+  // docs/latitude.md "iv-timestamp": the KEMAC IV may take the request's T (ERRATA E-1 reading
+  // b); verify_message falls back to it when the answer's T (a) gives no key data.
+  if (const auto* t = roles::find_body<codec::Timestamp>(req.message().payloads)) {
+    p.initial_t = roles::ts_iv_value(t->ts_type, t->value);
   }
   auto keys = roles::verify_message(resp, p);
   if (!keys.ok()) return "MAC/KEMAC check failed: " + std::string(roles::to_string(keys.error()));

@@ -184,7 +184,9 @@ std::unique_ptr<SutDriver> make_kms_r_driver(const SutProfile& target,
 std::unique_ptr<SutDriver> make_kms_i_driver(const SutProfile& target) {
   auto config = config_for(target, false, target.chaining->peer_identity);
   if (!config.ok()) return nullptr;
-  config->peers.push_back(link_peer(*target.chaining, target.kms_identity));
+  // docs/latitude.md "link-mac-identity": the Identity_r the SUT declares it checks.
+  config->peers.push_back(
+      link_peer(*target.chaining, target.kms_identity, sent_mac_identity(target)));
   return std::make_unique<KmsIDriver>(target, std::move(config).value());
 }
 

@@ -6,6 +6,7 @@
 
 #include "codec/message.h"
 #include "harness/embedded_kms.h"
+#include "harness/kms_answer.h"
 #include "roles/credential.h"
 #include "roles/error_message.h"
 #include "roles/message_util.h"
@@ -26,11 +27,6 @@ constexpr std::size_t kMaxRecords = 1024;
 
 std::shared_ptr<const roles::PskCredential> link_credential(const ChainingSpec& c) {
   return std::make_shared<const roles::PskCredential>(mikey::crypto::SecureBytes(c.psk), c.psk_id);
-}
-
-std::string failure_text(const roles::KmsReply& r) {
-  if (!r.failure) return {};
-  return std::string(roles::to_string(*r.failure)) + (r.detail.empty() ? "" : ": " + r.detail);
 }
 
 bool is_resolve_resp(const Bytes& m) {
@@ -80,21 +76,41 @@ mikey::Result<roles::KmsConfig, std::string> config_for(const SutProfile& p, boo
   return config;
 }
 
-roles::KmsUser link_user(const ChainingSpec& c, const roles::Identity& kms_r) {
+roles::KmsUser link_user(const ChainingSpec& c, const roles::Identity& kms_r,
+                         roles::LinkMacIdentity mac) {
   roles::KmsUser u;
   u.identity = kms_r;
   u.credential = link_credential(c);
   u.peer_kms = true;
+  u.mac_identity = mac;
   return u;
 }
 
-roles::PeerKms link_peer(const ChainingSpec& c, const roles::Identity& kms_i) {
+roles::PeerKms link_peer(const ChainingSpec& c, const roles::Identity& kms_i,
+                         roles::LinkMacIdentity mac) {
   roles::PeerKms peer;
   peer.identity = kms_i;
   peer.issuers = {kms_i};
   peer.credential = link_credential(c);
   peer.algorithms = c.algorithms;
+  // docs/latitude.md "tp-idrkms": the link has one peer, so a ticket whose TP Data names no
+  // issuer goes to it; the profile's chaining.peer_identity / kms_identity name the issuer.
+  peer.default_route = true;
+  peer.mac_identity = mac;
   return peer;
+}
+
+roles::LinkMacIdentity accepted_mac_identity(const SutProfile& p) {
+  const std::string_view r = p.latitude.reading("link-mac-identity");
+  if (r == "idrr") return roles::LinkMacIdentity::forwarded_idrr;
+  if (r == "kms_r") return roles::LinkMacIdentity::kms_r;
+  return roles::LinkMacIdentity::any;
+}
+
+roles::LinkMacIdentity sent_mac_identity(const SutProfile& p) {
+  return p.latitude.reading("link-mac-identity") == "kms_r"
+             ? roles::LinkMacIdentity::kms_r
+             : roles::LinkMacIdentity::forwarded_idrr;
 }
 
 transport::ClientOptions link_client_options(const SutProfile& p, const std::string& host,
@@ -145,10 +161,11 @@ mikey::Result<Bytes, roles::PeerError> HttpLinkPeer::resolve(const roles::PeerKm
 SerialKms::SerialKms(roles::KmsConfig config, roles::KmsPeer* peer)
     : kms_(std::move(config), clock_, rng_, peer) {}
 
-roles::KmsReply SerialKms::handle(transport::RequestType t, ByteView request) {
+roles::KmsReply SerialKms::handle(transport::RequestType t, ByteView request,
+                                  const roles::RequestContext& context) {
   const std::lock_guard<std::mutex> lock(mu_);
   return t == transport::RequestType::ticket_request ? kms_.handle_request_init(request)
-                                                     : kms_.handle_resolve_init(request);
+                                                     : kms_.handle_resolve_init(request, context);
 }
 
 transport::KmsHandler SerialKms::handler() {
@@ -156,20 +173,20 @@ transport::KmsHandler SerialKms::handler() {
       [this](transport::RequestType t, ByteView request) { return to_answer(handle(t, request)); };
 }
 
-transport::KmsAnswer to_answer(const roles::KmsReply& reply) {
-  transport::KmsAnswer a;
-  a.log_detail = failure_text(reply);
-  if (reply.message.empty()) {
-    a.kms_failed = true;
-    return a;
-  }
-  a.mikey = reply.message;
-  return a;
+transport::KmsMetaHandler SerialKms::link_handler() {
+  return [this](transport::RequestType t, ByteView request, const transport::RequestMeta& meta) {
+    const std::vector<std::string> names =
+        meta.client_certificate ? meta.client_certificate->names() : std::vector<std::string>{};
+    // The configuration is fixed once the Kms runs: reading it needs no lock.
+    return to_answer(handle(t, request, roles::link_context(kms_.config(), request, names)));
+  };
 }
+
+transport::KmsAnswer to_answer(const roles::KmsReply& reply) { return to_kms_answer(reply); }
 
 mikey::Result<std::unique_ptr<transport::KmsServer>, std::string> serve(
     const SutProfile& p, const std::string& host, std::uint16_t port,
-    const std::optional<LinkTls>& tls, transport::KmsHandler handler, std::size_t threads) {
+    const std::optional<LinkTls>& tls, transport::KmsMetaHandler handler, std::size_t threads) {
   transport::ServerOptions so;
   so.host = host;
   so.port = port;
@@ -190,8 +207,8 @@ mikey::Result<std::unique_ptr<transport::KmsServer>, std::string> serve(
 
 // ---- HarnessKmsI ----
 
-HarnessKmsI::HarnessKmsI(roles::KmsConfig config, const ChainingSpec& c, bool mutual_tls)
-    : link_(c), mutual_tls_(mutual_tls), kms_(std::move(config), nullptr) {}
+HarnessKmsI::HarnessKmsI(roles::KmsConfig config, const ChainingSpec& c, roles::Identity kms_r)
+    : link_(c), kms_r_(std::move(kms_r)), kms_(std::move(config), nullptr) {}
 
 HarnessKmsI::~HarnessKmsI() { stop(); }
 
@@ -213,17 +230,23 @@ mikey::Result<std::shared_ptr<HarnessKmsI>, std::string> HarnessKmsI::start(
       config->ticket_keys.push_back(std::move(k));
     }
   }
-  config->users.push_back(link_user(c, p.kms_identity));
-  const bool mutual = tls && !tls->ca.empty();
-  std::shared_ptr<HarnessKmsI> self(new HarnessKmsI(std::move(config).value(), c, mutual));
+  config->users.push_back(link_user(c, p.kms_identity, accepted_mac_identity(p)));
+  // docs/latitude.md "idrkms-id-type": the harness accepts a forward naming it with another ID
+  // Type (same ID Data).
+  config->policy.latitude.accept_idrkms_other_type = true;
+  std::shared_ptr<HarnessKmsI> self(new HarnessKmsI(std::move(config).value(), c, p.kms_identity));
   HarnessKmsI* raw = self.get();
   // Four threads: a `silent` answer holds one for the SUT's whole timeout.
   auto link = serve(
       p, c.host, c.port, tls,
-      [raw](transport::RequestType t, ByteView r) { return raw->on_link(t, r); }, 4);
+      [raw](transport::RequestType t, ByteView r, const transport::RequestMeta& meta) {
+        return raw->on_link(t, r, meta);
+      },
+      4);
   if (!link.ok()) return "the harness KMS_I: " + link.error();
   self->link_server_ = std::move(link).value();
-  auto users = serve(p, "127.0.0.1", 0, std::nullopt, self->kms_.handler());
+  auto users =
+      serve(p, "127.0.0.1", 0, std::nullopt, transport::without_meta(self->kms_.handler()));
   if (!users.ok()) return "the harness KMS_I: " + users.error();
   self->users_server_ = std::move(users).value();
   return self;
@@ -282,7 +305,8 @@ std::vector<ForwardedRequest> HarnessKmsI::take_forwarded(ByteView ticket) {
   return out;
 }
 
-transport::KmsAnswer HarnessKmsI::on_link(transport::RequestType t, ByteView request) {
+transport::KmsAnswer HarnessKmsI::on_link(transport::RequestType t, ByteView request,
+                                          const transport::RequestMeta& meta) {
   Bytes ticket = ticket_of(request);
   std::uint64_t id = 0;
   KmsIAnswer how = KmsIAnswer::normal;
@@ -296,11 +320,18 @@ transport::KmsAnswer HarnessKmsI::on_link(transport::RequestType t, ByteView req
     r.id = id;
     r.ticket = ticket;
     r.f.request.assign(request.begin(), request.end());
-    r.f.mutual_tls = mutual_tls_;
+    r.f.mutual_tls = meta.client_certificate.has_value();  // the handshake verified it (B.0-1)
     records_.push_back(std::move(r));
     if (records_.size() > kMaxRecords) records_.pop_front();
   }
-  const roles::KmsReply reply = kms_.handle(t, request);
+  // docs/latitude.md "link-idrpsk": the link has one peer, the SUT; over a mutually
+  // authenticated link a forward naming no IDRpsk (or any, when the profile declares none) is
+  // keyed with the chaining PSK.
+  roles::RequestContext context;
+  if (meta.client_certificate && (!link_.psk_id || !roles::names_idrpsk(request))) {
+    context.authenticated_peer = kms_r_;
+  }
+  const roles::KmsReply reply = kms_.handle(t, request, context);
   transport::KmsAnswer answer = misbehave(how, reply, request);
   const std::lock_guard<std::mutex> lock(tap_mu_);
   for (Record& r : records_) {
@@ -350,6 +381,8 @@ EmbeddedChainKms::~EmbeddedChainKms() {
 }
 
 transport::KmsHandler EmbeddedChainKms::handler() { return kms_.handler(); }
+
+transport::KmsMetaHandler EmbeddedChainKms::link_handler() { return kms_.link_handler(); }
 
 void EmbeddedChainKms::keep(std::unique_ptr<transport::KmsServer> server) {
   servers_.push_back(std::move(server));

@@ -21,6 +21,7 @@
 #include "roles/kms.h"
 #include "transport/annex_a.h"
 #include "transport/client.h"
+#include "transport/peer_identity.h"
 #include "transport/server.h"
 #include "wire/result.h"
 
@@ -38,10 +39,18 @@ struct LinkTls {
 // kms_config_from_profile.
 mikey::Result<mikey::roles::KmsConfig, std::string> config_for(const SutProfile& p, bool sut,
                                                                const mikey::roles::Identity& id);
-// The KMS-to-KMS user entry (RFC 6043 §10: KMS_I knows KMS_R like a user, B.0-6) and the peer
-// entry (what KMS_R knows of KMS_I) for the link of `p`.
-mikey::roles::KmsUser link_user(const ChainingSpec& c, const mikey::roles::Identity& kms_r);
-mikey::roles::PeerKms link_peer(const ChainingSpec& c, const mikey::roles::Identity& kms_i);
+// The KMS-to-KMS user entry (RFC 6043 §10: KMS_I knows KMS_R like a user, B.0-6; `mac`: the
+// Identity_r readings it accepts) and the peer entry (what KMS_R knows of KMS_I, the default route
+// for tickets naming no issuer; `mac`: the one it uses) for the link of `c`.
+mikey::roles::KmsUser link_user(const ChainingSpec& c, const mikey::roles::Identity& kms_r,
+                                mikey::roles::LinkMacIdentity mac);
+mikey::roles::PeerKms link_peer(const ChainingSpec& c, const mikey::roles::Identity& kms_i,
+                                mikey::roles::LinkMacIdentity mac);
+// The profile's declared `latitude.link-mac-identity` (docs/latitude.md "link-mac-identity") as
+// what a receiving KMS_I accepts (`any` when undeclared) and what a sending KMS_R uses (the
+// forwarded IDRr unless `kms_r` is declared).
+mikey::roles::LinkMacIdentity accepted_mac_identity(const SutProfile& p);
+mikey::roles::LinkMacIdentity sent_mac_identity(const SutProfile& p);
 
 // Client options for `host:port` with `tls` (https) and the profile's Annex A settings.
 mikey::transport::ClientOptions link_client_options(const SutProfile& p, const std::string& host,
@@ -67,8 +76,12 @@ class HttpLinkPeer final : public mikey::roles::KmsPeer {
 class SerialKms {
  public:
   SerialKms(mikey::roles::KmsConfig config, mikey::roles::KmsPeer* peer);
-  mikey::roles::KmsReply handle(mikey::transport::RequestType t, mikey::ByteView request);
+  mikey::roles::KmsReply handle(mikey::transport::RequestType t, mikey::ByteView request,
+                                const mikey::roles::RequestContext& context = {});
   mikey::transport::KmsHandler handler();
+  // A resolve over a mutually authenticated link names its peer KMS by the client certificate
+  // (roles::link_context: when it carries no IDRpsk, docs/latitude.md "link-idrpsk").
+  mikey::transport::KmsMetaHandler link_handler();
 
  private:
   mikey::roles::SystemClock clock_;
@@ -84,7 +97,7 @@ mikey::transport::KmsAnswer to_answer(const mikey::roles::KmsReply& reply);
 // must present a certificate from it).
 mikey::Result<std::unique_ptr<mikey::transport::KmsServer>, std::string> serve(
     const SutProfile& p, const std::string& host, std::uint16_t port,
-    const std::optional<LinkTls>& tls, mikey::transport::KmsHandler handler,
+    const std::optional<LinkTls>& tls, mikey::transport::KmsMetaHandler handler,
     std::size_t threads = 2);
 
 // SUT kms_r: the harness KMS_I. One reference KMS behind two listeners: the link (where the SUT
@@ -103,8 +116,9 @@ class HarnessKmsI final : public KmsITap {
   void stop();
 
  private:
-  HarnessKmsI(mikey::roles::KmsConfig config, const ChainingSpec& c, bool mutual_tls);
-  mikey::transport::KmsAnswer on_link(mikey::transport::RequestType t, mikey::ByteView request);
+  HarnessKmsI(mikey::roles::KmsConfig config, const ChainingSpec& c, mikey::roles::Identity kms_r);
+  mikey::transport::KmsAnswer on_link(mikey::transport::RequestType t, mikey::ByteView request,
+                                      const mikey::transport::RequestMeta& meta);
   mikey::transport::KmsAnswer misbehave(KmsIAnswer how, const mikey::roles::KmsReply& reply,
                                         mikey::ByteView request);
   KmsIAnswer armed(const mikey::Bytes& ticket);
@@ -115,7 +129,7 @@ class HarnessKmsI final : public KmsITap {
     ForwardedRequest f;
   };
   ChainingSpec link_;
-  bool mutual_tls_ = false;
+  mikey::roles::Identity kms_r_;  // the SUT, a peer_kms user of this KMS_I
   SerialKms kms_;
   std::mutex tap_mu_;
   std::condition_variable stopping_cv_;
@@ -135,6 +149,7 @@ class EmbeddedChainKms {
   EmbeddedChainKms(mikey::roles::KmsConfig config, std::unique_ptr<mikey::roles::KmsPeer> peer);
   ~EmbeddedChainKms();
   mikey::transport::KmsHandler handler();
+  mikey::transport::KmsMetaHandler link_handler();
   // Keeps a started server alive with the SUT (stopped first on destruction).
   void keep(std::unique_ptr<mikey::transport::KmsServer> server);
 

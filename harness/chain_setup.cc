@@ -20,6 +20,7 @@ namespace mikeyconf::harness {
 namespace roles = mikey::roles;
 namespace transport = mikey::transport;
 using chain_detail::LinkTls;
+using mikey::ByteView;
 
 namespace {
 
@@ -114,35 +115,76 @@ mikey::Result<LinkEnds, SetupError> link_ends(SutSetup& setup, const SutProfile&
   return ends;
 }
 
-// The reference SUT's configuration with the test's edits.
-mikey::Result<roles::KmsConfig, SetupError> sut_config(const SutProfile& p,
+// The reference KMS_I knows the harness KMS_R by the certificate it presents on an https link
+// (docs/latitude.md "link-idrpsk"): the subject CN of KMS_R's client certificate.
+mikey::Result<std::vector<std::string>, SetupError> kms_r_certificate_names(const LinkEnds& ends) {
+  if (!ends.kms_r || ends.kms_r->cert.empty()) return std::vector<std::string>{};
+  auto cert = transport::read_certificate_file(ends.kms_r->cert);
+  if (!cert.ok()) return SetupError{3, "the harness KMS_R's certificate: " + cert.error()};
+  if (cert->subject_cn.empty()) return std::vector<std::string>{};
+  return std::vector<std::string>{cert->subject_cn};
+}
+
+// The reference SUT's configuration with the test's edits: the reference's own choices at every
+// latitude point (the knobs are the test's to flip).
+mikey::Result<roles::KmsConfig, SetupError> sut_config(const SutProfile& p, const LinkEnds& ends,
                                                        const ChainSetupOptions& o) {
   auto config = chain_detail::config_for(p, true, p.kms_identity);
   if (!config.ok()) return SetupError{2, p.file + ": " + config.error()};
   const ChainingSpec& c = *p.chaining;
   if (p.role == SutRole::kms_r) {
-    config->peers.push_back(chain_detail::link_peer(c, c.peer_identity));
+    config->peers.push_back(
+        chain_detail::link_peer(c, c.peer_identity, roles::LinkMacIdentity::forwarded_idrr));
   } else {
-    config->users.push_back(chain_detail::link_user(c, c.peer_identity));
+    auto names = kms_r_certificate_names(ends);
+    if (!names.ok()) return names.error();
+    roles::KmsUser u = chain_detail::link_user(c, c.peer_identity, roles::LinkMacIdentity::any);
+    u.tls_names = std::move(names).value();
+    config->users.push_back(std::move(u));
   }
   if (o.edit_sut_config) o.edit_sut_config(config.value());
   return std::move(config).value();
 }
 
-transport::KmsHandler sut_handler(chain_detail::EmbeddedChainKms& sut, const ChainSetupOptions& o) {
-  transport::KmsHandler h = sut.handler();
-  return o.wrap_sut ? o.wrap_sut(std::move(h)) : h;
+// The request being handled on this io thread: ChainSetupOptions::wrap_sut wraps a two-argument
+// KmsHandler, so the TLS meta of the request travels around the wrapper on the side (a request is
+// handled synchronously on one thread).
+thread_local const transport::RequestMeta* tl_meta = nullptr;
+
+transport::KmsMetaHandler sut_handler(chain_detail::EmbeddedChainKms& sut,
+                                      const ChainSetupOptions& o) {
+  if (!o.wrap_sut) return sut.link_handler();
+  transport::KmsHandler inner = [h = sut.link_handler()](transport::RequestType t,
+                                                         ByteView request) {
+    return h(t, request, tl_meta != nullptr ? *tl_meta : transport::RequestMeta{});
+  };
+  return [wrapped = o.wrap_sut(std::move(inner))](transport::RequestType t, ByteView request,
+                                                  const transport::RequestMeta& meta) {
+    struct Scope {
+      explicit Scope(const transport::RequestMeta* m) { tl_meta = m; }
+      ~Scope() { tl_meta = nullptr; }
+      Scope(const Scope&) = delete;
+      Scope& operator=(const Scope&) = delete;
+    } scope(&meta);
+    return wrapped(t, request);
+  };
 }
 
 // Embedded kms_r: a reference KMS_R on base_url that calls the harness KMS_I (target's link).
 mikey::Result<bool, SetupError> start_embedded_kms_r(SutSetup& setup, const SutProfile& p,
                                                      const LinkEnds& ends,
                                                      const ChainSetupOptions& o) {
-  auto config = sut_config(p, o);
+  auto config = sut_config(p, ends, o);
   if (!config.ok()) return config.error();
   const ChainingSpec& link = *setup.target.chaining;
-  auto peer = std::make_unique<chain_detail::HttpLinkPeer>(chain_detail::link_client_options(
-      p, link.host, link.port, ends.kms_r, std::chrono::milliseconds(link.peer_timeout_ms)));
+  std::optional<LinkTls> tls = ends.kms_r;
+  if (tls && o.edit_sut_link_tls) o.edit_sut_link_tls(*tls);
+  auto client = chain_detail::link_client_options(p, link.host, link.port, tls,
+                                                  std::chrono::milliseconds(link.peer_timeout_ms));
+  if (o.edit_sut_link_client) o.edit_sut_link_client(client);
+  std::unique_ptr<roles::KmsPeer> peer =
+      std::make_unique<chain_detail::HttpLinkPeer>(std::move(client));
+  if (o.wrap_sut_peer) peer = o.wrap_sut_peer(std::move(peer));
   auto sut =
       std::make_shared<chain_detail::EmbeddedChainKms>(std::move(config).value(), std::move(peer));
   auto server = chain_detail::serve(p, p.host, p.port, std::nullopt, sut_handler(*sut, o));
@@ -159,7 +201,7 @@ mikey::Result<bool, SetupError> start_embedded_kms_r(SutSetup& setup, const SutP
 mikey::Result<bool, SetupError> start_embedded_kms_i(SutSetup& setup, const SutProfile& p,
                                                      const LinkEnds& ends,
                                                      const ChainSetupOptions& o) {
-  auto config = sut_config(p, o);
+  auto config = sut_config(p, ends, o);
   if (!config.ok()) return config.error();
   auto sut = std::make_shared<chain_detail::EmbeddedChainKms>(std::move(config).value(), nullptr);
   auto users = chain_detail::serve(p, p.host, p.port, std::nullopt, sut_handler(*sut, o));
@@ -169,7 +211,9 @@ mikey::Result<bool, SetupError> start_embedded_kms_i(SutSetup& setup, const SutP
   const ChainingSpec& c = *p.chaining;
   std::uint16_t link_port = users_port;
   if (c.url != p.base_url) {
-    auto link = chain_detail::serve(p, c.host, c.port, ends.kms_i, sut_handler(*sut, o));
+    std::optional<LinkTls> tls = ends.kms_i;
+    if (tls && o.edit_sut_link_tls) o.edit_sut_link_tls(*tls);
+    auto link = chain_detail::serve(p, c.host, c.port, tls, sut_handler(*sut, o));
     if (!link.ok()) return SetupError{3, "the embedded KMS_I's link listener: " + link.error()};
     link_port = link.value()->port();
     sut->keep(std::move(link).value());

@@ -152,11 +152,143 @@ std::optional<RoleGroup> role_group(std::string_view role_column) noexcept {
   return named == 1 ? only : RoleGroup::several;
 }
 
+std::string_view to_string(CoverageState s) noexcept {
+  switch (s) {
+    case CoverageState::covered:
+      return "covered";
+    case CoverageState::cited_only:
+      return "cited-only";
+    case CoverageState::not_covered:
+      return "not-covered";
+  }
+  return "?";
+}
+
+std::vector<SutRole> row_roles(std::string_view role_column) {
+  std::vector<SutRole> out;
+  std::size_t start = 0;
+  auto add = [&out](SutRole r) {
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
+  };
+  while (start <= role_column.size()) {
+    const std::size_t end = std::min(role_column.find(';', start), role_column.size());
+    const std::string_view part = trim(role_column.substr(start, end - start));
+    start = end + 1;
+    if (part == "any") {
+      for (SutRole r :
+           {SutRole::kms, SutRole::kms_r, SutRole::kms_i, SutRole::initiator, SutRole::responder}) {
+        add(r);
+      }
+    } else if (part == "KMS") {
+      // A KMS_R and a KMS_I are KMSs too: the Responder or peer they answer sees a KMS.
+      for (SutRole r : {SutRole::kms, SutRole::kms_r, SutRole::kms_i}) add(r);
+    } else if (part == "KMS_R") {
+      add(SutRole::kms_r);
+    } else if (part == "KMS_I") {
+      add(SutRole::kms_i);
+    } else if (part == "Initiator") {
+      add(SutRole::initiator);
+    } else if (part == "Responder") {
+      add(SutRole::responder);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool needs_mutation_proof(std::string_view level, SutRole role) noexcept {
+  const bool kms_role = role == SutRole::kms || role == SutRole::kms_r || role == SutRole::kms_i;
+  return kms_role && (level == "SHALL" || level == "SHALL NOT");
+}
+
+bool CoverageRow::awaiting_variant() const noexcept {
+  return std::any_of(roles.begin(), roles.end(),
+                     [](const RoleCoverage& r) { return r.state == CoverageState::cited_only; });
+}
+
+namespace {
+
+struct Citation {
+  std::string case_id;
+  SutRole role;
+};
+
+// One role of a row: its cases, and whether they count.
+RoleCoverage role_coverage(const Requirement& req, SutRole role,
+                           const std::vector<Citation>& citations,
+                           const MutationRegistry& registry) {
+  RoleCoverage rc;
+  rc.role = role;
+  for (const Citation& c : citations)
+    if (c.role == role) rc.cases.push_back(c.case_id);
+  if (rc.cases.empty()) return rc;
+  rc.state = CoverageState::covered;
+  if (!needs_mutation_proof(req.level, role)) return rc;
+  for (const MutationEntry* e : registry.find(req.id, role)) {
+    if (!e->variant.empty()) rc.variants.push_back(e->variant);
+    if (!e->not_violable_alone.empty() && rc.not_violable_alone.empty())
+      rc.not_violable_alone = e->not_violable_alone;
+  }
+  if (rc.variants.empty() && rc.not_violable_alone.empty()) rc.state = CoverageState::cited_only;
+  return rc;
+}
+
+CoverageRow coverage_row(const Requirement& req, RoleGroup group,
+                         const std::vector<Citation>& citations, const MutationRegistry& registry) {
+  CoverageRow row{req, group, {}, {}, {}, std::nullopt, CoverageState::not_covered};
+  const std::vector<SutRole> roles = row_roles(req.role);
+  for (const Citation& c : citations) {
+    row.cases.push_back(c.case_id);
+    if (std::find(roles.begin(), roles.end(), c.role) == roles.end())
+      row.miscited.push_back(c.case_id);
+  }
+  for (SutRole role : roles) {
+    row.roles.push_back(role_coverage(req, role, citations, registry));
+    row.state = std::min(row.state, row.roles.back().state);  // enum order: best first
+  }
+  if (row.state == CoverageState::not_covered && !row.miscited.empty())
+    row.state = CoverageState::cited_only;
+  return row;
+}
+
+std::string position(const std::string& file, SourcePos p) {
+  return file + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": ";
+}
+
+// Registry entries that prove nothing for the rows here (warnings).
+std::vector<std::string> registry_notes(const Coverage& c, const MutationRegistry& registry) {
+  std::vector<std::string> out;
+  for (const MutationEntry& e : registry.entries) {
+    const auto row = std::find_if(c.rows.begin(), c.rows.end(),
+                                  [&](const CoverageRow& r) { return r.requirement.id == e.row; });
+    const std::string at =
+        position(registry.file, e.pos) + e.row + " (" + std::string(to_string(e.role)) + "): ";
+    if (row == c.rows.end()) {
+      out.push_back(at + "not an in-scope requirement id");
+      continue;
+    }
+    const auto rc = std::find_if(row->roles.begin(), row->roles.end(),
+                                 [&](const RoleCoverage& r) { return r.role == e.role; });
+    if (rc == row->roles.end()) {
+      out.push_back(at + "the row is for " + row->requirement.role + ", not this role");
+    } else if (rc->cases.empty()) {
+      out.push_back(at + "no case of this role cites the row, so no case is proven to catch it");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Coverage compute_coverage(const RequirementTable& table, const std::vector<Scenario>& scenarios,
-                          const ReasonsFile& reasons) {
-  std::map<std::string, std::vector<std::string>, std::less<>> cited;
-  for (const Scenario& s : scenarios) {
-    for (const std::string& id : s.requirements) cited[id].push_back(s.id);
+                          const ReasonsFile& reasons, const MutationRegistry& registry) {
+  std::map<std::string, std::vector<Citation>, std::less<>> cited;
+  std::vector<const Scenario*> sorted;
+  for (const Scenario& s : scenarios) sorted.push_back(&s);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Scenario* a, const Scenario* b) { return a->id < b->id; });
+  for (const Scenario* s : sorted) {
+    for (const std::string& id : s->requirements) cited[id].push_back({s->id, s->sut_role});
   }
   std::map<std::string, const UncoveredReason*, std::less<>> reason_of;
   for (const UncoveredReason& r : reasons.reasons) reason_of.emplace(r.id, &r);
@@ -164,25 +296,35 @@ Coverage compute_coverage(const RequirementTable& table, const std::vector<Scena
   Coverage c;
   c.table_file = table.file();
   c.reasons_file = reasons.file;
+  c.registry_file = registry.file;
+  const std::vector<Citation> none;
   for (const Requirement& req : table.rows()) {
     const auto group = role_group(req.role);
     if (!group) {
       ++c.out_of_scope;
       continue;
     }
-    CoverageRow row{req, *group, {}, std::nullopt};
-    if (auto it = cited.find(req.id); it != cited.end()) row.cases = it->second;
-    std::sort(row.cases.begin(), row.cases.end());
+    const auto it = cited.find(req.id);
+    CoverageRow row = coverage_row(req, *group, it != cited.end() ? it->second : none, registry);
     row.cases.erase(std::unique(row.cases.begin(), row.cases.end()), row.cases.end());
-    if (auto it = reason_of.find(req.id); it != reason_of.end()) row.reason = *it->second;
+    if (auto r = reason_of.find(req.id); r != reason_of.end()) row.reason = *r->second;
+    for (const std::string& id : row.miscited) {
+      const auto* s = *std::find_if(sorted.begin(), sorted.end(),
+                                    [&](const Scenario* x) { return x->id == id; });
+      c.miscitations.push_back({id, s->sut_role, req.id, req.role});
+    }
     c.rows.push_back(std::move(row));
   }
+  std::stable_sort(
+      c.miscitations.begin(), c.miscitations.end(),
+      [](const Miscitation& a, const Miscitation& b) { return a.case_id < b.case_id; });
   for (const UncoveredReason& r : reasons.reasons) {
     const bool known = std::any_of(c.rows.begin(), c.rows.end(), [&](const CoverageRow& row) {
       return row.requirement.id == r.id;
     });
     if (!known) c.orphan_reasons.push_back(r);
   }
+  c.registry_notes = registry_notes(c, registry);
   return c;
 }
 
@@ -200,6 +342,12 @@ std::string joined(const std::vector<std::string>& items, std::string_view separ
   return out;
 }
 
+// Why a row with citations is not covered ("cited only by initiator.x (sut_role initiator)").
+std::string not_counting(const CoverageRow& row) {
+  if (row.cases.empty()) return "is cited by no case";
+  return "is cited only by " + joined(row.miscited, ", ") + ", whose sut_role is not one of its";
+}
+
 }  // namespace
 
 std::vector<CoverageProblem> coverage_problems(const Coverage& coverage) {
@@ -210,7 +358,8 @@ std::vector<CoverageProblem> coverage_problems(const Coverage& coverage) {
     if (row.missing()) {
       out.push_back({Kind::missing, r.id,
                      at(coverage.table_file, r.line, 1) + r.id + " (" + r.role + ", " + r.level +
-                         ") is cited by no case and has no entry in " + coverage.reasons_file});
+                         ") " + not_counting(row) + " and has no entry in " +
+                         coverage.reasons_file});
     }
   }
   // Reasons in file order: first those of covered rows, then unknown ids, each by position.
@@ -236,149 +385,6 @@ std::vector<CoverageProblem> coverage_problems(const Coverage& coverage) {
     return std::pair(a.first.line, a.first.column) < std::pair(b.first.line, b.first.column);
   });
   for (const auto& [pos, index] : order) out.push_back(std::move(stale[index]));
-  return out;
-}
-
-// ---- COVERAGE.md ----
-
-namespace {
-
-// Markdown table cells: a pipe ends the cell, and a few characters start inline markup. Backticks
-// are kept: reasons may quote check keys and case ids as code.
-std::string cell(std::string_view text) {
-  std::string out;
-  for (char ch : text) {
-    if (ch == '\n' || ch == '\r' || ch == '\t') {
-      out.push_back(' ');
-      continue;
-    }
-    if (ch == '|' || ch == '\\' || ch == '*' || ch == '<') out.push_back('\\');
-    out.push_back(ch);
-  }
-  // Folded or multi-line YAML reasons: collapse runs of spaces and trim.
-  std::string collapsed;
-  for (char ch : out) {
-    if (ch == ' ' && (collapsed.empty() || collapsed.back() == ' ')) continue;
-    collapsed.push_back(ch);
-  }
-  while (!collapsed.empty() && collapsed.back() == ' ') collapsed.pop_back();
-  return collapsed;
-}
-
-std::string covering_cell(const CoverageRow& row) {
-  if (row.covered()) {
-    std::string out;
-    for (const std::string& id : row.cases) out += (out.empty() ? "`" : ", `") + id + "`";
-    return out;
-  }
-  if (row.reason) {
-    return "*" + std::string(to_string(row.reason->category)) + "*: " + cell(row.reason->reason);
-  }
-  return "**missing**: no case cites it and no reason is given";
-}
-
-struct Counts {
-  std::size_t rows = 0, covered = 0, explained = 0, missing = 0;
-  std::array<std::size_t, 3> by_category{};  // indexed by UncoveredCategory
-  void add(const CoverageRow& row) {
-    ++rows;
-    if (row.covered()) ++covered;
-    if (row.missing()) ++missing;
-    if (row.explained()) {
-      ++explained;
-      ++by_category[static_cast<std::size_t>(row.reason->category)];
-    }
-  }
-};
-
-void write_counts_row(std::ostream& os, std::string_view label, const Counts& c) {
-  os << "| " << label << " | " << c.rows << " | " << c.covered << " | " << c.explained << " | "
-     << c.missing << " | " << c.by_category[0] << " | " << c.by_category[1] << " | "
-     << c.by_category[2] << " |\n";
-}
-
-void write_summary(std::ostream& os, const Coverage& coverage) {
-  os << "## Summary\n\n"
-        "| role | rows | covered | explained | missing | not-on-the-wire | not-applicable | "
-        "not-yet-covered |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|\n";
-  Counts total;
-  for (RoleGroup g : kRoleGroups) {
-    Counts c;
-    for (const CoverageRow& row : coverage.rows) {
-      if (row.group != g) continue;
-      c.add(row);
-      total.add(row);
-    }
-    write_counts_row(os, to_string(g), c);
-  }
-  write_counts_row(os, "**total**", total);
-  os << "\n";
-  if (coverage.out_of_scope > 0) {
-    os << coverage.out_of_scope
-       << " further row(s) of the table name no tested role and are not listed.\n\n";
-  }
-}
-
-void write_group(std::ostream& os, const Coverage& coverage, RoleGroup g) {
-  const bool several = g == RoleGroup::several;
-  std::size_t n = 0;
-  for (const CoverageRow& row : coverage.rows) n += row.group == g ? 1 : 0;
-  os << "## " << (several ? "Any role or several roles" : to_string(g)) << " (" << n
-     << (n == 1 ? " row" : " rows") << ")\n\n";
-  if (n == 0) {
-    os << "No requirement of the table names this role alone.\n\n";
-    return;
-  }
-  os << (several ? "| id | role | level | summary | covered by |\n|---|---|---|---|---|\n"
-                 : "| id | level | summary | covered by |\n|---|---|---|---|\n");
-  for (const CoverageRow& row : coverage.rows) {
-    if (row.group != g) continue;
-    const Requirement& r = row.requirement;
-    os << "| " << cell(r.id) << " | ";
-    if (several) os << cell(r.role) << " | ";
-    os << r.level << " | " << cell(r.summary) << " | " << covering_cell(row) << " |\n";
-  }
-  os << "\n";
-}
-
-void write_problems(std::ostream& os, const Coverage& coverage) {
-  std::vector<CoverageProblem> stale;
-  for (CoverageProblem& p : coverage_problems(coverage)) {
-    if (p.kind != CoverageProblem::Kind::missing) stale.push_back(std::move(p));
-  }
-  if (stale.empty()) return;
-  os << "## Stale reasons\n\n"
-        "Entries of the reasons file that no longer apply (remove them):\n\n";
-  for (const CoverageProblem& p : stale) {
-    const bool covered = p.kind == CoverageProblem::Kind::now_covered;
-    os << "- " << cell(p.id) << ": "
-       << (covered ? "now covered by a case" : "not an in-scope requirement id") << "\n";
-  }
-  os << "\n";
-}
-
-}  // namespace
-
-std::string coverage_markdown(const Coverage& coverage) {
-  std::ostringstream os;
-  os << "# Requirement coverage\n\n"
-        "Generated by `mikeyconf coverage --write cases/COVERAGE.md` from `requirements.csv`, the\n"
-        "`requirements:` of every case, and `not-covered.yaml` (the reason each remaining\n"
-        "requirement has no case); do not edit it by hand. The test `cases.coverage_up_to_date`\n"
-        "fails when this file is out of date, when a requirement is neither covered nor\n"
-        "explained, or when a reason names a requirement that a case now covers.\n\n"
-        "A requirement is *covered* when a case cites it, *explained* when `not-covered.yaml`\n"
-        "gives its reason — `not-on-the-wire` (internal behaviour a black-box test cannot\n"
-        "observe), `not-applicable` (a role or feature the project does not test, e.g. SIP/SDP\n"
-        "signalling or SRTP media) or `not-yet-covered` (observable, no case yet) — and\n"
-        "*missing* otherwise. Rows are in the order of `requirements.csv`; a row naming one role\n"
-        "is listed under it, rows for `any` or several roles in the last table.\n\n";
-  write_summary(os, coverage);
-  for (RoleGroup g : kRoleGroups) write_group(os, coverage, g);
-  write_problems(os, coverage);
-  std::string out = os.str();
-  out.pop_back();  // one trailing newline, not a blank line
   return out;
 }
 

@@ -3,6 +3,8 @@
 #include <mutex>
 
 #include "crypto/rng.h"
+#include "harness/ephemeral_pki.h"
+#include "harness/kms_answer.h"
 #include "harness/party_util.h"
 #include "roles/clock.h"
 #include "roles/credential.h"
@@ -41,19 +43,43 @@ struct EmbeddedKms::Impl {
   std::unique_ptr<roles::Kms> kms;
   std::mutex mu;
   std::unique_ptr<transport::KmsServer> server;
+  std::shared_ptr<EphemeralPki> pki;  // HTTPS only; its files live as long as this object
   SutProfile profile;
 };
+
+namespace {
+
+// HTTPS with the throwaway PKI's server certificate (SAN localhost, 127.0.0.1, ::1).
+mikey::Result<std::shared_ptr<EphemeralPki>, std::string> serve_tls(transport::ServerOptions& so) {
+  auto pki = EphemeralPki::make();
+  if (!pki.ok()) return "the embedded KMS's throwaway PKI: " + pki.error();
+  const EphemeralPki& k = *pki.value();
+  so.tls = transport::TlsServerOptions{k.kms_i_cert(), k.kms_i_key(), ""};
+  return pki.value();
+}
+
+// The profile as a client reaches the running server.
+SutProfile served_profile(const SutProfile& p, std::uint16_t port, const EphemeralPki* pki) {
+  SutProfile out = p;
+  if (pki != nullptr) {
+    out.scheme = "https";
+    TlsProfile tls;
+    tls.ca_file = pki->ca_cert();
+    out.tls = tls;
+  }
+  return out.with_port(port);
+}
+
+}  // namespace
 
 EmbeddedKms::EmbeddedKms() : impl_(std::make_unique<Impl>()) {}
 EmbeddedKms::~EmbeddedKms() { stop(); }
 
 mikey::Result<std::unique_ptr<EmbeddedKms>, std::string> EmbeddedKms::start(
     const SutProfile& profile, const EmbeddedKmsOptions& options) {
-  if (profile.scheme != "http") {
-    return std::string("the embedded KMS serves plain HTTP: use an http:// base_url");
-  }
   auto config = kms_config_from_profile(profile);
   if (!config.ok()) return config.error();
+  if (options.edit_config) options.edit_config(config.value());
   std::unique_ptr<EmbeddedKms> self(new EmbeddedKms());
   Impl& impl = *self->impl_;
   if (options.rng_seed != 0) {
@@ -69,16 +95,7 @@ mikey::Result<std::unique_ptr<EmbeddedKms>, std::string> EmbeddedKms::start(
     roles::KmsReply reply = type == transport::RequestType::ticket_request
                                 ? state->kms->handle_request_init(request)
                                 : state->kms->handle_resolve_init(request);
-    transport::KmsAnswer a;
-    a.log_detail = reply.failure ? std::string(roles::to_string(*reply.failure)) +
-                                       (reply.detail.empty() ? "" : ": " + reply.detail)
-                                 : "";
-    if (reply.message.empty()) {
-      a.kms_failed = true;  // nothing to answer (internal failure): 500, A.3-1
-      return a;
-    }
-    a.mikey = std::move(reply.message);
-    return a;
+    return to_kms_answer(reply);
   };
   if (options.wrap) handler = options.wrap(std::move(handler));
   transport::ServerOptions so;
@@ -87,13 +104,19 @@ mikey::Result<std::unique_ptr<EmbeddedKms>, std::string> EmbeddedKms::start(
   so.threads = options.threads;
   so.profile = profile.annex_a;
   so.access_log = options.access_log ? options.access_log : [](std::string_view) {};
+  if (options.https || profile.scheme == "https") {
+    auto pki = serve_tls(so);
+    if (!pki.ok()) return pki.error();
+    impl.pki = std::move(pki).value();
+  }
+  if (options.edit_server) options.edit_server(so);
   impl.server = std::make_unique<transport::KmsServer>(std::move(so), std::move(handler));
   auto port = impl.server->start();
   if (!port.ok()) {
     return "the embedded KMS could not start: " +
            std::string(transport::to_string(port.error().code)) + " " + port.error().detail;
   }
-  impl.profile = profile.with_port(port.value());
+  impl.profile = served_profile(profile, port.value(), impl.pki.get());
   return self;
 }
 

@@ -16,9 +16,13 @@
 #include "codec/message.h"
 #include "crypto/rng.h"
 #include "harness/chain.h"
+#include "harness/http_answer.h"
 #include "harness/mutate.h"
 #include "harness/names.h"
 #include "harness/party_util.h"
+#include "harness/probe.h"
+#include "harness/refusal.h"
+#include "harness/sut_clock.h"
 #include "harness/ue_runner.h"
 #include "roles/credential.h"
 #include "roles/error_message.h"
@@ -114,6 +118,19 @@ void check_ticket(const Check& c, const std::optional<Bytes>& answer, Expectatio
                          : "no TICKET payload in the answer";
     return;
   }
+  if (c.header == "open_ended") {
+    auto view = roles::view_policy(ticket->policy);
+    const bool open = view.ok() && !view->tre;
+    r.actual = !view.ok() ? "the TP Data cannot be read" : open ? "true (no TRe)" : "false";
+    r.ok = view.ok() && open == (c.numbers.front() != 0);
+    return;
+  }
+  if (c.header == "flags_consistent") {
+    const auto broken = roles::flag_violation(ticket->policy.flags);
+    r.actual = broken ? "false (" + std::string(*broken) + ")" : "true";
+    r.ok = !broken == (c.numbers.front() != 0);
+    return;
+  }
   if (c.header != "lifetime_s") {
     const bool value = ticket_flag(ticket->policy.flags, c.header.back());
     r.actual = value ? "true" : "false";
@@ -160,6 +177,7 @@ struct SentRequest {
   Route route = Route::sut;
   roles::Identity kms{};
   bool without_client_certificate = false;
+  bool peer_is_mac_identity = false;  // re_protect: `peer` even when there is an IDRr (chain.h)
 };
 
 // sut_role kms_i: the harness KMS_R sends this RESOLVE_INIT_PSK (chain.h).
@@ -249,8 +267,9 @@ class CaseRunner {
     return p;
   }
 
+  // The party's clock: the KMS's time (docs/latitude.md "clock-offset"), plus the case's offset.
   const roles::Clock& clock(std::int64_t offset_ms) {
-    clocks_.push_back(std::make_unique<OffsetClock>(offset_ms));
+    clocks_.push_back(std::make_unique<OffsetClock>(offset_ms + prof_.sut_clock_offset_ms));
     return *clocks_.back();
   }
 
@@ -344,6 +363,7 @@ class CaseRunner {
       pk.identity_peer = keys.peer.data;
       pk.identity_kms = keys.kms.data.empty() ? prof_.kms_identity.data : keys.kms.data;
       pk.resolve = type == mikey::transport::RequestType::ticket_resolve;
+      pk.identity_peer_wins = keys.peer_is_mac_identity;
       auto rp = re_protect(sent, pk);
       if (!rp.ok()) throw HarnessError("step " + std::to_string(i + 1) + ": " + rp.error());
       sent = std::move(rp).value();
@@ -384,6 +404,37 @@ class CaseRunner {
     return out_.transcript.back();
   }
 
+  // `set: {t_offset_ms: …}`: the T payload moved by the offset, the V MAC recomputed with the
+  // sender's keys (mutate.h re_protect), everything else as the party built it.
+  Bytes shift_t(std::size_t i, const Bytes& built, std::int64_t offset_ms, const SentRequest& keys,
+                bool resolve) const {
+    if (offset_ms == 0) return built;
+    const codec::ParseOutcome p = codec::parse_message(built);
+    const auto* t = p.ok() ? roles::find_body<codec::Timestamp>(p.message.payloads) : nullptr;
+    if (t == nullptr || t->ts_type != codec::TsType::ntp_utc) {
+      throw HarnessError("step " + std::to_string(i + 1) +
+                         ": t_offset_ms needs an NTP-UTC T payload in the message");
+    }
+    const std::uint64_t moved = roles::shifted(t->value, offset_ms);
+    Mutation m;
+    m.knob = Knob::set;
+    m.field = "payload[T].ts_value";
+    m.bytes = Bytes(8);
+    for (std::size_t b = 0; b < 8; ++b)
+      (*m.bytes)[b] = static_cast<std::uint8_t>(moved >> (56 - 8 * b));
+    auto mutated = apply_mutation(built, m);
+    if (!mutated.ok()) throw HarnessError("step " + std::to_string(i + 1) + ": " + mutated.error());
+    ProtectionKeys pk;
+    pk.psk = keys.psk;
+    pk.identity_peer = keys.peer.data;
+    pk.identity_kms = keys.kms.data.empty() ? prof_.kms_identity.data : keys.kms.data;
+    pk.resolve = resolve;
+    auto protected_bytes = re_protect(mutated.value(), pk);
+    if (!protected_bytes.ok())
+      throw HarnessError("step " + std::to_string(i + 1) + ": " + protected_bytes.error());
+    return std::move(protected_bytes).value();
+  }
+
   // Verifies the answer with the sender's keys over the bytes as sent (independent of the party's
   // state, so it also works for mutated and resent requests).
   VerifyOutcome verify_answer(const SentRequest& keys, bool resolve) const {
@@ -405,6 +456,7 @@ class CaseRunner {
     p.inkey = keys.psk;
     p.prf = req.message.hdr.prf_func;
     p.csb_id = req.message.hdr.csb_id;
+    set_iv_reading(p, req.message);
     const auto* rand = roles::find_randr(
         req.message.payloads, resolve ? codec::RandRole::randrr : codec::RandRole::randri);
     if (rand != nullptr) (resolve ? p.randrr : p.randri) = rand->rand;
@@ -429,6 +481,17 @@ class CaseRunner {
     }
     return {true, type == codec::DataType::error ? "authenticated Error message"
                                                  : "MAC verified, KEMAC decrypted"};
+  }
+
+  // docs/latitude.md "iv-timestamp": the KEMAC IV takes the T of the answer (a) or of the
+  // request (b); verify_message tries both unless the profile declares one.
+  void set_iv_reading(roles::MessageProtection& p, const codec::Message& request) const {
+    if (const auto* t = roles::find_body<codec::Timestamp>(request.payloads))
+      p.initial_t = roles::ts_iv_value(t->ts_type, t->value);
+    const std::string_view declared = prof_.latitude.reading("iv-timestamp");
+    p.iv = declared == "b" ? roles::IvTimestamp::initial_message
+                           : roles::IvTimestamp::carrying_message;
+    p.only_this_iv = declared != "any";
   }
 
   void annotate(TranscriptEntry& e) const {
@@ -474,6 +537,8 @@ class CaseRunner {
       built = std::move(bytes).value();
       keys = SentRequest{built, p.user->psk, p.user->identity, true};
       keys.kms = home_kms_identity(prof_, *p.user);  // chaining: a KMS_I user asks the KMS_I
+      built = shift_t(i, built, p.t_offset_ms, keys, false);
+      keys.bytes = built;
       if (at_harness_kms(*p.user)) keys.route = Route::harness_kms;
       who = p.user->name;
       party = holder_.get();
@@ -554,6 +619,9 @@ class CaseRunner {
       }
       built = st->message;
       keys = SentRequest{built, p.user->psk, p.user->identity, true};
+      keys.kms = kms;
+      built = shift_t(i, built, p.t_offset_ms, keys, true);
+      keys.bytes = built;
       who = p.user->name;
       responder = responder_.get();
       if (via_kms_r(step)) {
@@ -666,6 +734,10 @@ class CaseRunner {
     const auto* idr =
         r.parsed.ok() ? roles::find_idr(r.message().payloads, codec::IdRole::idrr) : nullptr;
     k.peer = idr != nullptr ? roles::identity_of(*idr) : p.user->identity;
+    if (auto own = link_mac_identity_r(prof_)) {  // docs/latitude.md "link-mac-identity"
+      k.peer = *own;
+      k.peer_is_mac_identity = true;
+    }
     k.valid = true;
     k.route = Route::kms_link;
     k.kms = prof_.kms_identity;
@@ -895,6 +967,14 @@ class CaseRunner {
       case CheckKey::ticket:
         check_ticket(c, x.mikey, r);
         break;
+      case CheckKey::refused:
+        r = judge_refusal(c, x, prof_);
+        r.step = step;
+        break;
+      case CheckKey::http_answer:
+        r = judge_http_answer(c, x);
+        r.step = step;
+        break;
       case CheckKey::forwarded: {
         ForwardedContext fx;
         if (last_.forwarded) fx.forwarded = &*last_.forwarded;
@@ -1040,7 +1120,9 @@ class SuiteRun {
     run_.baseline_file = baseline != nullptr ? baseline->file : "";
     run_.seed = options.seed;
     run_.strict = options.strict;
+    run_.inconclusive_fails = options.inconclusive_fails;
     run_.started_utc = utc_now();
+    declare_profile();
     sut_arg_ = options.sut_argument.empty() ? "--sut " + profile.file : options.sut_argument;
     sanity_ = find_sanity(suite, profile.role);
     select_cases();
@@ -1056,6 +1138,8 @@ class SuiteRun {
       }
       return finished();
     }
+    if (options_.probe_setup) adopt_sut_clock(main_driver);
+    if (options_.probe_setup && !probe_profile_users(main_driver)) return finished();
     // Opening sanity check: the sanity case's own result when it is selected.
     first_ = probe(main_driver, "start");
     std::size_t next = 0;
@@ -1084,6 +1168,33 @@ class SuiteRun {
     return std::chrono::duration<double, std::milli>(Steady::now() - start_).count();
   }
 
+  // What the reports say the profile declared (and so what the run left out).
+  void declare_profile() {
+    run_.capabilities = profile_.capabilities;
+    for (Level l : profile_.levels) run_.levels.emplace_back(to_string(l));
+    for (const auto& [id, reading] : profile_.latitude.declared)
+      run_.latitude.emplace_back(id, reading);
+  }
+
+  // The setup probe (probe.h); false when the profile does not match the SUT: every case is
+  // then error and the run a setup error (exit 3), nothing blamed on the SUT.
+  // docs/latitude.md "clock-offset": the parties keep the KMS's time from here on.
+  void adopt_sut_clock(SutDriver& driver) {
+    if (auto offset = measure_sut_clock(profile_, driver)) {
+      profile_.sut_clock_offset_ms = *offset;
+      run_.sut_clock_offset_ms = *offset;
+    }
+  }
+
+  bool probe_profile_users(SutDriver& driver) {
+    ProbeReport report = probe_profile(profile_, driver, options_.seed);
+    run_.setup_probes = std::move(report.probes);
+    if (report.error.empty()) return true;
+    run_.setup_error = report.error;
+    for (std::size_t i = 0; i < cases_.size(); ++i) not_run(i, "not run: setup: " + report.error);
+    return false;
+  }
+
   void select_cases() {
     if (sanity_ != nullptr && selected(options_.only, sanity_->id)) cases_.push_back(sanity_);
     for (const Scenario& s : suite_) {
@@ -1107,17 +1218,24 @@ class SuiteRun {
     }
   }
 
-  // Baseline mapping and the replay command; stores the result in its slot. Thread-safe.
+  // Strictness, baseline mapping and the replay command; stores the result in its slot.
+  // Thread-safe.
   void finish(std::size_t index, CaseResult r) {
     const Scenario& s = *cases_[index];
     if (r.replay.empty()) {
+      const bool strict = options_.strict || options_.inconclusive_fails;
       r.replay = "mikeyconf run " + sut_arg_ + " --seed " + std::to_string(options_.seed) +
-                 " --case " + s.id + (options_.strict ? " --strict" : "");
+                 " --case " + s.id + (strict ? " --strict" : "");
+    }
+    if (options_.inconclusive_fails && r.verdict == Verdict::inconclusive) {
+      r.original_verdict = r.verdict;
+      r.verdict = Verdict::fail;
+      r.reason = "strict: inconclusive counts as fail: " + r.reason;
     }
     if (baseline_ != nullptr) {
       if (const BaselineEntry* x = baseline_->expected_failure(s.id)) {
         if (r.verdict == Verdict::fail) {
-          r.original_verdict = r.verdict;
+          if (!r.original_verdict) r.original_verdict = r.verdict;
           r.verdict = Verdict::xfail;
           r.reason = "expected failure (" + x->reason + "): " + r.reason;
         } else if (r.verdict == Verdict::pass) {
@@ -1269,7 +1387,7 @@ class SuiteRun {
   };
 
   const std::vector<Scenario>& suite_;
-  const SutProfile& profile_;
+  SutProfile profile_;  // a copy: the measured clock offset is written into it
   const Baseline* baseline_;
   const RunOptions& options_;
   const Steady::time_point start_ = Steady::now();

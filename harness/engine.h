@@ -37,6 +37,12 @@ using DriverFactory = std::function<std::unique_ptr<SutDriver>()>;
 struct RunOptions {
   std::uint64_t seed = 1;
   bool strict = false;  // run every level, not only the profile's `levels`
+  // After judging, an inconclusive verdict becomes fail (original_verdict keeps it): the SUT
+  // must answer as the cases expect, not merely as the specifications allow (--strict).
+  bool inconclusive_fails = false;
+  // Before the suite: measure the SUT's clock (sut_clock.h) and probe every profile user against
+  // the SUT (probe.h); a mismatch stops the run with RunResult::setup_error.
+  bool probe_setup = true;
   // Case ids to run, as shell globs ("kms.errors.*", "*replay*"). Empty: every case for the
   // SUT's role.
   std::vector<std::string> only;

@@ -89,8 +89,19 @@ std::string step_text(const Step& step) {
   for (const Check& c : e.checks) {
     out += "\n        " + check_name(c) + ": " + c.expected_text();
   }
-  for (const Check& c : e.inconclusive_if) {
-    out += "\n        inconclusive if " + check_name(c) + ": " + c.expected_text();
+  for (std::size_t n = 0; n < e.any_of.size(); ++n) {
+    out += "\n        " + std::string(n == 0 ? "any of: " : "     or: ");
+    for (std::size_t k = 0; k < e.any_of[n].size(); ++k) {
+      const Check& c = e.any_of[n][k];
+      out += (k == 0 ? "" : ", ") + check_name(c) + ": " + c.expected_text();
+    }
+  }
+  if (const auto& inc = e.inconclusive_if) {
+    std::string excuses;
+    for (const std::string& k : inc->excuses) excuses += (excuses.empty() ? "" : ", ") + k;
+    out += "\n        inconclusive if only " + excuses + " failed (docs/latitude.md \"" +
+           inc->because + "\")";
+    for (const Check& c : inc->when) out += " and " + check_name(c) + ": " + c.expected_text();
   }
   return out;
 }

@@ -1,4 +1,7 @@
+#include <charconv>
 #include <chrono>
+#include <span>
+#include <string_view>
 
 #include "harness/driver.h"
 #include "transport/client.h"
@@ -75,6 +78,35 @@ bool unreachable(transport::Errc e) {
          e == transport::Errc::tls_setup_failed || e == transport::Errc::tls_failed;
 }
 
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// docs/latitude.md "announced-body-too-large": the bytes a hand-built request's Content-Length
+// announces beyond the body it carries, to follow after http.send_rest_after_ms ("" otherwise).
+std::string announced_rest(const HttpOverrides& o, std::string_view request) {
+  if (!o.send_rest_after_ms) return {};
+  const std::size_t head_end = request.find("\r\n\r\n");
+  if (head_end == std::string_view::npos) return {};
+  const std::size_t body = request.size() - head_end - 4;
+  for (const auto& [name, value] : o.headers) {
+    if (!transport::iequals(name, "Content-Length") || !value) continue;
+    std::size_t announced = 0;
+    const auto [end, err] =
+        std::from_chars(value->data(), value->data() + value->size(), announced);
+    if (err != std::errc() || end != value->data() + value->size()) return {};
+    return announced > body ? std::string(announced - body, 'A') : std::string();
+  }
+  return {};
+}
+
+void note_failure(HttpExchange& x, const transport::Error& e) {
+  x.transport_error = std::string(transport::to_string(e.code));
+  x.transport_detail = e.detail;
+  x.unreachable = unreachable(e.code);
+}
+
 }  // namespace
 
 struct KmsDriver::Impl {
@@ -105,6 +137,22 @@ struct KmsDriver::Impl {
         if (d.ok()) x.mikey = std::move(d).value();
       }
     }
+  }
+
+  // A hand-built request (HTTP overrides): sent in the client's raw mode, on a connection that is
+  // closed afterwards, since such a request may leave it in any state (e.g. a body without
+  // Content-Length that the server reads as the next request).
+  void send_raw(const HttpRequestSpec& request, HttpExchange& x) {
+    const std::string rest = announced_rest(*request.overrides, x.request);
+    const std::string_view writes[] = {x.request, rest};
+    const auto gap = std::chrono::milliseconds(request.overrides->send_rest_after_ms.value_or(0));
+    const auto start = std::chrono::steady_clock::now();
+    auto r = client.send_raw(std::span(writes, rest.empty() ? 1 : 2), gap);
+    x.duration_ms = ms_since(start);
+    x.request += rest;
+    client.close();
+    if (!r.ok()) return note_failure(x, r.error());
+    fill(x, r->parsed);
   }
 };
 
@@ -159,38 +207,19 @@ HttpExchange KmsDriver::exchange(const HttpRequestSpec& request) noexcept {
   HttpExchange x;
   try {
     x.request = build_request(request);
-    const bool raw = request.overrides != nullptr && request.overrides->any();
-    const auto start = std::chrono::steady_clock::now();
-    if (raw) {
-      auto r = impl_->client.send_raw(x.request);
-      x.duration_ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count();
-      if (!r.ok()) {
-        x.transport_error = std::string(transport::to_string(r.error().code));
-        x.transport_detail = r.error().detail;
-        x.unreachable = unreachable(r.error().code);
-        impl_->client.close();
-        return x;
-      }
-      impl_->fill(x, r->parsed);
-      // A hand-built request may leave the connection in any state (e.g. a body without
-      // Content-Length that the server reads as the next request): start afresh next time.
-      impl_->client.close();
-    } else {
-      auto r = impl_->client.post(request.type, request.mikey);
-      x.duration_ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count();
-      if (!r.ok()) {
-        x.transport_error = std::string(transport::to_string(r.error().code));
-        x.transport_detail = r.error().detail;
-        x.unreachable = unreachable(r.error().code);
-        impl_->client.close();
-        return x;
-      }
-      impl_->fill(x, r.value());
+    if (request.overrides != nullptr && request.overrides->any()) {
+      impl_->send_raw(request, x);
+      return x;
     }
+    const auto start = std::chrono::steady_clock::now();
+    auto r = impl_->client.post(request.type, request.mikey);
+    x.duration_ms = ms_since(start);
+    if (!r.ok()) {
+      note_failure(x, r.error());
+      impl_->client.close();
+      return x;
+    }
+    impl_->fill(x, r.value());
   } catch (const std::exception& e) {
     x.transport_error = "harness_exception";
     x.transport_detail = e.what();

@@ -4,9 +4,12 @@
 #include <map>
 #include <set>
 
+#include "harness/capabilities.h"
 #include "harness/chain_loader.h"
+#include "harness/http_answer_loader.h"
 #include "harness/mutate.h"
 #include "harness/names.h"
+#include "harness/refusal_loader.h"
 #include "harness/ue_loader.h"
 #include "harness/yaml_util.h"
 
@@ -51,6 +54,9 @@ const AllowedSetting kSettings[] = {
     {{"to", SettingType::string}, kForResolve},
     {{"clock_offset_ms", SettingType::integer, {}, -kDay, kDay},
      kForRequest | kForResolve | kForCreate},
+    {{"t_offset_ms", SettingType::integer, {}, -kDay, kDay}, kForRequest | kForResolve},
+    {{"ticket_policy.start_offset_s", SettingType::integer, {}, -kDay / 1000, kDay / 1000},
+     kForRequest | kForCreate},
     {{"algorithms", SettingType::suite}, kForRequest | kForResolve | kForCreate},
     {{"algorithms.prf", SettingType::code_point, "PrfFunc", 0, 127},
      kForRequest | kForResolve | kForCreate},
@@ -301,6 +307,9 @@ HttpOverrides read_http(const Ctx& ctx, const YAML::Node& node) {
   if (auto v = map.get("pad_body_bytes"))
     h.pad_body_bytes =
         static_cast<std::size_t>(ctx.integer(*v, "http.pad_body_bytes", 1, 16 << 20));
+  if (auto v = map.get("send_rest_after_ms"))
+    h.send_rest_after_ms =
+        static_cast<std::uint32_t>(ctx.integer(*v, "http.send_rest_after_ms", 0, 60'000));
   map.finish();
   return h;
 }
@@ -355,8 +364,8 @@ std::vector<int> code_point_list(const Ctx& ctx, const YAML::Node& v, std::strin
 constexpr std::string_view kCheckKeys =
     "http.status, http.content_type, http.header.<name>, mikey.data_type, mikey.error_no, "
     "mikey.payloads_present, mikey.payloads_absent, mikey.hdr.v, mikey.hdr.copied, verify, "
-    "keys_equal, within_ms, outcome, forwarded.<name> (sut_role kms_r), ticket.lifetime_s, "
-    "ticket.flags.<d..o>";
+    "keys_equal, within_ms, outcome, refused, http.answer, forwarded.<name> (sut_role kms_r), "
+    "ticket.lifetime_s, ticket.flags.<d..o>, ticket.flags_consistent, ticket.open_ended, any_of";
 
 // ticket.lifetime_s: seconds, or [min, max] (inclusive); ticket.flags.<d..o>: true | false. Both
 // judge the Ticket Policy of the TICKET in the answer (the granted one, RFC 6043 §6.10).
@@ -380,6 +389,16 @@ std::optional<Check> read_ticket_check(const Ctx& ctx, const std::string& key,
     if (c.numbers[0] > c.numbers[1]) ctx.fail(v, "ticket.lifetime_s: min is above max");
     return c;
   }
+  if (key == "ticket.open_ended") {  // the granted policy has no TRe (no defined end, §6.10)
+    c.header = "open_ended";
+    c.numbers = {ctx.boolean(v, key) ? 1 : 0};
+    return c;
+  }
+  if (key == "ticket.flags_consistent") {  // the §6.10 flag rules hold (roles::flag_violation)
+    c.header = "flags_consistent";
+    c.numbers = {ctx.boolean(v, key) ? 1 : 0};
+    return c;
+  }
   if (key.rfind(kFlags, 0) != 0) return std::nullopt;
   const std::string flag = key.substr(kFlags.size());
   if (flag.size() != 1 || flag[0] < 'd' || flag[0] > 'o') {
@@ -390,13 +409,15 @@ std::optional<Check> read_ticket_check(const Ctx& ctx, const std::string& key,
   return c;
 }
 
+// `skip`: a key read by the caller (an expect step's any_of).
 std::vector<Check> read_checks(const Ctx& ctx, const YAML::Node& node, std::string_view what,
-                               SutRole role) {
+                               SutRole role, std::string_view skip = {}) {
   MapReader map(ctx, node, std::string(what));
   map.allow_all();
   std::vector<Check> checks;
   if (map.entries().empty()) ctx.fail(node, std::string(what) + " needs at least one check");
   for (const auto& e : map.entries()) {
+    if (!skip.empty() && e.key == skip) continue;
     // ue.* / kms.* checks, and which checks a UE role cannot use (ue_loader.h).
     if (auto ue = detail::read_ue_check(ctx, e.key, e.key_node, e.value, role)) {
       checks.push_back(std::move(*ue));
@@ -408,6 +429,14 @@ std::vector<Check> read_checks(const Ctx& ctx, const YAML::Node& node, std::stri
     }
     if (auto ticket = read_ticket_check(ctx, e.key, e.key_node, e.value)) {
       checks.push_back(std::move(*ticket));
+      continue;
+    }
+    if (auto refused = detail::read_refusal_check(ctx, e.key, e.key_node, e.value)) {
+      checks.push_back(std::move(*refused));
+      continue;
+    }
+    if (auto answer = detail::read_http_answer_check(ctx, e.key, e.key_node, e.value)) {
+      checks.push_back(std::move(*answer));
       continue;
     }
     Check c;
@@ -467,6 +496,19 @@ std::vector<Check> read_checks(const Ctx& ctx, const YAML::Node& node, std::stri
     checks.push_back(std::move(c));
   }
   return checks;
+}
+
+// The checks of an expect step and its `any_of:` alternatives (each a map of checks).
+void read_expect(const Ctx& ctx, const YAML::Node& node, SutRole role, ExpectStep& e) {
+  if (!node.IsMap()) ctx.fail(node, "expect must be a mapping of checks");
+  if (const YAML::Node alternatives = node["any_of"]) {
+    if (!alternatives.IsSequence() || alternatives.size() < 2)
+      ctx.fail(alternatives, "any_of takes a list of at least two maps of checks");
+    for (const YAML::Node& a : alternatives)
+      e.any_of.push_back(read_checks(ctx, a, "an any_of alternative", role));
+    if (node.size() == 1) return;
+  }
+  e.checks = read_checks(ctx, node, "expect", role, "any_of");
 }
 
 // ---- steps ----
@@ -568,7 +610,7 @@ Step read_step(const Ctx& ctx, const YAML::Node& node, StepState& state) {
   } else if (expect) {
     if (!state.sent) ctx.fail(*expect, "expect needs an earlier send step");
     ExpectStep e;
-    e.checks = read_checks(ctx, *expect, "expect", state.role);
+    read_expect(ctx, *expect, state.role, e);
     for (const Check& c : e.checks) {
       if (c.key == CheckKey::forwarded && !state.resolve_sent) {
         ctx.fail(c.pos, "forwarded.* checks need an earlier RESOLVE_INIT_PSK send");
@@ -579,8 +621,11 @@ Step read_step(const Ctx& ctx, const YAML::Node& node, StepState& state) {
                             : "keys_equal needs an earlier RESOLVE_INIT_PSK send");
       }
     }
-    if (auto inc = map.get("inconclusive_if"))
-      e.inconclusive_if = read_checks(ctx, *inc, "inconclusive_if", state.role);
+    if (auto inc = map.get("inconclusive_if")) {
+      e.inconclusive_if = detail::read_inconclusive(ctx, *inc, e.checks, [&](const YAML::Node& n) {
+        return read_checks(ctx, n, "inconclusive_if.when", state.role);
+      });
+    }
     step.body = std::move(e);
   } else if (wait) {
     step.body = WaitStep{static_cast<std::uint32_t>(ctx.integer(*wait, "wait_ms", 1, 600'000))};
@@ -655,9 +700,8 @@ Scenario read_scenario(const Ctx& ctx, const YAML::Node& root, const Requirement
   s.sut_role = *r;
   if (auto needs = map.get("needs")) {
     s.needs = ctx.strings(*needs, "needs");
-    for (std::size_t i = 0; i < s.needs.size(); ++i)
-      if (!valid_name(s.needs[i]))
-        ctx.fail((*needs)[i], "'" + s.needs[i] + "' is not a capability name");
+    for (std::size_t i = 0; i < s.needs.size(); ++i)  // the vocabulary of capabilities.h
+      if (auto problem = capability_problem(s.needs[i])) ctx.fail((*needs)[i], *problem);
   }
   if (auto tags = map.get("tags")) {
     s.tags = ctx.strings(*tags, "tags");
@@ -737,8 +781,11 @@ LoadResult<std::vector<Scenario>> load_scenarios(const std::filesystem::path& di
       it.disable_recursion_pending();
       continue;
     }
-    // not-covered.yaml holds the coverage reasons (harness/coverage.h), not a scenario.
-    if (it->is_regular_file() && p.extension() == ".yaml" && p.filename() != "not-covered.yaml") {
+    // not-covered.yaml holds the coverage reasons and mutation-registry.yaml the faulty variants
+    // behind them (harness/coverage.h), not scenarios.
+    const bool data =
+        p.filename() == "not-covered.yaml" || p.filename() == "mutation-registry.yaml";
+    if (it->is_regular_file() && p.extension() == ".yaml" && !data) {
       files.push_back(p);
     }
   }

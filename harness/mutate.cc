@@ -49,7 +49,7 @@ std::optional<std::string> ref_problem(std::string_view ref) {
   if (auto colon = ref.find(':'); colon != std::string_view::npos) {
     name = ref.substr(0, colon);
     auto n = parse_long(ref.substr(colon + 1));
-    if (!n || *n < 0) return "the occurrence after ':' must be a number >= 0";
+    if (!n) return "the occurrence after ':' must be a number (negative: from the last)";
   }
   if (!code_point_value("PayloadType", name)) {
     return "'" + std::string(name) + "' is not a payload type name (T, RANDR, IDR, TP, V, ...)";
@@ -76,13 +76,57 @@ mikey::Result<std::size_t, Fail> resolve_ref(const mikey::codec::Message& m, std
   }
   auto type = code_point_value("PayloadType", name);
   if (!type) return Fail("'" + std::string(name) + "' is not a payload type name");
-  long seen = 0;
-  for (std::size_t i = 0; i < m.payloads.size(); ++i) {
-    if (mikey::codec::raw(m.payloads[i].type) != *type) continue;
-    if (seen++ == occurrence) return i;
-  }
+  std::vector<std::size_t> of_type;
+  for (std::size_t i = 0; i < m.payloads.size(); ++i)
+    if (mikey::codec::raw(m.payloads[i].type) == *type) of_type.push_back(i);
+  const long n = static_cast<long>(of_type.size());
+  const long k = occurrence < 0 ? n + occurrence : occurrence;
+  if (k >= 0 && k < n) return of_type[static_cast<std::size_t>(k)];
   return Fail("payload[" + std::string(ref) + "] does not exist: the message has " +
-              std::to_string(seen) + " payload(s) of that type");
+              std::to_string(n) + " payload(s) of that type");
+}
+
+// A symbolic payload reference inside a container ("tp_data.payload[TR:1]", "payload[IDR:-1]")
+// rewritten to the index the layout map uses, so a case addresses "the second TR" or "the last
+// IDR" of a ticket whatever optional payloads the SUT put before it. `path` is a full layout
+// path; its first (top-level) reference is already numeric.
+// nullopt when a reference names no payload of the message.
+std::optional<std::string> expand_nested_refs(const mikey::codec::Layout& layout,
+                                              std::string path) {
+  constexpr std::string_view kSeg = ".payload[";
+  for (std::size_t at = path.find(kSeg); at != std::string::npos; at = path.find(kSeg, at + 1)) {
+    const std::size_t open = at + kSeg.size();
+    const std::size_t close = path.find(']', open);
+    if (close == std::string::npos) return std::nullopt;
+    const std::string ref = path.substr(open, close - open);
+    if (auto n = parse_long(ref); n && *n >= 0) continue;
+    const std::string prefix = path.substr(0, open);    // "...tp_data.payload["
+    std::vector<std::pair<long, std::string>> entries;  // index, type segment
+    for (const auto& f : layout.fields()) {
+      if (f.path.compare(0, prefix.size(), prefix) != 0) continue;
+      const std::size_t e = f.path.find(']', prefix.size());
+      auto index = parse_long(std::string_view(f.path).substr(prefix.size(), e - prefix.size()));
+      if (!index || e + 2 > f.path.size()) continue;
+      std::string type = f.path.substr(e + 2, f.path.find('.', e + 2) - (e + 2));
+      if (entries.empty() || entries.back().first != *index) entries.emplace_back(*index, type);
+    }
+    const auto colon = ref.find(':');
+    const std::string name = ref.substr(0, colon);
+    const long occurrence =
+        colon == std::string::npos ? 0 : parse_long(ref.substr(colon + 1)).value_or(0);
+    std::vector<long> matching;
+    for (const auto& [index, type] : entries)
+      if (type == name) matching.push_back(index);
+    const long n = static_cast<long>(matching.size());
+    const long k = occurrence < 0 ? n + occurrence : occurrence;
+    if (k < 0 || k >= n) return std::nullopt;
+    // "payload[TR:1].ts_value" names the type, so the layout's type segment may be left out.
+    const std::string index = std::to_string(matching[static_cast<std::size_t>(k)]);
+    const std::string after = path.substr(close + 1);
+    const bool typed = after.rfind("." + name + ".", 0) == 0 || after == "." + name;
+    path = path.substr(0, open) + index + "]" + (typed ? after : "." + name + after);
+  }
+  return path;
 }
 
 // The type segment the layout uses for top-level payload `i` ("V" in "payload[6].V.mac").
@@ -245,12 +289,13 @@ mikey::Result<ResolvedField, std::string> resolve_field(const ParseOutcome& pars
     const auto& pl = parsed.message.payloads[i];
     return ResolvedField{base, pl.offset, pl.length, 0xff, true, i};
   }
-  if (auto f = layout.find(base + ref->rest)) {
-    return ResolvedField{f->path, f->offset, f->length, f->mask, false, i};
-  }
   const std::string segment = type_segment(layout, i);
-  if (!segment.empty()) {
-    if (auto f = layout.find(base + "." + segment + ref->rest)) {
+  for (const std::string& candidate :
+       {base + ref->rest, segment.empty() ? std::string() : base + "." + segment + ref->rest}) {
+    if (candidate.empty()) continue;
+    auto expanded = expand_nested_refs(layout, candidate);
+    if (!expanded) continue;
+    if (auto f = layout.find(*expanded)) {
       return ResolvedField{f->path, f->offset, f->length, f->mask, false, i};
     }
   }
@@ -392,7 +437,8 @@ mikey::Result<Bytes, std::string> re_protect(ByteView bytes, const ProtectionKey
   const roles::Identity kms{mikey::codec::IdType::uri,
                             Bytes(keys.identity_kms.begin(), keys.identity_kms.end())};
   const ByteView extra[] = {
-      roles::id_data_or(roles::find_idr(m.payloads, peer_role), peer),
+      keys.identity_peer_wins ? keys.identity_peer
+                              : roles::id_data_or(roles::find_idr(m.payloads, peer_role), peer),
       roles::id_data_or(roles::find_idr(m.payloads, mikey::codec::IdRole::idrkms), kms)};
   auto input = roles::received_mac_input(r, extra);
   if (!input.ok()) return Fail("re_protect: the MAC input cannot be located");

@@ -7,9 +7,12 @@
 // 0x80), "payload[6].V.mac", "payload[4].TP.tp_data.payload[0].TR.ts_value". The top-level
 // payload index may also be written symbolically:
 //   payload[V]       the first top-level payload of that type (RFC name: T, RANDR, IDR, TP, V, ...)
-//   payload[IDR:1]   the second one of that type (0-based occurrence)
+//   payload[IDR:1]   the second one of that type (0-based occurrence; IDR:-1 the last one)
 //   payload[-1]      the last payload (negative indices count from the end)
-// and the payload-type segment may be left out: "payload[V].mac" = "payload[6].V.mac". A path that
+// and the payload-type segment may be left out: "payload[V].mac" = "payload[6].V.mac". Payloads
+// inside a container are addressed the same way ("payload[TICKET].tp_data.payload[TR:1].ts_value",
+// the second TR of the ticket's TP Data), so a case does not depend on which optional payloads
+// the SUT put before the one it means (docs/latitude.md "granted-idrkms"). A path that
 // stops at "payload[...]" names the whole payload (from its Next payload byte to its end).
 //
 // Every knob re-parses the current bytes first, so knobs compose in order. Structural knobs
@@ -73,6 +76,9 @@ struct ProtectionKeys {
   mikey::ByteView identity_peer;  // Identity_i (request) / Identity_r (resolve) when no IDR
   mikey::ByteView identity_kms;   // Identity_kms when no IDRkms
   bool resolve = false;           // RESOLVE_INIT (RANDRr, IDRr) instead of REQUEST_INIT
+  // identity_peer even when the message has an IDRr: a KMS_R whose MAC covers its own identity
+  // (docs/latitude.md "link-mac-identity").
+  bool identity_peer_wins = false;
 };
 
 // Recomputes the MAC of the final V payload in place (see the file comment).

@@ -23,8 +23,7 @@ constexpr std::pair<char, bool codec::TicketFlags::*> kFlags[] = {
 }  // namespace
 
 roles::NtpTime OffsetClock::now() const noexcept {
-  const std::int64_t delta = offset_ms_ * (std::int64_t{1} << 32) / 1000;  // NTP: 2^32 per s
-  return static_cast<roles::NtpTime>(static_cast<std::int64_t>(system_.now()) + delta);
+  return roles::shifted(system_.now(), offset_ms_);
 }
 
 std::shared_ptr<const roles::PskCredential> psk_credential(const UserProfile& u) {
@@ -63,6 +62,10 @@ bool apply_party_setting(const Setting& s, PartySettings& p) {
   roles::TicketRequest& t = p.ticket;
   if (k == "clock_offset_ms") {
     p.clock_offset_ms = *i;
+  } else if (k == "t_offset_ms") {
+    p.t_offset_ms = *i;
+  } else if (k == "ticket_policy.start_offset_s") {
+    t.start_offset_s = *i;
   } else if (k == "algorithms.prf") {
     t.prf = p.algorithms.prf = static_cast<codec::PrfFunc>(*i);
   } else if (k == "algorithms.mac") {
@@ -122,30 +125,73 @@ roles::ResponderConfig responder_config(const PartySettings& p, const UserProfil
   rc.kms_identity = kms_identity;
   rc.credential = psk_credential(*p.user);
   rc.algorithms = p.algorithms;
+  // The harness's Responder resolves any ticket, however far in the future it starts: judging
+  // its validity is the SUT's job (kms.errors.ticket-not-yet-valid).
+  rc.ticket_start_grace_s = std::int64_t{366} * 86'400;
   return rc;
 }
+
+namespace {
+
+// `any_of:`: "" when one alternative holds in full; otherwise what each one missed. Every
+// alternative's results go to the report, keyed "any_of[N].<check>".
+std::string judge_alternatives(const std::vector<std::vector<Check>>& alternatives,
+                               const std::function<ExpectationResult(const Check&)>& judge,
+                               CaseResult& out) {
+  std::string missed;
+  for (std::size_t n = 0; n < alternatives.size(); ++n) {
+    std::string first;
+    for (const Check& c : alternatives[n]) {
+      ExpectationResult r = judge(c);
+      if (!r.ok && first.empty()) first = r.key + ": expected " + r.expected + ", got " + r.actual;
+      r.key = "any_of[" + std::to_string(n) + "]." + r.key;
+      out.expectations.push_back(std::move(r));
+    }
+    if (first.empty()) return {};
+    missed += (missed.empty() ? "" : "; ") + std::string("[") + std::to_string(n) + "] " + first;
+  }
+  return "any_of: no alternative holds (" + missed + ")";
+}
+
+}  // namespace
 
 bool judge_expect_step(std::size_t step, const ExpectStep& e,
                        const std::function<ExpectationResult(const Check&)>& judge,
                        CaseResult& out) {
   std::string first_failure;
+  bool only_excused = true;  // every failed check is one the inconclusive_if clause excuses
   for (const Check& c : e.checks) {
     ExpectationResult r = judge(c);
-    if (!r.ok && first_failure.empty())
-      first_failure = r.key + ": expected " + r.expected + ", got " + r.actual;
+    if (!r.ok) {
+      if (first_failure.empty())
+        first_failure = r.key + ": expected " + r.expected + ", got " + r.actual;
+      only_excused = only_excused && e.inconclusive_if &&
+                     std::find(e.inconclusive_if->excuses.begin(), e.inconclusive_if->excuses.end(),
+                               r.key) != e.inconclusive_if->excuses.end();
+    }
     out.expectations.push_back(std::move(r));
+  }
+  if (!e.any_of.empty() && first_failure.empty()) {
+    first_failure = judge_alternatives(e.any_of, judge, out);
+    only_excused = only_excused && e.inconclusive_if &&
+                   std::find(e.inconclusive_if->excuses.begin(), e.inconclusive_if->excuses.end(),
+                             "any_of") != e.inconclusive_if->excuses.end();
   }
   if (first_failure.empty()) return true;
-  bool all = !e.inconclusive_if.empty();
-  for (const Check& c : e.inconclusive_if) {
-    ExpectationResult r = judge(c);
-    r.inconclusive_clause = true;
-    all = all && r.ok;
-    out.expectations.push_back(std::move(r));
+  bool excused = only_excused && e.inconclusive_if.has_value();
+  if (excused) {
+    for (const Check& c : e.inconclusive_if->when) {
+      ExpectationResult r = judge(c);
+      r.inconclusive_clause = true;
+      excused = excused && r.ok;
+      out.expectations.push_back(std::move(r));
+    }
   }
-  out.verdict = all ? Verdict::inconclusive : Verdict::fail;
+  out.verdict = excused ? Verdict::inconclusive : Verdict::fail;
   out.reason = "step " + std::to_string(step + 1) + ": " + first_failure +
-               (all ? " (an answer the specification allows; this case cannot judge it)" : "");
+               (excused ? " (an answer the specification allows, docs/latitude.md \"" +
+                              e.inconclusive_if->because + "\"; this case cannot judge it)"
+                        : "");
   return false;
 }
 

@@ -45,6 +45,9 @@ struct PartySettings {
   const UserProfile* user = nullptr;
   const UserProfile* to = nullptr;
   std::int64_t clock_offset_ms = 0;
+  // Only the T payload is this far from the party's clock (e.g. a stale timestamp while the
+  // Ticket Policy keeps the current time); the message is re-protected after the shift.
+  std::int64_t t_offset_ms = 0;
   mikey::roles::Algorithms algorithms;
   mikey::roles::TicketRequest ticket;
   bool include_idrpsk = true;

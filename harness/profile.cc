@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "harness/capabilities.h"
 #include "harness/names.h"
 #include "harness/ue_loader.h"
 #include "harness/yaml_util.h"
@@ -258,6 +259,41 @@ ChainingSpec read_chaining(const Ctx& ctx, const YAML::Node& n, const std::files
   return c;
 }
 
+// `capabilities:` — every name from the vocabulary (capabilities.h): a typo would otherwise skip
+// every case needing the name and leave a green run that tested little.
+std::vector<std::string> read_capabilities(const Ctx& ctx, const YAML::Node& n) {
+  std::vector<std::string> caps = ctx.strings(n, "capabilities");
+  for (std::size_t i = 0; i < caps.size(); ++i) {
+    if (auto problem = capability_problem(caps[i])) ctx.fail(n[i], *problem);
+  }
+  return caps;
+}
+
+// `levels:` — the levels run without --strict.
+std::vector<Level> read_levels(const Ctx& ctx, const YAML::Node& n) {
+  if (!n.IsSequence()) ctx.fail(n, "levels must be a list");
+  std::vector<Level> levels;
+  for (const YAML::Node& l : n) {
+    const std::string name = ctx.string(l, "levels item");
+    if (auto problem = level_problem(name)) ctx.fail(l, *problem);
+    levels.push_back(*parse_level(name));
+  }
+  return levels;
+}
+
+// `latitude:` — the readings the SUT declares (latitude.h); each point left out is `any`.
+LatitudeDeclaration read_latitude(const Ctx& ctx, const YAML::Node& n) {
+  MapReader m(ctx, n, "latitude");
+  m.allow_all();
+  LatitudeDeclaration d;
+  for (const auto& e : m.entries()) {
+    const std::string reading = ctx.string(e.value, "latitude." + e.key);
+    if (auto problem = latitude_problem(e.key, reading)) ctx.fail(e.key_node, *problem);
+    d.declared[e.key] = reading;
+  }
+  return d;
+}
+
 SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::filesystem::path& base) {
   MapReader map(ctx, root, "a SUT profile");
   SutProfile p;
@@ -286,16 +322,9 @@ SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::files
   p.initiator = party_user("initiator");
   p.responder = party_user("responder");
   pm.finish();
-  if (auto caps = map.get("capabilities")) p.capabilities = ctx.strings(*caps, "capabilities");
-  if (auto levels = map.get("levels")) {
-    if (!levels->IsSequence()) ctx.fail(*levels, "levels must be a list");
-    p.levels.clear();
-    for (const YAML::Node& l : *levels) {
-      auto lv = parse_level(ctx.string(l, "levels item"));
-      if (!lv) ctx.fail(l, "levels: SHALL, SHALL NOT, SHOULD, SHOULD NOT or MAY");
-      p.levels.push_back(*lv);
-    }
-  }
+  if (auto caps = map.get("capabilities")) p.capabilities = read_capabilities(ctx, *caps);
+  if (auto levels = map.get("levels")) p.levels = read_levels(ctx, *levels);
+  if (auto l = map.get("latitude")) p.latitude = read_latitude(ctx, *l);
   if (auto a = map.get("algorithms")) {
     const std::string s = ctx.string(*a, "algorithms");
     if (s == "suite128") {

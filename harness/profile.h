@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/latitude.h"
 #include "harness/load_error.h"
 #include "harness/scenario.h"
 #include "roles/types.h"
@@ -117,6 +118,10 @@ struct SutProfile {
   std::string responder;                                      // default user playing the Responder
   std::vector<std::string> capabilities;                      // what `needs:` is matched against
   std::vector<Level> levels{Level::shall, Level::shall_not};  // levels run without --strict
+  LatitudeDeclaration latitude;  // `latitude:` (docs/latitude.md), every point `any` by default
+  // Measured at the start of a run, not read from the file: the KMS's clock minus ours
+  // (sut_clock.h). The parties the harness plays keep the KMS's time.
+  std::int64_t sut_clock_offset_ms = 0;
   mikey::roles::Algorithms algorithms = mikey::roles::kSuite128;  // the parties' default suite
   mikey::roles::TicketFormat ticket_format = mikey::roles::kBaseTicket;
   std::uint32_t ticket_lifetime_s = 600;

@@ -1,5 +1,7 @@
 #include "harness/results.h"
 
+#include <algorithm>
+
 namespace mikeyconf::harness {
 
 std::string_view to_string(Verdict v) noexcept {
@@ -55,7 +57,20 @@ Summary RunResult::summary() const noexcept {
   return s;
 }
 
+std::vector<Exclusion> RunResult::exclusions() const {
+  std::vector<Exclusion> out;
+  for (const CaseResult& c : cases) {
+    if (c.verdict != Verdict::skipped) continue;
+    auto group = std::find_if(out.begin(), out.end(),
+                              [&](const Exclusion& e) { return e.reason == c.reason; });
+    if (group == out.end()) group = out.insert(out.end(), Exclusion{c.reason, {}});
+    group->ids.push_back(c.id);
+  }
+  return out;
+}
+
 int RunResult::exit_code() const noexcept {
+  if (!setup_error.empty()) return 3;  // the verdicts would not hold: nothing was judged
   const Summary s = summary();
   if (s.fail > 0 || s.xpass > 0) return 1;
   if (s.error > 0) return 3;

@@ -89,6 +89,24 @@ struct HealthCheck {
   CaseResult result;
 };
 
+// One check of the SUT profile against the SUT before the suite (probe.h): a user's
+// REQUEST_INIT_PSK or RESOLVE_INIT_PSK, and what its answer says about the profile.
+struct SetupProbe {
+  std::string user;     // the profile user probed
+  std::string message;  // "REQUEST_INIT_PSK", "RESOLVE_INIT_PSK"
+  bool ok = false;
+  // Not ok: what was seen and which profile keys to check (one line). Ok: empty, or a note such
+  // as "refused as Initiator, verified as Responder".
+  std::string finding;
+  CaseResult result;  // the probe run as a case: its exchanges, for the reports
+};
+
+// Skipped cases that share a reason (the profile's capabilities or levels, the baseline).
+struct Exclusion {
+  std::string reason;
+  std::vector<std::string> ids;  // in suite order
+};
+
 struct Summary {
   std::size_t total = 0, pass = 0, fail = 0, inconclusive = 0, error = 0, skipped = 0, xfail = 0,
               xpass = 0;
@@ -106,16 +124,33 @@ struct RunResult {
   bool embedded = false;  // the SUT was the reference implementation started by the harness
   std::size_t jobs = 1;
   std::uint64_t seed = 0;
-  bool strict = false;
-  std::string started_utc;  // ISO 8601
+  bool strict = false;              // every level ran, not only the profile's
+  bool inconclusive_fails = false;  // an inconclusive verdict became fail (--strict)
+  std::string started_utc;          // ISO 8601
   double duration_ms = 0;
   std::vector<CaseResult> cases;
   std::vector<HealthCheck> health;
   std::vector<std::string> warnings;  // e.g. a baseline id that names no case
+  // What the profile declared, so a report can say what the run did not test.
+  std::vector<std::string> capabilities;
+  std::vector<std::string> levels;  // "SHALL", "SHALL NOT", ...
+  // The profile's `latitude:` choices (docs/latitude.md entry id → the behaviour the SUT
+  // declares; an entry not listed means "any"), in profile order.
+  std::vector<std::pair<std::string, std::string>> latitude;
+  // The KMS's clock minus ours, measured at the start (sut_clock.h; docs/latitude.md
+  // "clock-offset"); the harness parties kept the KMS's time. nullopt: not measured.
+  std::optional<std::int64_t> sut_clock_offset_ms;
+  // The profile does not match the SUT (probe.h): one line naming what was seen and the profile
+  // keys to check. Non-empty: no case ran (every case is error) and the exit code is 3.
+  std::string setup_error;
+  std::vector<SetupProbe> setup_probes;
 
   Summary summary() const noexcept;
-  // design.md exit codes: 1 when a case failed or passed unexpectedly (fail, xpass); otherwise 3
-  // when a case could not be judged because of a harness/setup error; otherwise 0.
+  // Skipped cases grouped by their reason, groups in order of first appearance.
+  std::vector<Exclusion> exclusions() const;
+  // design.md exit codes: 3 on a setup error; else 1 when a case failed or passed unexpectedly
+  // (fail, xpass); else 3 when a case could not be judged because of a harness/setup error;
+  // else 0.
   int exit_code() const noexcept;
 };
 

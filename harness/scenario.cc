@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "codec/codepoints.h"
+#include "harness/http_answer.h"
+#include "harness/refusal.h"
 #include "wire/hex.h"
 
 namespace mikeyconf::harness {
@@ -68,7 +70,9 @@ constexpr std::pair<std::string_view, CheckKey> kCheckKeys[] = {
     {"outcome", CheckKey::outcome},
     {"ue", CheckKey::ue},
     {"forwarded", CheckKey::forwarded},
-    {"ticket", CheckKey::ticket}};
+    {"ticket", CheckKey::ticket},
+    {"refused", CheckKey::refused},
+    {"http.answer", CheckKey::http_answer}};
 constexpr std::pair<std::string_view, UeOp> kUeOps[] = {{"initiate", UeOp::initiate},
                                                         {"transfer_resp", UeOp::transfer_resp},
                                                         {"transfer_init", UeOp::transfer_init}};
@@ -144,7 +148,7 @@ std::string Mutation::describe() const {
 
 bool HttpOverrides::any() const noexcept {
   return method || path || query || content_type || !headers.empty() || body_encoding || body_raw ||
-         pad_header_bytes || pad_body_bytes;
+         pad_header_bytes || pad_body_bytes || send_rest_after_ms;
 }
 
 std::string Check::expected_text() const {
@@ -191,6 +195,10 @@ std::string Check::expected_text() const {
       return "true";
     case CheckKey::within_ms:
       return "<= " + std::to_string(ms) + " ms";
+    case CheckKey::refused:
+      return refusal_expectation(*this);
+    case CheckKey::http_answer:
+      return http_answer_expectation(*this);
     case CheckKey::ticket:
       if (header != "lifetime_s") return numbers.front() != 0 ? "true" : "false";
       if (numbers.front() == numbers.back()) return std::to_string(numbers.front());

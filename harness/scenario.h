@@ -91,6 +91,10 @@ struct HttpOverrides {
   // value, and that many bytes appended to the body (Content-Length counts them).
   std::optional<std::size_t> pad_header_bytes;
   std::optional<std::size_t> pad_body_bytes;
+  // With a Content-Length header announcing more than the body holds: the missing bytes (base64
+  // letters) follow after this many ms, unless the SUT answered or closed by then (a server may
+  // wait for an announced body, docs/latitude.md "announced-body-too-large").
+  std::optional<std::uint32_t> send_rest_after_ms;
 
   // Whether the request must be built by hand (any override present).
   bool any() const noexcept;
@@ -181,7 +185,20 @@ enum class CheckKey : std::uint8_t {
   ue,                      // a UE-role check named in `header` (ue.*, kms.*; ue_checks.h)
   ticket,                  // ticket.lifetime_s / ticket.flags.X of the granted TICKET (`header`)
   forwarded,               // sut_role kms_r: forwarded.NAME (in `header`) on the tap (chain.h)
+  refused,                 // the SUT refused as the refusal class allows (refusal.h)
+  http_answer,             // statuses, or no response: closed | timeout (http_answer.h)
 };
+
+// Why a `refused:` check expects a refusal; it decides which answers are legal (refusal.h,
+// docs/latitude.md).
+enum class RefusalClass : std::uint8_t {
+  authenticated,  // an authenticated request refused for its meaning: a MIKEY Error in a 200
+  auth_failure,   // the MAC does not verify: Error 0, or a 4xx ("auth-failure-answer")
+  malformed,      // a fatal parse error: Error 12 or 13, or a 4xx ("malformed-answer")
+  discarded,      // outside the clock skew or a replay: an Error, or a 4xx ("discard-answer")
+};
+std::string_view to_string(RefusalClass c) noexcept;  // "authenticated", "auth_failure", ...
+std::optional<RefusalClass> parse_refusal_class(std::string_view s) noexcept;
 std::string_view to_string(CheckKey k) noexcept;  // the YAML key ("http.status", ...)
 
 struct Check {
@@ -194,17 +211,30 @@ struct Check {
   bool absent = false;              // http_header: null
   std::vector<std::uint8_t> payload_types;
   std::uint32_t ms = 0;
+  RefusalClass refusal = RefusalClass::authenticated;  // refused: the class
+  bool any_error_no = false;  // refused: any Error number will do (`numbers` empty)
   SourcePos pos;
 
   // The expected value as the report shows it ("200", "4xx", "REQUEST_RESP", "[0, 7]").
   std::string expected_text() const;
 };
 
+// When only the checks named in `excuses` failed and every check in `when` holds, the case is
+// inconclusive rather than failed: the SUT answered in a way the specification allows (the
+// docs/latitude.md entry `because`) but the case cannot judge it. Any other failed check fails.
+struct InconclusiveClause {
+  std::vector<std::string> excuses;  // check keys as reported ("mikey.error_no", "http.status")
+  std::vector<Check> when;
+  std::string because;  // the docs/latitude.md entry id
+  SourcePos pos;
+};
+
 struct ExpectStep {
   std::vector<Check> checks;
-  // When some check fails but every one of these holds, the case is inconclusive rather than
-  // failed: the SUT answered in a way the specification allows but the case cannot judge.
-  std::vector<Check> inconclusive_if;
+  // `any_of:` — the step also passes only when one of these sets of checks holds in full: the
+  // specification allows each of these answers (docs/latitude.md).
+  std::vector<std::vector<Check>> any_of;
+  std::optional<InconclusiveClause> inconclusive_if;
 };
 
 using StepBody =

@@ -265,7 +265,9 @@ void judge_request_check(const Check& c, const UeEvidence& e, ExpectationResult&
       const auto* rand = roles::find_body<codec::RandWithRole>(p.message.payloads);
       const std::size_t n = rand != nullptr ? rand->rand.size() : 0;
       r.actual = rand != nullptr ? std::to_string(n) + " bytes" : "no RANDR payload";
-      r.ok = rand != nullptr && n >= c.ms;
+      const std::size_t psk = e.ue_user != nullptr ? e.ue_user->psk.size() : 0;
+      const std::size_t want = c.ms == 0 ? std::max<std::size_t>(psk, 16) : c.ms;
+      r.ok = rand != nullptr && n >= want;
     }
   }
 }

@@ -477,6 +477,9 @@ mikey::Result<std::unique_ptr<TapKms>, std::string> TapKms::start(
   }
   auto config = kms_config_from_profile(profile);
   if (!config.ok()) return config.error();
+  // The UE under test writes its desired TRs with its own clock, which may run ahead of ours
+  // within the skew: the harness KMS resolves such a ticket (docs/latitude.md "clock-offset").
+  config.value().policy.latitude.ticket_start_grace_s = config.value().policy.clock_skew_s;
   std::unique_ptr<TapKms> self(new TapKms());
   Impl& impl = *self->impl_;
   impl.profile = profile;

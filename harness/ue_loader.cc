@@ -263,8 +263,15 @@ bool read_ue_value(const Ctx& ctx, const std::string& key, const YAML::Node& v, 
       c.text = ctx.string(v, key);  // "*": present with any value
     }
   } else if (key == "kms.request.rand_min_bytes") {
-    c.ms = static_cast<std::uint32_t>(ctx.integer(v, key, 1, 255));
-    c.text = ">= " + std::to_string(c.ms) + " bytes";
+    // `psk`: RFC 6043 §12.1 (T-12.1-2) — the RAND of a Request or Resolve is the only one of the
+    // exchange, so it alone is at least as long as the UE's PSK.
+    if (v.IsScalar() && v.Scalar() == "psk") {
+      c.ms = 0;
+      c.text = ">= the UE's PSK length";
+    } else {
+      c.ms = static_cast<std::uint32_t>(ctx.integer(v, key, 1, 255));
+      c.text = ">= " + std::to_string(c.ms) + " bytes";
+    }
   } else {
     return false;
   }

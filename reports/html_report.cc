@@ -10,6 +10,7 @@
 #include "harness/scenario.h"
 #include "reports/decoded.h"
 #include "reports/digest.h"
+#include "reports/html_scope.h"
 #include "reports/html_text.h"
 #include "reports/sequence_diagram.h"
 #include "wire/base64.h"
@@ -124,6 +125,7 @@ tr.bad td{background:#ffebe9}.tree td{padding:1px 6px;font-size:12px}.tree tr.g 
 .d7{padding-left:116px!important}.d8{padding-left:132px!important}
 .nb{color:#cf222e;background:#ffebe9}.cut{color:#9a6700;font-style:italic}.muted{color:#57606a}
 details.entry{border-top:1px dashed #d0d7de;padding:4px 0}summary{cursor:pointer}
+.setup-error{border:2px solid #cf222e;background:#ffebe9;border-radius:6px;padding:4px 12px}
 .reason{font-weight:600}.nw{white-space:nowrap}.filter label{margin-right:12px}
 @media print{#filter,button.copy{display:none}}
 )css";
@@ -170,17 +172,19 @@ std::string header_section(const RunResult& run) {
     out += row("baseline", "<code>" + esc(run.baseline_file) + "</code>");
   out += row("cases", "<code>" + esc(run.cases_dir) + "</code>");
   out += row("seed", num(run.seed));
-  out += row("strict", run.strict ? "yes (every level)" : "no (the profile's levels)");
+  out += row("strict", std::string(run.strict ? "yes (every level)" : "no (the profile's levels)") +
+                           (run.inconclusive_fails ? "; inconclusive counts as fail" : ""));
   out += row("jobs", num(run.jobs));
   out += row("started (UTC)", esc(run.started_utc));
   out += row("duration", ms(run.duration_ms));
   out += row("tool", "mikeyconf " + esc(run.tool_version));
   const int code = run.exit_code();
-  out +=
-      row("exit code", num(static_cast<std::size_t>(code)) +
-                           (code == 0   ? " (every case passed or was excused)"
-                            : code == 1 ? " (a case failed or passed unexpectedly)"
-                                        : " (a case could not be judged: harness or setup error)"));
+  out += row("exit code", num(static_cast<std::size_t>(code)) +
+                              (code == 0   ? " (every case passed or was excused)"
+                               : code == 1 ? " (a case failed or passed unexpectedly)"
+                               : !run.setup_error.empty()
+                                   ? " (setup error: the profile does not match the SUT)"
+                                   : " (a case could not be judged: harness or setup error)"));
   return out + "</table></header>\n";
 }
 
@@ -545,13 +549,13 @@ std::string report_html(const RunResult& run, const RequirementTable* requiremen
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += "<title>mikeyconf report: " + esc(run.sut_name) + "</title>\n<style>" + std::string(kCss) +
          "</style></head>\n<body>\n";
-  out += header_section(run);
+  out += header_section(run) + setup_banner(run);
   out +=
-      "<nav><a href=\"#summary\">verdicts</a> · <a href=\"#requirements\">requirements</a> · "
-      "<a href=\"#matrix\">coverage matrix</a> · <a href=\"#health\">health checks</a> · "
-      "<a href=\"#cases\">cases</a></nav>\n";
-  out += verdict_summary(run) + requirements_section(run, rows) + matrix_section(run, rows) +
-         health_section(run);
+      "<nav><a href=\"#summary\">verdicts</a> · <a href=\"#scope\">not tested</a> · "
+      "<a href=\"#requirements\">requirements</a> · <a href=\"#matrix\">coverage matrix</a> · "
+      "<a href=\"#health\">health checks</a> · <a href=\"#cases\">cases</a></nav>\n";
+  out += verdict_summary(run) + scope_section(run) + requirements_section(run, rows) +
+         matrix_section(run, rows) + health_section(run);
   out += "<section id=\"cases\"><h2>Cases</h2>\n" + case_index(run);
   for (std::size_t i = 0; i < run.cases.size(); ++i) {
     out += case_article(run.cases[i], i, run.sut_role);

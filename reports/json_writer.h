@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "reports/utf8.h"
+
 namespace mikeyconf::reports {
 
 class JsonWriter {
@@ -89,7 +91,8 @@ class JsonWriter {
   }
   void string_literal(std::string_view s) {
     out_ += '"';
-    for (unsigned char c : s) {
+    for (std::size_t i = 0; i < s.size();) {
+      const auto c = static_cast<unsigned char>(s[i]);
       switch (c) {
         case '"':
           out_ += "\\\"";
@@ -107,19 +110,44 @@ class JsonWriter {
           out_ += "\\t";
           break;
         default:
-          if (c < 0x20 || c >= 0x7f) {
-            // Non-ASCII bytes are escaped one by one (as U+00XX): texts here are ASCII in
-            // practice, and every byte-exact value is also given in hex.
-            constexpr std::string_view kHex = "0123456789abcdef";
-            out_ += "\\u00";
-            out_ += kHex[c >> 4];
-            out_ += kHex[c & 15];
+          if (c >= 0x80) {
+            i += utf8_escape(s.substr(i));
+            continue;
+          }
+          if (c < 0x20 || c == 0x7f) {
+            escape(c);
           } else {
             out_ += static_cast<char>(c);
           }
       }
+      ++i;
     }
     out_ += '"';
+  }
+
+  void escape(std::uint32_t unit) {
+    constexpr std::string_view kHex = "0123456789abcdef";
+    out_ += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) out_ += kHex[(unit >> shift) & 15];
+  }
+
+  // The output stays ASCII: a valid UTF-8 sequence becomes its \u escape (a surrogate pair above
+  // U+FFFF, RFC 8259 §7); any other byte is escaped alone as U+00XX (every byte-exact value is
+  // also given in hex). Returns the bytes consumed.
+  std::size_t utf8_escape(std::string_view s) {
+    std::uint32_t cp = 0;
+    const std::size_t n = utf8_sequence(s, cp);
+    if (n == 0) {
+      escape(static_cast<unsigned char>(s[0]));
+      return 1;
+    }
+    if (cp > 0xffff) {
+      escape(0xd800 + ((cp - 0x10000) >> 10));
+      escape(0xdc00 + ((cp - 0x10000) & 0x3ff));
+    } else {
+      escape(cp);
+    }
+    return n;
   }
 
   std::string out_;

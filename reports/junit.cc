@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "harness/scenario.h"
+#include "reports/utf8.h"
 #include "wire/hex.h"
 
 namespace mikeyconf::reports {
@@ -18,9 +19,20 @@ using harness::Verdict;
 
 namespace {
 
+// Text and bytes as XML 1.0 character data, ASCII only: valid UTF-8 as character references,
+// bytes XML cannot carry as \xHH.
 std::string xml_escape(std::string_view s) {
   std::string out;
-  for (unsigned char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp = 0;
+    if (const std::size_t n = utf8_sequence(s.substr(i), cp); n > 0) {
+      std::array<char, 16> ref{};
+      std::snprintf(ref.data(), ref.size(), "&#x%x;", static_cast<unsigned>(cp));
+      out += ref.data();
+      i += n - 1;
+      continue;
+    }
     switch (c) {
       case '&':
         out += "&amp;";
@@ -83,32 +95,60 @@ std::string details(const CaseResult& c) {
   return out;
 }
 
+// A setup error (the profile does not match the SUT) as a test case of its own, first, so a CI
+// page shows it above the cases it kept from running.
+std::string setup_testcase(const RunResult& run) {
+  std::string probes;
+  for (const harness::SetupProbe& p : run.setup_probes) {
+    probes += "  " + std::string(p.ok ? "ok   " : "FAIL ") + p.message + " as " + p.user +
+              (p.finding.empty() ? "" : ": " + p.finding) + "\n";
+  }
+  const std::string msg = xml_escape("setup: " + run.setup_error);
+  return "    <testcase classname=\"mikeyconf\" name=\"setup\" time=\"0.000\">\n"
+         "      <error message=\"" +
+         msg + "\" type=\"setup\">" + xml_escape(probes) + "</error>\n    </testcase>\n";
+}
+
+std::string list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
 }  // namespace
 
 std::string junit_xml(const RunResult& run) {
   const Summary s = run.summary();
+  const std::size_t setup = run.setup_error.empty() ? 0 : 1;
+  const std::string tests = std::to_string(s.total + setup);
+  const std::string errors = std::to_string(s.error + setup);
   const std::size_t failures = s.fail + s.xpass;
   const std::size_t skipped = s.skipped + s.xfail + s.inconclusive;
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites name=\"mikeyconf\" tests=\"" + std::to_string(s.total) + "\" failures=\"" +
-         std::to_string(failures) + "\" errors=\"" + std::to_string(s.error) + "\" skipped=\"" +
+  out += "<testsuites name=\"mikeyconf\" tests=\"" + tests + "\" failures=\"" +
+         std::to_string(failures) + "\" errors=\"" + errors + "\" skipped=\"" +
          std::to_string(skipped) + "\" time=\"" + seconds(run.duration_ms) + "\">\n";
-  out += "  <testsuite name=\"mikeyconf." + xml_escape(run.sut_name) + "\" tests=\"" +
-         std::to_string(s.total) + "\" failures=\"" + std::to_string(failures) + "\" errors=\"" +
-         std::to_string(s.error) + "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
-         seconds(run.duration_ms) + "\" timestamp=\"" + xml_escape(run.started_utc) + "\">\n";
+  out += "  <testsuite name=\"mikeyconf." + xml_escape(run.sut_name) + "\" tests=\"" + tests +
+         "\" failures=\"" + std::to_string(failures) + "\" errors=\"" + errors + "\" skipped=\"" +
+         std::to_string(skipped) + "\" time=\"" + seconds(run.duration_ms) + "\" timestamp=\"" +
+         xml_escape(run.started_utc) + "\">\n";
   out += "    <properties>\n";
   out += "  " + property("sut", run.sut_name);
   out += "  " + property("sut_role", harness::to_string(run.sut_role));
   out += "  " + property("base_url", run.sut_url);
   out += "  " + property("seed", std::to_string(run.seed));
   out += "  " + property("strict", run.strict ? "true" : "false");
+  out += "  " + property("inconclusive_fails", run.inconclusive_fails ? "true" : "false");
+  out += "  " + property("capabilities", list(run.capabilities));
+  out += "  " + property("levels", list(run.levels));
+  if (!run.setup_error.empty()) out += "  " + property("setup_error", run.setup_error);
   for (const HealthCheck& h : run.health) {
     out += "  " +
            property("health_check", h.when + ": " + (h.ok ? "ok" : "FAILED " + h.result.reason));
   }
   for (const std::string& w : run.warnings) out += "  " + property("warning", w);
   out += "    </properties>\n";
+  if (setup != 0) out += setup_testcase(run);
   for (const CaseResult& c : run.cases) {
     const std::string prefix =
         c.id.substr(0, c.id.rfind('.') == std::string::npos ? 0 : c.id.rfind('.'));

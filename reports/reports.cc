@@ -59,7 +59,8 @@ mikey::Result<WrittenReports, std::string> write_all_reports(const harness::RunR
   WrittenReports out;
   if (auto w = write_top_level(run, options, out.files); !w.ok()) return w.error();
   for (const harness::CaseResult& c : run.cases) {
-    if (!needs_bundle(c.verdict)) continue;
+    // After a setup error no case ran: a bundle would only replay the profile's mistake.
+    if (!needs_bundle(c.verdict) || !run.setup_error.empty()) continue;
     auto b = write_bundle(run, c, options.requirements, options.out_dir);
     if (!b.ok()) return b.error();
     out.files.insert(out.files.end(), b->begin(), b->end());

@@ -157,6 +157,51 @@ void summary(JsonWriter& j, const harness::Summary& s) {
   j.end_object();
 }
 
+// What the profile declared: the capabilities and levels that selected the cases, and its
+// latitude choices (docs/latitude.md; a point not listed is `any`).
+void declared_profile(JsonWriter& j, const RunResult& run) {
+  j.key("profile").begin_object();
+  j.strings("capabilities", run.capabilities);
+  j.strings("levels", run.levels);
+  j.key("latitude").begin_object();
+  for (const auto& [id, reading] : run.latitude) j.field(id, reading);
+  j.end_object();
+  j.end_object();
+}
+
+// The skipped cases, grouped by reason (RunResult::exclusions).
+void excluded(JsonWriter& j, const RunResult& run) {
+  j.key("excluded").begin_array();
+  for (const harness::Exclusion& e : run.exclusions()) {
+    for (const std::string& id : e.ids) {
+      j.begin_object();
+      j.field("id", id);
+      j.field("reason", e.reason);
+      j.end_object();
+    }
+  }
+  j.end_array();
+}
+
+// The setup probe (harness/probe.h): `error` is empty unless the profile does not match the SUT.
+void setup(JsonWriter& j, const RunResult& run) {
+  j.key("setup").begin_object();
+  j.field("error", run.setup_error);
+  j.key("probes").begin_array();
+  for (const harness::SetupProbe& p : run.setup_probes) {
+    j.begin_object();
+    j.field("user", p.user);
+    j.field("message", p.message);
+    j.field("ok", p.ok);
+    j.field("finding", p.finding);
+    j.key("result");
+    case_result(j, p.result);
+    j.end_object();
+  }
+  j.end_array();
+  j.end_object();
+}
+
 }  // namespace
 
 std::string results_json(const RunResult& run) {
@@ -172,17 +217,29 @@ std::string results_json(const RunResult& run) {
   j.field("profile", run.profile_file);
   j.field("baseline", run.baseline_file);
   j.field("embedded", run.embedded);
+  // docs/latitude.md "clock-offset": the SUT's clock minus ours, measured before the suite; the
+  // harness parties kept the SUT's time. null: not measured.
+  j.key("clock_offset_ms");
+  if (run.sut_clock_offset_ms) {
+    j.value(static_cast<double>(*run.sut_clock_offset_ms));
+  } else {
+    j.null();
+  }
   j.end_object();
   j.key("run").begin_object();
   j.field("seed", run.seed);
   j.field("strict", run.strict);
+  j.field("inconclusive_fails", run.inconclusive_fails);
   j.field("jobs", u64(run.jobs));
   j.field("cases_dir", run.cases_dir);
   j.field("started_utc", run.started_utc);
   j.field("duration_ms", run.duration_ms);
   j.field("exit_code", run.exit_code());
   j.end_object();
+  setup(j, run);
+  declared_profile(j, run);
   summary(j, run.summary());
+  excluded(j, run);
   j.strings("warnings", run.warnings);
   j.key("health_checks").begin_array();
   for (const harness::HealthCheck& h : run.health) {

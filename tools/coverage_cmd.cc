@@ -16,14 +16,18 @@ namespace mikeyconf::tools {
 const std::string_view kCoverageUsage =
     "usage: mikeyconf coverage [--cases DIR] [--write FILE | --check FILE]\n"
     "\n"
-    "Requirement coverage of the cases in DIR (default: cases): which rows of\n"
-    "DIR/requirements.csv the cases cite, and the reason given in DIR/not-covered.yaml for\n"
-    "each row no case cites. Prints the markdown (cases/COVERAGE.md) to standard output.\n"
+    "Requirement coverage of the cases in DIR (default: cases): per row of\n"
+    "DIR/requirements.csv and per role it names, covered (a case of that role cites it and,\n"
+    "for a KMS SHALL row, DIR/mutation-registry.yaml has a variant for it), cited-only or not\n"
+    "covered, with the reason DIR/not-covered.yaml gives. Prints the markdown\n"
+    "(cases/COVERAGE.md) to standard output; citations that do not count and registry entries\n"
+    "that prove nothing are warnings on standard error.\n"
     "\n"
     "  --cases DIR    the cases directory\n"
     "  --write FILE   write the markdown to FILE instead\n"
     "  --check FILE   compare FILE with the markdown and check that every requirement is\n"
-    "                 covered or explained and that no reason is stale\n"
+    "                 covered, waiting for a mutation variant or explained, and that no\n"
+    "                 reason is stale\n"
     "\n"
     "exit status: 0 ok; 1 --check found FILE out of date, or rows neither covered nor\n"
     "explained, or stale reasons; 2 usage or load error (FILE:LINE:COL); 3 FILE cannot be\n"
@@ -76,8 +80,26 @@ std::optional<std::string> load_coverage(const std::filesystem::path& dir, Cover
     if (!loaded.ok()) return loaded.error().to_string();
     reasons = std::move(loaded).value();
   }
-  out = harness::compute_coverage(table.value(), scenarios.value(), reasons);
+  harness::MutationRegistry registry;
+  if (const auto registry_path = dir / "mutation-registry.yaml";
+      std::filesystem::exists(registry_path, ec)) {
+    auto loaded = harness::load_mutation_registry(registry_path);
+    if (!loaded.ok()) return loaded.error().to_string();
+    registry = std::move(loaded).value();
+  }
+  out = harness::compute_coverage(table.value(), scenarios.value(), reasons, registry);
   return std::nullopt;
+}
+
+// Citations that do not count and registry entries that prove nothing: worth fixing, but the
+// rule (coverage_problems) does not depend on them.
+void print_warnings(const Coverage& coverage, std::ostream& err) {
+  for (const harness::Miscitation& m : coverage.miscitations) {
+    err << "warning: " << m.case_id << " (sut_role " << harness::to_string(m.case_role)
+        << ") cites " << m.row << ", a requirement of " << m.row_roles
+        << ": the citation does not count\n";
+  }
+  for (const std::string& note : coverage.registry_notes) err << "warning: " << note << "\n";
 }
 
 std::optional<std::string> read_text(const std::filesystem::path& p) {
@@ -164,6 +186,7 @@ int coverage_main(std::span<const std::string_view> args, Io& io) {
     return kExitUsage;
   }
   const std::string markdown = harness::coverage_markdown(coverage);
+  print_warnings(coverage, io.err);
   if (o.check) return check(o, markdown, coverage, io);
   // Printing and writing report the problems as warnings; only --check fails on them.
   print_problems(harness::coverage_problems(coverage), "warning: ", io.err);

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <utility>
 
+#include "harness/kms_answer.h"
 #include "roles/credential.h"
 #include "roles/failure.h"
 #include "roles/initiator.h"
@@ -21,32 +22,25 @@ namespace transport = mikey::transport;
 using mikey::Bytes;
 using mikey::ByteView;
 
-// ---- KmsReply → KmsAnswer ----
-
-transport::KmsAnswer to_answer(const roles::KmsReply& reply) {
-  transport::KmsAnswer a;
-  if (reply.failure) {
-    a.log_detail = std::string(roles::to_string(*reply.failure));
-    if (!reply.detail.empty()) a.log_detail += ": " + reply.detail;
-  }
-  if (reply.message.empty()) {
-    // Nothing may be sent back (RFC 6043 §5.4) or nothing could be built: a KMS-side failure.
-    a.kms_failed = true;
-    a.log_detail = "no MIKEY answer" + (a.log_detail.empty() ? "" : " (" + a.log_detail + ")");
-    return a;
-  }
-  a.mikey = reply.message;
-  return a;
-}
-
-transport::KmsAnswer SerializedKms::handle(transport::RequestType type, ByteView request) {
+transport::KmsAnswer SerializedKms::handle(transport::RequestType type, ByteView request,
+                                           const roles::RequestContext& context) {
   roles::KmsReply reply;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    reply = type == transport::RequestType::ticket_request ? kms_->handle_request_init(request)
-                                                           : kms_->handle_resolve_init(request);
+    reply = type == transport::RequestType::ticket_request
+                ? kms_->handle_request_init(request)
+                : kms_->handle_resolve_init(request, context);
   }
-  return to_answer(reply);
+  return harness::to_kms_answer(reply);
+}
+
+transport::KmsMetaHandler SerializedKms::link_handler() {
+  return [this](transport::RequestType type, ByteView request, const transport::RequestMeta& meta) {
+    if (!meta.client_certificate) return handle(type, request);
+    // The configuration never changes once the Kms runs: no lock needed to read it.
+    return handle(type, request,
+                  roles::link_context(kms_->config(), request, meta.client_certificate->names()));
+  };
 }
 
 transport::KmsHandler SerializedKms::handler() {
@@ -127,6 +121,10 @@ transport::ServerOptions server_options(const config::LoadedKmsConfig& c) {
     o.port = c.listen->port;
   }
   if (c.tls) o.tls = transport::TlsServerOptions{c.tls->cert, c.tls->key, c.tls->client_ca};
+  o.profile.unknown_method_status = c.http.unknown_method_status;
+  static_assert(static_cast<int>(config::OversizedBody::wait) ==
+                static_cast<int>(transport::OversizedBody::wait));  // same choices, same order
+  o.oversized_body = static_cast<transport::OversizedBody>(c.http.oversized_body);
   return o;
 }
 
@@ -137,7 +135,7 @@ KmsService::KmsService(config::LoadedKmsConfig config, const roles::Clock& clock
   kms_ = std::make_unique<roles::Kms>(std::move(config.kms), clock, rng,
                                       config.peers.empty() ? nullptr : peer_.get());
   serialized_ = std::make_unique<SerializedKms>(*kms_);
-  server_ = std::make_unique<transport::KmsServer>(std::move(options), serialized_->handler());
+  server_ = std::make_unique<transport::KmsServer>(std::move(options), serialized_->link_handler());
 }
 
 KmsService::~KmsService() {

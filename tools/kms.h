@@ -29,15 +29,6 @@
 
 namespace mikeyconf::tools {
 
-// The Annex A answer for a KmsReply (docs/errors.md "The KMS over HTTP"): a non-empty message (a
-// REQUEST_RESP / RESOLVE_RESP, or a MIKEY Error message) is the 200 OK body (A.2-10, A.2-12);
-// an empty one — the KMS sends nothing, which only happens for a request that was itself an
-// Error message (RFC 6043 §5.4) or when even the Error could not be built — is a KMS failure
-// (500, A.3-1): KmsAnswer cannot carry a 4xx, and the transport already answers an Error message
-// sent as a request with 400 (its data type matches no requesttype). The refusal's name, detail
-// and Error number go to the access log (log_detail), never to the client.
-mikey::transport::KmsAnswer to_answer(const mikey::roles::KmsReply& reply);
-
 // A roles::Kms behind a mutex, as the KmsHandler the server calls from its io threads (Kms is not
 // thread-safe). Requests are served one at a time, including a chained resolve's round trip to
 // the peer KMS. `kms` must outlive this object, and this object the server.
@@ -47,11 +38,14 @@ class SerializedKms {
   SerializedKms(const SerializedKms&) = delete;
   SerializedKms& operator=(const SerializedKms&) = delete;
 
-  // handle_request_init / handle_resolve_init under the lock, then to_answer(). The transport
-  // gives no authenticated client identity, so RequestContext::authenticated_peer stays unset and
-  // a peer KMS's key is found by its IDRpsk.
-  mikey::transport::KmsAnswer handle(mikey::transport::RequestType type, mikey::ByteView request);
+  // handle_request_init / handle_resolve_init under the lock, then harness::to_kms_answer().
+  // `context`: what the link established (a peer KMS named by its verified client certificate,
+  // roles::link_context; docs/latitude.md "link-idrpsk").
+  mikey::transport::KmsAnswer handle(mikey::transport::RequestType type, mikey::ByteView request,
+                                     const mikey::roles::RequestContext& context = {});
   mikey::transport::KmsHandler handler();
+  // handle() with the context of the request's verified client certificate (the server's meta).
+  mikey::transport::KmsMetaHandler link_handler();
 
  private:
   std::mutex mutex_;

@@ -171,7 +171,18 @@ std::string reports_text(const std::filesystem::path& out_dir,
 
 namespace {
 
-std::string exit_text(int code) {
+// One line per reason the run left cases out (RunResult::exclusions): what it did not test.
+std::string exclusions_text(const harness::RunResult& run) {
+  std::string out;
+  for (const harness::Exclusion& e : run.exclusions()) {
+    out += "  " + padded(e.ids.size(), 4) + " " + first_line(e.reason, 300) + "\n";
+  }
+  return out.empty() ? out : "not tested (skipped cases by reason):\n" + out;
+}
+
+std::string exit_text(const harness::RunResult& run) {
+  const int code = run.exit_code();
+  if (!run.setup_error.empty()) return "exit 3: setup error: the profile does not match the SUT";
   switch (code) {
     case 0:
       return "exit 0: no case failed or errored";
@@ -190,14 +201,20 @@ std::string summary_text(const harness::RunResult& run, double wall_ms,
                     ") at " + run.sut_url + (run.embedded ? " [embedded reference]" : "") +
                     ", seed " + std::to_string(run.seed) + (run.strict ? ", strict" : "") + ", " +
                     std::to_string(run.jobs) + " job" + (run.jobs == 1 ? "" : "s") + "\n";
+  if (!run.setup_error.empty()) {
+    // Every case is "not run" with the same reason: say it once, first.
+    out += "SETUP ERROR: " + run.setup_error + "\n  nothing was judged: correct the profile (" +
+           run.profile_file + ") and run again\n";
+  }
   out += counts_line(run, wall_ms);
-  out += problems_text(run);
+  if (run.setup_error.empty()) out += problems_text(run);
+  out += exclusions_text(run);
   if (!run.warnings.empty()) {
     out += "warnings:\n";
     for (const std::string& w : run.warnings) out += "  " + w + "\n";
   }
   out += reports_line + "\n";
-  out += exit_text(run.exit_code()) + "\n";
+  out += exit_text(run) + "\n";
   return out;
 }
 

@@ -53,9 +53,11 @@ std::size_t terminal_width(int fd);
 std::string reports_text(const std::filesystem::path& out_dir,
                          const std::vector<std::filesystem::path>& written);
 
-// The end-of-run summary: counts per verdict, every case that failed, passed unexpectedly,
-// errored or was inconclusive (with its reason and replay command, errors capped), warnings,
-// wall time, `reports_line` (where the reports are) and what the exit status means.
+// The end-of-run summary: the setup error first when the profile did not match the SUT, counts
+// per verdict, every case that failed, passed unexpectedly, errored or was inconclusive (with
+// its reason and replay command, errors capped; none after a setup error, when no case ran), one
+// line per reason cases were skipped (what the run did not test), warnings, wall time,
+// `reports_line` (where the reports are) and what the exit status means.
 std::string summary_text(const harness::RunResult& run, double wall_ms,
                          const std::string& reports_line);
 

@@ -50,7 +50,9 @@ const std::string_view kRunUsage =
     "  --case ID          run the case with exactly this id (repeatable)\n"
     "  --seed N           run seed (default 1); each case's seed derives from it and its id,\n"
     "                     so the same seed repeats the same CSB IDs, RANDs and keys\n"
-    "  --strict           run every level (SHOULD, MAY too), not only the profile's levels\n"
+    "  --strict           run every level (SHOULD, MAY too), not only the profile's levels,\n"
+    "                     and count an inconclusive case as failed (its own verdict is kept\n"
+    "                     as original_verdict)\n"
     "  --jobs N           cases run at the same time, one connection each (default 1)\n"
     "  --out DIR          where the reports go (default out): results.json, junit.xml,\n"
     "                     report.html, transcript.pcap, repro bundles, manifest.sha256\n"
@@ -60,9 +62,15 @@ const std::string_view kRunUsage =
     "Progress goes to standard error (a bar on a terminal, one line per case otherwise), the\n"
     "summary to standard output. Every failed case prints the command that replays it.\n"
     "\n"
-    "exit status: 0 no case failed or errored, 1 a case failed (fail or xpass), 2 usage or\n"
-    "configuration error (a profile, baseline or case that does not load: FILE:LINE:COL),\n"
-    "3 setup error or a case that could not be run (SUT unreachable, reports not written)\n";
+    "Before the suite every profile user is probed against the SUT: a profile that does not\n"
+    "match it (a wrong PSK, identity, kms_identity, path or Host) stops the run with a setup\n"
+    "error naming the profile key, and no case is judged.\n"
+    "\n"
+    "exit status: 0 no case failed or errored, 1 a case failed (fail or xpass; with --strict\n"
+    "also inconclusive), 2 usage or configuration error (a profile, baseline or case that does\n"
+    "not load, an unknown capability or level: FILE:LINE:COL), 3 setup error or a case that\n"
+    "could not be run (the profile does not match the SUT, SUT unreachable, reports not\n"
+    "written)\n";
 
 const std::string_view kReplayUsage =
     "usage: mikeyconf replay BUNDLE [--out DIR] [--sut PROFILE [--embedded]] [--no-progress]\n"
@@ -240,6 +248,7 @@ std::optional<PlanError> choose_options(const ParsedArgs& a, harness::RunOptions
     o.jobs = static_cast<std::size_t>(*jobs);
   }
   o.strict = a.flag("--strict");
+  o.inconclusive_fails = o.strict;
   return std::nullopt;
 }
 
@@ -346,6 +355,7 @@ mikey::Result<SuitePlan, PlanError> plan_replay(const ParsedArgs& a) {
   config.embedded = sut != nullptr ? a.flag("--embedded") : bundle->embedded;
   config.options.seed = bundle->seed;
   config.options.strict = bundle->strict;
+  config.options.inconclusive_fails = bundle->strict;
   config.options.only = {bundle->case_id};
   plan.out_dir = a.value("--out") != nullptr ? fs::path(*a.value("--out"))
                                              : fs::path("out") / "replay" / bundle->case_id;

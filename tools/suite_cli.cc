@@ -3,10 +3,10 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <numeric>
 #include <ostream>
 #include <system_error>
 
+#include "harness/capabilities.h"
 #include "harness/loader.h"
 
 namespace mikeyconf::tools {
@@ -131,30 +131,11 @@ const harness::Scenario* find_case(const CaseCatalog& catalog, std::string_view 
   return nullptr;
 }
 
-namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  std::iota(row.begin(), row.end(), std::size_t{0});
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
-
 std::vector<std::string> closest_ids(const CaseCatalog& catalog, std::string_view id,
                                      std::size_t count) {
   std::vector<std::pair<std::size_t, const std::string*>> ranked;
   for (const harness::Scenario& s : catalog.scenarios) {
-    ranked.emplace_back(edit_distance(id, s.id), &s.id);
+    ranked.emplace_back(harness::edit_distance(id, s.id), &s.id);
   }
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -1,7 +1,9 @@
 // `mikeyconf ue`: the sample UE hook (tools/ue_cmd.h).
 #include "tools/ue_cmd.h"
 
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <istream>
 #include <optional>
@@ -32,7 +34,7 @@ using mikey::Bytes;
 using mikey::ByteView;
 
 const std::string_view kUeUsage =
-    "usage: mikeyconf ue --profile FILE [--user NAME] [--fault NAME]\n"
+    "usage: mikeyconf ue --profile FILE [--user NAME] [--fault NAME] [--clock-offset-ms MS]\n"
     "\n"
     "The sample UE hook: the reference Initiator and Responder for one user of the SUT profile\n"
     "FILE (identity, PSK, mode-3 key, algorithms), driven by one JSON request per line on stdin\n"
@@ -49,7 +51,10 @@ const std::string_view kUeUsage =
     "                 parties.responder for role responder)\n"
     "  --fault NAME   misbehave on purpose (tests): accept-bad-kms-mac, wrong-keys,\n"
     "                 crash-on-kms-error, hang-on-kms-error, garbage-on-kms-error,\n"
-    "                 repeat-rands\n";
+    "                 repeat-rands\n"
+    "  --clock-offset-ms MS  run the UE's clock MS milliseconds ahead (negative: behind) of\n"
+    "                 the host's, within the peers' allowed skew (docs/latitude.md\n"
+    "                 \"clock-offset\")\n";
 
 namespace {
 
@@ -135,7 +140,9 @@ struct SampleUe::Impl {
   harness::SutProfile profile;
   const harness::UserProfile* user = nullptr;
   UeFault fault = UeFault::none;
-  roles::SystemClock clock;
+  // docs/latitude.md "clock-offset": the UE's clock may differ from its peers' within the
+  // allowed skew (RFC 3830 §5.3); --clock-offset-ms shifts it.
+  roles::ShiftedClock clock{nullptr, 0};
   // Fresh RANDs, CSB IDs and keys in every run (M-4.2.2-1); the repeat_rands fault uses a fixed
   // seed instead.
   std::unique_ptr<mikey::crypto::Rng> rng;
@@ -372,8 +379,10 @@ struct SampleUe::Impl {
   }
 };
 
-SampleUe::SampleUe(harness::SutProfile profile, std::string user, UeFault fault)
+SampleUe::SampleUe(harness::SutProfile profile, std::string user, UeFault fault,
+                   std::int64_t clock_offset_ms)
     : impl_(std::make_unique<Impl>()) {
+  impl_->clock = roles::ShiftedClock(nullptr, clock_offset_ms);
   impl_->profile = std::move(profile);
   impl_->user = impl_->profile.user(user);
   impl_->fault = fault;
@@ -421,17 +430,26 @@ bool option(std::span<const std::string_view> args, std::size_t& i, std::string_
   return false;
 }
 
+// A whole number of milliseconds within a day either way.
+bool parse_offset(const std::string& text, std::int64_t& out) {
+  constexpr std::int64_t kDayMs = 86'400'000;
+  const char* end = text.data() + text.size();
+  auto [ptr, err] = std::from_chars(text.data(), end, out);
+  return err == std::errc() && ptr == end && out >= -kDayMs && out <= kDayMs;
+}
+
 }  // namespace
 
 int ue_main(std::span<const std::string_view> args, Io& io) {
-  std::optional<std::string> profile_file, user, fault_name;
+  std::optional<std::string> profile_file, user, fault_name, clock_offset;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "-h" || args[i] == "--help") {
       io.out << kUeUsage;
       return kExitOk;
     }
     if (option(args, i, "--profile", profile_file) || option(args, i, "--user", user) ||
-        option(args, i, "--fault", fault_name)) {
+        option(args, i, "--fault", fault_name) ||
+        option(args, i, "--clock-offset-ms", clock_offset)) {
       continue;
     }
     return usage_error(io, "unknown argument '" + std::string(args[i]) + "'");
@@ -459,7 +477,12 @@ int ue_main(std::span<const std::string_view> args, Io& io) {
                                                            : profile->initiator);
   if (profile->user(name) == nullptr)
     return usage_error(io, "no user '" + name + "' in the profile");
-  SampleUe ue(std::move(profile).value(), name, fault);
+  std::int64_t offset_ms = 0;
+  if (clock_offset && !parse_offset(*clock_offset, offset_ms)) {
+    return usage_error(io,
+                       "--clock-offset-ms takes whole milliseconds, got '" + *clock_offset + "'");
+  }
+  SampleUe ue(std::move(profile).value(), name, fault, offset_ms);
   std::string line;
   while (std::getline(io.in, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;

@@ -7,6 +7,7 @@
 // `--fault NAME` makes it misbehave on purpose, so tests can show the suite catching a faulty UE.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -32,7 +33,10 @@ enum class UeFault : std::uint8_t {
 // transfer of the Initiator, the Responder's replay cache).
 class SampleUe {
  public:
-  SampleUe(mikeyconf::harness::SutProfile profile, std::string user, UeFault fault);
+  // `clock_offset_ms`: the UE's clock runs that far from the host's (docs/latitude.md
+  // "clock-offset").
+  SampleUe(mikeyconf::harness::SutProfile profile, std::string user, UeFault fault,
+           std::int64_t clock_offset_ms = 0);
   ~SampleUe();
   SampleUe(const SampleUe&) = delete;
   SampleUe& operator=(const SampleUe&) = delete;
@@ -49,8 +53,9 @@ class SampleUe {
 
 extern const std::string_view kUeUsage;
 
-// `mikeyconf ue --profile FILE [--user NAME] [--fault NAME]`: serves requests from stdin until
-// end of input. Exit 0 at end of input, 2 usage or configuration error (FILE:LINE:COL).
+// `mikeyconf ue --profile FILE [--user NAME] [--fault NAME] [--clock-offset-ms MS]`: serves
+// requests from stdin until end of input. Exit 0 at end of input, 2 usage or configuration error
+// (FILE:LINE:COL).
 int ue_main(std::span<const std::string_view> args, Io& io);
 
 }  // namespace mikeyconf::tools

@@ -243,6 +243,11 @@ TEST(ChainingE2ETest, AKmsIThatLooksUpTheKeyByTheForwardedIdrrIsCaught) {
     if (u.home != UserHome::peer) own.insert(u.identity.data);
   const Bytes link_psk_id = profile.chaining->psk_id->data;
   ChainSetupOptions o;
+  // Without IDRpsk the reference would key the forward by KMS_R's link certificate
+  // (docs/latitude.md "link-idrpsk"); this KMS_I knows no certificate names.
+  o.edit_sut_config = [](roles::KmsConfig& c) {
+    for (roles::KmsUser& u : c.users) u.tls_names.clear();
+  };
   o.wrap_sut = [own, link_psk_id](transport::KmsHandler inner) -> transport::KmsHandler {
     return [inner, own, link_psk_id](transport::RequestType t, ByteView req) {
       if (t != transport::RequestType::ticket_resolve) return inner(t, req);

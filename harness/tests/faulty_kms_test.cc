@@ -133,13 +133,14 @@ transport::KmsHandler altered_kms(const std::function<void(roles::KmsConfig&)>& 
   };
 }
 
-// The TRs of the ticket a RESOLVE_INIT carries.
-std::optional<roles::NtpTime> ticket_start(mikey::ByteView resolve_init) {
+// The TRs of the ticket a RESOLVE_INIT carries, when that ticket's TRe has passed.
+std::optional<roles::NtpTime> expired_ticket_start(mikey::ByteView resolve_init) {
   const codec::ParseOutcome p = codec::parse_message(resolve_init);
   const codec::Payload* payload = p.ok() ? p.message.find(codec::PayloadType::ticket) : nullptr;
   if (payload == nullptr || payload->get<codec::Ticket>() == nullptr) return std::nullopt;
   auto view = roles::view_policy(payload->get<codec::Ticket>()->policy);
-  if (!view.ok() || !view->trs) return std::nullopt;
+  if (!view.ok() || !view->trs || !view->tre) return std::nullopt;
+  if (*view->tre >= roles::SystemClock().now_unix()) return std::nullopt;
   return roles::unix_to_ntp(*view->trs);
 }
 
@@ -159,7 +160,9 @@ EmbeddedKmsOptions falls_back_on(codec::ErrorNo refusal, transport::KmsHandler f
   return o;
 }
 
-// Every case whose steps are all HTTP-level refusals the reference answers with a 4xx.
+// Every case whose steps are all HTTP-level refusals the reference answers with a 4xx
+// (kms.http.oversized-header also accepts a KMS serving the big header, as the editing server
+// does).
 const Ids kHttp4xxCases{
     "kms.http.bad-base64",
     "kms.http.empty-body",
@@ -177,7 +180,6 @@ const Ids kHttp4xxCases{
     "kms.http.head-method",
     "kms.http.path-case",
     "kms.http.announced-body-too-large",
-    "kms.http.oversized-header",
     "kms.http.oversized-body",
     "kms.errors.error-message-posted",
 };
@@ -211,10 +213,10 @@ TEST(FaultyKmsTest, IgnoringMacFailuresIsCaught) {
   };
   RunResult run = run_against(std::move(o));
   const Ids failed = report("ignores-mac-failures", run);
-  for (const char* id : {"kms.errors.bad-mac", "kms.errors.bad-mac-error-unauthenticated",
-                         "kms.errors.error-message-shape", "kms.algorithms.suite256-bad-mac",
-                         "kms.replay.unauthenticated-not-cached", "kms.robustness.trailing-garbage",
-                         "kms.robustness.hdr-csb-id-bit"}) {
+  for (const char* id :
+       {"kms.errors.bad-mac", "kms.errors.bad-mac-error-unauthenticated",
+        "kms.errors.error-message-shape", "kms.algorithms.suite256-bad-mac",
+        "kms.replay.unauthenticated-not-cached", "kms.robustness.hdr-csb-id-bit"}) {
     EXPECT_TRUE(failed.count(id)) << id;
   }
   // Resolves go through untouched: no resolve case can notice.
@@ -248,11 +250,14 @@ TEST(FaultyKmsTest, AcceptingReplaysIsCaught) {
 }
 
 TEST(FaultyKmsTest, IgnoringTheTicketValidityPeriodIsCaught) {
-  // TRs/TRe are not enforced: a resolve the reference refuses with 14 goes to a KMS that judges
-  // every ticket at its TRs (its T checks still pass: the suite's tickets start less than the
-  // 300 s clock skew away from their resolve).
+  // TRs/TRe are not enforced: a resolve the reference refuses with 14 goes to a KMS that lets
+  // tickets start a year late and judges an expired ticket at its TRs (its T checks still pass:
+  // the suite's expired tickets start less than the 300 s clock skew before their resolve).
+  auto ignores_validity = [](roles::KmsConfig& c) {
+    c.policy.latitude.ticket_start_grace_s = 366 * 86'400;
+  };
   RunResult run = run_against(falls_back_on(codec::ErrorNo::invalid_ticket,
-                                            altered_kms([](roles::KmsConfig&) {}, ticket_start)));
+                                            altered_kms(ignores_validity, expired_ticket_start)));
   EXPECT_EQ(report("ignores-ticket-validity", run),
             (Ids{"kms.errors.expired-ticket", "kms.errors.mode3-ticket-expired",
                  "kms.errors.ticket-not-yet-valid"}));
@@ -282,9 +287,11 @@ TEST(FaultyKmsTest, DroppingKeyForkingIsCaught) {
   EXPECT_EQ(
       report("drops-key-forking", run),
       (Ids{"kms.three-party.forking", "kms.forking.granted-policy", "kms.forking.two-responders",
-           "kms.forking.suite256", "kms.errors.initiator-data-missing"}));
-  // A ticket without Initiator Data has no Vr to tamper with: the harness cannot run that case.
-  EXPECT_EQ(ids_with(run, Verdict::error), Ids{"kms.errors.initiator-data-tampered"});
+           "kms.forking.suite256", "kms.forking.type2", "kms.forking.gtgk-not-forked",
+           "kms.forking.request-resp-mpkr", "kms.forking.tek-not-forked",
+           "kms.errors.initiator-data-missing", "kms.errors.initiator-data-tampered",
+           "kms.authorization.unlisted-responder-forking"}));
+  EXPECT_EQ(ids_with(run, Verdict::error), Ids{});
 }
 
 TEST(FaultyKmsTest, NotCappingLifetimesIsCaught) {
@@ -475,10 +482,12 @@ TEST(FaultyKmsTest, WrongErrorNumbersAreCaught) {
     EXPECT_TRUE(failed.count(id)) << id;
   }
   auto v = verdicts(run);
-  // Where another number is allowed the case cannot judge: inconclusive, not fail.
-  EXPECT_EQ(v.at("kms.errors.replay"), Verdict::inconclusive);
-  EXPECT_EQ(v.at("kms.errors.wrong-responder"), Verdict::inconclusive);
-  EXPECT_EQ(v.at("kms.errors.null-mac"), Verdict::inconclusive);
+  // A discarded message may draw any Error number (docs/latitude.md "discard-answer") ...
+  EXPECT_EQ(v.at("kms.errors.replay"), Verdict::pass);
+  // ... an unauthorized Responder 7 or 0 ("unauthorized-responder-error"), an unsupported MAC
+  // algorithm 3 (or 0): 12 is neither.
+  EXPECT_EQ(v.at("kms.errors.wrong-responder"), Verdict::fail);
+  EXPECT_EQ(v.at("kms.errors.null-mac"), Verdict::fail);
   EXPECT_EQ(v.at("kms.errors.malformed-request"), Verdict::pass);  // 12 is what it asks for
   EXPECT_EQ(v.at("kms.sanity"), Verdict::pass);
 }
@@ -524,6 +533,7 @@ TEST(FaultyKmsTest, AFailedClosingSanityCheckTurnsRecentResultsIntoErrors) {
   RunOptions ro;
   ro.only = {"kms.sanity", "kms.http.extra-uri-parameters", "kms.http.extra-header-fields"};
   ro.strict = true;
+  ro.probe_setup = false;  // the KMS counts requests: only the cases' may reach it
   auto kms = EmbeddedKms::start(testing::reference_profile(), std::move(o));
   ASSERT_TRUE(kms.ok()) << kms.error();
   KmsDriver driver(kms.value()->profile());

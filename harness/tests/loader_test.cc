@@ -117,7 +117,8 @@ TEST(LoaderTest, RejectsAnUnknownCheck) {
             "bad.yaml:15:7: unknown check 'mikey.colour' (allowed: http.status, http.content_type, "
             "http.header.<name>, mikey.data_type, mikey.error_no, mikey.payloads_present, "
             "mikey.payloads_absent, mikey.hdr.v, mikey.hdr.copied, verify, keys_equal, within_ms, "
-            "outcome, forwarded.<name> (sut_role kms_r), ticket.lifetime_s, ticket.flags.<d..o>)");
+            "outcome, refused, http.answer, forwarded.<name> (sut_role kms_r), ticket.lifetime_s, "
+            "ticket.flags.<d..o>, ticket.flags_consistent, ticket.open_ended, any_of)");
 }
 
 TEST(LoaderTest, RejectsAnUnknownDataTypeName) {
@@ -252,7 +253,7 @@ TEST(LoaderTest, ParsesEveryCheckAndSettingForm) {
       "      mikey.error_no: [0, Invalid ID]\n"
       "      mikey.payloads_present: [T, General_Ext]\n"
       "      outcome: granted\n"
-      "    inconclusive_if: {outcome: refused}\n"
+      "    inconclusive_if: {excuses: [mikey.error_no], when: {outcome: refused}, because: x}\n"
       "  - wait_ms: 5\n"
       "  - create_ticket: mode3\n";
   auto r = parse_scenario_text(text, "forms.yaml", &requirements());
@@ -273,9 +274,77 @@ TEST(LoaderTest, ParsesEveryCheckAndSettingForm) {
   EXPECT_TRUE(e.checks[1].absent);
   EXPECT_EQ(e.checks[2].numbers, (std::vector<int>{0, 7}));
   EXPECT_EQ(e.checks[3].payload_types, (std::vector<std::uint8_t>{5, 21}));
-  EXPECT_EQ(e.inconclusive_if.size(), 1u);
+  ASSERT_TRUE(e.inconclusive_if.has_value());
+  EXPECT_EQ(e.inconclusive_if->excuses, std::vector<std::string>{"mikey.error_no"});
+  EXPECT_EQ(e.inconclusive_if->when.size(), 1u);
+  EXPECT_EQ(e.inconclusive_if->because, "x");
   EXPECT_EQ(std::get<WaitStep>(r->steps[2].body).ms, 5u);
   EXPECT_TRUE(std::holds_alternative<CreateTicketStep>(r->steps[3].body));
+}
+
+// A one-expect KMS case around `expect` (the YAML of the expect step's body, indented 6).
+std::string with_expect(const std::string& expect) {
+  return "id: t.x\ntitle: t\nrequirements: [T-4.2.1-1]\nlevel: SHALL\nsut_role: kms\n"
+         "steps:\n  - send: REQUEST_INIT_PSK\n  - expect:\n" +
+         expect;
+}
+
+TEST(LoaderTest, RefusedTakesAClassOrAMap) {
+  auto a =
+      parse_scenario_text(with_expect("      refused: auth_failure\n"), "a.yaml", &requirements());
+  ASSERT_TRUE(a.ok()) << a.error().to_string();
+  const Check& ca = std::get<ExpectStep>(a->steps[1].body).checks[0];
+  EXPECT_EQ(ca.key, CheckKey::refused);
+  EXPECT_EQ(ca.refusal, RefusalClass::auth_failure);
+  auto b = parse_scenario_text(with_expect("      refused: {error_no: [Invalid ID, 0]}\n"),
+                               "b.yaml", &requirements());
+  ASSERT_TRUE(b.ok()) << b.error().to_string();
+  const Check& cb = std::get<ExpectStep>(b->steps[1].body).checks[0];
+  EXPECT_EQ(cb.refusal, RefusalClass::authenticated);
+  EXPECT_EQ(cb.numbers, (std::vector<int>{7, 0}));
+  auto any = parse_scenario_text(with_expect("      refused: {error_no: any}\n"), "c.yaml",
+                                 &requirements());
+  ASSERT_TRUE(any.ok());
+  EXPECT_TRUE(std::get<ExpectStep>(any->steps[1].body).checks[0].any_error_no);
+}
+
+TEST(LoaderTest, RefusedRejectsUnknownClassesAndNumberlessAuthenticatedRefusals) {
+  auto bad = parse_scenario_text(with_expect("      refused: nope\n"), "d.yaml", &requirements());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().to_string().find("not authenticated, auth_failure"), std::string::npos);
+  auto bare = parse_scenario_text(with_expect("      refused: {because: authenticated}\n"),
+                                  "e.yaml", &requirements());
+  ASSERT_FALSE(bare.ok());
+  EXPECT_NE(bare.error().to_string().find("names its error_no"), std::string::npos);
+}
+
+TEST(LoaderTest, InconclusiveIfMustNameChecksOfItsStepAndALatitude) {
+  // The old form (a plain map of checks) excused every failed check: now a load error.
+  auto old = parse_scenario_text(
+      with_expect("      outcome: granted\n    inconclusive_if: {outcome: refused}\n"), "f.yaml",
+      &requirements());
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.error().to_string().find("excuses"), std::string::npos);
+  auto foreign = parse_scenario_text(
+      with_expect("      outcome: granted\n    inconclusive_if: {excuses: [verify], because: x}\n"),
+      "g.yaml", &requirements());
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.error().to_string().find("not a check of this step"), std::string::npos);
+}
+
+TEST(LoaderTest, AnyOfTakesAlternativeCheckMaps) {
+  auto r = parse_scenario_text(with_expect("      verify: ok\n      any_of:\n"
+                                           "        - refused: {error_no: 15}\n"
+                                           "        - {outcome: granted, ticket.flags.k: true}\n"),
+                               "h.yaml", &requirements());
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const auto& e = std::get<ExpectStep>(r->steps[1].body);
+  EXPECT_EQ(e.checks.size(), 1u);
+  ASSERT_EQ(e.any_of.size(), 2u);
+  EXPECT_EQ(e.any_of[1].size(), 2u);
+  auto one = parse_scenario_text(with_expect("      any_of:\n        - {outcome: granted}\n"),
+                                 "i.yaml", &requirements());
+  EXPECT_FALSE(one.ok());
 }
 
 }  // namespace

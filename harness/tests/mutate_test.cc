@@ -118,7 +118,8 @@ class MutateTest : public ::testing::Test {
   std::unique_ptr<roles::Responder> bob_;
 };
 
-// REQUEST_INIT_PSK of the reference Initiator: HDR(10) T(10) RANDR(19) IDRi IDRkms TP IDRpsk V.
+// REQUEST_INIT_PSK of the reference Initiator: HDR(10) T(10) RANDR(35: as long as the 32-byte PSK,
+// RFC 6043 §12.1) IDRi IDRkms TP IDRpsk V.
 TEST_F(MutateTest, ResolvesSymbolicPaths) {
   const Bytes b = request_init();
   const auto p = codec::parse_message(b);
@@ -140,10 +141,25 @@ TEST_F(MutateTest, ResolvesSymbolicPaths) {
   ASSERT_TRUE(whole.ok());
   EXPECT_TRUE(whole->whole_payload);
   EXPECT_EQ(whole->offset, 20u);
-  EXPECT_EQ(whole->length, 19u);
+  EXPECT_EQ(whole->length, 35u);
   auto bit = resolve_field(p, "hdr.v");
   ASSERT_TRUE(bit.ok());
   EXPECT_EQ(bit->mask, 0x80);
+}
+
+TEST_F(MutateTest, ResolvesSymbolicPathsInsideContainers) {
+  // The desired TP of the reference Initiator: TP Data = TRs, TRe, IDRr.
+  const Bytes b = request_init();
+  const auto p = codec::parse_message(b);
+  ASSERT_TRUE(p.ok());
+  auto tre = resolve_field(p, "payload[TP].tp_data.payload[TR:1].ts_value");
+  auto same = resolve_field(p, "payload[TP].tp_data.payload[TR:-1].ts_value");
+  auto idrr = resolve_field(p, "payload[TP].tp_data.payload[IDR:-1].id_data");
+  ASSERT_TRUE(tre.ok() && same.ok() && idrr.ok()) << (tre.ok() ? "" : tre.error());
+  EXPECT_EQ(tre->path, "payload[4].TP.tp_data.payload[1].TR.ts_value");
+  EXPECT_EQ(same->offset, tre->offset);
+  EXPECT_EQ(idrr->path, "payload[4].TP.tp_data.payload[2].IDR.id_data");
+  EXPECT_FALSE(resolve_field(p, "payload[TP].tp_data.payload[TR:2].ts_value").ok());
 }
 
 TEST_F(MutateTest, ReportsPathsTheMessageDoesNotHave) {
@@ -171,8 +187,8 @@ TEST_F(MutateTest, FlipBitChangesExactlyThatBit) {
   m.bit = 9;
   out = apply_mutation(b, m);
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(diff(b, out.value()), std::vector<std::size_t>{155});
-  EXPECT_EQ(out.value()[155], b[155] ^ 0x40);
+  EXPECT_EQ(diff(b, out.value()), std::vector<std::size_t>{171});
+  EXPECT_EQ(out.value()[171], b[171] ^ 0x40);
 }
 
 TEST_F(MutateTest, FlipBitInABitFieldCountsTheFieldsBits) {
@@ -190,8 +206,8 @@ TEST_F(MutateTest, FlipMacBitFlipsTheFirstBitOfTheLastV) {
   const Bytes b = request_init();
   auto out = apply_mutation(b, knob(Knob::flip_mac_bit));
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(diff(b, out.value()), std::vector<std::size_t>{154});
-  EXPECT_EQ(out.value()[154], b[154] ^ 0x80);
+  EXPECT_EQ(diff(b, out.value()), std::vector<std::size_t>{170});
+  EXPECT_EQ(out.value()[170], b[170] ^ 0x80);
 }
 
 TEST_F(MutateTest, SetMasksIntoBitFieldsAndWritesBigEndian) {
@@ -244,10 +260,10 @@ TEST_F(MutateTest, TruncateAppendAndDeleteChangeLengths) {
   EXPECT_EQ(apply_mutation(b, t).value(), Bytes(b.begin(), b.end() - 7));
   t.drop_last.reset();
   t.field = "payload[V]";
-  EXPECT_EQ(apply_mutation(b, t).value(), Bytes(b.begin(), b.begin() + 152));
+  EXPECT_EQ(apply_mutation(b, t).value(), Bytes(b.begin(), b.begin() + 168));
   t = knob(Knob::truncate);
   t.at = 999;
-  EXPECT_EQ(apply_mutation(b, t).error(), "truncate at 999: the message has only 174 bytes");
+  EXPECT_EQ(apply_mutation(b, t).error(), "truncate at 999: the message has only 190 bytes");
 
   Mutation a = knob(Knob::append);
   a.bytes = Bytes{0xde, 0xad};
@@ -258,7 +274,7 @@ TEST_F(MutateTest, TruncateAppendAndDeleteChangeLengths) {
 
   auto deleted = apply_mutation(b, knob(Knob::delete_field, "payload[V].mac"));
   ASSERT_TRUE(deleted.ok());
-  EXPECT_EQ(deleted.value(), Bytes(b.begin(), b.begin() + 154));
+  EXPECT_EQ(deleted.value(), Bytes(b.begin(), b.begin() + 170));
   EXPECT_EQ(apply_mutation(b, knob(Knob::delete_field, "hdr.v")).error(),
             "hdr.v is a bit field: it cannot be deleted");
 }
@@ -267,7 +283,7 @@ TEST_F(MutateTest, DeletingAPayloadRechainsTheMessage) {
   const Bytes b = request_init();
   auto out = apply_mutation(b, knob(Knob::delete_field, "payload[RANDR]"));
   ASSERT_TRUE(out.ok()) << out.error();
-  EXPECT_EQ(out->size(), b.size() - 19);
+  EXPECT_EQ(out->size(), b.size() - 35);
   EXPECT_EQ(payload_names(out.value()),
             (std::vector<std::string>{"T", "IDR", "IDR", "TP", "IDR", "V"}));
   // The first payload: HDR's Next payload must name RANDR now.
@@ -400,7 +416,9 @@ TEST(MutatePathSyntaxTest, ChecksPathsWithoutAMessage) {
   EXPECT_FALSE(field_path_problem("payload[IDR:2]"));
   EXPECT_FALSE(field_path_problem("payload[-1].mac"));
   EXPECT_EQ(field_path_problem("csb_id"), "a field path starts with 'hdr.' or 'payload[...]'");
-  EXPECT_EQ(field_path_problem("payload[IDR:x]"), "the occurrence after ':' must be a number >= 0");
+  EXPECT_EQ(field_path_problem("payload[IDR:x]"),
+            "the occurrence after ':' must be a number (negative: from the last)");
+  EXPECT_FALSE(field_path_problem("payload[IDR:-1].id_data"));
   EXPECT_EQ(field_path_problem("payload[2]mac"), "expected '.<field>' after ']'");
   EXPECT_EQ(payload_ref_problem("payload[2].V"),
             "expected a whole payload: payload[<index or type>]");

@@ -187,7 +187,8 @@ void EditingServer::handle(int fd) {
   view.version = request_line.substr(sp2 + 1) == "HTTP/1.1" ? 11 : 10;
   view.headers = fields;
   view.body = all.substr(header_end + 4, content_length);
-  transport::HttpResponse resp = transport::respond(profile_, handler_, view);
+  std::optional<transport::HttpResponse> early = screen ? screen(view) : std::nullopt;
+  transport::HttpResponse resp = early ? *early : transport::respond(profile_, handler_, view);
   if (edit_) edit_(resp);
   resp.close = true;
   const std::string out =

@@ -42,6 +42,10 @@ class EditingServer {
   ~EditingServer();
   std::uint16_t start();  // 0 on failure
   void stop();
+  // Set before start(): sees each request before validation and may change it (views into
+  // storage kept for the request, or static strings) or answer it itself (nullopt: go on).
+  std::function<std::optional<mikey::transport::HttpResponse>(mikey::transport::HttpRequestView&)>
+      screen;
 
  private:
   void serve();

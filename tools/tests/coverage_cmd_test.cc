@@ -60,6 +60,9 @@ class CoverageCmdTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   void write_reasons(const std::string& text) { std::ofstream(dir_ / "not-covered.yaml") << text; }
+  void write_registry(const std::string& text) {
+    std::ofstream(dir_ / "mutation-registry.yaml") << text;
+  }
   std::string cases() const { return dir_.string(); }
   std::string md() const { return (dir_ / "COVERAGE.md").string(); }
 
@@ -70,9 +73,15 @@ TEST_F(CoverageCmdTest, PrintsTheMarkdown) {
   const Outcome r = run({"--cases", cases()});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("# Requirement coverage\n", 0), 0u) << r.out;
-  EXPECT_NE(r.out.find("| A-1 | SHALL | the KMS answers 200 | `kms.ok` |"), std::string::npos);
-  EXPECT_NE(r.out.find("| A-2 | SHALL | the UE posts | *not-yet-covered*: no Initiator driver |"),
-            std::string::npos);
+  // A KMS SHALL row cited by a kms case, without a mutation variant: cited-only.
+  EXPECT_NE(r.out.find("| A-1 | SHALL | the KMS answers 200 | cited-only | `kms.ok` — no mutation "
+                       "variant for this role in mutation-registry.yaml yet |"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("| A-2 | SHALL | the UE posts | not-covered | *not-yet-covered*: no "
+                       "Initiator driver |"),
+            std::string::npos)
+      << r.out;
   EXPECT_EQ(r.err, "");
 }
 
@@ -107,7 +116,48 @@ TEST_F(CoverageCmdTest, CheckFailsOnAMissingRowEvenWhenTheFileMatches) {
   EXPECT_NE(r.err.find("1 coverage problem(s)"), std::string::npos) << r.err;
 }
 
+TEST_F(CoverageCmdTest, TheRegistryVariantMakesARowCovered) {
+  write_registry("- {row: A-1, role: kms, variant: answers-500}\n");
+  const Outcome r = run({"--cases", cases()});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("| A-1 | SHALL | the KMS answers 200 | covered | `kms.ok` (variant "
+                       "`answers-500`) |"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(CoverageCmdTest, ACitationByAnotherRoleWarnsAndDoesNotCount) {
+  std::ofstream(dir_ / "kms" / "ue.yaml") << "id: kms.ue\ntitle: t\nrequirements: [A-1, A-2]\n"
+                                             "level: SHALL\nsut_role: kms\nsteps:\n"
+                                             "  - send: REQUEST_INIT_PSK\n"
+                                             "  - expect: {http.status: 200}\n";
+  write_reasons("{}\n");
+  ASSERT_EQ(run({"--cases", cases(), "--write", md()}).code, 0);
+  const Outcome r = run({"--cases", cases(), "--check", md()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("warning: kms.ue (sut_role kms) cites A-2, a requirement of Initiator: the "
+                       "citation does not count"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("A-2 (Initiator, SHALL) is cited only by kms.ue, whose sut_role is not one "
+                       "of its and has no entry in"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(CoverageCmdTest, ARegistryThatDoesNotLoadExitsTwo) {
+  write_registry("- {row: A-1, role: kms}\n");
+  const Outcome r = run({"--cases", cases()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("mutation-registry.yaml:1:3: an entry has exactly one of variant and "
+                       "not_violable_alone"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(CoverageCmdTest, CheckFailsOnAStaleReason) {
+  write_registry("- {row: A-1, role: kms, variant: answers-500}\n");
   write_reasons(
       "A-2: {category: not-yet-covered, reason: x}\n"
       "A-1: {category: not-on-the-wire, reason: y}\n");

@@ -250,7 +250,9 @@ TEST(RunCommand, AnUnreachableSutIsExitThree) {
   const auto v = verdicts(dir / "out" / "results.json");
   ASSERT_FALSE(v.empty());
   for (const auto& [id, verdict] : v) EXPECT_EQ(verdict, "error") << id;
-  EXPECT_NE(r.out.find("not passed:"), std::string::npos) << r.out;
+  // The setup probe finds it first: one line naming the profile key, no list of cases.
+  EXPECT_NE(r.out.find("SETUP ERROR: cannot reach the SUT"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("check base_url"), std::string::npos) << r.out;
 }
 
 // An honest failure: the profile declares ticket-type:2/0/0, but the embedded KMS it describes

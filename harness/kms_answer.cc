@@ -1,0 +1,29 @@
+#include "harness/kms_answer.h"
+
+#include <string>
+
+namespace mikeyconf::harness {
+
+std::string failure_text(const mikey::roles::KmsReply& reply) {
+  if (!reply.failure) return {};
+  return std::string(mikey::roles::to_string(*reply.failure)) +
+         (reply.detail.empty() ? "" : ": " + reply.detail);
+}
+
+mikey::transport::KmsAnswer to_kms_answer(const mikey::roles::KmsReply& reply) {
+  mikey::transport::KmsAnswer a;
+  a.log_detail = failure_text(reply);
+  if (reply.http_status != 0) {
+    a.client_error_status = reply.http_status;
+    return a;
+  }
+  if (reply.message.empty()) {
+    a.kms_failed = true;
+    a.log_detail = "no MIKEY answer" + (a.log_detail.empty() ? "" : " (" + a.log_detail + ")");
+    return a;
+  }
+  a.mikey = reply.message;
+  return a;
+}
+
+}  // namespace mikeyconf::harness
