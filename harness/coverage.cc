@@ -83,8 +83,7 @@ UncoveredReason read_reason(const Ctx& ctx, const MapReader::Entry& entry) {
 }  // namespace
 
 LoadResult<ReasonsFile> parse_reasons_text(std::string_view text, std::string_view name) {
-  Ctx ctx{std::string(name)};
-  try {
+  return detail::guarded_load<ReasonsFile>(name, "file", [&](const Ctx& ctx) {
     const YAML::Node root = detail::parse_document(ctx, text);
     MapReader map(ctx, root, "the reasons file");
     map.allow_all();  // its keys are requirement ids
@@ -92,21 +91,11 @@ LoadResult<ReasonsFile> parse_reasons_text(std::string_view text, std::string_vi
     file.file = std::string(name);
     for (const MapReader::Entry& e : map.entries()) file.reasons.push_back(read_reason(ctx, e));
     return file;
-  } catch (const LoadFailure& e) {
-    return e.error();
-  } catch (const YAML::Exception& e) {
-    return LoadError{std::string(name), pos_of(e.mark).line, pos_of(e.mark).column, e.msg};
-  } catch (const std::exception& e) {
-    return LoadError{std::string(name), 0, 0, std::string("cannot read the file: ") + e.what()};
-  }
+  });
 }
 
 LoadResult<ReasonsFile> load_reasons(const std::filesystem::path& path) {
-  try {
-    return parse_reasons_text(detail::read_file(path.string()), path.string());
-  } catch (const LoadFailure& e) {
-    return e.error();
-  }
+  return detail::load_file<ReasonsFile>(path.string(), parse_reasons_text);
 }
 
 // ---- Joining table, scenarios and reasons ----
@@ -180,8 +169,7 @@ std::vector<SutRole> row_roles(std::string_view role_column) {
         add(r);
       }
     } else if (part == "KMS") {
-      // A KMS_R and a KMS_I are KMSs too: the Responder or peer they answer sees a KMS.
-      for (SutRole r : {SutRole::kms, SutRole::kms_r, SutRole::kms_i}) add(r);
+      add(SutRole::kms);
     } else if (part == "KMS_R") {
       add(SutRole::kms_r);
     } else if (part == "KMS_I") {
@@ -237,9 +225,13 @@ CoverageRow coverage_row(const Requirement& req, RoleGroup group,
                          const std::vector<Citation>& citations, const MutationRegistry& registry) {
   CoverageRow row{req, group, {}, {}, {}, std::nullopt, CoverageState::not_covered};
   const std::vector<SutRole> roles = row_roles(req.role);
+  // A KMS_R and a KMS_I are KMSs too (the Responder or peer they answer sees a KMS): their cases
+  // may cite a KMS row without miscitation, though only kms cases count for its coverage.
+  const bool kms_row = std::find(roles.begin(), roles.end(), SutRole::kms) != roles.end();
   for (const Citation& c : citations) {
     row.cases.push_back(c.case_id);
-    if (std::find(roles.begin(), roles.end(), c.role) == roles.end())
+    const bool a_kms = kms_row && (c.role == SutRole::kms_r || c.role == SutRole::kms_i);
+    if (!a_kms && std::find(roles.begin(), roles.end(), c.role) == roles.end())
       row.miscited.push_back(c.case_id);
   }
   for (SutRole role : roles) {
@@ -269,6 +261,10 @@ std::vector<std::string> registry_notes(const Coverage& c, const MutationRegistr
     }
     const auto rc = std::find_if(row->roles.begin(), row->roles.end(),
                                  [&](const RoleCoverage& r) { return r.role == e.role; });
+    // A KMS_R or KMS_I broken on a KMS row is extra evidence (it is a KMS too), not counted.
+    const bool kms_row = std::any_of(row->roles.begin(), row->roles.end(),
+                                     [](const RoleCoverage& r) { return r.role == SutRole::kms; });
+    if (kms_row && (e.role == SutRole::kms_r || e.role == SutRole::kms_i)) continue;
     if (rc == row->roles.end()) {
       out.push_back(at + "the row is for " + row->requirement.role + ", not this role");
     } else if (rc->cases.empty()) {

@@ -1181,7 +1181,7 @@ class SuiteRun {
   // docs/latitude.md "clock-offset": the parties keep the KMS's time from here on.
   void adopt_sut_clock(SutDriver& driver) {
     if (auto offset = measure_sut_clock(profile_, driver)) {
-      profile_.sut_clock_offset_ms = *offset;
+      profile_.sut_clock_offset_ms = adopted_offset_ms(*offset);
       run_.sut_clock_offset_ms = *offset;
     }
   }

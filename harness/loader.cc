@@ -739,19 +739,12 @@ Mutation detail::read_step_mutation(const Ctx& ctx, const YAML::Node& node) {
 
 LoadResult<Scenario> parse_scenario_text(std::string_view text, std::string_view name,
                                          const RequirementTable* requirements) {
-  Ctx ctx{std::string(name)};
-  try {
+  return detail::guarded_load<Scenario>(name, "scenario", [&](const Ctx& ctx) {
     if (text.size() > kMaxScenarioBytes) {
       ctx.fail(SourcePos{}, "the scenario exceeds " + std::to_string(kMaxScenarioBytes) + " bytes");
     }
     return read_scenario(ctx, detail::parse_document(ctx, text), requirements);
-  } catch (const LoadFailure& e) {
-    return e.error();
-  } catch (const YAML::Exception& e) {
-    return LoadError{std::string(name), pos_of(e.mark).line, pos_of(e.mark).column, e.msg};
-  } catch (const std::exception& e) {
-    return LoadError{std::string(name), 0, 0, std::string("cannot read the scenario: ") + e.what()};
-  }
+  });
 }
 
 LoadResult<Scenario> load_scenario(const std::filesystem::path& path,

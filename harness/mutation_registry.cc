@@ -54,8 +54,7 @@ MutationEntry read_entry(const Ctx& ctx, const YAML::Node& n) {
 
 LoadResult<MutationRegistry> parse_mutation_registry_text(std::string_view text,
                                                           std::string_view name) {
-  Ctx ctx{std::string(name)};
-  try {
+  return detail::guarded_load<MutationRegistry>(name, "file", [&](const Ctx& ctx) {
     const YAML::Node root = detail::parse_document(ctx, text);
     MutationRegistry registry;
     registry.file = std::string(name);
@@ -63,21 +62,11 @@ LoadResult<MutationRegistry> parse_mutation_registry_text(std::string_view text,
     if (!root.IsSequence()) ctx.fail(root, "the mutation registry must be a list of entries");
     for (const YAML::Node& n : root) registry.entries.push_back(read_entry(ctx, n));
     return registry;
-  } catch (const LoadFailure& e) {
-    return e.error();
-  } catch (const YAML::Exception& e) {
-    return LoadError{std::string(name), pos_of(e.mark).line, pos_of(e.mark).column, e.msg};
-  } catch (const std::exception& e) {
-    return LoadError{std::string(name), 0, 0, std::string("cannot read the file: ") + e.what()};
-  }
+  });
 }
 
 LoadResult<MutationRegistry> load_mutation_registry(const std::filesystem::path& path) {
-  try {
-    return parse_mutation_registry_text(detail::read_file(path.string()), path.string());
-  } catch (const LoadFailure& e) {
-    return e.error();
-  }
+  return detail::load_file<MutationRegistry>(path.string(), parse_mutation_registry_text);
 }
 
 }  // namespace mikeyconf::harness

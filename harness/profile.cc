@@ -451,25 +451,15 @@ std::vector<BaselineEntry> read_entries(const Ctx& ctx, const YAML::Node& n,
 
 LoadResult<SutProfile> parse_profile_text(std::string_view text, std::string_view name,
                                           const std::filesystem::path& base_dir) {
-  Ctx ctx{std::string(name)};
-  try {
+  return detail::guarded_load<SutProfile>(name, "profile", [&](const Ctx& ctx) {
     return read_profile(ctx, detail::parse_document(ctx, text), base_dir);
-  } catch (const LoadFailure& e) {
-    return e.error();
-  } catch (const YAML::Exception& e) {
-    return LoadError{std::string(name), pos_of(e.mark).line, pos_of(e.mark).column, e.msg};
-  } catch (const std::exception& e) {
-    return LoadError{std::string(name), 0, 0, std::string("cannot read the profile: ") + e.what()};
-  }
+  });
 }
 
 LoadResult<SutProfile> load_profile(const std::filesystem::path& path) {
-  try {
-    const std::string text = detail::read_file(path.string());
-    return parse_profile_text(text, path.string(), path.parent_path());
-  } catch (const LoadFailure& e) {
-    return e.error();
-  }
+  return detail::load_file<SutProfile>(path.string(), [&](std::string_view t, std::string_view n) {
+    return parse_profile_text(t, n, path.parent_path());
+  });
 }
 
 const BaselineEntry* Baseline::expected_failure(std::string_view id) const noexcept {
@@ -485,8 +475,7 @@ const BaselineEntry* Baseline::disabled_entry(std::string_view id) const noexcep
 }
 
 LoadResult<Baseline> parse_baseline_text(std::string_view text, std::string_view name) {
-  Ctx ctx{std::string(name)};
-  try {
+  return detail::guarded_load<Baseline>(name, "baseline", [&](const Ctx& ctx) {
     const YAML::Node root = detail::parse_document(ctx, text);
     MapReader map(ctx, root, "a baseline");
     Baseline b;
@@ -503,21 +492,11 @@ LoadResult<Baseline> parse_baseline_text(std::string_view text, std::string_view
       }
     }
     return b;
-  } catch (const LoadFailure& e) {
-    return e.error();
-  } catch (const YAML::Exception& e) {
-    return LoadError{std::string(name), pos_of(e.mark).line, pos_of(e.mark).column, e.msg};
-  } catch (const std::exception& e) {
-    return LoadError{std::string(name), 0, 0, std::string("cannot read the baseline: ") + e.what()};
-  }
+  });
 }
 
 LoadResult<Baseline> load_baseline(const std::filesystem::path& path) {
-  try {
-    return parse_baseline_text(detail::read_file(path.string()), path.string());
-  } catch (const LoadFailure& e) {
-    return e.error();
-  }
+  return detail::load_file<Baseline>(path.string(), parse_baseline_text);
 }
 
 }  // namespace mikeyconf::harness

@@ -25,6 +25,11 @@ std::optional<std::int64_t> clock_offset_of(mikey::ByteView answer, std::uint64_
   return (theirs - ours) / ((std::int64_t{1} << 32) / 1000);
 }
 
+std::int64_t adopted_offset_ms(std::int64_t measured_ms) noexcept {
+  if (std::llabs(measured_ms) < 1'000) return 0;
+  return measured_ms - 1'000;
+}
+
 std::optional<std::int64_t> measure_sut_clock(const SutProfile& profile, SutDriver& driver) {
   if (profile.role != SutRole::kms && profile.role != SutRole::kms_r &&
       profile.role != SutRole::kms_i) {

@@ -16,6 +16,11 @@ namespace mikeyconf::harness {
 // (T-4.2.1.5-4: a fresh T) instead of being followed.
 inline constexpr std::int64_t kMaxAdoptedOffsetMs = 300'000;
 
+// The parties' clock offset for a measured one: none below a second (a KMS on time: the
+// measurement's own error would only add noise), otherwise the measurement moved one second into
+// the past, so a desired TRs never lies in the KMS's future for a moment (TRs has whole seconds).
+std::int64_t adopted_offset_ms(std::int64_t measured_ms) noexcept;
+
 // The KMS's T minus our clock, in milliseconds, from the T of an answer received at
 // `received_ntp` (our clock); nullopt when the answer has no T with a time in it.
 std::optional<std::int64_t> clock_offset_of(mikey::ByteView answer, std::uint64_t received_ntp);

@@ -99,4 +99,32 @@ YAML::Node parse_document(const Ctx& ctx, std::string_view text);
 // `max_bytes`).
 std::string read_file(const std::string& path, std::size_t max_bytes = 1u << 20);
 
+// A loader's public entry point: runs `read(ctx)` for the document `name` and turns what the
+// loaders throw into the LoadError it returns — a LoadFailure as is, a yaml-cpp exception at its
+// mark, anything else as "cannot read the <what>: ...".
+template <class T, class Read>
+LoadResult<T> guarded_load(std::string_view name, std::string_view what, Read&& read) {
+  Ctx ctx{std::string(name)};
+  try {
+    return read(ctx);
+  } catch (const LoadFailure& e) {
+    return e.error();
+  } catch (const YAML::Exception& e) {
+    return LoadError{std::string(name), pos_of(e.mark).line, pos_of(e.mark).column, e.msg};
+  } catch (const std::exception& e) {
+    return LoadError{std::string(name), 0, 0,
+                     "cannot read the " + std::string(what) + ": " + e.what()};
+  }
+}
+
+// `parse(text, name)` over the file at `path` (its read errors as LoadError).
+template <class T, class Parse>
+LoadResult<T> load_file(const std::string& path, Parse&& parse) {
+  try {
+    return parse(read_file(path), path);
+  } catch (const LoadFailure& e) {
+    return e.error();
+  }
+}
+
 }  // namespace mikeyconf::harness::detail

@@ -120,6 +120,18 @@ bool without_randrkms(AnswerEdit& e) {
   return true;
 }
 
+bool modifier_names_another_endpoint(AnswerEdit& e) {
+  if (!modifier_of(e)) return false;
+  for (codec::Payload& p : e.answer.model.payloads) {
+    auto* idr = p.get<codec::IdWithRole>();
+    if (idr != nullptr && idr->role == codec::IdRole::idrr && !idr->data.empty()) {
+      idr->data.back() ^= 0x01;
+      return true;
+    }
+  }
+  return false;
+}
+
 bool kemac_for_another_user(AnswerEdit& e) {
   auto other = exchange_keys(e.keys.request, another_psk(e.profile, e.keys.psk));
   if (!other || other->psk.empty()) return false;

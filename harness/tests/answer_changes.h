@@ -21,6 +21,9 @@ bool without_mpki(AnswerEdit& e);         // no MPKi in the KEMAC
 bool mac_without_request(AnswerEdit& e);  // MAC over the answer alone (§5.5)
 bool without_mpkr_prime(AnswerEdit& e);   // with forking: no MPKr' in the KEMAC
 bool without_randrkms(AnswerEdit& e);     // with forking: no RANDRkms in the modifier
+// With forking: the modifier's IDRr names another identity than the one the keys were forked
+// for (the answering endpoint).
+bool modifier_names_another_endpoint(AnswerEdit& e);
 // The KEMAC under keys from another user's PSK; the V MAC still the requester's.
 bool kemac_for_another_user(AnswerEdit& e);
 

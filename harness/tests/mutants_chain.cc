@@ -479,9 +479,12 @@ void add_chain_mutants(std::vector<Mutant>& out) {
           [](const roles::Received&) { return std::optional(codec::ErrorNo::unspecified); },
           p.chaining->psk);
     }));
-  i("kms-i-resolve-resp-csb-id-not-copied", kms_i_resp(csb_id_not_copied));      // T-4.2.3.5-1
-  i("kms-i-resolve-resp-without-mpkr-prime", kms_i_resp(without_mpkr_prime));    // T-4.2.3.5-5
-  i("kms-i-resolve-resp-without-randrkms", kms_i_resp(without_randrkms));        // T-4.2.3.5-6
+  i("kms-i-resolve-resp-csb-id-not-copied", kms_i_resp(csb_id_not_copied));    // T-4.2.3.5-1
+  i("kms-i-resolve-resp-without-mpkr-prime", kms_i_resp(without_mpkr_prime));  // T-4.2.3.5-5
+  // T-4.2.3.5-6 (KMS_I): the modifier's IDRr is not the answering endpoint the keys were forked
+  // for. (A modifier left out altogether is a legal reading towards a peer KMS: docs/latitude.md
+  // "chain-forking".)
+  i("kms-i-modifier-names-another-endpoint", kms_i_resp(modifier_names_another_endpoint));
   i("kms-i-resolve-resp-mac-without-request", kms_i_resp(mac_without_request));  // T-4.2.3.5-8
   // T-5.1.1-1 (KMS_I): MPKr' and TGK' forked with RANDRkms only (no IDRr ID Data).
   i("kms-i-forks-without-idrr", kms_i_resp(reforked(true, mikey::crypto::kConstTgkFork)));
