@@ -72,7 +72,7 @@ std::string_view to_string(CoverageState s) noexcept;  // "covered", "cited-only
 std::vector<SutRole> row_roles(std::string_view role_column);
 
 // Whether a case of `role` citing a row of `level` counts only with a mutation variant: the
-// SHALL / SHALL NOT rows of the KMS roles (design.md "Verdict trust").
+// SHALL / SHALL NOT rows of the KMS roles.
 bool needs_mutation_proof(std::string_view level, SutRole role) noexcept;
 
 // One role of a row.

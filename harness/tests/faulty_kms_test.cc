@@ -92,47 +92,6 @@ RunResult run_against(EmbeddedKmsOptions options, RunOptions run_options = {}) {
   return run;
 }
 
-// The wall clock, or a fixed time while one is pinned.
-class PinnableClock final : public roles::Clock {
- public:
-  roles::NtpTime now() const noexcept override { return pinned ? *pinned : system_.now(); }
-  std::optional<roles::NtpTime> pinned;
-
- private:
-  roles::SystemClock system_;
-};
-
-// What time a KMS variant believes it is when it handles a request (nullopt: the wall clock).
-using TimeOf = std::function<std::optional<roles::NtpTime>(mikey::ByteView request)>;
-
-// A second reference KMS with an altered configuration (the profile's users and keys, so the two
-// understand each other's tickets), as a handler; calls are serialised.
-transport::KmsHandler altered_kms(const std::function<void(roles::KmsConfig&)>& alter,
-                                  TimeOf time_of = {}) {
-  struct State {
-    PinnableClock clock;
-    mikey::crypto::DeterministicRng rng{99};
-    std::unique_ptr<roles::Kms> kms;
-    std::mutex mu;
-  };
-  auto state = std::make_shared<State>();
-  auto config = kms_config_from_profile(testing::reference_profile());
-  EXPECT_TRUE(config.ok());
-  alter(config.value());
-  state->kms = std::make_unique<roles::Kms>(std::move(config).value(), state->clock, state->rng);
-  return [state, time_of](transport::RequestType type, mikey::ByteView request) {
-    std::lock_guard<std::mutex> lock(state->mu);
-    state->clock.pinned = time_of ? time_of(request) : std::nullopt;
-    roles::KmsReply reply = type == transport::RequestType::ticket_request
-                                ? state->kms->handle_request_init(request)
-                                : state->kms->handle_resolve_init(request);
-    transport::KmsAnswer a;
-    a.mikey = std::move(reply.message);
-    a.kms_failed = a.mikey.empty();
-    return a;
-  };
-}
-
 // The TRs of the ticket a RESOLVE_INIT carries, when that ticket's TRe has passed.
 std::optional<roles::NtpTime> expired_ticket_start(mikey::ByteView resolve_init) {
   const codec::ParseOutcome p = codec::parse_message(resolve_init);
@@ -256,8 +215,9 @@ TEST(FaultyKmsTest, IgnoringTheTicketValidityPeriodIsCaught) {
   auto ignores_validity = [](roles::KmsConfig& c) {
     c.policy.latitude.ticket_start_grace_s = 366 * 86'400;
   };
-  RunResult run = run_against(falls_back_on(codec::ErrorNo::invalid_ticket,
-                                            altered_kms(ignores_validity, expired_ticket_start)));
+  RunResult run =
+      run_against(falls_back_on(codec::ErrorNo::invalid_ticket,
+                                testing::altered_kms(ignores_validity, expired_ticket_start)));
   EXPECT_EQ(report("ignores-ticket-validity", run),
             (Ids{"kms.errors.expired-ticket", "kms.errors.mode3-ticket-expired",
                  "kms.errors.ticket-not-yet-valid"}));
@@ -270,7 +230,8 @@ TEST(FaultyKmsTest, LettingUnlistedRespondersResolveIsCaught) {
       for (const roles::KmsUser& other : c.users)
         if (&other != &u) u.resolves_for.push_back(other.identity);
   };
-  RunResult run = run_against(falls_back_on(codec::ErrorNo::invalid_id, altered_kms(everyone)));
+  RunResult run =
+      run_against(falls_back_on(codec::ErrorNo::invalid_id, testing::altered_kms(everyone)));
   EXPECT_EQ(report("unlisted-responders-resolve", run),
             (Ids{"kms.errors.wrong-responder", "kms.errors.authenticated-error-resolve",
                  "kms.authorization.initiator-resolves-own-ticket",
@@ -281,7 +242,8 @@ TEST(FaultyKmsTest, LettingUnlistedRespondersResolveIsCaught) {
 TEST(FaultyKmsTest, DroppingKeyForkingIsCaught) {
   // A KMS that silently grants tickets without the I flag (and so never forks).
   EmbeddedKmsOptions o;
-  auto no_forking = altered_kms([](roles::KmsConfig& c) { c.policy.allow_forking = false; });
+  auto no_forking =
+      testing::altered_kms([](roles::KmsConfig& c) { c.policy.allow_forking = false; });
   o.wrap = [no_forking](transport::KmsHandler) { return no_forking; };
   RunResult run = run_against(std::move(o));
   EXPECT_EQ(
@@ -298,7 +260,7 @@ TEST(FaultyKmsTest, NotCappingLifetimesIsCaught) {
   // The profile declares max-ticket-lifetime:86400, but this KMS grants up to ten years.
   EmbeddedKmsOptions o;
   auto uncapped =
-      altered_kms([](roles::KmsConfig& c) { c.policy.max_lifetime_s = 10 * 365 * 86400; });
+      testing::altered_kms([](roles::KmsConfig& c) { c.policy.max_lifetime_s = 10 * 365 * 86400; });
   o.wrap = [uncapped](transport::KmsHandler) { return uncapped; };
   RunResult run = run_against(std::move(o));
   EXPECT_EQ(report("lifetime-not-capped", run), Ids{"kms.ticket-policy.lifetime-capped"});

@@ -1,4 +1,4 @@
-// The latitude matrix (design.md "Verdict trust"; docs/latitude.md): every role's suite against
+// The latitude matrix (docs/latitude.md): every role's suite against
 // its embedded reference with one latitude knob flipped at a time, with the reference's clock
 // offset inside the allowed skew, and the KMS suite over HTTPS. The reference with any knob
 // flipped is still a correct implementation, so every run must end with no `fail` and no

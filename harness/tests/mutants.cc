@@ -35,32 +35,8 @@ Runner kms_wrapped(Wrap wrap, std::function<void(SutProfile&)> edit_profile) {
   };
 }
 
-transport::KmsHandler altered_kms(const Alter& alter) {
-  struct State {
-    roles::SystemClock clock;
-    mikey::crypto::OpenSslRng rng;
-    std::unique_ptr<roles::Kms> kms;
-    std::mutex mu;
-  };
-  auto state = std::make_shared<State>();
-  auto config = kms_config_from_profile(testing::reference_profile());
-  if (!config.ok()) return {};
-  alter(config.value());
-  state->kms = std::make_unique<roles::Kms>(std::move(config).value(), state->clock, state->rng);
-  return [state](transport::RequestType type, mikey::ByteView request) {
-    std::lock_guard<std::mutex> lock(state->mu);
-    roles::KmsReply reply = type == transport::RequestType::ticket_request
-                                ? state->kms->handle_request_init(request)
-                                : state->kms->handle_resolve_init(request);
-    transport::KmsAnswer a;
-    a.mikey = std::move(reply.message);
-    a.kms_failed = a.mikey.empty();
-    return a;
-  };
-}
-
 Runner kms_altered(Alter alter) {
-  return kms_wrapped([alter](transport::KmsHandler) { return altered_kms(alter); });
+  return kms_wrapped([alter](transport::KmsHandler) { return testing::altered_kms(alter); });
 }
 
 Runner kms_behind_http(testing::EditingServer::Edit edit,

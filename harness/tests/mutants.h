@@ -53,8 +53,6 @@ using Alter = std::function<void(mikey::roles::KmsConfig&)>;
 Runner kms_wrapped(Wrap wrap, std::function<void(SutProfile&)> edit_profile = {});
 // A reference KMS whose configuration `alter` changed serves instead of the reference.
 Runner kms_altered(Alter alter);
-// A reference KMS with an altered configuration, as a handler (calls serialised).
-mikey::transport::KmsHandler altered_kms(const Alter& alter);
 // The reference behind testing::EditingServer: `screen` sees every request first, `edit` every
 // response (either may be empty).
 Runner kms_behind_http(testing::EditingServer::Edit edit,

@@ -146,10 +146,10 @@ void add_kms_crypto_mutants(std::vector<Mutant>& out) {
       }));
   // M-4.2.4-1: HMAC-SHA-1-160 not implemented. Run with the harness parties on the 256-bit suite:
   // with the 128-bit one every exchange fails, which the setup probe cannot tell from a profile
-  // naming the wrong suite (design.md "Setup vs SUT").
+  // naming the wrong suite (a setup fault is never a SUT fault).
   add("no-hmac-sha-1", kms_wrapped(
                            [](transport::KmsHandler) {
-                             return altered_kms([](roles::KmsConfig& c) {
+                             return testing::altered_kms([](roles::KmsConfig& c) {
                                c.policy.mac_algs = {codec::MacAlg::hmac_sha256_256};
                              });
                            },

@@ -159,10 +159,10 @@ void add_kms_policy_mutants(std::vector<Mutant>& out) {
                     }));
   // T-12.5-1: responders outside a ticket's IDRr list resolve it.
   add("unlisted-responders-resolve",
-      falls_back_on(codec::ErrorNo::invalid_id, altered_kms(everyone_resolves)));
+      falls_back_on(codec::ErrorNo::invalid_id, testing::altered_kms(everyone_resolves)));
   // T-12.2-1: with key forking, responders outside the IDRr list resolve it too.
   add("forking-tickets-resolved-by-anyone",
-      falls_back_on(codec::ErrorNo::invalid_id, altered_kms(everyone_resolves),
+      falls_back_on(codec::ErrorNo::invalid_id, testing::altered_kms(everyone_resolves),
                     [](const roles::Received& r) {
                       const auto* t = roles::find_body<codec::Ticket>(r.message().payloads);
                       return t != nullptr && t->policy.flags.i;

@@ -1,4 +1,4 @@
-// The requirement-level mutation score (design.md "Verdict trust"): for every SHALL / SHALL NOT
+// The requirement-level mutation score: for every SHALL / SHALL NOT
 // row of requirements.csv whose role column names a KMS role (KMS, KMS_R, KMS_I, or "any", as
 // coverage.h row_roles reads it) and that a case of that role cites, cases/mutation-registry.yaml
 // names a faulty variant of the reference that violates exactly that row (mutants.h), or says why

@@ -58,24 +58,36 @@ SutProfile reference_profile() {
 
 namespace {
 
+// The wall clock, or a fixed time while one is pinned.
+class PinnableClock final : public mikey::roles::Clock {
+ public:
+  mikey::roles::NtpTime now() const noexcept override { return pinned ? *pinned : system_.now(); }
+  std::optional<mikey::roles::NtpTime> pinned;
+
+ private:
+  mikey::roles::SystemClock system_;
+};
+
 struct ReferenceKms {
-  mikey::roles::SystemClock clock;
+  PinnableClock clock;
   mikey::crypto::DeterministicRng rng;
   std::unique_ptr<mikey::roles::Kms> kms;
   std::mutex mu;
   explicit ReferenceKms(std::uint64_t seed) : rng(seed) {}
 };
 
-}  // namespace
-
-transport::KmsHandler reference_handler(const SutProfile& profile, std::uint64_t seed) {
+transport::KmsHandler kms_handler(const SutProfile& profile, std::uint64_t seed,
+                                  const std::function<void(mikey::roles::KmsConfig&)>& alter,
+                                  TimeOf time_of) {
   auto state = std::make_shared<ReferenceKms>(seed);
   auto config = kms_config_from_profile(profile);
   if (!config.ok()) std::abort();
+  if (alter) alter(config.value());
   state->kms =
       std::make_unique<mikey::roles::Kms>(std::move(config).value(), state->clock, state->rng);
-  return [state](transport::RequestType type, mikey::ByteView request) {
+  return [state, time_of](transport::RequestType type, mikey::ByteView request) {
     std::lock_guard<std::mutex> lock(state->mu);
+    state->clock.pinned = time_of ? time_of(request) : std::nullopt;
     auto reply = type == transport::RequestType::ticket_request
                      ? state->kms->handle_request_init(request)
                      : state->kms->handle_resolve_init(request);
@@ -84,6 +96,17 @@ transport::KmsHandler reference_handler(const SutProfile& profile, std::uint64_t
     a.kms_failed = a.mikey.empty();
     return a;
   };
+}
+
+}  // namespace
+
+transport::KmsHandler reference_handler(const SutProfile& profile, std::uint64_t seed) {
+  return kms_handler(profile, seed, {}, {});
+}
+
+transport::KmsHandler altered_kms(const std::function<void(mikey::roles::KmsConfig&)>& alter,
+                                  TimeOf time_of) {
+  return kms_handler(reference_profile(), 99, alter, std::move(time_of));
 }
 
 EditingServer::EditingServer(transport::AnnexAProfile profile, transport::KmsHandler handler,

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,6 +16,8 @@
 #include "harness/profile.h"
 #include "harness/requirements.h"
 #include "harness/scenario.h"
+#include "roles/clock.h"
+#include "roles/kms.h"
 #include "transport/annex_a.h"
 
 namespace mikeyconf::harness::testing {
@@ -30,6 +33,15 @@ std::string read_text(const std::filesystem::path& p);
 // A fresh reference KMS (roles::Kms from `profile`, system clock, seeded RNG) as a handler;
 // calls are serialised.
 mikey::transport::KmsHandler reference_handler(const SutProfile& profile, std::uint64_t seed = 7);
+
+// What time a reference KMS believes it is when it handles a request (nullopt: the wall clock).
+using TimeOf = std::function<std::optional<mikey::roles::NtpTime>(mikey::ByteView request)>;
+
+// A second reference KMS for the reference profile (its users and keys, so the two understand
+// each other's tickets) with `alter` applied to its configuration, as a handler; calls are
+// serialised, and `time_of` pins its clock for each request. Faulty variants are built from it.
+mikey::transport::KmsHandler altered_kms(const std::function<void(mikey::roles::KmsConfig&)>& alter,
+                                         TimeOf time_of = {});
 
 // A blocking one-connection-at-a-time HTTP/1.1 server on 127.0.0.1 (port 0) that validates and
 // answers with transport::respond() and then lets `edit` change the response. Every response

@@ -59,4 +59,29 @@ class ServerTest : public ::testing::Test {
   std::uint16_t port_ = 0;
 };
 
+// `Base` (a gtest fixture) with a throwaway PKI made once per test suite (make_pki): a CA, server
+// and client certificates, another CA, a self-signed pair.
+template <class Base>
+class WithPki : public Base {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    pki_ = new Pki();
+    pki_error_ = make_pki(*dir_, *pki_);
+  }
+  static void TearDownTestSuite() {
+    delete pki_;
+    delete dir_;
+    pki_ = nullptr;
+    dir_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(pki_error_.empty()) << pki_error_; }
+
+  static inline TempDir* dir_ = nullptr;
+  static inline Pki* pki_ = nullptr;
+  static inline std::string pki_error_;
+};
+
+using PkiServerTest = WithPki<ServerTest>;
+
 }  // namespace mikey::transport::testing

@@ -106,18 +106,8 @@ TEST_F(OversizedBodyE2ETest, WaitEndsAtTheReadTimeoutWithoutTheBody) {
 
 // A 413 sent at once, then a close after the lingering read gave up on a body far over its
 // limit: the client's write fails, and the answer that arrived first is what it reports.
-class EarlyAnswerE2ETest : public testing::ServerTest {
+class EarlyAnswerE2ETest : public testing::PkiServerTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    pki_ = new Pki();
-    pki_error_ = testing::make_pki(*dir_, *pki_);
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    delete dir_;
-  }
-
   void expect_413_before_the_write_ended(ClientOptions c) {
     RawRequest r;
     r.body = std::string(8u << 20, 'A');  // 8 MiB: past the server's 1 MiB lingering read
@@ -128,14 +118,7 @@ class EarlyAnswerE2ETest : public testing::ServerTest {
     EXPECT_FALSE(got->parsed.write_error.empty());
     EXPECT_FALSE(client.connected());
   }
-
-  static TempDir* dir_;
-  static Pki* pki_;
-  static std::string pki_error_;
 };
-TempDir* EarlyAnswerE2ETest::dir_ = nullptr;
-Pki* EarlyAnswerE2ETest::pki_ = nullptr;
-std::string EarlyAnswerE2ETest::pki_error_;
 
 TEST_F(EarlyAnswerE2ETest, PlainClientReportsThe413) {
   start();

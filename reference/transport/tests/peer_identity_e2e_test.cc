@@ -17,18 +17,8 @@ using testing::Pki;
 using testing::sample_mikey;
 using testing::TempDir;
 
-class PeerIdentityE2ETest : public ::testing::Test {
+class PeerIdentityE2ETest : public testing::WithPki<::testing::Test> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    pki_ = new Pki();
-    pki_error_ = testing::make_pki(*dir_, *pki_);
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    delete dir_;
-  }
-  void SetUp() override { ASSERT_TRUE(pki_error_.empty()) << pki_error_; }
   void TearDown() override {
     if (server_) server_->stop();
   }
@@ -78,17 +68,11 @@ class PeerIdentityE2ETest : public ::testing::Test {
     return seen_;
   }
 
-  static TempDir* dir_;
-  static Pki* pki_;
-  static std::string pki_error_;
   std::unique_ptr<KmsServer> server_;
   std::uint16_t port_ = 0;
   std::mutex mu_;
   std::optional<RequestMeta> seen_;
 };
-TempDir* PeerIdentityE2ETest::dir_ = nullptr;
-Pki* PeerIdentityE2ETest::pki_ = nullptr;
-std::string PeerIdentityE2ETest::pki_error_;
 
 TEST_F(PeerIdentityE2ETest, MutualTlsHandsTheVerifiedClientCertificateToTheHandler) {
   start(TlsServerOptions{pki_->server_cert, pki_->server_key, pki_->ca_cert});

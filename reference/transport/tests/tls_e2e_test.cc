@@ -13,19 +13,8 @@ using testing::Pki;
 using testing::sample_mikey;
 using testing::TempDir;
 
-class TlsE2ETest : public testing::ServerTest {
+class TlsE2ETest : public testing::PkiServerTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    pki_ = new Pki();
-    pki_error_ = testing::make_pki(*dir_, *pki_);
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    delete dir_;
-  }
-  void SetUp() override { ASSERT_TRUE(pki_error_.empty()) << pki_error_; }
-
   void start_tls(std::string cert, std::string key, std::string client_ca = "") {
     ServerOptions o;
     o.tls = TlsServerOptions{std::move(cert), std::move(key), std::move(client_ca)};
@@ -49,14 +38,7 @@ class TlsE2ETest : public testing::ServerTest {
     t.sni = "localhost";
     return t;
   }
-
-  static TempDir* dir_;
-  static Pki* pki_;
-  static std::string pki_error_;
 };
-TempDir* TlsE2ETest::dir_ = nullptr;
-Pki* TlsE2ETest::pki_ = nullptr;
-std::string TlsE2ETest::pki_error_;
 
 TEST_F(TlsE2ETest, ServesOverTlsWithSelfSignedCert) {
   start_tls(pki_->self_signed_cert, pki_->self_signed_key);
