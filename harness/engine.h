@@ -59,6 +59,9 @@ struct RunOptions {
 // splitmix64(run_seed XOR FNV-1a-64(id)): stable per (run seed, case id).
 std::uint64_t case_seed(std::uint64_t run_seed, std::string_view id) noexcept;
 
+// Copies the case's identity (id, title, file, requirements, level, role, tags, needs) into `r`.
+void fill_header(CaseResult& r, const Scenario& s);
+
 // Runs one case as it stands (no baseline, no health logic): pass, fail, inconclusive or error.
 CaseResult run_case(const Scenario& scenario, const SutProfile& profile, SutDriver& driver,
                     std::uint64_t seed);
