@@ -422,6 +422,36 @@ TEST(FaultyKmsTest, BlamingItselfForClientErrorsIsCaught) {
   EXPECT_EQ(report("500-for-client-errors", run), expected);
 }
 
+TEST(FaultyKmsTest, AProxyTurningEveryErrorIntoABare400IsCaught) {
+  // Every MIKEY Error becomes a bare 400: legal where the Error is optional (an authentication
+  // failure, a parse failure, a discarded message; docs/latitude.md), a failure of A.2-12 where
+  // the request was valid and authenticated, and never a mere "inconclusive".
+  EmbeddedKmsOptions o;
+  o.wrap = [](transport::KmsHandler inner) -> transport::KmsHandler {
+    return [inner](transport::RequestType t, mikey::ByteView req) {
+      transport::KmsAnswer a = inner(t, req);
+      if (is_error_message(a.mikey)) {
+        a.mikey.clear();
+        a.client_error_status = 400;
+      }
+      return a;
+    };
+  };
+  RunResult run = run_against(std::move(o));
+  const Ids failed = report("bare-400-proxy", run);
+  EXPECT_EQ(ids_with(run, Verdict::inconclusive),
+            (Ids{"kms.algorithms.suite256-bad-mac", "kms.errors.bad-mac-error-unauthenticated",
+                 "kms.errors.error-message-shape", "kms.errors.resolve-error-message-shape"}));
+  for (const char* id :
+       {"kms.errors.wrong-responder", "kms.errors.expired-ticket", "kms.errors.unknown-ticket-type",
+        "kms.ticket-policy.no-responder", "kms.errors.authenticated-error-request"}) {
+    EXPECT_TRUE(failed.count(id)) << id;
+  }
+  auto v = verdicts(run);
+  for (const char* id : {"kms.errors.bad-mac", "kms.errors.replay", "kms.errors.malformed-request"})
+    EXPECT_EQ(v.at(id), Verdict::pass) << id;
+}
+
 TEST(FaultyKmsTest, WrongErrorNumbersAreCaught) {
   // Every Error the KMS sends says 12 (Unspecified), unauthenticated.
   EmbeddedKmsOptions o;
