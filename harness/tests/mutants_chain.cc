@@ -2,6 +2,8 @@
 // rows are the digest's UNCONFIRMED derivation): the embedded reference of the role with its
 // Annex A handler wrapped, its configuration edited, its end of the KMS-to-KMS link changed, or
 // (KMS_R) its KMS-to-KMS transport wrapped (ChainSetupOptions).
+#include <algorithm>
+
 #include "crypto/labels.h"
 #include "harness/chain_peers.h"
 #include "harness/mutate.h"
@@ -96,7 +98,13 @@ ProtectionKeys link_keys(const SutProfile& p, ByteView forward,
       r.parsed.ok() ? roles::find_idr(r.message().payloads, codec::IdRole::idrr) : nullptr;
   ProtectionKeys k;
   k.psk = p.chaining->psk;
-  if (idrr != nullptr) k.identity_peer = idrr->data;
+  // ProtectionKeys holds views: point into `forward` (the caller keeps it), not into `r`, which
+  // dies with this call.
+  if (idrr != nullptr && !idrr->data.empty()) {
+    const auto at =
+        std::search(forward.begin(), forward.end(), idrr->data.begin(), idrr->data.end());
+    if (at != forward.end()) k.identity_peer = ByteView(&*at, idrr->data.size());
+  }
   k.identity_kms = (kms != nullptr ? *kms : p.chaining->peer_identity).data;
   k.resolve = true;
   return k;
