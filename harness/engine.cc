@@ -263,7 +263,8 @@ class CaseRunner {
 
   // The party's clock: the KMS's time (docs/latitude.md "clock-offset"), plus the case's offset.
   const roles::Clock& clock(std::int64_t offset_ms) {
-    clocks_.push_back(std::make_unique<OffsetClock>(offset_ms + prof_.sut_clock_offset_ms));
+    clocks_.push_back(
+        std::make_unique<roles::ShiftedClock>(nullptr, offset_ms + prof_.sut_clock_offset_ms));
     return *clocks_.back();
   }
 
@@ -1033,7 +1034,8 @@ class CaseRunner {
   Steady::time_point start_ = Steady::now();
   Steady::time_point deadline_;
   std::uint32_t limit_ms_ = 0;
-  std::deque<std::unique_ptr<OffsetClock>> clocks_;
+  std::deque<std::unique_ptr<roles::ShiftedClock>>
+      clocks_;                                // the parties' clocks (set: clock_offset_ms)
   std::unique_ptr<roles::Initiator> holder_;  // the Initiator holding the current ticket
   std::string holder_user_;
   std::unique_ptr<roles::Responder> responder_;

@@ -22,10 +22,6 @@ constexpr std::pair<char, bool codec::TicketFlags::*> kFlags[] = {
 
 }  // namespace
 
-roles::NtpTime OffsetClock::now() const noexcept {
-  return roles::shifted(system_.now(), offset_ms_);
-}
-
 std::shared_ptr<const roles::PskCredential> psk_credential(const UserProfile& u) {
   return std::make_shared<const roles::PskCredential>(mikey::crypto::SecureBytes(u.psk), u.psk_id);
 }

@@ -1,5 +1,5 @@
 // What the KMS-role case runner (engine.cc) and the UE-role one (ue_runner.cc) share about the
-// reference parties the harness plays: their clocks, credentials and configs from the SUT
+// reference parties the harness plays: their credentials and configs from the SUT
 // profile, the `set:` keys both understand (harness/README.md "set:"), and the judging of an
 // expect step.
 #pragma once
@@ -20,18 +20,6 @@
 #include "roles/ticket.h"
 
 namespace mikeyconf::harness {
-
-// The wall clock shifted by a fixed offset (set: {clock_offset_ms: ...}), so a party can act as
-// if at another moment, e.g. to send a resolve for a ticket the Responder still believes valid.
-class OffsetClock final : public mikey::roles::Clock {
- public:
-  explicit OffsetClock(std::int64_t offset_ms) noexcept : offset_ms_(offset_ms) {}
-  mikey::roles::NtpTime now() const noexcept override;
-
- private:
-  mikey::roles::SystemClock system_;
-  std::int64_t offset_ms_;
-};
 
 // The user's PSK with its psk_id (RFC 6043 §4.1: the pre-shared key with the KMS).
 std::shared_ptr<const mikey::roles::PskCredential> psk_credential(const UserProfile& u);

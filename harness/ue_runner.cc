@@ -211,7 +211,7 @@ class UeCaseRunner {
   }
 
   const roles::Clock& clock(std::int64_t offset_ms) {
-    clocks_.push_back(std::make_unique<OffsetClock>(offset_ms));
+    clocks_.push_back(std::make_unique<roles::ShiftedClock>(nullptr, offset_ms));
     return *clocks_.back();
   }
 
@@ -649,7 +649,7 @@ class UeCaseRunner {
   std::uint32_t limit_ms_ = 0;
   const UserProfile* ue_user_ = nullptr;
   const UserProfile* peer_user_ = nullptr;
-  std::deque<std::unique_ptr<OffsetClock>> clocks_;
+  std::deque<std::unique_ptr<roles::ShiftedClock>> clocks_;
   std::unique_ptr<TapKms> kms_;
   std::string kms_authority_;
   std::unique_ptr<HookSession> session_;

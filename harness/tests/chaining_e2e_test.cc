@@ -220,18 +220,6 @@ TEST(ChainingE2ETest, AKmsRThatForwardsBeforeCheckingTheResponderMacIsCaught) {
 
 // ---- Faulty KMS_I variants ----
 
-// The index among the IDR payloads of the first one with `role`, or nullopt.
-std::optional<std::size_t> idr_index(const codec::Message& m, codec::IdRole role) {
-  std::size_t n = 0;
-  for (const codec::Payload& p : m.payloads) {
-    const auto* idr = p.get<codec::IdWithRole>();
-    if (idr == nullptr) continue;
-    if (idr->role == role) return n;
-    ++n;
-  }
-  return std::nullopt;
-}
-
 TEST(ChainingE2ETest, AKmsIThatLooksUpTheKeyByTheForwardedIdrrIsCaught) {
   // B.0-6 broken: when a forward's IDRr names one of its own users, this KMS_I takes that
   // user's key (emulated by dropping KMS_R's IDRpsk before the reference sees the request, so
@@ -255,7 +243,7 @@ TEST(ChainingE2ETest, AKmsIThatLooksUpTheKeyByTheForwardedIdrrIsCaught) {
       if (!r.parsed.ok()) return inner(t, req);
       const auto* idr = roles::find_idr(r.message().payloads, codec::IdRole::idrr);
       const auto* psk_id = roles::find_idr(r.message().payloads, codec::IdRole::idrpsk);
-      const auto psk_at = idr_index(r.message(), codec::IdRole::idrpsk);
+      const auto psk_at = testing::idr_index(r.message(), codec::IdRole::idrpsk);
       const bool forwarded = psk_id != nullptr && psk_id->data == link_psk_id;
       if (idr == nullptr || !psk_at || !forwarded || own.count(idr->data) == 0) {
         return inner(t, req);

@@ -260,18 +260,6 @@ bool is_forward(const SutProfile& p, const roles::Received& r) {
   return psk_id != nullptr && p.chaining->psk_id && psk_id->data == p.chaining->psk_id->data;
 }
 
-// The index among the IDR payloads of the first one with `role`, or nullopt.
-std::optional<std::size_t> idr_index(const codec::Message& m, codec::IdRole role) {
-  std::size_t n = 0;
-  for (const codec::Payload& p : m.payloads) {
-    const auto* idr = p.get<codec::IdWithRole>();
-    if (idr == nullptr) continue;
-    if (idr->role == role) return n;
-    ++n;
-  }
-  return std::nullopt;
-}
-
 // Whether `id` is a user registered at the SUT (home: sut or both).
 bool own_user(const SutProfile& p, const Bytes& id) {
   for (const UserProfile& u : p.users)
@@ -288,7 +276,7 @@ KmsHandler keyed_by_forwarded_idrr(KmsHandler inner) {
     const auto* idr =
         r.parsed.ok() ? roles::find_idr(r.message().payloads, codec::IdRole::idrr) : nullptr;
     const auto psk_at =
-        r.parsed.ok() ? idr_index(r.message(), codec::IdRole::idrpsk) : std::nullopt;
+        r.parsed.ok() ? testing::idr_index(r.message(), codec::IdRole::idrpsk) : std::nullopt;
     if (t != RequestType::ticket_resolve || idr == nullptr || !psk_at || !is_forward(p, r) ||
         !own_user(p, idr->data)) {
       return inner(t, req);

@@ -100,6 +100,17 @@ transport::KmsHandler kms_handler(const SutProfile& profile, std::uint64_t seed,
 
 }  // namespace
 
+std::optional<std::size_t> idr_index(const mikey::codec::Message& m, mikey::codec::IdRole role) {
+  std::size_t n = 0;
+  for (const mikey::codec::Payload& p : m.payloads) {
+    const auto* idr = p.get<mikey::codec::IdWithRole>();
+    if (idr == nullptr) continue;
+    if (idr->role == role) return n;
+    ++n;
+  }
+  return std::nullopt;
+}
+
 transport::KmsHandler reference_handler(const SutProfile& profile, std::uint64_t seed) {
   return kms_handler(profile, seed, {}, {});
 }

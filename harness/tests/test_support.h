@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "codec/message.h"
 #include "harness/profile.h"
 #include "harness/requirements.h"
 #include "harness/scenario.h"
@@ -33,6 +34,10 @@ std::string read_text(const std::filesystem::path& p);
 // A fresh reference KMS (roles::Kms from `profile`, system clock, seeded RNG) as a handler;
 // calls are serialised.
 mikey::transport::KmsHandler reference_handler(const SutProfile& profile, std::uint64_t seed = 7);
+
+// The index among the IDR payloads of `m` of the first one with `role` (what a field path's
+// "payload[IDR:N]" counts), or nullopt.
+std::optional<std::size_t> idr_index(const mikey::codec::Message& m, mikey::codec::IdRole role);
 
 // What time a reference KMS believes it is when it handles a request (nullopt: the wall clock).
 using TimeOf = std::function<std::optional<mikey::roles::NtpTime>(mikey::ByteView request)>;
