@@ -171,15 +171,7 @@ void add_http_request_seeds(Assets& seeds) {
 // The KMS's answer to an HTTP request, as the kms_http target computes it: "" when it is a 200
 // whose body is a MIKEY message of type `want`, else what went wrong.
 std::string kms_http_outcome(const std::string& http, DataType want) {
-  mikey::roles::ManualClock clock(mikey::fuzz::seed_time());
-  mikey::crypto::DeterministicRng rng(0x6b6d73);
-  mikey::roles::Kms kms(mikey::fuzz::kms_config(), clock, rng);
-  const mikey::transport::KmsHandler handler = [&kms](mikey::transport::RequestType t,
-                                                      mikey::ByteView m) {
-    return mikey::fuzz::kms_answer(kms, t, m);
-  };
-  Bytes out = mikey::transport::handle_request_bytes(
-      mikey::transport::AnnexAProfile{}, handler,
+  Bytes out = mikey::fuzz::kms_http_response(
       mikey::ByteView(reinterpret_cast<const std::uint8_t*>(http.data()), http.size()));  // NOLINT
   std::string text(out.begin(), out.end());
   if (text.rfind("HTTP/1.1 200 ", 0) != 0) return text.substr(0, text.find("\r\n"));

@@ -11,6 +11,7 @@
 // Checks: no crash, no sanitizer report; the output is an HTTP/1.1 response with a status the
 // server can send; a 200 carries a base64 MIKEY message that our own parser reads and whose
 // data type is REQUEST_RESP, RESOLVE_RESP or Error (the KMS never emits anything else).
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -43,27 +44,14 @@ void check_answer(std::string_view body) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  mikey::roles::ManualClock clock(mikey::fuzz::seed_time());
-  mikey::crypto::DeterministicRng rng(0x6b6d73);
-  mikey::roles::Kms kms(mikey::fuzz::kms_config(), clock, rng);
-  const mikey::transport::KmsHandler handler = [&kms](mikey::transport::RequestType type,
-                                                      mikey::ByteView request) {
-    return mikey::fuzz::kms_answer(kms, type, request);
-  };
-  static const mikey::transport::AnnexAProfile profile;  // the defaults the server runs with
-  mikey::Bytes out =
-      mikey::transport::handle_request_bytes(profile, handler, mikey::ByteView(data, size));
-
+  const mikey::Bytes out = mikey::fuzz::kms_http_response(mikey::ByteView(data, size));
   std::string_view text(reinterpret_cast<const char*>(out.data()), out.size());  // NOLINT
   if (text.substr(0, 9) != "HTTP/1.1 " || text.size() < 16) __builtin_trap();
-  unsigned status = 0;
-  for (char c : text.substr(9, 3)) {
-    if (c < '0' || c > '9') __builtin_trap();
-    status = status * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (mikey::transport::reason_phrase(static_cast<std::uint16_t>(status)).empty()) {
-    __builtin_trap();
-  }
+  // Exactly three digits, and a status the server has a reason phrase for.
+  std::uint16_t status = 0;
+  const char* digits_end = text.data() + 12;
+  if (std::from_chars(text.data() + 9, digits_end, status).ptr != digits_end) __builtin_trap();
+  if (mikey::transport::reason_phrase(status).empty()) __builtin_trap();
   const std::size_t end = text.find("\r\n\r\n");
   if (end == std::string_view::npos) __builtin_trap();
   if (status == 200) check_answer(text.substr(end + 4));

@@ -12,14 +12,17 @@
 #include <memory>
 #include <string_view>
 
+#include "crypto/rng.h"
 #include "roles/clock.h"
 #include "roles/credential.h"
 #include "roles/initiator.h"
 #include "roles/kms.h"
 #include "roles/responder.h"
+#include "roles/samples.h"
 #include "roles/ticket.h"
 #include "roles/types.h"
 #include "transport/annex_a.h"
+#include "transport/request_parser.h"
 #include "wire/bytes.h"
 
 namespace mikey::fuzz {
@@ -32,18 +35,13 @@ inline roles::Identity alice_id() { return roles::Identity::uri("sip:alice@examp
 inline roles::Identity bob_id() { return roles::Identity::uri("sip:bob@example.org"); }
 inline roles::Identity kms_id() { return roles::Identity::uri("sip:kms.example.org"); }
 
-inline Bytes pattern(std::size_t n, std::uint8_t start) {
-  Bytes b(n);
-  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(start + i);
-  return b;
-}
+using roles::samples::pattern;
 
 // The PSK of a user for `algs` (16 bytes for the 128-bit suite, 32 for the 256-bit one).
 inline std::shared_ptr<const roles::PskCredential> psk(const roles::Algorithms& algs,
                                                        std::uint8_t start,
                                                        std::string_view psk_id) {
-  return std::make_shared<const roles::PskCredential>(
-      crypto::SecureBytes(pattern(algs.key_length(), start)), roles::Identity::byte_string(psk_id));
+  return roles::samples::psk_credential(start, algs.key_length(), psk_id);
 }
 inline std::shared_ptr<const roles::PskCredential> alice_psk(const roles::Algorithms& algs) {
   return psk(algs, 0x40, "psk-alice");
@@ -52,16 +50,7 @@ inline std::shared_ptr<const roles::PskCredential> bob_psk(const roles::Algorith
   return psk(algs, 0x60, "psk-bob");
 }
 
-inline roles::TicketKey ticket_key(roles::TicketFormat format, const roles::Algorithms& algs,
-                                   std::string_view id, std::uint8_t start) {
-  roles::TicketKey k;
-  k.id = to_bytes(id);
-  k.format = format;
-  k.tpk = crypto::SecureBytes(pattern(algs.key_length(), start));
-  k.encr = algs.encr;
-  k.mac = algs.mac;
-  return k;
-}
+using roles::samples::ticket_key;
 // Mode 3 (RFC 6043 §4.1.1): the TPK Alice shares with the KMS to create tickets herself.
 inline roles::TicketKey mode3_key(const roles::Algorithms& algs) {
   roles::TicketKey k = ticket_key(roles::kBaseTicket, algs, "tpk-alice", 0xc0);
@@ -81,21 +70,13 @@ inline roles::KmsConfig kms_config(const roles::Algorithms& algs = roles::kSuite
 }
 
 inline roles::InitiatorConfig alice_config(const roles::Algorithms& algs = roles::kSuite128) {
-  roles::InitiatorConfig c;
-  c.identity = alice_id();
-  c.kms_identity = kms_id();
-  c.credential = alice_psk(algs);
-  c.algorithms = algs;
-  return c;
+  return roles::samples::party_config<roles::InitiatorConfig>(alice_id(), kms_id(), alice_psk(algs),
+                                                              algs);
 }
 
 inline roles::ResponderConfig bob_config(const roles::Algorithms& algs = roles::kSuite128) {
-  roles::ResponderConfig c;
-  c.identity = bob_id();
-  c.kms_identity = kms_id();
-  c.credential = bob_psk(algs);
-  c.algorithms = algs;
-  return c;
+  return roles::samples::party_config<roles::ResponderConfig>(bob_id(), kms_id(), bob_psk(algs),
+                                                              algs);
 }
 
 // A ticket for Bob, valid 600 s; with forking I (and E, §6.10: I ⇒ E).
@@ -128,6 +109,18 @@ inline transport::KmsAnswer kms_answer(roles::Kms& kms, transport::RequestType t
   if (reply.failure) answer.log_detail = std::string(roles::to_string(*reply.failure));
   if (!reply.detail.empty()) answer.log_detail += ": " + reply.detail;
   return answer;
+}
+
+// The HTTP response a fresh KMS of this world gives one request, as the KMS server computes it
+// (transport::handle_request_bytes with the default Annex A profile).
+inline Bytes kms_http_response(ByteView request) {
+  roles::ManualClock clock(seed_time());
+  crypto::DeterministicRng rng(0x6b6d73);
+  roles::Kms kms(kms_config(), clock, rng);
+  const transport::KmsHandler handler = [&kms](transport::RequestType type, ByteView mikey) {
+    return kms_answer(kms, type, mikey);
+  };
+  return transport::handle_request_bytes(transport::AnnexAProfile{}, handler, request);
 }
 
 }  // namespace mikey::fuzz

@@ -226,21 +226,15 @@ class Sequence {
 
   void step(Step s, Reader& in) {
     switch (s) {
-      case Step::request: {
-        RequestParams p;
-        p.io(in);
-        request(p);
+      case Step::request:
+        run<RequestParams>(in, &Sequence::request);
         break;
-      }
       case Step::request_resp:
         deliver_slot(kms_to_alice_, Receiver::initiator_request_resp, in);
         break;
-      case Step::transfer: {
-        TransferParams p;
-        p.io(in);
-        transfer(p);
+      case Step::transfer:
+        run<TransferParams>(in, &Sequence::transfer);
         break;
-      }
       case Step::resolve:
         deliver_slot(bob_to_kms_, Receiver::kms_resolve, in);
         break;
@@ -250,12 +244,9 @@ class Sequence {
       case Step::transfer_resp:
         deliver_slot(bob_to_alice_, Receiver::initiator_transfer_resp, in);
         break;
-      case Step::csb_update: {
-        UpdateParams p;
-        p.io(in);
-        update(p);
+      case Step::csb_update:
+        run<UpdateParams>(in, &Sequence::update);
         break;
-      }
       case Step::reuse: {
         ReuseParams p;
         p.io(in);
@@ -265,12 +256,9 @@ class Sequence {
         }
         break;
       }
-      case Step::create_ticket: {
-        RequestParams p;
-        p.io(in);
-        create_ticket(p);
+      case Step::create_ticket:
+        run<RequestParams>(in, &Sequence::create_ticket);
         break;
-      }
       case Step::time_passes: {
         TimeParams p;
         p.io(in);
@@ -308,6 +296,24 @@ class Sequence {
     std::vector<Bytes> updates;
     bool present = false;
   };
+
+  // Bob's answer to a message: a step to take, or a refusal.
+  template <class Answer>
+  void responder_answered(const Answer& s) {
+    if (s.ok()) {
+      responder_step(s.value());
+    } else {
+      responder_refused(s.error());
+    }
+  }
+
+  // Reads a step's parameters and takes the step.
+  template <class Params>
+  void run(Reader& in, void (Sequence::*take)(const Params&)) {
+    Params p;
+    p.io(in);
+    (this->*take)(p);
+  }
 
   static Bytes mac_of(ByteView message) {
     codec::ParseOutcome out = codec::parse_message(message);
@@ -393,24 +399,12 @@ class Sequence {
       case Receiver::initiator_request_resp:
         (void)alice_.process_request_resp(bytes);
         break;
-      case Receiver::responder_transfer_init: {
-        auto s = bob_.process_transfer_init(bytes);
-        if (s.ok()) {
-          responder_step(s.value());
-        } else {
-          responder_refused(s.error());
-        }
+      case Receiver::responder_transfer_init:
+        responder_answered(bob_.process_transfer_init(bytes));
         break;
-      }
-      case Receiver::responder_resolve_resp: {
-        auto s = bob_.process_resolve_resp(bytes);
-        if (s.ok()) {
-          responder_step(s.value());
-        } else {
-          responder_refused(s.error());
-        }
+      case Receiver::responder_resolve_resp:
+        responder_answered(bob_.process_resolve_resp(bytes));
         break;
-      }
       case Receiver::initiator_transfer_resp:
         (void)alice_.process_transfer_resp(bytes);
         break;

@@ -13,21 +13,13 @@ namespace mikey::codec {
 
 namespace {
 
-class MikeyBaseTicketCodec final : public TicketCodec {
+class MikeyBaseTicketCodec final : public BaseLayoutTicketCodec {
  public:
   std::string_view name() const noexcept override { return "MIKEY Base Ticket 1/1/1"; }
   bool handles(TicketType type, std::uint8_t subtype,
                std::uint8_t version) const noexcept override {
     // RFC 6043 App. A: Subtype 0x01, Version 0x01 is the ticket defined there.
     return type == TicketType::mikey_base_ticket && subtype == 1 && version == 1;
-  }
-  ParseError parse(ByteView ticket_data, std::size_t base_offset, ParseState& state,
-                   const std::string& prefix, TicketData& out) const noexcept override {
-    return parse_base_ticket_layout(ticket_data, base_offset, state, prefix, out);
-  }
-  Result<Bytes, Errc> serialize(const TicketData& in, Layout* layout,
-                                const std::string& prefix) const override {
-    return serialize_base_ticket_layout(in, layout, prefix);
   }
 };
 
@@ -44,17 +36,7 @@ ParseError parse_layout(ByteView ticket_data, std::size_t base_offset, ParseStat
             tr.bytes("thdr_data", thdr_len, out.thdr.thdr_data);
   r.reader() = tr.reader();
   if (!ok) return tr.error();
-  ++st.depth;
-  ParseError e = parse_chain(r, next, out.payloads);
-  --st.depth;
-  if (e.code != Errc::ok) return e;
-  if (r.remaining() > 0) {
-    std::size_t at = r.offset();
-    r.deviate(DeviationKind::container_trailing_bytes, at,
-              std::to_string(r.remaining()) + " byte(s) after the payload chain of " + prefix);
-    if (!r.bytes("trailing", r.remaining(), out.trailing)) return r.error();
-  }
-  return {};
+  return parse_nested_chain(r, next, out.payloads, out.trailing, "payload chain", prefix);
 }
 
 }  // namespace
@@ -77,21 +59,14 @@ ParseError parse_base_ticket_layout(ByteView ticket_data, std::size_t base_offse
 
 Result<Bytes, Errc> serialize_base_ticket_layout(const TicketData& in, Layout* layout,
                                                  const std::string& prefix) {
-  try {
-    SerializeState st;
-    st.layout = layout;
-    FieldWriter w(st, prefix);
-    FieldWriter tw = w.with_prefix(join_path(prefix, "thdr"));
-    tw.code("next_payload", in.payloads.empty() ? PayloadType::last : in.payloads.front().type);
-    tw.length("thdr_data_length", in.thdr.thdr_data.size(), 2);
-    tw.bytes("thdr_data", in.thdr.thdr_data);
-    serialize_chain(w, in.payloads);
-    if (!in.trailing.empty()) w.bytes("trailing", in.trailing);
-    if (!st.ok()) return st.status();
-    return std::move(st.writer).take();
-  } catch (...) {  // allocation failure
-    return Errc::field_too_large;
-  }
+  return serialize_headed_chain(
+      layout, prefix, "thdr",
+      [&in](FieldWriter& tw, PayloadType first) {
+        tw.code("next_payload", first);
+        tw.length("thdr_data_length", in.thdr.thdr_data.size(), 2);
+        tw.bytes("thdr_data", in.thdr.thdr_data);
+      },
+      in.payloads, in.trailing);
 }
 
 const TicketCodec& mikey_base_ticket_codec() noexcept {

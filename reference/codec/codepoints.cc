@@ -5,27 +5,7 @@
 
 namespace mikey::codec {
 
-#define MIKEY_CASE(name, value, text) \
-  case value:                         \
-    return text;
-#define MIKEY_KNOWN(name, value, text) \
-  case value:                          \
-    return true;
-#define MIKEY_DEFINE_REGISTRY(Enum, Under, LIST) \
-  std::string_view to_string(Enum v) noexcept {  \
-    switch (static_cast<Under>(v)) {             \
-      LIST(MIKEY_CASE)                           \
-      default:                                   \
-        return "";                               \
-    }                                            \
-  }                                              \
-  bool is_known(Enum v) noexcept {               \
-    switch (static_cast<Under>(v)) {             \
-      LIST(MIKEY_KNOWN)                          \
-      default:                                   \
-        return false;                            \
-    }                                            \
-  }
+#define MIKEY_DEFINE_REGISTRY(Enum, Under, LIST) MIKEY_DEFINE_CODE_POINTS(Enum, Under, LIST, "")
 MIKEY_REGISTRIES(MIKEY_DEFINE_REGISTRY)
 #undef MIKEY_DEFINE_REGISTRY
 

@@ -9,6 +9,8 @@
 #include <span>
 #include <string_view>
 
+#include "wire/enum_table.h"
+
 namespace mikey::codec {
 
 // X(enumerator, value, "name as in the RFC")
@@ -270,14 +272,9 @@ namespace mikey::codec {
   R(RandRole, std::uint8_t, MIKEY_RAND_ROLE)        \
   R(TicketType, std::uint16_t, MIKEY_TICKET_TYPE)
 
-#define MIKEY_ENUMERATOR(name, value, text) name = value,
-#define MIKEY_DECLARE_REGISTRY(Enum, Under, LIST)            \
-  enum class Enum : Under { LIST(MIKEY_ENUMERATOR) };        \
-  /* The RFC name, or "" for a value no RFC read assigns. */ \
-  std::string_view to_string(Enum v) noexcept;               \
-  bool is_known(Enum v) noexcept;
-MIKEY_REGISTRIES(MIKEY_DECLARE_REGISTRY)
-#undef MIKEY_DECLARE_REGISTRY
+// Each registry's enum, to_string (the RFC name, or "" for a value no RFC read assigns) and
+// is_known.
+MIKEY_REGISTRIES(MIKEY_DECLARE_CODE_POINTS)
 
 // One row per code point of every registry, for dictionaries, JSON and docs.
 struct CodePoint {

@@ -4,33 +4,10 @@
 
 namespace mikey::codec {
 
-std::string_view to_string(Errc e) noexcept {
-  switch (e) {
-    case Errc::ok:
-      return "ok";
-#define X(name, msg) \
-  case Errc::name:   \
-    return msg;
-      MIKEY_CODEC_ERRORS(X)
-#undef X
-  }
-  return "unknown codec error";
-}
-
-std::string_view to_string(DeviationKind d) noexcept {
-  switch (d) {
-#define X(name, msg)        \
-  case DeviationKind::name: \
-    return msg;
-    MIKEY_DEVIATIONS(X)
-#undef X
-  }
-  return "unknown deviation";
-}
-
-const std::error_category& codec_category() noexcept {
-  static const wire::EnumErrorCategory<Errc, &to_string> c("mikey.codec");
-  return c;
-}
+MIKEY_DEFINE_ENUM_TEXT(to_string, Errc, "unknown codec error", "ok",
+                       MIKEY_CODEC_ERRORS(MIKEY_ERRC_MESSAGE))
+MIKEY_DEFINE_ENUM_TEXT(to_string, DeviationKind, "unknown deviation",
+                       MIKEY_DEVIATIONS(MIKEY_ERRC_MESSAGE))
+MIKEY_DEFINE_ERRC_CATEGORY(codec_category, to_string, "mikey.codec")
 
 }  // namespace mikey::codec

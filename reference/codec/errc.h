@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "codec/codepoints.h"
+#include "wire/enum_table.h"
 
 namespace mikey::codec {
 
@@ -33,18 +34,7 @@ namespace mikey::codec {
   X(field_too_large, "a value does not fit its length field")                               \
   X(unsupported_ticket_format, "no codec for this Ticket Type/Subtype/Version")
 
-enum class Errc : std::uint8_t {
-  ok = 0,
-#define X(name, msg) name,
-  MIKEY_CODEC_ERRORS(X)
-#undef X
-};
-
-std::string_view to_string(Errc e) noexcept;
-const std::error_category& codec_category() noexcept;
-inline std::error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), codec_category()};
-}
+MIKEY_DECLARE_ERRC(MIKEY_CODEC_ERRORS, codec_category)
 
 // Where parsing stopped: the code, the absolute offset of the offending field in the outermost
 // input, and the payload being parsed (PayloadType::last for HDR / message level).
@@ -66,11 +56,7 @@ struct ParseError {
   X(srtp_id_in_ticket_message, "SRTP-ID map in a MIKEY-TICKET message (RFC 6043 §6.1)")   \
   X(sign_not_last, "SIGN payload is followed by more bytes")
 
-enum class DeviationKind : std::uint8_t {
-#define X(name, msg) name,
-  MIKEY_DEVIATIONS(X)
-#undef X
-};
+enum class DeviationKind : std::uint8_t { MIKEY_DEVIATIONS(MIKEY_ERRC_ENUMERATOR) };
 std::string_view to_string(DeviationKind d) noexcept;
 
 struct Deviation {

@@ -16,32 +16,26 @@ void FieldReader::record(std::string_view name, std::size_t offset, std::size_t 
   if (st_->options.record_layout) st_->layout.add(join_path(prefix_, name), offset, length, mask);
 }
 
+template <class T>
+bool FieldReader::number(std::string_view name, T& v,
+                         bool (wire::Reader::*read)(T&) noexcept) noexcept {
+  std::size_t at = r_.offset();
+  if (!(r_.*read)(v)) return false;
+  record(name, at, sizeof(T));
+  return true;
+}
+
 bool FieldReader::u8(std::string_view name, std::uint8_t& v) noexcept {
-  std::size_t at = r_.offset();
-  if (!r_.u8(v)) return false;
-  record(name, at, 1);
-  return true;
+  return number(name, v, &wire::Reader::u8);
 }
-
 bool FieldReader::u16(std::string_view name, std::uint16_t& v) noexcept {
-  std::size_t at = r_.offset();
-  if (!r_.u16(v)) return false;
-  record(name, at, 2);
-  return true;
+  return number(name, v, &wire::Reader::u16);
 }
-
 bool FieldReader::u32(std::string_view name, std::uint32_t& v) noexcept {
-  std::size_t at = r_.offset();
-  if (!r_.u32(v)) return false;
-  record(name, at, 4);
-  return true;
+  return number(name, v, &wire::Reader::u32);
 }
-
 bool FieldReader::u64(std::string_view name, std::uint64_t& v) noexcept {
-  std::size_t at = r_.offset();
-  if (!r_.u64(v)) return false;
-  record(name, at, 8);
-  return true;
+  return number(name, v, &wire::Reader::u64);
 }
 
 bool FieldReader::bytes(std::string_view name, std::size_t n, Bytes& out) noexcept {
@@ -51,6 +45,15 @@ bool FieldReader::bytes(std::string_view name, std::size_t n, Bytes& out) noexce
   out.assign(v.begin(), v.end());
   record(name, at, n);
   return true;
+}
+
+bool FieldReader::counted(const Counted& f, Bytes& out) noexcept {
+  if (f.width == 1) {
+    std::uint8_t len = 0;
+    return u8(f.length, len) && bytes(f.data, len, out);
+  }
+  std::uint16_t len = 0;
+  return u16(f.length, len) && bytes(f.data, len, out);
 }
 
 bool FieldReader::bits(std::uint8_t& byte, std::initializer_list<BitField> fields) noexcept {
@@ -76,34 +79,36 @@ bool FieldReader::nested(std::string_view name, std::size_t n, FieldReader& out)
   return true;
 }
 
+template <class T>
+void FieldWriter::number(std::string_view name, T v, void (wire::Writer::*write)(T)) {
+  record(name, offset(), sizeof(T));
+  (writer().*write)(v);
+}
+
 void FieldWriter::record(std::string_view name, std::size_t offset, std::size_t length,
                          std::uint8_t mask) {
   if (st_->layout != nullptr) st_->layout->add(join_path(prefix_, name), offset, length, mask);
 }
 
-void FieldWriter::u8(std::string_view name, std::uint8_t v) {
-  record(name, offset(), 1);
-  writer().u8(v);
-}
-
+void FieldWriter::u8(std::string_view name, std::uint8_t v) { number(name, v, &wire::Writer::u8); }
 void FieldWriter::u16(std::string_view name, std::uint16_t v) {
-  record(name, offset(), 2);
-  writer().u16(v);
+  number(name, v, &wire::Writer::u16);
 }
-
 void FieldWriter::u32(std::string_view name, std::uint32_t v) {
-  record(name, offset(), 4);
-  writer().u32(v);
+  number(name, v, &wire::Writer::u32);
 }
-
 void FieldWriter::u64(std::string_view name, std::uint64_t v) {
-  record(name, offset(), 8);
-  writer().u64(v);
+  number(name, v, &wire::Writer::u64);
 }
 
 void FieldWriter::bytes(std::string_view name, ByteView v) {
   record(name, offset(), v.size());
   writer().bytes(v);
+}
+
+void FieldWriter::counted(const Counted& f, ByteView v) {
+  length(f.length, v.size(), f.width);
+  bytes(f.data, v);
 }
 
 void FieldWriter::bits(std::uint8_t byte, std::initializer_list<BitField> fields) {

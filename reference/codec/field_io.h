@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +44,43 @@ struct BitField {
   std::uint8_t mask;
 };
 
+// A length-prefixed byte field: `length` (width bytes, 1 or 2) then that many bytes of `data`
+// (RAND, ID, CERT, General Ext, ... RFC 3830 §6).
+struct Counted {
+  std::string_view length;
+  std::string_view data;
+  int width;
+};
+
+// A code point, then a length-prefixed byte field (ID, CERT RFC 3830 §6.7, General Ext §6.15,
+// RANDR RFC 6043 §6.8).
+struct Typed {
+  std::string_view code;
+  Counted data;
+};
+
+// A code point, then data whose length the code point implies (CHASH RFC 3830 §6.8, V §6.9);
+// an unknown code point is `unknown` at the code point's offset.
+template <class E>
+struct Implied {
+  std::string_view code;
+  std::string_view data;
+  std::optional<std::size_t> (*length)(E) noexcept;
+  Errc unknown;
+};
+
+// A 16-bit word: a code point in the bits above `shift`, the data length below, then the data
+// (PKE C|Data len RFC 3830 §6.3, SIGN S type|Signature len §6.5).
+struct Packed {
+  BitField code;
+  int shift;
+  std::string_view length;
+  std::string_view data;
+  std::uint16_t length_mask() const noexcept {
+    return static_cast<std::uint16_t>((1u << shift) - 1);
+  }
+};
+
 class FieldReader {
  public:
   FieldReader(wire::Reader reader, ParseState& state, std::string prefix, PayloadType where)
@@ -55,6 +93,7 @@ class FieldReader {
   bool u32(std::string_view name, std::uint32_t& v) noexcept;
   bool u64(std::string_view name, std::uint64_t& v) noexcept;
   bool bytes(std::string_view name, std::size_t n, Bytes& out) noexcept;
+  bool counted(const Counted& f, Bytes& out) noexcept;
   // Reads one byte and records each named bit field over it.
   bool bits(std::uint8_t& byte, std::initializer_list<BitField> fields) noexcept;
   // Two-byte variant (PKE C|Data len, SIGN S type|Signature len).
@@ -75,6 +114,25 @@ class FieldReader {
     return true;
   }
 
+  template <class E>
+  ParseError typed(const Typed& f, E& code_out, Bytes& out) noexcept {
+    return result(code(f.code, code_out) && counted(f.data, out));
+  }
+  template <class E>
+  ParseError implied(const Implied<E>& f, E& code_out, Bytes& out) noexcept {
+    if (!code(f.code, code_out)) return error();
+    const std::optional<std::size_t> len = f.length(code_out);
+    if (!len) return fail(f.unknown, offset() - sizeof(E));
+    return result(bytes(f.data, *len, out));
+  }
+  template <class E>
+  ParseError packed(const Packed& f, E& code_out, Bytes& out) noexcept {
+    std::uint16_t word = 0;
+    if (!bits16(word, {f.code}, f.length)) return error();
+    code_out = static_cast<E>(word >> f.shift);
+    return result(bytes(f.data, word & f.length_mask(), out));
+  }
+
   // A reader over the next n bytes for an embedded structure with a longer path prefix.
   bool nested(std::string_view name, std::size_t n, FieldReader& out) noexcept;
   FieldReader with_prefix(std::string prefix, PayloadType where) const {
@@ -82,6 +140,8 @@ class FieldReader {
   }
 
   ParseError error() const noexcept { return fail(Errc::truncated, r_.offset()); }
+  // No error when every read succeeded (`ok`), else error().
+  ParseError result(bool ok) const noexcept { return ok ? ParseError{} : error(); }
   ParseError fail(Errc code, std::size_t offset) const noexcept {
     return {code, static_cast<std::uint32_t>(offset), where_};
   }
@@ -100,6 +160,9 @@ class FieldReader {
   PayloadType where() const noexcept { return where_; }
 
  private:
+  template <class T>
+  bool number(std::string_view name, T& v, bool (wire::Reader::*read)(T&) noexcept) noexcept;
+
   wire::Reader r_;
   ParseState* st_;
   std::string prefix_;
@@ -140,6 +203,27 @@ class FieldWriter {
   // Writes a length field of `width` bytes (1 or 2) holding n; field_too_large when n does not
   // fit (or exceeds `max`, for fields narrower than their bytes, e.g. PKE's 14 bits).
   void length(std::string_view name, std::size_t n, int width, std::size_t max = 0);
+  void counted(const Counted& f, ByteView v);
+  template <class E>
+  void typed(const Typed& f, E code_in, ByteView v) {
+    code(f.code, code_in);
+    counted(f.data, v);
+  }
+  template <class E>
+  void implied(const Implied<E>& f, E code_in, ByteView v) {
+    const std::optional<std::size_t> len = f.length(code_in);
+    if (!len || *len != v.size()) return fail(Errc::inconsistent_model);
+    code(f.code, code_in);
+    bytes(f.data, v);
+  }
+  template <class E>
+  void packed(const Packed& f, E code_in, ByteView v) {
+    const auto c = static_cast<std::uint32_t>(code_in);
+    if (c > (0xffffu >> f.shift)) return fail(Errc::inconsistent_model);  // does not fit
+    if (v.size() > f.length_mask()) return fail(Errc::field_too_large);
+    bits16(static_cast<std::uint16_t>((c << f.shift) | v.size()), {f.code}, f.length);
+    bytes(f.data, v);
+  }
   template <class E>
   void code(std::string_view name, E v) {
     if constexpr (sizeof(E) == 1) {
@@ -159,10 +243,23 @@ class FieldWriter {
   SerializeState& state() noexcept { return *st_; }
 
  private:
+  template <class T>
+  void number(std::string_view name, T v, void (wire::Writer::*write)(T));
+
   SerializeState* st_;
   std::string prefix_;
 };
 
 std::string join_path(std::string_view prefix, std::string_view name);
+
+// parse_body and serialize_body of a payload P that is one shape (typed, implied, packed: the
+// FieldReader / FieldWriter members) over `spec`, its code point member and its data member.
+#define MIKEY_SHAPED_BODY(P, shape, spec, code_member, data_member) \
+  ParseError parse_body(FieldReader& r, P& out) noexcept {          \
+    return r.shape(spec, out.code_member, out.data_member);         \
+  }                                                                 \
+  void serialize_body(FieldWriter& w, const P& in) {                \
+    w.shape(spec, in.code_member, in.data_member);                  \
+  }
 
 }  // namespace mikey::codec

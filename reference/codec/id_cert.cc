@@ -4,34 +4,12 @@
 
 namespace mikey::codec {
 
-ParseError parse_body(FieldReader& r, Id& out) noexcept {
-  std::uint16_t len = 0;
-  if (!r.code("id_type", out.id_type) || !r.u16("id_len", len) ||
-      !r.bytes("id_data", len, out.data)) {
-    return r.error();
-  }
-  return {};
-}
+namespace {
+constexpr Typed kId{"id_type", {"id_len", "id_data", 2}};
+constexpr Typed kCert{"cert_type", {"cert_len", "certificate", 2}};
+}  // namespace
 
-void serialize_body(FieldWriter& w, const Id& in) {
-  w.code("id_type", in.id_type);
-  w.length("id_len", in.data.size(), 2);
-  w.bytes("id_data", in.data);
-}
-
-ParseError parse_body(FieldReader& r, Cert& out) noexcept {
-  std::uint16_t len = 0;
-  if (!r.code("cert_type", out.cert_type) || !r.u16("cert_len", len) ||
-      !r.bytes("certificate", len, out.data)) {
-    return r.error();
-  }
-  return {};
-}
-
-void serialize_body(FieldWriter& w, const Cert& in) {
-  w.code("cert_type", in.cert_type);
-  w.length("cert_len", in.data.size(), 2);
-  w.bytes("certificate", in.data);
-}
+MIKEY_SHAPED_BODY(Id, typed, kId, id_type, data)
+MIKEY_SHAPED_BODY(Cert, typed, kCert, cert_type, data)
 
 }  // namespace mikey::codec

@@ -3,20 +3,18 @@
 
 namespace mikey::codec {
 
+namespace {
+constexpr Typed kId{"id_type", {"id_len", "id_data", 2}};
+}  // namespace
+
 ParseError parse_body(FieldReader& r, IdWithRole& out) noexcept {
-  std::uint16_t len = 0;
-  if (!r.code("id_role", out.role) || !r.code("id_type", out.id_type) || !r.u16("id_len", len) ||
-      !r.bytes("id_data", len, out.data)) {
-    return r.error();
-  }
-  return {};
+  if (!r.code("id_role", out.role)) return r.error();
+  return r.typed(kId, out.id_type, out.data);
 }
 
 void serialize_body(FieldWriter& w, const IdWithRole& in) {
   w.code("id_role", in.role);
-  w.code("id_type", in.id_type);
-  w.length("id_len", in.data.size(), 2);
-  w.bytes("id_data", in.data);
+  w.typed(kId, in.id_type, in.data);
 }
 
 }  // namespace mikey::codec

@@ -14,6 +14,11 @@ namespace {
 
 constexpr BitField kType{"type", 0xf0};
 constexpr BitField kKv{"kv", 0x0f};
+constexpr Counted kKey{"key_data_len", "key_data", 2};
+constexpr Counted kSalt{"salt_len", "salt_data", 2};
+constexpr Counted kSpi{"spi_length", "spi", 1};
+constexpr Counted kValidFrom{"vf_length", "valid_from", 1};
+constexpr Counted kValidTo{"vt_length", "valid_to", 1};
 
 std::string key_name(const std::string& prefix, std::size_t i) {
   return join_path(prefix, "key_data[" + std::to_string(i) + "]");
@@ -22,19 +27,13 @@ std::string key_name(const std::string& prefix, std::size_t i) {
 }  // namespace
 
 ParseError parse_kv_data(FieldReader& r, KvType kv, KvData& out) noexcept {
-  std::uint8_t len = 0;
   switch (kv) {
     case KvType::null:
       return {};
     case KvType::spi:  // SPI Length (1) | SPI
-      if (!r.u8("spi_length", len) || !r.bytes("spi", len, out.spi)) return r.error();
-      return {};
+      return r.result(r.counted(kSpi, out.spi));
     case KvType::interval:  // VF Length (1) | Valid From | VT Length (1) | Valid To
-      if (!r.u8("vf_length", len) || !r.bytes("valid_from", len, out.valid_from) ||
-          !r.u8("vt_length", len) || !r.bytes("valid_to", len, out.valid_to)) {
-        return r.error();
-      }
-      return {};
+      return r.result(r.counted(kValidFrom, out.valid_from) && r.counted(kValidTo, out.valid_to));
   }
   // Callers that know where the KV nibble stood report it there (DH, Key data); this is the
   // fallback for a direct caller: the offset where the KV data would start.
@@ -50,15 +49,12 @@ void serialize_kv_data(FieldWriter& w, KvType kv, const KvData& in) {
       return;
     case KvType::spi:
       if (!in.valid_from.empty() || !in.valid_to.empty()) return w.fail(Errc::inconsistent_model);
-      w.length("spi_length", in.spi.size(), 1);
-      w.bytes("spi", in.spi);
+      w.counted(kSpi, in.spi);
       return;
     case KvType::interval:
       if (!in.spi.empty()) return w.fail(Errc::inconsistent_model);
-      w.length("vf_length", in.valid_from.size(), 1);
-      w.bytes("valid_from", in.valid_from);
-      w.length("vt_length", in.valid_to.size(), 1);
-      w.bytes("valid_to", in.valid_to);
+      w.counted(kValidFrom, in.valid_from);
+      w.counted(kValidTo, in.valid_to);
       return;
   }
   w.fail(Errc::inconsistent_model);  // unknown KV: no KV data layout to emit
@@ -67,15 +63,12 @@ void serialize_kv_data(FieldWriter& w, KvType kv, const KvData& in) {
 ParseError parse_body(FieldReader& r, KeyData& out) noexcept {
   std::size_t type_at = r.offset();
   std::uint8_t type_kv = 0;
-  std::uint16_t len = 0;
   if (!r.bits(type_kv, {kType, kKv})) return r.error();
   out.type = static_cast<KeyDataType>(type_kv >> 4);
   out.kv = static_cast<KvType>(type_kv & 0x0f);
-  if (!r.u16("key_data_len", len) || !r.bytes("key_data", len, out.key)) return r.error();
+  if (!r.counted(kKey, out.key)) return r.error();
   // An unassigned Type (8–15) is read as carrying no salt: only the +SALT types are known to.
-  if (has_salt(out.type) && (!r.u16("salt_len", len) || !r.bytes("salt_data", len, out.salt))) {
-    return r.error();
-  }
+  if (has_salt(out.type) && !r.counted(kSalt, out.salt)) return r.error();
   if (!is_known(out.kv)) return r.fail(Errc::unknown_kv_type, type_at);
   return parse_kv_data(r, out.kv, out.kv_data);
 }
@@ -85,12 +78,8 @@ void serialize_body(FieldWriter& w, const KeyData& in) {
     return w.fail(Errc::inconsistent_model);
   }
   w.bits(static_cast<std::uint8_t>((raw(in.type) << 4) | raw(in.kv)), {kType, kKv});
-  w.length("key_data_len", in.key.size(), 2);
-  w.bytes("key_data", in.key);
-  if (has_salt(in.type)) {
-    w.length("salt_len", in.salt.size(), 2);
-    w.bytes("salt_data", in.salt);
-  }
+  w.counted(kKey, in.key);
+  if (has_salt(in.type)) w.counted(kSalt, in.salt);
   serialize_kv_data(w, in.kv, in.kv_data);
 }
 

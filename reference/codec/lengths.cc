@@ -4,53 +4,24 @@
 
 namespace mikey::codec {
 
+// RFC 3830 §6.6: NTP-UTC 8, NTP 8, COUNTER 4; RFC 6043 §6.3: NTP-UTC-32 4.
 std::optional<std::size_t> ts_value_length(TsType t) noexcept {
-  switch (t) {
-    case TsType::ntp_utc:
-    case TsType::ntp:
-      return 8;  // RFC 3830 §6.6
-    case TsType::counter:
-      return 4;  // RFC 3830 §6.6
-    case TsType::ntp_utc_32:
-      return 4;  // RFC 6043 §6.3
-  }
-  return std::nullopt;
+  return wire::by_value<std::size_t>(t, {8, 8, 4, 4});
 }
 
+// NULL 0, HMAC-SHA-1-160 20 (RFC 3830 §6.2), HMAC-SHA-256-256 32 (RFC 6043 §6.2).
 std::optional<std::size_t> mac_length(MacAlg a) noexcept {
-  switch (a) {
-    case MacAlg::null:
-      return 0;
-    case MacAlg::hmac_sha1_160:
-      return 20;  // RFC 3830 §6.2
-    case MacAlg::hmac_sha256_256:
-      return 32;  // RFC 6043 §6.2
-  }
-  return std::nullopt;
+  return wire::by_value<std::size_t>(a, {0, 20, 32});
 }
 
+// SHA-1 20 (RFC 3830 §6.8), MD5 16, SHA-256 32 (RFC 6043 §6.7).
 std::optional<std::size_t> hash_length(HashFunc h) noexcept {
-  switch (h) {
-    case HashFunc::sha1:
-      return 20;  // RFC 3830 §6.8
-    case HashFunc::md5:
-      return 16;
-    case HashFunc::sha256:
-      return 32;  // RFC 6043 §6.7
-  }
-  return std::nullopt;
+  return wire::by_value<std::size_t>(h, {20, 16, 32});
 }
 
+// RFC 3830 §6.4: OAKLEY 5 1536 bits, OAKLEY 1 768 bits, OAKLEY 2 1024 bits.
 std::optional<std::size_t> dh_value_length(DhGroup g) noexcept {
-  switch (g) {
-    case DhGroup::oakley_5:
-      return 192;  // RFC 3830 §6.4: 1536 bits
-    case DhGroup::oakley_1:
-      return 96;  // 768 bits
-    case DhGroup::oakley_2:
-      return 128;  // 1024 bits
-  }
-  return std::nullopt;
+  return wire::by_value<std::size_t>(g, {192, 96, 128});
 }
 
 bool has_salt(KeyDataType t) noexcept {

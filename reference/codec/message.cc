@@ -191,15 +191,23 @@ ParseError parse_container(FieldReader& r, Chain& out) noexcept {
   out.present = true;
   PayloadType first{};
   if (!r.code("first_payload", first)) return r.error();
+  return parse_nested_chain(r, first, out.payloads, out.trailing, "embedded chain", r.prefix());
+}
+
+ParseError parse_nested_chain(FieldReader& r, PayloadType first, std::vector<Payload>& out,
+                              Bytes& trailing, std::string_view chain,
+                              std::string_view owner) noexcept {
+  ParseState& st = r.state();
   ++st.depth;
-  ParseError e = parse_chain(r, first, out.payloads);
+  ParseError e = parse_chain(r, first, out);
   --st.depth;
   if (e.code != Errc::ok) return e;
   if (r.remaining() > 0) {
     std::size_t at = r.offset();
     r.deviate(DeviationKind::container_trailing_bytes, at,
-              std::to_string(r.remaining()) + " byte(s) after the embedded chain of " + r.prefix());
-    if (!r.bytes("trailing", r.remaining(), out.trailing)) return r.error();
+              std::to_string(r.remaining()) + " byte(s) after the " + std::string(chain) + " of " +
+                  std::string(owner));
+    if (!r.bytes("trailing", r.remaining(), trailing)) return r.error();
   }
   return {};
 }
@@ -293,20 +301,30 @@ ParseOutcome parse_message(ByteView bytes, const ParseOptions& options) noexcept
   return finish({});
 }
 
-Result<Bytes, Errc> serialize_message(const Message& m, Layout* layout) {
+Result<Bytes, Errc> serialize_headed_chain(
+    Layout* layout, const std::string& prefix, std::string_view header,
+    const std::function<void(FieldWriter&, PayloadType first)>& write_header,
+    const std::vector<Payload>& payloads, const Bytes& trailing) {
   try {
     SerializeState st;
     st.layout = layout;
-    FieldWriter root(st, "");
-    FieldWriter hw = root.with_prefix("hdr");
-    serialize_hdr(hw, m.hdr, m.payloads.empty() ? PayloadType::last : m.payloads.front().type);
-    serialize_chain(root, m.payloads);
-    if (!m.trailing.empty()) root.bytes("trailing", m.trailing);
+    FieldWriter w(st, prefix);
+    FieldWriter hw = w.with_prefix(join_path(prefix, header));
+    write_header(hw, payloads.empty() ? PayloadType::last : payloads.front().type);
+    serialize_chain(w, payloads);
+    if (!trailing.empty()) w.bytes("trailing", trailing);
     if (!st.ok()) return st.status();
     return std::move(st.writer).take();
   } catch (...) {  // allocation failure
     return Errc::field_too_large;
   }
+}
+
+Result<Bytes, Errc> serialize_message(const Message& m, Layout* layout) {
+  return serialize_headed_chain(
+      layout, "", "hdr",
+      [&m](FieldWriter& hw, PayloadType first) { serialize_hdr(hw, m.hdr, first); }, m.payloads,
+      m.trailing);
 }
 
 }  // namespace mikey::codec

@@ -2,7 +2,9 @@
 // Next payload chain and dispatches to the per-payload parsers; it makes no protocol decisions.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "codec/errc.h"
@@ -49,8 +51,19 @@ Result<Bytes, Errc> serialize_message(const Message& m, Layout* layout = nullptr
 // appends them to `out`. Paths are "<r.prefix()>.payload[i].<TYPE>.<field>".
 ParseError parse_chain(FieldReader& r, PayloadType first, std::vector<Payload>& out) noexcept;
 void serialize_chain(FieldWriter& w, const std::vector<Payload>& payloads);
+// Fresh bytes: a header written by `write_header` (under "<prefix>.<header>", given the first
+// payload's type), then `payloads` and `trailing`. field_too_large on allocation failure.
+Result<Bytes, Errc> serialize_headed_chain(
+    Layout* layout, const std::string& prefix, std::string_view header,
+    const std::function<void(FieldWriter&, PayloadType first)>& write_header,
+    const std::vector<Payload>& payloads, const Bytes& trailing);
 // A container holding "First Payload" + chain (RFC 6043 §6.10); `r` spans exactly the container.
 ParseError parse_container(FieldReader& r, Chain& out) noexcept;
+// parse_chain one nesting level deeper; bytes left in r after the chain are kept in `trailing`
+// and reported as a container_trailing_bytes deviation "... byte(s) after the <chain> of <owner>".
+ParseError parse_nested_chain(FieldReader& r, PayloadType first, std::vector<Payload>& out,
+                              Bytes& trailing, std::string_view chain,
+                              std::string_view owner) noexcept;
 void serialize_container(FieldWriter& w, const Chain& in);
 
 // RFC 6043 §4 per-message V flag value, or nullopt where no rule applies (TRANSFER_INIT

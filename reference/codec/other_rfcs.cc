@@ -7,33 +7,28 @@
 
 namespace mikey::codec {
 
+namespace {
+constexpr Counted kEncrData{"encr_data_len", "encr_data", 2};
+constexpr Counted kSakkeData{"sakke_data_length", "sakke_data", 2};
+}  // namespace
+
 ParseError parse_body(FieldReader& r, OpaqueEncrData& out) noexcept {
-  std::uint16_t len = 0;
-  if (!r.u16("encr_data_len", len) || !r.bytes("encr_data", len, out.encr_data)) {
-    return r.error();
-  }
-  return {};
+  return r.result(r.counted(kEncrData, out.encr_data));
 }
 
 void serialize_body(FieldWriter& w, const OpaqueEncrData& in) {
-  w.length("encr_data_len", in.encr_data.size(), 2);
-  w.bytes("encr_data", in.encr_data);
+  w.counted(kEncrData, in.encr_data);
 }
 
 ParseError parse_body(FieldReader& r, Sakke& out) noexcept {
-  std::uint16_t len = 0;
-  if (!r.u8("sakke_params", out.params) || !r.u8("id_scheme", out.id_scheme) ||
-      !r.u16("sakke_data_length", len) || !r.bytes("sakke_data", len, out.data)) {
-    return r.error();
-  }
-  return {};
+  return r.result(r.u8("sakke_params", out.params) && r.u8("id_scheme", out.id_scheme) &&
+                  r.counted(kSakkeData, out.data));
 }
 
 void serialize_body(FieldWriter& w, const Sakke& in) {
   w.u8("sakke_params", in.params);
   w.u8("id_scheme", in.id_scheme);
-  w.length("sakke_data_length", in.data.size(), 2);
-  w.bytes("sakke_data", in.data);
+  w.counted(kSakkeData, in.data);
 }
 
 }  // namespace mikey::codec

@@ -1,28 +1,19 @@
-// PKE, the envelope data payload (RFC 3830 §6.3): C (2 bits) | Data len (14 bits), Data (the
-// encrypted envelope key).
+// Payloads with a code point and the data length packed in one 16-bit word:
+// * PKE, the envelope data payload (RFC 3830 §6.3): C (2 bits) | Data len (14 bits), Data (the
+//   encrypted envelope key). C 3 is unassigned (RFC 6309 §2: C 0–3); kept as received, only
+//   roles reject it.
+// * SIGN, the signature payload (RFC 3830 §6.5; RFC 6509 §4.3): S type (4 bits) | Signature len
+//   (12 bits), Signature. SIGN has no Next payload field and is always last (message.cc).
 #include "codec/payloads.h"
 
 namespace mikey::codec {
 
 namespace {
-constexpr std::uint16_t kDataLenMask = 0x3fff;  // RFC 3830 §6.3: 14-bit Data len
-constexpr BitField kC{"c", 0xc0};
+constexpr Packed kCData{{"c", 0xc0}, 14, "data_len", "data"};
+constexpr Packed kSTypeSignature{{"s_type", 0xf0}, 12, "signature_len", "signature"};
 }  // namespace
 
-ParseError parse_body(FieldReader& r, Pke& out) noexcept {
-  std::uint16_t c_len = 0;
-  if (!r.bits16(c_len, {kC}, "data_len")) return r.error();
-  // C 3 is unassigned (RFC 6309 §2: C 0–3); kept as received, only roles reject it.
-  out.cache = static_cast<PkeCache>(c_len >> 14);
-  if (!r.bytes("data", c_len & kDataLenMask, out.data)) return r.error();
-  return {};
-}
-
-void serialize_body(FieldWriter& w, const Pke& in) {
-  if (raw(in.cache) > 3) return w.fail(Errc::inconsistent_model);  // does not fit 2 bits
-  if (in.data.size() > kDataLenMask) return w.fail(Errc::field_too_large);
-  w.bits16(static_cast<std::uint16_t>((raw(in.cache) << 14) | in.data.size()), {kC}, "data_len");
-  w.bytes("data", in.data);
-}
+MIKEY_SHAPED_BODY(Pke, packed, kCData, cache, data)
+MIKEY_SHAPED_BODY(Sign, packed, kSTypeSignature, type, signature)
 
 }  // namespace mikey::codec

@@ -3,30 +3,17 @@
 
 namespace mikey::codec {
 
+namespace {
+constexpr Counted kRand{"rand_len", "rand", 1};
+constexpr Typed kRandWithRole{"rand_role", {"rand_length", "rand", 1}};
+}  // namespace
+
 ParseError parse_body(FieldReader& r, Rand& out) noexcept {
-  std::uint8_t len = 0;
-  if (!r.u8("rand_len", len) || !r.bytes("rand", len, out.rand)) return r.error();
-  return {};
+  return r.result(r.counted(kRand, out.rand));
 }
 
-void serialize_body(FieldWriter& w, const Rand& in) {
-  w.length("rand_len", in.rand.size(), 1);
-  w.bytes("rand", in.rand);
-}
+void serialize_body(FieldWriter& w, const Rand& in) { w.counted(kRand, in.rand); }
 
-ParseError parse_body(FieldReader& r, RandWithRole& out) noexcept {
-  std::uint8_t len = 0;
-  if (!r.code("rand_role", out.role) || !r.u8("rand_length", len) ||
-      !r.bytes("rand", len, out.rand)) {
-    return r.error();
-  }
-  return {};
-}
-
-void serialize_body(FieldWriter& w, const RandWithRole& in) {
-  w.code("rand_role", in.role);
-  w.length("rand_length", in.rand.size(), 1);
-  w.bytes("rand", in.rand);
-}
+MIKEY_SHAPED_BODY(RandWithRole, typed, kRandWithRole, role, rand)
 
 }  // namespace mikey::codec

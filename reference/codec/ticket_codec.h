@@ -109,6 +109,19 @@ ParseError parse_base_ticket_layout(ByteView ticket_data, std::size_t base_offse
 Result<Bytes, Errc> serialize_base_ticket_layout(const TicketData& in, Layout* layout,
                                                  const std::string& prefix);
 
+// A codec whose Ticket Data is the base-ticket layout.
+class BaseLayoutTicketCodec : public TicketCodec {
+ public:
+  ParseError parse(ByteView ticket_data, std::size_t base_offset, ParseState& state,
+                   const std::string& prefix, TicketData& out) const noexcept override {
+    return parse_base_ticket_layout(ticket_data, base_offset, state, prefix, out);
+  }
+  Result<Bytes, Errc> serialize(const TicketData& in, Layout* layout,
+                                const std::string& prefix) const override {
+    return serialize_base_ticket_layout(in, layout, prefix);
+  }
+};
+
 // Decodes / encodes a TICKET's Ticket Data with the codec its Ticket Policy selects;
 // unsupported_ticket_format (offset = base_offset, where = TICKET) when there is none.
 ParseError parse_ticket_data(const Ticket& ticket, std::size_t base_offset, ParseState& state,

@@ -11,7 +11,7 @@ namespace {
 
 // PROVISIONAL, NOT 3GPP: the base-ticket layout under 2/0/0; provisional() is true so reports
 // tag every test that depends on these bytes `unconfirmed-3gpp`.
-class ProvisionalType2Codec final : public TicketCodec {
+class ProvisionalType2Codec final : public BaseLayoutTicketCodec {
  public:
   std::string_view name() const noexcept override {
     return "PROVISIONAL, NOT 3GPP: Ticket Type 2 2/0/0 (MIKEY Base Ticket layout)";
@@ -23,14 +23,6 @@ class ProvisionalType2Codec final : public TicketCodec {
     return type == TicketType::three_gpp_base_ticket && subtype == 0 && version == 0;
   }
   bool provisional() const noexcept override { return true; }
-  ParseError parse(ByteView ticket_data, std::size_t base_offset, ParseState& state,
-                   const std::string& prefix, TicketData& out) const noexcept override {
-    return parse_base_ticket_layout(ticket_data, base_offset, state, prefix, out);
-  }
-  Result<Bytes, Errc> serialize(const TicketData& in, Layout* layout,
-                                const std::string& prefix) const override {
-    return serialize_base_ticket_layout(in, layout, prefix);
-  }
 };
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "wire/enum_table.h"
+
 namespace mikey::crypto {
 
 #define MIKEY_CRYPTO_ERRORS(X)                                                            \
@@ -17,18 +19,7 @@ namespace mikey::crypto {
   X(integrity_failure, "integrity check failed (AES key unwrap or MAC verification)")     \
   X(out_of_memory, "memory allocation failed")
 
-enum class Errc : std::uint8_t {
-  ok = 0,
-#define X(name, msg) name,
-  MIKEY_CRYPTO_ERRORS(X)
-#undef X
-};
-
-std::string_view to_string(Errc e) noexcept;
-const std::error_category& crypto_category() noexcept;
-inline std::error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), crypto_category()};
-}
+MIKEY_DECLARE_ERRC(MIKEY_CRYPTO_ERRORS, crypto_category)
 
 // A crypto-layer failure. No offset: crypto inputs are whole fields, the caller knows which.
 struct Error {

@@ -8,53 +8,18 @@
 #include <functional>
 #include <memory>
 
+#include "crypto/mac.h"
+
 namespace mikey::crypto {
 
-std::string_view to_string(EncrAlg alg) noexcept {
-  switch (alg) {
-#define X(name, value, text) \
-  case EncrAlg::name:        \
-    return text;
-    MIKEY_ENCR_ALGS(X)
-#undef X
-  }
-  return "unknown";
-}
+MIKEY_DEFINE_CODE_POINTS(EncrAlg, std::uint8_t, MIKEY_ENCR_ALGS, "unknown")
 
-bool is_known(EncrAlg alg) noexcept {
-  switch (alg) {
-#define X(name, value, text) case EncrAlg::name:
-    MIKEY_ENCR_ALGS(X)
-#undef X
-    return true;
-  }
-  return false;
-}
-
+// Listed by EncrAlg value: NULL, AES-CM-128, AES-KW-128, AES-CM-256.
 Result<std::size_t, Error> encr_key_length(EncrAlg alg) noexcept {
-  switch (alg) {
-    case EncrAlg::null:
-      return std::size_t{0};
-    case EncrAlg::aes_cm_128:
-    case EncrAlg::aes_kw_128:
-      return std::size_t{16};
-    case EncrAlg::aes_cm_256:
-      return std::size_t{32};
-  }
-  return Error{Errc::unsupported_algorithm};
+  return length_by_value(alg, {0, 16, 16, 32});
 }
-
 Result<std::size_t, Error> salt_key_length(EncrAlg alg) noexcept {
-  switch (alg) {
-    case EncrAlg::null:
-      return std::size_t{0};
-    case EncrAlg::aes_cm_128:
-    case EncrAlg::aes_cm_256:
-      return kAesCmSaltBytes;
-    case EncrAlg::aes_kw_128:
-      return kAesKwIvBytes;
-  }
-  return Error{Errc::unsupported_algorithm};
+  return length_by_value(alg, {0, kAesCmSaltBytes, kAesKwIvBytes, kAesCmSaltBytes});
 }
 
 namespace {
@@ -166,6 +131,17 @@ Error aes_cm_into(EncrAlg alg, ByteView key, const AesCmIv& iv, ByteView data,
   return Error{};
 }
 
+// The checks both directions of RFC 3394 §2 make: the KEK length, the 8-byte IV, and an input of
+// whole 64-bit blocks, at least `min` and at most `max` bytes.
+Error check_aes_kw(ByteView kek, ByteView iv, std::size_t input, std::size_t min,
+                   std::size_t max) noexcept {
+  if (!is_aes_kw_kek_length(kek.size())) return Error{Errc::bad_key_length};
+  if (iv.size() != kAesKwIvBytes) return Error{Errc::bad_length};
+  if (input % 8 != 0 || input < min) return Error{Errc::not_multiple_of_8};
+  if (input > max) return Error{Errc::bad_length};
+  return Error{};
+}
+
 }  // namespace
 
 Result<Bytes, Error> aes_cm_crypt(EncrAlg alg, ByteView key, const AesCmIv& iv,
@@ -180,11 +156,10 @@ Result<Bytes, Error> aes_cm_crypt(EncrAlg alg, ByteView key, const AesCmIv& iv,
 }
 
 Result<Bytes, Error> aes_kw_wrap(ByteView kek, ByteView iv, ByteView key_data) noexcept {
-  if (!is_aes_kw_kek_length(kek.size())) return Error{Errc::bad_key_length};
-  if (iv.size() != kAesKwIvBytes) return Error{Errc::bad_length};
   // RFC 3394 §2: n >= 2 64-bit blocks; no padding (RFC 5649 padding is not what MIKEY names).
-  if (key_data.size() % 8 != 0 || key_data.size() < 16) return Error{Errc::not_multiple_of_8};
-  if (key_data.size() > kAesCmMaxBytes) return Error{Errc::bad_length};
+  if (Error e = check_aes_kw(kek, iv, key_data.size(), 16, kAesCmMaxBytes); e.code != Errc::ok) {
+    return e;
+  }
   try {
     Bytes out(key_data.size() + 8);
     auto n = run_cipher(aes_wrap(kek.size()), kek, iv, key_data, out, true, Errc::openssl_failure);
@@ -197,10 +172,9 @@ Result<Bytes, Error> aes_kw_wrap(ByteView kek, ByteView iv, ByteView key_data) n
 }
 
 Result<SecureBytes, Error> aes_kw_unwrap(ByteView kek, ByteView iv, ByteView wrapped) noexcept {
-  if (!is_aes_kw_kek_length(kek.size())) return Error{Errc::bad_key_length};
-  if (iv.size() != kAesKwIvBytes) return Error{Errc::bad_length};
-  if (wrapped.size() % 8 != 0 || wrapped.size() < 24) return Error{Errc::not_multiple_of_8};
-  if (wrapped.size() > kAesCmMaxBytes + 8) return Error{Errc::bad_length};
+  if (Error e = check_aes_kw(kek, iv, wrapped.size(), 24, kAesCmMaxBytes + 8); e.code != Errc::ok) {
+    return e;
+  }
   try {
     // OpenSSL sizes its output check as input + 8 whatever the direction; give it that room.
     SecureBytes buffer(wrapped.size() + 8);

@@ -20,15 +20,8 @@ namespace mikey::crypto {
   X(aes_kw_128, 2, "AES-KW-128") \
   X(aes_cm_256, 3, "AES-CM-256")
 
-enum class EncrAlg : std::uint8_t {
-#define X(name, value, text) name = value,
-  MIKEY_ENCR_ALGS(X)
-#undef X
-};
-
-// The RFC name, or "unknown" for a value outside the table.
-std::string_view to_string(EncrAlg alg) noexcept;
-bool is_known(EncrAlg alg) noexcept;
+// to_string gives the RFC name, or "unknown" for a value outside the table.
+MIKEY_DECLARE_CODE_POINTS(EncrAlg, std::uint8_t, MIKEY_ENCR_ALGS)
 
 // encr_key length to derive: AES-CM-128 16, AES-KW-128 16, AES-CM-256 32, NULL 0 bytes
 // (RFC 3830 §4.2.3, RFC 6043 §6.2). Returns unsupported_algorithm for any other value.

@@ -59,17 +59,8 @@ Result<Bytes, Error> label_tgk_3830(std::uint32_t constant, std::uint8_t cs_id,
 
 Result<Bytes, Error> label_psk_3830(std::uint32_t constant, std::uint32_t csb_id,
                                     ByteView rand) noexcept {
-  try {
-    Bytes out;
-    out.reserve(9 + rand.size());
-    put_u32(out, constant);
-    put_u8(out, kPskMarker);
-    put_u32(out, csb_id);
-    put(out, rand);  // RFC 3830 §4.1.4: the RAND itself, no length
-    return out;
-  } catch (...) {  // allocation failure only
-    return Error{Errc::out_of_memory};
-  }
+  // RFC 3830 §4.1.4: the RFC 3830 §4.1.3 layout with 0xFF where the CS ID stands.
+  return label_tgk_3830(constant, kPskMarker, csb_id, rand);
 }
 
 Result<Bytes, Error> label_forking(std::uint32_t constant, ByteView id_data,
@@ -136,10 +127,14 @@ Result<Bytes, Error> label_vr(std::uint32_t constant) noexcept {
   }
 }
 
-Result<Bytes, Error> label_tpk(std::uint32_t constant, ByteView rand) noexcept {
+namespace {
+
+// The TPK and MPK labels: the ticket prefix, then the RAND with its 8-bit length.
+Result<Bytes, Error> label_with_rand(std::uint32_t constant, LabelType type,
+                                     ByteView rand) noexcept {
   if (!fits_len8(rand)) return Error{Errc::bad_length};
   try {
-    Bytes out = ticket_prefix(constant, LabelType::tpk, 1 + rand.size());
+    Bytes out = ticket_prefix(constant, type, 1 + rand.size());
     put_len8(out, rand);
     return out;
   } catch (...) {  // allocation failure only
@@ -147,15 +142,14 @@ Result<Bytes, Error> label_tpk(std::uint32_t constant, ByteView rand) noexcept {
   }
 }
 
+}  // namespace
+
+Result<Bytes, Error> label_tpk(std::uint32_t constant, ByteView rand) noexcept {
+  return label_with_rand(constant, LabelType::tpk, rand);
+}
+
 Result<Bytes, Error> label_mpk(std::uint32_t constant, ByteView rand) noexcept {
-  if (!fits_len8(rand)) return Error{Errc::bad_length};
-  try {
-    Bytes out = ticket_prefix(constant, LabelType::mpk, 1 + rand.size());
-    put_len8(out, rand);
-    return out;
-  } catch (...) {  // allocation failure only
-    return Error{Errc::out_of_memory};
-  }
+  return label_with_rand(constant, LabelType::mpk, rand);
 }
 
 }  // namespace mikey::crypto

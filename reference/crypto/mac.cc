@@ -88,37 +88,11 @@ Result<Bytes, Error> hmac(Digest digest, ByteView key, ByteView data) noexcept {
   }
 }
 
-std::string_view to_string(MacAlg alg) noexcept {
-  switch (alg) {
-#define X(name, value, text) \
-  case MacAlg::name:         \
-    return text;
-    MIKEY_MAC_ALGS(X)
-#undef X
-  }
-  return "unknown";
-}
+MIKEY_DEFINE_CODE_POINTS(MacAlg, std::uint8_t, MIKEY_MAC_ALGS, "unknown")
 
-bool is_known(MacAlg alg) noexcept {
-  switch (alg) {
-#define X(name, value, text) case MacAlg::name:
-    MIKEY_MAC_ALGS(X)
-#undef X
-    return true;
-  }
-  return false;
-}
-
+// NULL 0, HMAC-SHA-1-160 20, HMAC-SHA-256-256 32.
 Result<std::size_t, Error> mac_length(MacAlg alg) noexcept {
-  switch (alg) {
-    case MacAlg::null:
-      return std::size_t{0};
-    case MacAlg::hmac_sha1_160:
-      return std::size_t{20};
-    case MacAlg::hmac_sha256_256:
-      return std::size_t{32};
-  }
-  return Error{Errc::unsupported_algorithm};
+  return length_by_value(alg, {0, 20, 32});
 }
 
 Result<std::size_t, Error> auth_key_length(MacAlg alg) noexcept {
@@ -128,22 +102,13 @@ Result<std::size_t, Error> auth_key_length(MacAlg alg) noexcept {
 
 Result<Bytes, Error> compute_mac(MacAlg alg, ByteView key,
                                  std::span<const ByteView> parts) noexcept {
-  Digest digest = Digest::sha1;
-  switch (alg) {
-    case MacAlg::null:
-      return Bytes{};
-    case MacAlg::hmac_sha1_160:
-      digest = Digest::sha1;
-      break;
-    case MacAlg::hmac_sha256_256:
-      digest = Digest::sha256;
-      break;
-    default:
-      return Error{Errc::unsupported_algorithm};
-  }
+  if (alg == MacAlg::null) return Bytes{};
+  // Listed by MacAlg value; NULL (0) returned above.
+  const auto digest = wire::by_value(alg, {Digest::sha1, Digest::sha1, Digest::sha256});
+  if (!digest) return Error{Errc::unsupported_algorithm};
   try {
-    Bytes out(digest_length(digest));
-    auto n = hmac_into(digest, key, parts, out);
+    Bytes out(digest_length(*digest));
+    auto n = hmac_into(*digest, key, parts, out);
     if (!n.ok()) return n.error();
     return out;
   } catch (...) {  // allocation failure only

@@ -31,6 +31,14 @@ inline Result<std::size_t, Error> hmac_into(Digest digest, ByteView key,
   return hmac_into(digest, key, std::span<const ByteView>(parts.begin(), parts.size()), out);
 }
 
+// The length a code point implies (listed by value), unsupported_algorithm for another value.
+template <class E>
+Result<std::size_t, Error> length_by_value(E e,
+                                           std::initializer_list<std::size_t> lengths) noexcept {
+  if (auto n = wire::by_value(e, lengths)) return *n;
+  return Error{Errc::unsupported_algorithm};
+}
+
 // HMAC(key, data). Errors as hmac_into, plus out_of_memory.
 Result<Bytes, Error> hmac(Digest digest, ByteView key, ByteView data) noexcept;
 
@@ -40,15 +48,8 @@ Result<Bytes, Error> hmac(Digest digest, ByteView key, ByteView data) noexcept;
   X(hmac_sha1_160, 1, "HMAC-SHA-1-160") \
   X(hmac_sha256_256, 2, "HMAC-SHA-256-256")
 
-enum class MacAlg : std::uint8_t {
-#define X(name, value, text) name = value,
-  MIKEY_MAC_ALGS(X)
-#undef X
-};
-
-// The RFC name, or "unknown" for a value outside the table.
-std::string_view to_string(MacAlg alg) noexcept;
-bool is_known(MacAlg alg) noexcept;
+// to_string gives the RFC name, or "unknown" for a value outside the table.
+MIKEY_DECLARE_CODE_POINTS(MacAlg, std::uint8_t, MIKEY_MAC_ALGS)
 
 // MAC field length in bytes: NULL 0, HMAC-SHA-1-160 20, HMAC-SHA-256-256 32.
 // Returns unsupported_algorithm for any other value.

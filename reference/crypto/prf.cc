@@ -7,26 +7,7 @@
 
 namespace mikey::crypto {
 
-std::string_view to_string(PrfFunc f) noexcept {
-  switch (f) {
-#define X(name, value, text) \
-  case PrfFunc::name:        \
-    return text;
-    MIKEY_PRF_FUNCS(X)
-#undef X
-  }
-  return "unknown";
-}
-
-bool is_known(PrfFunc f) noexcept {
-  switch (f) {
-#define X(name, value, text) case PrfFunc::name:
-    MIKEY_PRF_FUNCS(X)
-#undef X
-    return true;
-  }
-  return false;
-}
+MIKEY_DEFINE_CODE_POINTS(PrfFunc, std::uint8_t, MIKEY_PRF_FUNCS, "unknown")
 
 namespace {
 
@@ -60,26 +41,18 @@ Error xor_p_hash(Digest digest, ByteView s, ByteView label, std::span<std::uint8
 
 Result<SecureBytes, Error> prf(PrfFunc func, ByteView inkey, ByteView label,
                                std::size_t outkey_bytes) noexcept {
-  Digest digest = Digest::sha1;
-  switch (func) {
-    case PrfFunc::mikey_1:
-      digest = Digest::sha1;
-      break;
-    case PrfFunc::hmac_sha256:
-      digest = Digest::sha256;
-      break;
-    default:
-      return Error{Errc::unsupported_algorithm};
-  }
+  // MIKEY-1 HMAC-SHA-1, PRF-HMAC-SHA-256 HMAC-SHA-256 (RFC 6043 §6.1).
+  const auto digest = wire::by_value(func, {Digest::sha1, Digest::sha256});
+  if (!digest) return Error{Errc::unsupported_algorithm};
   if (inkey.empty() || inkey.size() > kMaxPrfInkeyBytes) return Error{Errc::bad_key_length};
   if (outkey_bytes > kMaxPrfOutkeyBytes) return Error{Errc::bad_length};
   try {
-    const std::size_t block = digest_length(digest);
+    const std::size_t block = digest_length(*digest);
     const std::size_t m = (outkey_bytes + block - 1) / block;
     SecureBytes t(m * block);  // zero: the XOR accumulator
     for (std::size_t offset = 0; offset < inkey.size(); offset += kChunkBytes) {
       ByteView s = inkey.subspan(offset, std::min(kChunkBytes, inkey.size() - offset));
-      if (Error e = xor_p_hash(digest, s, label, t.span()); e.code != Errc::ok) return e;
+      if (Error e = xor_p_hash(*digest, s, label, t.span()); e.code != Errc::ok) return e;
     }
     // "the outkey_len most significant bits of T"
     return SecureBytes(t.view().first(outkey_bytes));

@@ -18,15 +18,8 @@ namespace mikey::crypto {
   X(mikey_1, 0, "MIKEY-1") \
   X(hmac_sha256, 1, "PRF-HMAC-SHA-256")
 
-enum class PrfFunc : std::uint8_t {
-#define X(name, value, text) name = value,
-  MIKEY_PRF_FUNCS(X)
-#undef X
-};
-
-// The RFC name, or "unknown" for a value outside the table.
-std::string_view to_string(PrfFunc f) noexcept;
-bool is_known(PrfFunc f) noexcept;
+// to_string gives the RFC name, or "unknown" for a value outside the table.
+MIKEY_DECLARE_CODE_POINTS(PrfFunc, std::uint8_t, MIKEY_PRF_FUNCS)
 
 // Harness limits, not RFC limits: every MIKEY key is far shorter, and they bound the work a
 // fuzzed key length can cause (32 chunks x 52 HMAC pairs at most).

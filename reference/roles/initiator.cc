@@ -229,15 +229,10 @@ Result<codec::TicketPolicy, Refusal> Initiator::process_request_resp(ByteView re
       return refuse(Failure::missing_payload);
     }
     if (!t_fresh(find_body<codec::Timestamp>(m.payloads))) return refuse(Failure::timestamp_skew);
-    MessageProtection p;
-    p.inkey = psk->psk();
-    p.prf = config_.algorithms.prf;  // the HDR PRF of our REQUEST_INIT (§4.2.1.5 copies it)
-    p.csb_id = request_->csb_id;
-    p.direction = crypto::MessageDirection::response;
+    // The HDR PRF of our REQUEST_INIT (§4.2.1.5 copies it).
+    MessageProtection p =
+        response_protection(psk->psk(), config_.algorithms.prf, *request_, config_.iv_timestamp);
     p.randri = request_->randri;
-    p.initial_message = request_->bytes;
-    p.iv = config_.iv_timestamp;
-    p.initial_t = request_->t;
     auto keys = verify_message(r, p);
     if (!keys.ok()) return refuse(keys.error());
     return accept_grant(r, std::move(keys).value());
@@ -492,18 +487,11 @@ Result<bool, Refusal> Initiator::read_transfer_resp(ByteView response) {
 }
 
 Result<bool, Refusal> Initiator::process_transfer_resp(ByteView response) noexcept {
-  try {
-    return read_transfer_resp(response);
-  } catch (...) {
-    return refuse(Failure::internal_error);
-  }
+  return refuse_on_throw([&] { return read_transfer_resp(response); });
 }
 
 Result<std::vector<SrtpKeys>, Refusal> Initiator::srtp_keys() const noexcept {
-  if (!session_) return refuse(Failure::invalid_state, "no completed transfer");
-  auto keys = session_srtp_keys(*session_);
-  if (!keys.ok()) return refuse(keys.error());
-  return std::move(keys).value();
+  return completed_srtp_keys(session_);
 }
 
 // ---- CSB update (§5.2) ----
@@ -577,11 +565,7 @@ Result<bool, Refusal> Initiator::read_update_resp(ByteView response) {
 }
 
 Result<bool, Refusal> Initiator::process_update_resp(ByteView response) noexcept {
-  try {
-    return read_update_resp(response);
-  } catch (...) {
-    return refuse(Failure::internal_error);
-  }
+  return refuse_on_throw([&] { return read_update_resp(response); });
 }
 
 }  // namespace mikey::roles

@@ -78,5 +78,15 @@ Result<KeySet, Failure> decode_keys(ByteView plaintext) noexcept;
 
 // ---- Refusals ----
 Refusal refuse(Failure f, std::string detail = {}) noexcept;
+// What `read` returns, or an internal_error refusal when it throws (an allocation failure):
+// the roles' entry points are noexcept.
+template <class Read>
+auto refuse_on_throw(Read&& read) noexcept -> decltype(read()) {
+  try {
+    return read();
+  } catch (...) {
+    return refuse(Failure::internal_error);
+  }
+}
 
 }  // namespace mikey::roles

@@ -64,6 +64,23 @@ struct MessageProtection {
   ByteView vr_key;
 };
 
+// The protection of the KMS's answer to a request this party sent (REQUEST_RESP, RESOLVE_RESP):
+// keyed by its PSK and the request's CSB ID, response direction, covering the request as sent
+// (§5.5) and reading the IV from its T. The caller adds the RANDs of the label.
+template <class Sent>
+MessageProtection response_protection(ByteView psk, codec::PrfFunc prf, const Sent& sent,
+                                      IvTimestamp iv) {
+  MessageProtection p;
+  p.inkey = psk;
+  p.prf = prf;
+  p.csb_id = sent.csb_id;
+  p.direction = crypto::MessageDirection::response;
+  p.initial_message = sent.bytes;
+  p.iv = iv;
+  p.initial_t = sent.t;
+  return p;
+}
+
 // The §5.1.2 keys (encr and salt for `encr`, auth for `mac`). Fails with unsupported_encr_alg /
 // unsupported_mac_alg / unsupported_prf for algorithms the crypto layer lacks, internal_error
 // when the PRF fails (e.g. an empty key).

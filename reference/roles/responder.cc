@@ -174,11 +174,7 @@ Result<ResponderStep, Refusal> Responder::read_transfer_init(ByteView bytes) {
 }
 
 Result<ResponderStep, Refusal> Responder::process_transfer_init(ByteView transfer_init) noexcept {
-  try {
-    return read_transfer_init(transfer_init);
-  } catch (...) {
-    return refuse(Failure::internal_error);
-  }
+  return refuse_on_throw([&] { return read_transfer_init(transfer_init); });
 }
 
 // Modes 2 / 4: the Responder holds the TPK (E = 0 lets it resolve itself, §6.10). No forking is
@@ -269,15 +265,9 @@ Result<ResponderStep, Refusal> Responder::read_resolve_resp(ByteView bytes) {
     return with_error(refuse(Failure::timestamp_skew), init);
   }
   const PskCredential* psk = as_psk(config_.credential.get());
-  MessageProtection p;
-  p.inkey = psk->psk();
-  p.prf = config_.algorithms.prf;
-  p.csb_id = resolve_->csb_id;
-  p.direction = crypto::MessageDirection::response;
+  MessageProtection p =
+      response_protection(psk->psk(), config_.algorithms.prf, *resolve_, config_.iv_timestamp);
   p.randrr = resolve_->randrr;
-  p.initial_message = resolve_->bytes;
-  p.iv = config_.iv_timestamp;
-  p.initial_t = resolve_->t;
   auto keys = verify_message(r, p);
   if (!keys.ok()) return with_error(refuse(keys.error()), init);
   const bool forking = ticket_of(init.message())->policy.flags.i;
@@ -288,11 +278,7 @@ Result<ResponderStep, Refusal> Responder::read_resolve_resp(ByteView bytes) {
 }
 
 Result<ResponderStep, Refusal> Responder::process_resolve_resp(ByteView resolve_resp) noexcept {
-  try {
-    return read_resolve_resp(resolve_resp);
-  } catch (...) {
-    return refuse(Failure::internal_error);
-  }
+  return refuse_on_throw([&] { return read_resolve_resp(resolve_resp); });
 }
 
 // §4.2.3.6: verify TRANSFER_INIT with MPKi; with forking its V MAC equals Vi's MAC.
@@ -417,10 +403,7 @@ Result<ResponderStep, Refusal> Responder::answer(Resolution res, KeySet init_key
 }
 
 Result<std::vector<SrtpKeys>, Refusal> Responder::srtp_keys() const noexcept {
-  if (!session_) return refuse(Failure::invalid_state, "no completed transfer");
-  auto keys = session_srtp_keys(*session_);
-  if (!keys.ok()) return refuse(keys.error());
-  return std::move(keys).value();
+  return completed_srtp_keys(session_);
 }
 
 // ---- CSB update (§5.2) ----
@@ -488,11 +471,7 @@ Result<ResponderStep, Refusal> Responder::read_update(ByteView bytes) {
 }
 
 Result<ResponderStep, Refusal> Responder::process_update(ByteView transfer_init) noexcept {
-  try {
-    return read_update(transfer_init);
-  } catch (...) {
-    return refuse(Failure::internal_error);
-  }
+  return refuse_on_throw([&] { return read_update(transfer_init); });
 }
 
 }  // namespace mikey::roles

@@ -8,17 +8,9 @@ namespace mikey::roles {
 using codec::KeyDataType;
 
 bool is_session_key(KeyDataType t) noexcept {
-  switch (t) {
-    case KeyDataType::tgk:
-    case KeyDataType::tgk_salt:
-    case KeyDataType::tek:
-    case KeyDataType::tek_salt:
-    case KeyDataType::gtgk:
-    case KeyDataType::gtgk_salt:
-      return true;
-    default:
-      return false;
-  }
+  // TGK, TGK+SALT, TEK, TEK+SALT, GTGK, GTGK+SALT are Types 0-5 (RFC 3830 §6.13, RFC 6267
+  // §6.1.3); MPK and K_PR are not session keys.
+  return codec::raw(t) <= codec::raw(KeyDataType::gtgk_salt);
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #include "roles/transfer.h"
 
 #include "crypto/derive.h"
+#include "roles/message_util.h"
 
 namespace mikey::roles {
 
@@ -15,6 +16,14 @@ Result<std::vector<SrtpKeys>, Failure> session_srtp_keys(const TransferSession& 
   in.randri = s.randri;
   in.randrr = s.randrr;
   return derive_srtp_keys(in);
+}
+
+Result<std::vector<SrtpKeys>, Refusal> completed_srtp_keys(
+    const std::optional<TransferSession>& s) noexcept {
+  if (!s) return refuse(Failure::invalid_state, "no completed transfer");
+  auto keys = session_srtp_keys(*s);
+  if (!keys.ok()) return refuse(keys.error());
+  return std::move(keys).value();
 }
 
 MessageProtection update_protection(const TransferSession& s) {

@@ -4,12 +4,14 @@
 // exchange": TRANSFER_RESP when one was sent, else TRANSFER_INIT).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "codec/payloads.h"
 #include "crypto/labels.h"
 #include "crypto/secure_bytes.h"
 #include "roles/clock.h"
+#include "roles/failure.h"
 #include "roles/protect.h"
 #include "roles/session_keys.h"
 #include "roles/types.h"
@@ -38,6 +40,9 @@ struct TransferSession {
 
 // SRTP master keys and salts per crypto session of a complete exchange.
 Result<std::vector<SrtpKeys>, Failure> session_srtp_keys(const TransferSession& s) noexcept;
+// The same for a party's session: invalid_state while no transfer has completed.
+Result<std::vector<SrtpKeys>, Refusal> completed_srtp_keys(
+    const std::optional<TransferSession>& s) noexcept;
 
 // The MessageProtection of a CSB update message (its coverage follows from its data type).
 MessageProtection update_protection(const TransferSession& s);

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "wire/enum_table.h"
+
 namespace mikey::transport {
 
 #define MIKEY_TRANSPORT_ERRORS(X)                                                   \
@@ -24,19 +26,9 @@ namespace mikey::transport {
   X(bind_failed, "the listening socket could not be opened or bound")               \
   X(already_started, "the server was already started")
 
-enum class Errc : std::uint8_t {
-  ok = 0,
-#define X(name, msg) name,
-  MIKEY_TRANSPORT_ERRORS(X)
-#undef X
-};
-
-std::string_view to_string(Errc e) noexcept;
+MIKEY_DECLARE_ERRC(MIKEY_TRANSPORT_ERRORS, transport_category)
+// to_string gives the enumerator name; message the row's text.
 std::string_view message(Errc e) noexcept;
-const std::error_category& transport_category() noexcept;
-inline std::error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), transport_category()};
-}
 
 // A transport failure: the specific code plus a human-readable detail (the OS/OpenSSL/Beast
 // message and what was being done), for logs and reports only; tests assert `code`.

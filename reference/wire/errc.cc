@@ -1,27 +1,11 @@
 #include "wire/errc.h"
 
-#include <string>
-
 #include "wire/error_category.h"
 
 namespace mikey::wire {
 
-std::string_view to_string(Errc e) noexcept {
-  switch (e) {
-    case Errc::ok:
-      return "ok";
-#define X(name, msg) \
-  case Errc::name:   \
-    return msg;
-      MIKEY_WIRE_ERRORS(X)
-#undef X
-  }
-  return "unknown wire error";
-}
-
-const std::error_category& wire_category() noexcept {
-  static const wire::EnumErrorCategory<Errc, &to_string> c("mikey.wire");
-  return c;
-}
+MIKEY_DEFINE_ENUM_TEXT(to_string, Errc, "unknown wire error", "ok",
+                       MIKEY_WIRE_ERRORS(MIKEY_ERRC_MESSAGE))
+MIKEY_DEFINE_ERRC_CATEGORY(wire_category, to_string, "mikey.wire")
 
 }  // namespace mikey::wire

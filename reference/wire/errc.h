@@ -5,6 +5,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "wire/enum_table.h"
+
 namespace mikey::wire {
 
 #define MIKEY_WIRE_ERRORS(X)                                            \
@@ -18,18 +20,7 @@ namespace mikey::wire {
   X(bad_base64_length, "base64 input length is not a multiple of four") \
   X(nonzero_base64_bits, "base64 final quantum has non-zero unused bits")
 
-enum class Errc : std::uint8_t {
-  ok = 0,
-#define X(name, msg) name,
-  MIKEY_WIRE_ERRORS(X)
-#undef X
-};
-
-std::string_view to_string(Errc e) noexcept;
-const std::error_category& wire_category() noexcept;
-inline std::error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), wire_category()};
-}
+MIKEY_DECLARE_ERRC(MIKEY_WIRE_ERRORS, wire_category)
 
 // A wire-layer failure: what went wrong and where (offset into the input).
 struct Error {

@@ -20,3 +20,11 @@ class EnumErrorCategory final : public std::error_category {
 };
 
 }  // namespace mikey::wire
+
+// Defines a layer's `const std::error_category& category()` named `name`, its messages from
+// `text_fn(Errc)`.
+#define MIKEY_DEFINE_ERRC_CATEGORY(category, text_fn, name)                \
+  const std::error_category& category() noexcept {                         \
+    static const ::mikey::wire::EnumErrorCategory<Errc, &text_fn> c(name); \
+    return c;                                                              \
+  }

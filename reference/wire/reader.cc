@@ -2,43 +2,20 @@
 
 namespace mikey::wire {
 
-bool Reader::read_be(std::size_t n, std::uint64_t& out) noexcept {
+template <class T>
+bool Reader::read_be(std::size_t n, T& out) noexcept {
   if (remaining() < n) return false;
   std::uint64_t v = 0;
   for (std::size_t i = 0; i < n; ++i) v = (v << 8) | data_[pos_ + i];
   pos_ += n;
-  out = v;
+  out = static_cast<T>(v);
   return true;
 }
 
-bool Reader::u8(std::uint8_t& out) noexcept {
-  std::uint64_t v = 0;
-  if (!read_be(1, v)) return false;
-  out = static_cast<std::uint8_t>(v);
-  return true;
-}
-
-bool Reader::u16(std::uint16_t& out) noexcept {
-  std::uint64_t v = 0;
-  if (!read_be(2, v)) return false;
-  out = static_cast<std::uint16_t>(v);
-  return true;
-}
-
-bool Reader::u24(std::uint32_t& out) noexcept {
-  std::uint64_t v = 0;
-  if (!read_be(3, v)) return false;
-  out = static_cast<std::uint32_t>(v);
-  return true;
-}
-
-bool Reader::u32(std::uint32_t& out) noexcept {
-  std::uint64_t v = 0;
-  if (!read_be(4, v)) return false;
-  out = static_cast<std::uint32_t>(v);
-  return true;
-}
-
+bool Reader::u8(std::uint8_t& out) noexcept { return read_be(1, out); }
+bool Reader::u16(std::uint16_t& out) noexcept { return read_be(2, out); }
+bool Reader::u24(std::uint32_t& out) noexcept { return read_be(3, out); }
+bool Reader::u32(std::uint32_t& out) noexcept { return read_be(4, out); }
 bool Reader::u64(std::uint64_t& out) noexcept { return read_be(8, out); }
 
 bool Reader::bytes(std::size_t n, ByteView& out) noexcept {

@@ -40,7 +40,9 @@ class Reader {
   ByteView since(std::size_t from) const noexcept;
 
  private:
-  bool read_be(std::size_t n, std::uint64_t& out) noexcept;
+  // Reads n bytes big-endian into out (n <= sizeof(T)).
+  template <class T>
+  bool read_be(std::size_t n, T& out) noexcept;
 
   ByteView data_;
   std::size_t pos_ = 0;

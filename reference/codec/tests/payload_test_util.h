@@ -45,6 +45,15 @@ inline Result<Bytes, Errc> serialize_single(const Payload& p, Layout* layout = n
   return std::move(st.writer).take();
 }
 
+// The layout map places `path` at [offset, offset + length).
+inline void expect_field_at(const Layout& layout, std::string_view path, std::size_t offset,
+                            std::size_t length) {
+  auto f = layout.find(path);
+  ASSERT_TRUE(f.has_value()) << path;
+  EXPECT_EQ(f->offset, offset) << path;
+  EXPECT_EQ(f->length, length) << path;
+}
+
 // bytes → model → bytes is the identity, model → bytes → model too, the layout map of the parse
 // equals the layout map of the serialisation, and every proper prefix fails with `truncated`
 // at an offset inside the prefix.

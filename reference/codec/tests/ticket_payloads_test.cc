@@ -13,6 +13,7 @@
 namespace mikey::codec {
 namespace {
 
+using testing::expect_field_at;
 using testing::expect_payload_shapes;
 using testing::hex;
 using testing::parse_single;
@@ -68,10 +69,7 @@ TEST(TimestampWithRoleTest, ParsesRekeyingIntervalKnownBytes) {
   EXPECT_EQ(tr->role, TsRole::trr);
   EXPECT_EQ(tr->ts_type, TsType::ntp_utc_32);
   EXPECT_EQ(tr->value, 3600u);
-  auto v = out.state.layout.find("payload[0].TR.ts_value");
-  ASSERT_TRUE(v.has_value());
-  EXPECT_EQ(v->offset, 3u);
-  EXPECT_EQ(v->length, 4u);
+  expect_field_at(out.state.layout, "payload[0].TR.ts_value", 3u, 4u);
 }
 
 TEST(TimestampWithRoleTest, KeepsUnassignedRoleAsValue) {
@@ -499,10 +497,7 @@ TEST(TicketPolicyTest, KeepsTpDataTrailingBytesAsDeviation) {
   ASSERT_EQ(out.state.deviations.size(), 1u);
   EXPECT_EQ(out.state.deviations[0].kind, DeviationKind::container_trailing_bytes);
   EXPECT_EQ(out.state.deviations[0].offset, 35u);
-  auto t = out.state.layout.find("payload[0].TP.tp_data.trailing");
-  ASSERT_TRUE(t.has_value());
-  EXPECT_EQ(t->offset, 35u);
-  EXPECT_EQ(t->length, 2u);
+  expect_field_at(out.state.layout, "payload[0].TP.tp_data.trailing", 35u, 2u);
   expect_payload_shapes(PayloadType::tp, bytes);
 }
 
@@ -584,14 +579,8 @@ TEST(TicketTest, ParsesTicketWithoutInitiatorData) {
   EXPECT_EQ(t->ticket_data, hex("deadbeef"));
   EXPECT_FALSE(t->initiator_data.present);
   EXPECT_TRUE(t->initiator_data.payloads.empty());
-  auto d = out.state.layout.find("payload[0].TICKET.ticket_data");
-  auto il = out.state.layout.find("payload[0].TICKET.initiator_data_length");
-  ASSERT_TRUE(d.has_value());
-  ASSERT_TRUE(il.has_value());
-  EXPECT_EQ(d->offset, 37u);
-  EXPECT_EQ(d->length, 4u);
-  EXPECT_EQ(il->offset, 41u);
-  EXPECT_EQ(il->length, 2u);
+  expect_field_at(out.state.layout, "payload[0].TICKET.ticket_data", 37u, 4u);
+  expect_field_at(out.state.layout, "payload[0].TICKET.initiator_data_length", 41u, 2u);
   expect_payload_shapes(PayloadType::ticket, bytes);
 }
 
@@ -618,14 +607,8 @@ TEST(TicketTest, ParsesTicketWithInitiatorDataViVr) {
   EXPECT_EQ(vr->auth_alg, MacAlg::hmac_sha1_160);
   EXPECT_EQ(wire::to_hex(vr->mac), "707172737475767778797a7b7c7d7e7f80818283");
   EXPECT_EQ(t->initiator_data.payloads[1].offset, 66u);
-  auto init = out.state.layout.find("payload[0].TICKET.initiator_data");
-  auto vr_mac = out.state.layout.find("payload[0].TICKET.initiator_data.payload[1].V.mac");
-  ASSERT_TRUE(init.has_value());
-  ASSERT_TRUE(vr_mac.has_value());
-  EXPECT_EQ(init->offset, 43u);
-  EXPECT_EQ(init->length, 45u);
-  EXPECT_EQ(vr_mac->offset, 68u);
-  EXPECT_EQ(vr_mac->length, 20u);
+  expect_field_at(out.state.layout, "payload[0].TICKET.initiator_data", 43u, 45u);
+  expect_field_at(out.state.layout, "payload[0].TICKET.initiator_data.payload[1].V.mac", 68u, 20u);
   expect_payload_shapes(PayloadType::ticket, bytes);
 }
 

@@ -10,16 +10,12 @@
 namespace mikey::crypto {
 namespace {
 
-using testing::code_of;
-using testing::find_case;
-using testing::load_vectors;
-using wire::to_hex;
+using namespace testing;  // load_vectors, load_case, code_of, to_hex, unhex
 
 // ts33328.md §6.5 (self-generated there, recomputed by gen_vectors.py).
 TEST(GbaTest, KsNafMatchesDigestExample) {
-  auto cases = load_vectors("gba_kdf.txt");
-  const auto* c = find_case(cases, "ks_naf_digest_example");
-  ASSERT_NE(c, nullptr);
+  const auto c = load_case("gba_kdf.txt", "ks_naf_digest_example");
+  ASSERT_TRUE(c.has_value());
   auto id = naf_id(c->text("naf_fqdn"));
   ASSERT_TRUE(id.ok());
   EXPECT_EQ(to_hex(id.value()), to_hex(c->get("naf_id")));
@@ -33,9 +29,8 @@ TEST(GbaTest, KsNafMatchesDigestExample) {
 
 // The KDF is HMAC-SHA-256 over the S the file spells out byte by byte.
 TEST(GbaTest, GenericKdfMatchesIndependentVector) {
-  auto cases = load_vectors("gba_kdf.txt");
-  const auto* c = find_case(cases, "two_octet_fc_empty_param");
-  ASSERT_NE(c, nullptr);
+  const auto c = load_case("gba_kdf.txt", "two_octet_fc_empty_param");
+  ASSERT_TRUE(c.has_value());
   auto out = gba_kdf(c->get("key"), c->get("fc"), {c->get("p0"), c->get("p1")});
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(to_hex(out->view()), to_hex(c->get("out")));

@@ -9,12 +9,7 @@
 namespace mikey::crypto {
 namespace {
 
-using testing::code_of;
-using testing::find_case;
-using testing::load_vectors;
-using wire::to_hex;
-
-Bytes unhex(std::string_view s) { return wire::from_hex(s).value(); }
+using namespace testing;  // load_vectors, load_case, code_of, to_hex, unhex
 
 // RFC 3711 App. B.2: the MIKEY IV with CSB ID 0 and T 0 is the SRTP counter block, and the
 // keystream (AES-CM of zeros) matches blocks 0000-0002 and FEFF-FF01.
@@ -99,9 +94,8 @@ TEST(AesKwTest, WrapAndUnwrapMatchRfc3394Section4) {
 }
 
 TEST(AesKwTest, Rfc3394Section41IsAesKw128) {
-  auto cases = load_vectors("rfc3394_aes_kw.txt");
-  const auto* c = find_case(cases, "rfc3394_4.1_128bit_kek_128bit_key");
-  ASSERT_NE(c, nullptr);
+  const auto c = load_case("rfc3394_aes_kw.txt", "rfc3394_4.1_128bit_kek_128bit_key");
+  ASSERT_TRUE(c.has_value());
   auto ct =
       encrypt_kemac(EncrAlg::aes_kw_128, c->get("kek"), kAesKwDefaultIv, 0, 0, c->get("key_data"));
   ASSERT_TRUE(ct.ok());
@@ -109,9 +103,8 @@ TEST(AesKwTest, Rfc3394Section41IsAesKw128) {
 }
 
 TEST(AesKwTest, FlippedCiphertextByteIsIntegrityFailure) {
-  auto cases = load_vectors("rfc3394_aes_kw.txt");
-  const auto* c = find_case(cases, "rfc3394_4.1_128bit_kek_128bit_key");
-  ASSERT_NE(c, nullptr);
+  const auto c = load_case("rfc3394_aes_kw.txt", "rfc3394_4.1_128bit_kek_128bit_key");
+  ASSERT_TRUE(c.has_value());
   for (std::size_t i = 0; i < c->get("ciphertext").size(); ++i) {
     Bytes bad = c->get("ciphertext");
     bad[i] ^= 0x01;
@@ -121,9 +114,8 @@ TEST(AesKwTest, FlippedCiphertextByteIsIntegrityFailure) {
 }
 
 TEST(AesKwTest, WrongIvOrKekIsIntegrityFailure) {
-  auto cases = load_vectors("rfc3394_aes_kw.txt");
-  const auto* c = find_case(cases, "rfc3394_4.1_128bit_kek_128bit_key");
-  ASSERT_NE(c, nullptr);
+  const auto c = load_case("rfc3394_aes_kw.txt", "rfc3394_4.1_128bit_kek_128bit_key");
+  ASSERT_TRUE(c.has_value());
   Bytes other_iv(8, 0xA6);
   other_iv[7] = 0xA7;
   EXPECT_EQ(code_of(aes_kw_unwrap(c->get("kek"), other_iv, c->get("ciphertext"))),

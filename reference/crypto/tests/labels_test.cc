@@ -13,13 +13,7 @@
 namespace mikey::crypto {
 namespace {
 
-using testing::code_of;
-using testing::find_case;
-using testing::load_vectors;
-using testing::VectorCase;
-using wire::to_hex;
-
-Bytes unhex(std::string_view s) { return wire::from_hex(s).value(); }
+using namespace testing;  // load_vectors, find_case, VectorCase, code_of, to_hex
 
 struct Built {
   Result<Bytes, Error> label;
@@ -249,9 +243,8 @@ TEST(DeriveTest, MpkiAndMpkrKeepLengthAndDiffer) {
 }
 
 TEST(DeriveTest, ForkedTgkAndMpkrUseDifferentConstants) {
-  auto cases = load_vectors("labels.txt");
-  const auto* c = find_case(cases, "forking_tgk_prf1_32byte");
-  ASSERT_NE(c, nullptr);
+  const auto c = load_case("labels.txt", "forking_tgk_prf1_32byte");
+  ASSERT_TRUE(c.has_value());
   auto tgk =
       fork_tgk(PrfFunc::hmac_sha256, c->get("inkey"), c->get("id_data"), c->get("randr_kms"));
   auto mpkr =

@@ -10,10 +10,7 @@
 namespace mikey::crypto {
 namespace {
 
-using testing::code_of;
-using testing::find_case;
-using testing::load_vectors;
-using wire::to_hex;
+using namespace testing;  // load_vectors, load_case, code_of, to_hex, unhex
 
 TEST(HmacTest, MatchesRfc4231AndRfc2202Vectors) {
   auto cases = load_vectors("rfc4231_hmac_sha256.txt");
@@ -33,9 +30,8 @@ TEST(HmacTest, MatchesRfc4231AndRfc2202Vectors) {
 }
 
 TEST(HmacTest, PartsAreConcatenated) {
-  auto cases = load_vectors("rfc4231_hmac_sha256.txt");
-  const auto* c = find_case(cases, "rfc4231_4.3_test_case_2");
-  ASSERT_NE(c, nullptr);
+  const auto c = load_case("rfc4231_hmac_sha256.txt", "rfc4231_4.3_test_case_2");
+  ASSERT_TRUE(c.has_value());
   ByteView data = c->get("data");
   std::uint8_t out[32];
   auto n = hmac_into(Digest::sha256, c->get("key"), {data.first(5), {}, data.subspan(5)}, out);
@@ -68,9 +64,8 @@ TEST(MacTest, MatchesIndependentVectors) {
 
 // mikey-ticket.md §15.2: V MAC of the worked REQUEST_INIT_PSK over message || IDi || IDkms.
 TEST(MacTest, WorkedRequestInitPskMacMatchesDigest) {
-  auto cases = load_vectors("mac_vectors.txt");
-  const auto* c = find_case(cases, "request_init_psk_v_hmac_sha1");
-  ASSERT_NE(c, nullptr);
+  const auto c = load_case("mac_vectors.txt", "request_init_psk_v_hmac_sha1");
+  ASSERT_TRUE(c.has_value());
   ASSERT_EQ(c->get("part0").size(), 135u);
   auto mac = compute_mac(
       MacAlg::hmac_sha1_160, c->get("key"),
@@ -80,9 +75,8 @@ TEST(MacTest, WorkedRequestInitPskMacMatchesDigest) {
 }
 
 TEST(MacTest, VerifyRejectsFlippedBitAndWrongLength) {
-  auto cases = load_vectors("mac_vectors.txt");
-  const auto* c = find_case(cases, "three_parts_hmac_sha256");
-  ASSERT_NE(c, nullptr);
+  const auto c = load_case("mac_vectors.txt", "three_parts_hmac_sha256");
+  ASSERT_TRUE(c.has_value());
   const Bytes& good = c->get("mac");
   ASSERT_EQ(good.size(), 32u);
   for (std::size_t i = 0; i < good.size(); i += 7) {

@@ -9,12 +9,7 @@
 namespace mikey::crypto {
 namespace {
 
-using testing::code_of;
-using testing::find_case;
-using testing::load_vectors;
-using wire::to_hex;
-
-Bytes unhex(std::string_view s) { return wire::from_hex(s).value(); }
+using namespace testing;  // load_vectors, load_case, code_of, to_hex, unhex
 
 TEST(PrfTest, MatchesIndependentVectors) {
   auto cases = load_vectors("prf_vectors.txt");
@@ -44,9 +39,8 @@ TEST(PrfTest, MikeyOneMatchesDigestTgkVector) {
 
 // mikey-base.md §10.2 two-block inkey check (48-byte inkey, n = 2).
 TEST(PrfTest, MikeyOneMatchesDigestTwoChunkVector) {
-  auto cases = load_vectors("prf_vectors.txt");
-  const auto* c = find_case(cases, "mikey1_two_chunk_inkey_digest");
-  ASSERT_NE(c, nullptr);
+  const auto c = load_case("prf_vectors.txt", "mikey1_two_chunk_inkey_digest");
+  ASSERT_TRUE(c.has_value());
   ASSERT_EQ(c->get("inkey").size(), 48u);
   auto out = prf(PrfFunc::mikey_1, c->get("inkey"), c->get("label"), 16);
   ASSERT_TRUE(out.ok());

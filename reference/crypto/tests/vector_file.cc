@@ -133,4 +133,11 @@ const VectorCase* find_case(const std::vector<VectorCase>& cases, std::string_vi
   return nullptr;
 }
 
+std::optional<VectorCase> load_case(std::string_view file, std::string_view name) {
+  const auto cases = load_vectors(file);
+  const VectorCase* c = find_case(cases, name);
+  if (c == nullptr) return std::nullopt;
+  return *c;
+}
+
 }  // namespace mikey::crypto::testing

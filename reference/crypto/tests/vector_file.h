@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "crypto/errc.h"
 #include "wire/bytes.h"
+#include "wire/hex.h"
 #include "wire/result.h"
 
 namespace mikey::crypto::testing {
@@ -44,5 +46,11 @@ Errc code_of(const Result<T, Error>& r) {
 
 // The case called `name`, or nullptr.
 const VectorCase* find_case(const std::vector<VectorCase>& cases, std::string_view name);
+// The case called `name` in `file`, or nothing (the test asserts it is there).
+std::optional<VectorCase> load_case(std::string_view file, std::string_view name);
+
+using wire::to_hex;
+// Hex text of a test constant to bytes.
+inline Bytes unhex(std::string_view s) { return wire::from_hex(s).value(); }
 
 }  // namespace mikey::crypto::testing

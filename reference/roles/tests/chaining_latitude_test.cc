@@ -85,9 +85,7 @@ struct Pair {
     // resolve for Bob (resolves_for).
     if (responder == kCarol) bc.credential = carol_psk();
     Responder r(std::move(bc), w.clock, w.rng);
-    TransferOptions o;
-    o.responder = kBob;
-    auto step = r.process_transfer_init(alice.transfer_init(o).value());
+    auto step = r.process_transfer_init(alice.transfer_init(testing::to_bob()).value());
     EXPECT_TRUE(step.ok());
     KmsReply reply = kms_r.handle_resolve_init(step.ok() ? step->message : Bytes{});
     link.target = nullptr;

@@ -88,9 +88,7 @@ struct Federation {
   // Alice's ticket from KMS_I, her TRANSFER_INIT, Bob's RESOLVE_INIT to KMS_R.
   Bytes resolve_init(bool forking, Transcript* t = nullptr) {
     w.obtain_ticket(alice, kms_i, w.ticket_request(forking), t);
-    TransferOptions o;
-    o.responder = kBob;
-    auto step = bob.process_transfer_init(alice.transfer_init(o).value());
+    auto step = bob.process_transfer_init(alice.transfer_init(testing::to_bob()).value());
     EXPECT_TRUE(step.ok());
     EXPECT_EQ(step->action, ResponderAction::send_resolve_init);
     return step.ok() ? step->message : Bytes{};
@@ -229,13 +227,12 @@ TEST(ChainingTest, CorruptPeerAnswerIsAnsweredWith12) {
 TEST(ChainingTest, KmsIChecksTheForwardedInitiatorData) {
   Federation f;
   f.w.obtain_ticket(f.alice, f.kms_i, f.w.ticket_request(true));
-  TransferOptions o;
-  o.responder = kBob;
-  Bytes ti = testing::mutate(f.alice.transfer_init(o).value(), [](codec::Message& m) {
-    for (codec::Payload& p : m.payloads)
-      if (auto* t = p.get<codec::Ticket>())
-        t->initiator_data.payloads.back().get<codec::Verification>()->mac[0] ^= 1;
-  });
+  Bytes ti =
+      testing::mutate(f.alice.transfer_init(testing::to_bob()).value(), [](codec::Message& m) {
+        for (codec::Payload& p : m.payloads)
+          if (auto* t = p.get<codec::Ticket>())
+            t->initiator_data.payloads.back().get<codec::Verification>()->mac[0] ^= 1;
+      });
   auto step = f.bob.process_transfer_init(ti);
   ASSERT_TRUE(step.ok());
   expect_refusal(f.kms_r.handle_resolve_init(step->message), Failure::peer_kms_refused,
@@ -251,9 +248,7 @@ TEST(ChainingTest, UnauthorizedResponderIsRefusedBeforeContactingThePeer) {
   rc.aliases = {kBob};
   rc.credential = testing::psk_credential(0x20, 16, "psk-carol");
   Responder carol(std::move(rc), f.w.clock, f.w.rng);
-  TransferOptions o;
-  o.responder = kBob;
-  auto step = carol.process_transfer_init(f.alice.transfer_init(o).value());
+  auto step = carol.process_transfer_init(f.alice.transfer_init(testing::to_bob()).value());
   ASSERT_TRUE(step.ok());
   expect_refusal(f.kms_r.handle_resolve_init(step->message), Failure::responder_not_authorized,
                  ErrorNo::invalid_id);

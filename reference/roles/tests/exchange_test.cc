@@ -16,6 +16,7 @@ namespace {
 using testing::kAlice;
 using testing::kBob;
 using testing::kKms;
+using testing::Parties;
 using testing::Transcript;
 using testing::World;
 
@@ -32,10 +33,8 @@ class ThreePartyExchange : public ::testing::TestWithParam<ExchangeCase> {};
 
 TEST_P(ThreePartyExchange, EndsWithIdenticalSrtpKeysOnBothSides) {
   const ExchangeCase& c = GetParam();
-  World w(c.algs);
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Parties parties(c.algs);
+  auto& [w, kms, alice, bob] = parties;
   Transcript t;
   codec::TicketPolicy granted =
       w.obtain_ticket(alice, kms, w.ticket_request(c.forking, c.format), &t);
@@ -105,10 +104,8 @@ TEST(ExchangeTest, RequestRespHasTheRfc6043Shape) {
 }
 
 TEST(ExchangeTest, ForkingUsesDifferentKeysForTransferInitAndResp) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Parties parties;
+  auto& [w, kms, alice, bob] = parties;
   w.obtain_ticket(alice, kms, w.ticket_request(true));
   Transcript t;
   ASSERT_TRUE(w.transfer(alice, bob, kms, &t));
@@ -135,9 +132,7 @@ TEST(ExchangeTest, Mode2ResponderResolvesTheTicketItself) {
   Responder bob(std::move(rc), w.clock, w.rng);
   codec::TicketPolicy granted = w.obtain_ticket(alice, kms, w.ticket_request(false));
   ASSERT_FALSE(granted.flags.e);  // E = 0: the Responder MAY resolve itself
-  TransferOptions o;
-  o.responder = kBob;
-  auto init = alice.transfer_init(o);
+  auto init = alice.transfer_init(testing::to_bob());
   ASSERT_TRUE(init.ok());
   auto step = bob.process_transfer_init(init.value());
   ASSERT_TRUE(step.ok()) << to_string(step.error().failure);
@@ -167,16 +162,12 @@ TEST(ExchangeTest, Mode3InitiatorCreatedTicketResolvesAtTheKms) {
 }
 
 TEST(ExchangeTest, Mode3TicketUnderAKmsOnlyKeyIsRefused) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Parties parties;
+  auto& [w, kms, alice, bob] = parties;
   // D = 0 but protected by the KMS's own TPK: not made by who it claims (ticket_integrity_failure).
   TicketKey kms_only = testing::ticket_key(kBaseTicket, w.algs, "tpk-1", 0x80);
   ASSERT_TRUE(alice.create_ticket(w.ticket_request(false), kms_only).ok());
-  TransferOptions o;
-  o.responder = kBob;
-  auto step = bob.process_transfer_init(alice.transfer_init(o).value());
+  auto step = bob.process_transfer_init(alice.transfer_init(testing::to_bob()).value());
   ASSERT_TRUE(step.ok());
   KmsReply reply = kms.handle_resolve_init(step->message);
   ASSERT_TRUE(reply.failure);
@@ -184,10 +175,8 @@ TEST(ExchangeTest, Mode3TicketUnderAKmsOnlyKeyIsRefused) {
 }
 
 TEST(ExchangeTest, GFlagMakesTheResponderAddAFreshRandrr) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Parties parties;
+  auto& [w, kms, alice, bob] = parties;
   TicketRequest r = w.ticket_request(false);
   r.flags.g = true;  // G ⇒ F; H may then be 0
   r.flags.h = false;
@@ -203,10 +192,8 @@ TEST(ExchangeTest, GFlagMakesTheResponderAddAFreshRandrr) {
 }
 
 TEST(ExchangeTest, RequestedTekAndSaltedTgkGiveEqualKeysPerCryptoSession) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Parties parties;
+  auto& [w, kms, alice, bob] = parties;
   TicketRequest r = w.ticket_request(true);
   r.keys = {{codec::KeyDataType::tgk_salt, 16}, {codec::KeyDataType::tek, 16}};
   w.obtain_ticket(alice, kms, r);
@@ -223,10 +210,8 @@ TEST(ExchangeTest, RequestedTekAndSaltedTgkGiveEqualKeysPerCryptoSession) {
 }
 
 TEST(ExchangeTest, Transfer256SuiteUsesSrtpKeyLengthFromPolicy) {
-  World w(kSuite256);
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Parties parties(kSuite256);
+  auto& [w, kms, alice, bob] = parties;
   w.obtain_ticket(alice, kms, w.ticket_request(true));
   TransferOptions o;
   o.responder = kBob;
@@ -238,10 +223,8 @@ TEST(ExchangeTest, Transfer256SuiteUsesSrtpKeyLengthFromPolicy) {
 }
 
 TEST(ExchangeTest, CsbUpdateWithANewTgkChangesKeysOnBothSides) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Parties parties;
+  auto& [w, kms, alice, bob] = parties;
   TicketRequest r = w.ticket_request(true);
   r.flags.l = true;  // the Initiator may supply keys
   w.obtain_ticket(alice, kms, r);
@@ -271,10 +254,8 @@ TEST(ExchangeTest, CsbUpdateWithANewTgkChangesKeysOnBothSides) {
 }
 
 TEST(ExchangeTest, CsbUpdateWithoutLFlagMayNotCarryKeys) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Parties parties;
+  auto& [w, kms, alice, bob] = parties;
   w.obtain_ticket(alice, kms, w.ticket_request(false));
   ASSERT_TRUE(w.transfer(alice, bob, kms));
   UpdateOptions u;
@@ -286,10 +267,8 @@ TEST(ExchangeTest, CsbUpdateWithoutLFlagMayNotCarryKeys) {
 }
 
 TEST(ExchangeTest, ReusedTicketWithJUsesNewCsbIdAndSkipsTheResolve) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Parties parties;
+  auto& [w, kms, alice, bob] = parties;
   TicketRequest r = w.ticket_request(true);
   r.flags.j = true;
   w.obtain_ticket(alice, kms, r);
@@ -297,9 +276,7 @@ TEST(ExchangeTest, ReusedTicketWithJUsesNewCsbIdAndSkipsTheResolve) {
   ASSERT_TRUE(w.transfer(alice, bob, kms, &first));
   const std::uint32_t csb1 = alice.session()->csb_id;
   w.clock.advance_seconds(2);
-  TransferOptions o;
-  o.responder = kBob;
-  auto init = alice.transfer_init(o);
+  auto init = alice.transfer_init(testing::to_bob());
   ASSERT_TRUE(init.ok());
   auto step = bob.process_transfer_init(init.value());
   ASSERT_TRUE(step.ok()) << to_string(step.error().failure);
@@ -318,9 +295,8 @@ TEST(ExchangeTest, GbaCredentialsProtectTheTicketRequest) {
   // ts33328.md §6.5 (self-generated): Ks_NAF for these inputs.
   EXPECT_EQ(testing::hex_of(cred.value()->psk()),
             "5d65f4e9d690453a800aa944631a7f1b6ffbcbfe6f8ee1ad41c181fe04c4cfa9");
-  KmsConfig kc = w.kms_config();
-  kc.users[0].credential = cred.value();
-  Kms kms(std::move(kc), w.clock, w.rng);
+  Kms kms(w.kms_config_with([&](KmsConfig& kc) { kc.users[0].credential = cred.value(); }), w.clock,
+          w.rng);
   InitiatorConfig ic = w.alice_config();
   ic.credential = cred.value();
   Initiator alice(std::move(ic), w.clock, w.rng);
@@ -345,9 +321,8 @@ TEST(ExchangeTest, KmsAndInitiatorInteroperateAcrossIvReadings) {
 
 TEST(ExchangeTest, KmsShortensALongLifetimeAndSetsK) {
   World w;
-  KmsConfig kc = w.kms_config();
-  kc.policy.max_lifetime_s = 300;
-  Kms kms(std::move(kc), w.clock, w.rng);
+  Kms kms(w.kms_config_with([&](KmsConfig& kc) { kc.policy.max_lifetime_s = 300; }), w.clock,
+          w.rng);
   Initiator alice(w.alice_config(), w.clock, w.rng);
   TicketRequest r = w.ticket_request(false);
   r.lifetime_s = 600;
@@ -367,10 +342,8 @@ TEST(ExchangeTest, KmsKeepsAnAcceptableDesiredPolicyWithKClear) {
 }
 
 Transcript run_once(std::uint64_t seed) {
-  World w(kSuite128, seed);
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Parties parties(kSuite128, seed);
+  auto& [w, kms, alice, bob] = parties;
   Transcript t;
   w.obtain_ticket(alice, kms, w.ticket_request(true), &t);
   EXPECT_TRUE(w.transfer(alice, bob, kms, &t));

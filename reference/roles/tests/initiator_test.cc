@@ -14,6 +14,7 @@ namespace {
 
 using codec::ErrorNo;
 using testing::kBob;
+using testing::Parties;
 using testing::Transcript;
 using testing::World;
 
@@ -26,15 +27,21 @@ class FakePk final : public PkCredential {
   }
 };
 
+// `r` was refused with `f`, whose Error number is `no`.
+template <class T>
+void expect_refused(const Result<T, Refusal>& r, Failure f, ErrorNo no) {
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().failure, f);
+  EXPECT_EQ(error_no(r.error().failure), no);
+}
+
 TEST(InitiatorTest, PkCredentialIsRefusedAsNotImplemented) {
   World w;
   InitiatorConfig c = w.alice_config();
   c.credential = std::make_shared<FakePk>();
   Initiator alice(std::move(c), w.clock, w.rng);
   auto r = alice.request_ticket(w.ticket_request());
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().failure, Failure::pk_not_implemented);
-  EXPECT_EQ(error_no(r.error().failure), ErrorNo::invalid_dt);
+  expect_refused(r, Failure::pk_not_implemented, ErrorNo::invalid_dt);
 }
 
 TEST(InitiatorTest, ResponseWithoutARequestIsInvalidState) {
@@ -49,9 +56,8 @@ TEST(InitiatorTest, ResponseWithoutARequestIsInvalidState) {
 
 TEST(InitiatorTest, KmsErrorIsReportedButNeverAnswered) {
   World w;
-  KmsConfig kc = w.kms_config();
-  kc.policy.ticket_formats = {kBaseTicket};
-  Kms kms(std::move(kc), w.clock, w.rng);
+  Kms kms(w.kms_config_with([&](KmsConfig& kc) { kc.policy.ticket_formats = {kBaseTicket}; }),
+          w.clock, w.rng);
   Initiator alice(w.alice_config(), w.clock, w.rng);
   KmsReply reply = kms.handle_request_init(
       alice.request_ticket(w.ticket_request(false, kProvisionalType2)).value());
@@ -64,18 +70,15 @@ TEST(InitiatorTest, KmsErrorIsReportedButNeverAnswered) {
 
 TEST(InitiatorTest, GrantWithoutTheRequestedForkingIsDiscardedWith15) {
   World w;
-  KmsConfig kc = w.kms_config();
-  kc.policy.allow_forking = false;
-  Kms kms(std::move(kc), w.clock, w.rng);
+  Kms kms(w.kms_config_with([&](KmsConfig& kc) { kc.policy.allow_forking = false; }), w.clock,
+          w.rng);
   InitiatorConfig ic = w.alice_config();
   ic.require_forking = true;
   Initiator alice(std::move(ic), w.clock, w.rng);
   KmsReply reply = kms.handle_request_init(alice.request_ticket(w.ticket_request(true)).value());
   ASSERT_FALSE(reply.failure);
   auto r = alice.process_request_resp(reply.message);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().failure, Failure::policy_unacceptable);
-  EXPECT_EQ(error_no(r.error().failure), ErrorNo::invalid_tppar);
+  expect_refused(r, Failure::policy_unacceptable, ErrorNo::invalid_tppar);
   EXPECT_FALSE(alice.has_ticket());  // T-4.2.1.6-3: discarded
 }
 
@@ -98,9 +101,7 @@ TEST(InitiatorTest, StaleRequestRespIsRefusedWith1) {
   KmsReply reply = kms.handle_request_init(alice.request_ticket(w.ticket_request()).value());
   w.clock.advance_seconds(400);
   auto r = alice.process_request_resp(reply.message);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().failure, Failure::timestamp_skew);
-  EXPECT_EQ(error_no(r.error().failure), ErrorNo::invalid_ts);
+  expect_refused(r, Failure::timestamp_skew, ErrorNo::invalid_ts);
 }
 
 TEST(InitiatorTest, WrongMessageTypeIsRefusedWith11) {
@@ -154,9 +155,7 @@ TEST(InitiatorTest, TransferInitCarriesVEqualToFAndTheKeySpi) {
   TicketRequest r = w.ticket_request();
   r.flags.f = false;  // no TRANSFER_RESP: the transfer completes when sent
   w.obtain_ticket(alice, kms, r);
-  TransferOptions o;
-  o.responder = kBob;
-  auto parsed = codec::parse_message(alice.transfer_init(o).value());
+  auto parsed = codec::parse_message(alice.transfer_init(testing::to_bob()).value());
   ASSERT_TRUE(parsed.ok());
   EXPECT_FALSE(parsed.message.hdr.v);                                  // V = F = 0 (§4.2.2.1)
   EXPECT_EQ(parsed.message.hdr.map_type, codec::MapType::generic_id);  // P.1-8
@@ -179,10 +178,8 @@ TEST(InitiatorTest, MalformedRequestRespIsRefused) {
 // forked ticket: decrypt the REQUEST_RESP KEMAC, fork the TGK with the modifier of the
 // RESOLVE_RESP and derive the TEK (RFC 6043 §5.1.1–§5.1.3).
 TEST(InitiatorTest, ForkedSrtpKeyMatchesAnIndependentDerivation) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Parties parties;
+  auto& [w, kms, alice, bob] = parties;
   Transcript t;
   w.obtain_ticket(alice, kms, w.ticket_request(true), &t);
   ASSERT_TRUE(w.transfer(alice, bob, kms, &t));

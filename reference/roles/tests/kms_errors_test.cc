@@ -32,6 +32,7 @@ struct ResolveSetup {
   Initiator alice;
   Responder bob;
   Bytes transfer_init;
+  std::shared_ptr<const PskCredential> carol_psk = testing::psk_credential(0x20, 16, "psk-carol");
   explicit ResolveSetup(bool forking = false, KmsConfig (*tweak)(KmsConfig) = nullptr,
                         std::uint32_t lifetime = 600)
       : kms(tweak ? tweak(w.kms_config()) : w.kms_config(), w.clock, w.rng),
@@ -40,11 +41,26 @@ struct ResolveSetup {
     TicketRequest r = w.ticket_request(forking);
     r.lifetime_s = lifetime;
     w.obtain_ticket(alice, kms, r);
-    TransferOptions o;
-    o.responder = kBob;
-    auto init = alice.transfer_init(o);
+    auto init = alice.transfer_init(testing::to_bob());
     EXPECT_TRUE(init.ok());
     transfer_init = init.ok() ? init.value() : Bytes{};
+  }
+  // A KMS configuration that also knows Carol (answering for `group`).
+  KmsConfig with_carol(std::vector<Identity> group = {}) const {
+    KmsConfig c = w.kms_config();
+    c.users.push_back(KmsUser{kCarol, carol_psk, std::move(group), false});
+    return c;
+  }
+  // Carol's RESOLVE_INIT: she picks up Bob's call, but the ticket names only Bob.
+  Bytes carol_resolve_init() {
+    ResponderConfig rc = w.bob_config();
+    rc.identity = kCarol;
+    rc.aliases = {kBob};
+    rc.credential = carol_psk;
+    Responder carol(std::move(rc), w.clock, w.rng);
+    auto step = carol.process_transfer_init(transfer_init);
+    EXPECT_TRUE(step.ok());
+    return step.ok() ? step->message : Bytes{};
   }
   // Bob's RESOLVE_INIT for `ti` (default: the unmodified TRANSFER_INIT).
   Bytes resolve_init(const Bytes* ti = nullptr) {
@@ -154,36 +170,6 @@ TEST(KmsErrorsTest, UnauthenticatedRequestsDoNotEnterTheReplayCache) {
   EXPECT_FALSE(kms.handle_request_init(req).failure);  // the genuine one still goes through
 }
 
-TEST(KmsErrorsTest, UnknownPskIdIsAnsweredWith7) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  InitiatorConfig ic = w.alice_config();
-  ic.credential = testing::psk_credential(0x40, 16, "psk-nobody");
-  expect_refusal(kms.handle_request_init(testing::request_init(w, w.ticket_request(), ic)),
-                 Failure::unknown_identity, ErrorNo::invalid_id);
-}
-
-TEST(KmsErrorsTest, DisallowedPrfIsAnsweredWith2) {
-  World w(kSuite256);
-  KmsConfig c = w.kms_config();
-  c.policy.prfs = {codec::PrfFunc::mikey_1};
-  Kms kms(std::move(c), w.clock, w.rng);
-  expect_refusal(
-      kms.handle_request_init(testing::request_init(w, w.ticket_request(), w.alice_config())),
-      Failure::unsupported_prf, ErrorNo::invalid_prf);
-}
-
-TEST(KmsErrorsTest, DisallowedMacAlgIsAnsweredWith3) {
-  World w;
-  KmsConfig c = w.kms_config();
-  c.policy.mac_algs = {codec::MacAlg::hmac_sha1_160};
-  Kms kms(std::move(c), w.clock, w.rng);
-  InitiatorConfig ic = w.alice_config();
-  ic.algorithms.mac = codec::MacAlg::hmac_sha256_256;
-  expect_refusal(kms.handle_request_init(testing::request_init(w, w.ticket_request(), ic)),
-                 Failure::unsupported_mac_alg, ErrorNo::invalid_mac);
-}
-
 TEST(KmsErrorsTest, UnknownMacAlgCodePointIsAnsweredWith3) {
   World w;
   Kms kms(w.kms_config(), w.clock, w.rng);
@@ -205,65 +191,99 @@ TEST(KmsErrorsTest, BadMacIsAnsweredWithAnUnauthenticated0) {
   EXPECT_FALSE(error_is_authenticated(reply.message));                  // RFC 3830 §5.1.2
 }
 
-TEST(KmsErrorsTest, BrokenUserKeyIsAnsweredWith12) {
-  World w;
-  KmsConfig c = w.kms_config();
-  c.users[0].credential = testing::psk_credential(0, 0, "psk-alice");  // an empty PSK
-  Kms kms(std::move(c), w.clock, w.rng);
-  expect_refusal(
-      kms.handle_request_init(testing::request_init(w, w.ticket_request(), w.alice_config())),
-      Failure::internal_error, ErrorNo::unspecified);
+// ---- Ticket Request refusals: one KMS, Initiator or request setting each ----
+
+// A REQUEST_INIT from the World's Alice, with at most one change to the KMS's configuration,
+// Alice's or her request, and what the KMS answers.
+struct RequestRefusal {
+  void (*kms)(KmsConfig&);
+  void (*initiator)(InitiatorConfig&);
+  void (*request)(TicketRequest&);
+  Failure failure;
+  ErrorNo no;
+  std::optional<bool> authenticated;  // whether the Error carries a V payload, where asserted
+  const Algorithms* algs = &kSuite128;
+};
+
+// `c`'s REQUEST_INIT is refused as `c` says.
+void expect_request_refused(const RequestRefusal& c) {
+  World w(*c.algs);
+  KmsConfig kc = w.kms_config();
+  if (c.kms != nullptr) c.kms(kc);
+  Kms kms(std::move(kc), w.clock, w.rng);
+  InitiatorConfig ic = w.alice_config();
+  if (c.initiator != nullptr) c.initiator(ic);
+  TicketRequest r = w.ticket_request();
+  if (c.request != nullptr) c.request(r);
+  KmsReply reply = kms.handle_request_init(testing::request_init(w, r, ic));
+  expect_refusal(reply, c.failure, c.no);
+  if (c.authenticated) EXPECT_EQ(error_is_authenticated(reply.message), *c.authenticated);
 }
 
-// ---- Ticket Request: policy ----
+TEST(KmsErrorsTest, UnknownPskIdIsAnsweredWith7) {
+  expect_request_refused(
+      {nullptr,
+       [](InitiatorConfig& ic) { ic.credential = testing::psk_credential(0x40, 16, "psk-nobody"); },
+       nullptr, Failure::unknown_identity, ErrorNo::invalid_id, std::nullopt});
+}
 
+TEST(KmsErrorsTest, DisallowedPrfIsAnsweredWith2) {
+  expect_request_refused({[](KmsConfig& c) { c.policy.prfs = {codec::PrfFunc::mikey_1}; }, nullptr,
+                          nullptr, Failure::unsupported_prf, ErrorNo::invalid_prf, std::nullopt,
+                          &kSuite256});
+}
+
+TEST(KmsErrorsTest, DisallowedMacAlgIsAnsweredWith3) {
+  expect_request_refused(
+      {[](KmsConfig& c) { c.policy.mac_algs = {codec::MacAlg::hmac_sha1_160}; },
+       [](InitiatorConfig& ic) { ic.algorithms.mac = codec::MacAlg::hmac_sha256_256; }, nullptr,
+       Failure::unsupported_mac_alg, ErrorNo::invalid_mac, std::nullopt});
+}
+
+TEST(KmsErrorsTest, BrokenUserKeyIsAnsweredWith12) {
+  expect_request_refused(
+      {[](KmsConfig& c) {
+         c.users[0].credential = testing::psk_credential(0, 0, "psk-alice");  // an empty PSK
+       },
+       nullptr, nullptr, Failure::internal_error, ErrorNo::unspecified, std::nullopt});
+}
+
+// Answered after the MAC verified, so authenticated (§5.4).
 TEST(KmsErrorsTest, DisallowedEncrAlgIsAnsweredWithAnAuthenticated4) {
-  World w;
-  KmsConfig c = w.kms_config();
-  c.policy.encr_algs = {codec::EncrAlg::aes_cm_256};
-  Kms kms(std::move(c), w.clock, w.rng);
-  KmsReply reply =
-      kms.handle_request_init(testing::request_init(w, w.ticket_request(), w.alice_config()));
-  expect_refusal(reply, Failure::unsupported_encr_alg, ErrorNo::invalid_ea);
-  EXPECT_TRUE(error_is_authenticated(reply.message));  // after the MAC verified (§5.4)
+  expect_request_refused({[](KmsConfig& c) { c.policy.encr_algs = {codec::EncrAlg::aes_cm_256}; },
+                          nullptr, nullptr, Failure::unsupported_encr_alg, ErrorNo::invalid_ea,
+                          true});
 }
 
 TEST(KmsErrorsTest, UnsupportedTicketTypeIsAnsweredWith14) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  TicketRequest r = w.ticket_request();
-  r.format = {static_cast<codec::TicketType>(3), 1, 1};
-  expect_refusal(kms.handle_request_init(testing::request_init(w, r, w.alice_config())),
-                 Failure::unsupported_ticket_type, ErrorNo::invalid_ticket);
+  expect_request_refused({nullptr, nullptr,
+                          [](TicketRequest& r) {
+                            r.format = {static_cast<codec::TicketType>(3), 1, 1};
+                          },
+                          Failure::unsupported_ticket_type, ErrorNo::invalid_ticket, std::nullopt});
 }
 
+// Only subtype 0 / version 0 of the 3GPP ticket is allocated (D.1-4).
 TEST(KmsErrorsTest, UnknownType2SubtypeIsAnsweredWith14) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  TicketRequest r = w.ticket_request();
-  r.format = {codec::TicketType::three_gpp_base_ticket, 1, 0};  // only 0/0 is allocated (D.1-4)
-  expect_refusal(kms.handle_request_init(testing::request_init(w, r, w.alice_config())),
-                 Failure::unsupported_ticket_type, ErrorNo::invalid_ticket);
+  expect_request_refused({nullptr, nullptr,
+                          [](TicketRequest& r) {
+                            r.format = {codec::TicketType::three_gpp_base_ticket, 1, 0};
+                          },
+                          Failure::unsupported_ticket_type, ErrorNo::invalid_ticket, std::nullopt});
 }
 
 TEST(KmsErrorsTest, FlagDependencyViolationIsAnsweredWith15) {
-  World w;
-  Kms kms(w.kms_config(), w.clock, w.rng);
-  TicketRequest r = w.ticket_request();
-  r.flags.g = true;
-  r.flags.f = false;  // G ⇒ F violated
-  expect_refusal(kms.handle_request_init(testing::request_init(w, r, w.alice_config())),
-                 Failure::ticket_policy_invalid, ErrorNo::invalid_tppar);
+  expect_request_refused({nullptr, nullptr,
+                          [](TicketRequest& r) {
+                            r.flags.g = true;
+                            r.flags.f = false;  // G ⇒ F violated
+                          },
+                          Failure::ticket_policy_invalid, ErrorNo::invalid_tppar, std::nullopt});
 }
 
 TEST(KmsErrorsTest, DisabledTicketIssuingIsAnsweredWith15) {
-  World w;
-  KmsConfig c = w.kms_config();
-  c.policy.issue_tickets = false;
-  Kms kms(std::move(c), w.clock, w.rng);
-  expect_refusal(
-      kms.handle_request_init(testing::request_init(w, w.ticket_request(), w.alice_config())),
-      Failure::policy_unacceptable, ErrorNo::invalid_tppar);
+  expect_request_refused({[](KmsConfig& c) { c.policy.issue_tickets = false; }, nullptr, nullptr,
+                          Failure::policy_unacceptable, ErrorNo::invalid_tppar, std::nullopt});
 }
 
 // ---- Ticket Resolve ----
@@ -287,50 +307,25 @@ TEST(KmsErrorsTest, ExpiredTicketIsAnsweredWith14) {
 
 TEST(KmsErrorsTest, UnauthorizedResponderIsAnsweredWith7) {
   ResolveSetup s;
-  KmsConfig c = s.w.kms_config();
-  auto carol_psk = testing::psk_credential(0x20, 16, "psk-carol");
-  c.users.push_back(KmsUser{kCarol, carol_psk, {}, false});
-  Kms kms(std::move(c), s.w.clock, s.w.rng);
-  ResponderConfig rc = s.w.bob_config();
-  rc.identity = kCarol;
-  rc.aliases = {kBob};  // Carol picks up Bob's call but the ticket names only Bob
-  rc.credential = carol_psk;
-  Responder carol(std::move(rc), s.w.clock, s.w.rng);
-  auto step = carol.process_transfer_init(s.transfer_init);
-  ASSERT_TRUE(step.ok());
-  KmsReply reply = kms.handle_resolve_init(step->message);
+  Kms kms(s.with_carol(), s.w.clock, s.w.rng);
+  KmsReply reply = kms.handle_resolve_init(s.carol_resolve_init());
   expect_refusal(reply, Failure::responder_not_authorized, ErrorNo::invalid_id);
   EXPECT_TRUE(error_is_authenticated(reply.message));
 }
 
 TEST(KmsErrorsTest, UnauthorizedResponderIsAnsweredWith0WhenConfigured) {
   ResolveSetup s;
-  KmsConfig c = s.w.kms_config();
+  KmsConfig c = s.with_carol();
   c.policy.errors.unauthorized_responder = ErrorNo::auth_failure;
-  auto carol_psk = testing::psk_credential(0x20, 16, "psk-carol");
-  c.users.push_back(KmsUser{kCarol, carol_psk, {}, false});
   Kms kms(std::move(c), s.w.clock, s.w.rng);
-  ResponderConfig rc = s.w.bob_config();
-  rc.identity = kCarol;
-  rc.aliases = {kBob};
-  rc.credential = carol_psk;
-  Responder carol(std::move(rc), s.w.clock, s.w.rng);
-  KmsReply reply = kms.handle_resolve_init(carol.process_transfer_init(s.transfer_init)->message);
+  KmsReply reply = kms.handle_resolve_init(s.carol_resolve_init());
   expect_refusal(reply, Failure::responder_not_authorized, ErrorNo::auth_failure);
 }
 
 TEST(KmsErrorsTest, GroupMemberMayResolveForItsGroup) {
   ResolveSetup s;
-  KmsConfig c = s.w.kms_config();
-  auto carol_psk = testing::psk_credential(0x20, 16, "psk-carol");
-  c.users.push_back(KmsUser{kCarol, carol_psk, {kBob}, false});  // Carol answers for Bob (§12.5)
-  Kms kms(std::move(c), s.w.clock, s.w.rng);
-  ResponderConfig rc = s.w.bob_config();
-  rc.identity = kCarol;
-  rc.aliases = {kBob};
-  rc.credential = carol_psk;
-  Responder carol(std::move(rc), s.w.clock, s.w.rng);
-  KmsReply reply = kms.handle_resolve_init(carol.process_transfer_init(s.transfer_init)->message);
+  Kms kms(s.with_carol({kBob}), s.w.clock, s.w.rng);  // Carol answers for Bob (§12.5)
+  KmsReply reply = kms.handle_resolve_init(s.carol_resolve_init());
   EXPECT_FALSE(reply.failure) << reply.detail;
 }
 
@@ -375,9 +370,7 @@ TEST(KmsErrorsTest, Mode3TicketsRefusedWhenDisabledWith15) {
   Initiator alice(w.alice_config(), w.clock, w.rng);
   Responder bob(w.bob_config(), w.clock, w.rng);
   ASSERT_TRUE(alice.create_ticket(w.ticket_request(), shared).ok());
-  TransferOptions o;
-  o.responder = kBob;
-  auto step = bob.process_transfer_init(alice.transfer_init(o).value());
+  auto step = bob.process_transfer_init(alice.transfer_init(testing::to_bob()).value());
   ASSERT_TRUE(step.ok());
   expect_refusal(kms.handle_resolve_init(step->message), Failure::policy_unacceptable,
                  ErrorNo::invalid_tppar);

@@ -19,6 +19,12 @@ KmsConfig with_latitude(const World& w, void (*edit)(KmsLatitude&)) {
   edit(c.policy.latitude);
   return c;
 }
+// The world's KMS configuration with one latitude switch set to `on`.
+KmsConfig with_latitude(const World& w, bool KmsLatitude::*knob, bool on) {
+  KmsConfig c = w.kms_config();
+  c.policy.latitude.*knob = on;
+  return c;
+}
 
 const codec::TicketPolicy* granted_policy(const Bytes& request_resp) {
   static codec::ParseOutcome keep;
@@ -50,10 +56,8 @@ TEST(KmsLatitudeTest, ATicketStartingAheadOfTheKmsClockIsResolvedWithinTheGrace)
     Kms kms(std::move(c), w.clock, w.rng);
     Initiator alice(w.alice_config(), w.clock, w.rng);
     w.obtain_ticket(alice, kms, w.ticket_request());
-    TransferOptions o;
-    o.responder = kBob;
     Responder bob(w.bob_config(), w.clock, w.rng);
-    auto step = bob.process_transfer_init(alice.transfer_init(o).value());
+    auto step = bob.process_transfer_init(alice.transfer_init(testing::to_bob()).value());
     ASSERT_TRUE(step.ok());
     const KmsReply reply = kms.handle_resolve_init(step->message);
     EXPECT_EQ(reply.failure.has_value(), grace == 0) << reply.detail;
@@ -93,9 +97,7 @@ TEST(KmsLatitudeTest, TheGrantedPolicyMayLeaveOutIdriAndIdrkms) {
 TEST(KmsLatitudeTest, TrailingBytesAreRefusedAsMalformedOrIgnored) {
   for (bool ignore : {false, true}) {
     World w;
-    KmsConfig c = w.kms_config();
-    c.policy.latitude.ignore_trailing_bytes = ignore;
-    Kms kms(std::move(c), w.clock, w.rng);
+    Kms kms(with_latitude(w, &KmsLatitude::ignore_trailing_bytes, ignore), w.clock, w.rng);
     Bytes req = testing::request_init(w, w.ticket_request(), w.alice_config());
     req.insert(req.end(), {0xde, 0xad, 0xbe, 0xef});
     const KmsReply reply = kms.handle_request_init(req);
@@ -150,9 +152,7 @@ TEST(KmsLatitudeTest, AStrictKmsRefusesAShortRand) {
 TEST(KmsLatitudeTest, AnIdrkmsOfAnotherIdTypeNamesThisKmsOnlyWhenAllowed) {
   for (bool any : {false, true}) {
     World w;
-    KmsConfig c = w.kms_config();
-    c.policy.latitude.accept_idrkms_other_type = any;
-    Kms kms(std::move(c), w.clock, w.rng);
+    Kms kms(with_latitude(w, &KmsLatitude::accept_idrkms_other_type, any), w.clock, w.rng);
     InitiatorConfig ic = w.alice_config();
     ic.kms_identity.type = codec::IdType::byte_string;  // same ID Data, other type
     const KmsReply reply =

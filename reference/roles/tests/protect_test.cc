@@ -45,6 +45,29 @@ RequestInitFields worked_example_fields() {
   return f;
 }
 
+// The protection of the worked example (mikey-ticket.md §15.2): the PSK (or `psk`), CSB ID and
+// RANDRi, plus IDRi / IDRkms with `identities`. Owns the bytes the MessageProtection views.
+struct WorkedProtection {
+  explicit WorkedProtection(bool identities = false, Bytes key = pattern(16, 0x40))
+      : psk(std::move(key)) {
+    p.inkey = psk;
+    p.csb_id = 0x12345678;
+    p.randri = randri;
+    if (identities) {
+      p.identity_a = id_i;
+      p.identity_b = id_kms;
+    }
+  }
+  WorkedProtection(const WorkedProtection&) = delete;
+  WorkedProtection& operator=(const WorkedProtection&) = delete;
+
+  Bytes psk;
+  Bytes randri = pattern(16, 0xc0);
+  Bytes id_i = to_bytes("sip:alice@example.org");
+  Bytes id_kms = to_bytes("kms.example.org");
+  MessageProtection p;
+};
+
 TEST(ProtectKat, RequestInitPskMatchesWorkedExample15_2ByteForByte) {
   const Bytes psk = pattern(16, 0x40);
   auto bytes = build_request_init_psk(worked_example_fields(), psk, {}, {});
@@ -54,24 +77,15 @@ TEST(ProtectKat, RequestInitPskMatchesWorkedExample15_2ByteForByte) {
 }
 
 TEST(ProtectKat, RequestInitAuthKeyMatchesWorkedExample15_2) {
-  const Bytes psk = pattern(16, 0x40);
-  const Bytes randri = pattern(16, 0xc0);
-  MessageProtection p;
-  p.inkey = psk;
-  p.csb_id = 0x12345678;
-  p.randri = randri;
-  auto keys = message_keys(p, codec::EncrAlg::null, codec::MacAlg::hmac_sha1_160);
+  WorkedProtection w;
+  auto keys = message_keys(w.p, codec::EncrAlg::null, codec::MacAlg::hmac_sha1_160);
   ASSERT_TRUE(keys.ok());
   EXPECT_EQ(hex_of(keys->auth.view()), "897b352c3fb83f9953671fc36e3f7a23d6771e3e");
 }
 
 TEST(ProtectKat, MessageKeysMatchLabelVectors15_1) {
-  const Bytes psk = pattern(32, 0x00);
-  const Bytes randri = pattern(16, 0xc0);
-  MessageProtection p;
-  p.inkey = psk;
-  p.csb_id = 0x12345678;
-  p.randri = randri;
+  WorkedProtection w(false, pattern(32, 0x00));
+  MessageProtection& p = w.p;
   auto sha1 = message_keys(p, codec::EncrAlg::null, codec::MacAlg::hmac_sha1_160);
   ASSERT_TRUE(sha1.ok());
   EXPECT_EQ(hex_of(sha1->auth.view()), "81059ae9fe87291393373ffecc4c41f29a6cf0e1");
@@ -191,20 +205,12 @@ TEST(ProtectTest, ResponseMacCoversTheWholeInitialMessage) {
 }
 
 TEST(ProtectTest, VerifiesTheBytesAsReceivedIncludingTrailingBytes) {
-  const Bytes psk = pattern(16, 0x40);
   Bytes msg = hex(kRequestInit152);
   msg.push_back(0x00);  // a trailing byte some devices send: kept by the codec, covered by the MAC
   Received r = receive(msg);
   ASSERT_TRUE(r.parsed.ok());
-  const Bytes randri = pattern(16, 0xc0);
-  const Bytes id_i = to_bytes("sip:alice@example.org");
-  const Bytes id_kms = to_bytes("kms.example.org");
-  MessageProtection p;  // views: the Bytes above outlive it
-  p.inkey = psk;
-  p.csb_id = 0x12345678;
-  p.randri = randri;
-  p.identity_a = id_i;
-  p.identity_b = id_kms;
+  WorkedProtection w(true);
+  const MessageProtection& p = w.p;
   // The original MAC does not cover the extra byte: a re-serialisation would have hidden that.
   auto v = verify_message(r, p);
   ASSERT_FALSE(v.ok());
@@ -214,20 +220,10 @@ TEST(ProtectTest, VerifiesTheBytesAsReceivedIncludingTrailingBytes) {
 }
 
 TEST(ProtectTest, TamperedByteFailsAuthentication) {
-  const Bytes psk = pattern(16, 0x40);
   Bytes msg = hex(kRequestInit152);
   msg[30] ^= 0x01;  // inside IDRi
-  Received r = receive(msg);
-  const Bytes randri = pattern(16, 0xc0);
-  const Bytes id_i = to_bytes("sip:alice@example.org");
-  const Bytes id_kms = to_bytes("kms.example.org");
-  MessageProtection p;  // views: the Bytes above outlive it
-  p.inkey = psk;
-  p.csb_id = 0x12345678;
-  p.randri = randri;
-  p.identity_a = id_i;
-  p.identity_b = id_kms;
-  auto v = verify_message(r, p);
+  WorkedProtection w(true);
+  auto v = verify_message(receive(msg), w.p);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.error(), Failure::auth_failure);
 }
@@ -264,12 +260,8 @@ TEST(ProtectTest, CoverageAndDirectionFollowTheRfc6043Table) {
 
 TEST(ProtectTest, ErrorMessageCopiesHdrAndMacsItselfWithTheRequestKey) {
   Received request = receive(hex(kRequestInit152));
-  const Bytes psk = pattern(16, 0x40);
-  const Bytes randri = pattern(16, 0xc0);
-  MessageProtection p;
-  p.inkey = psk;
-  p.csb_id = 0x12345678;
-  p.randri = randri;
+  WorkedProtection w;
+  const MessageProtection& p = w.p;
   Bytes err = build_error(error_context(request.parsed), codec::ErrorNo::invalid_tppar,
                           0xe5a1b2c500000000u, &p, codec::MacAlg::hmac_sha1_160);
   Received r = receive(err);

@@ -184,9 +184,7 @@ TEST(ResponderTest, ViDifferentFromVIsAnsweredWith0) {
   Initiator alice(w.alice_config(), w.clock, w.rng);
   Responder bob(w.bob_config(), w.clock, w.rng);
   ASSERT_TRUE(alice.create_ticket(w.ticket_request(true), shared).ok());  // mode 3
-  TransferOptions o;
-  o.responder = kBob;
-  Bytes ti = alice.transfer_init(o).value();
+  Bytes ti = alice.transfer_init(testing::to_bob()).value();
   // Recover MPKr from the ticket (the test knows the shared TPK).
   auto parsed = codec::parse_message(ti);
   const codec::Payload& tp = *parsed.message.find(codec::PayloadType::ticket);

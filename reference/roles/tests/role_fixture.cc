@@ -6,12 +6,6 @@
 
 namespace mikey::roles::testing {
 
-Bytes pattern(std::size_t n, std::uint8_t start) {
-  Bytes b(n);
-  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(start + i);
-  return b;
-}
-
 Bytes hex(std::string_view text) {
   auto b = wire::from_hex(text);
   EXPECT_TRUE(b.ok()) << text;
@@ -19,23 +13,6 @@ Bytes hex(std::string_view text) {
 }
 
 std::string hex_of(ByteView b) { return wire::to_hex(b); }
-
-std::shared_ptr<const PskCredential> psk_credential(std::uint8_t start, std::size_t length,
-                                                    std::string_view psk_id) {
-  return std::make_shared<const PskCredential>(crypto::SecureBytes(pattern(length, start)),
-                                               Identity::byte_string(psk_id));
-}
-
-TicketKey ticket_key(TicketFormat format, const Algorithms& algs, std::string_view id,
-                     std::uint8_t start) {
-  TicketKey k;
-  k.id = to_bytes(id);
-  k.format = format;
-  k.tpk = crypto::SecureBytes(pattern(algs.key_length(), start));
-  k.encr = algs.encr;
-  k.mac = algs.mac;
-  return k;
-}
 
 World::World(const Algorithms& a, std::uint64_t seed)
     : rng(seed),
@@ -54,21 +31,11 @@ KmsConfig World::kms_config() const {
 }
 
 InitiatorConfig World::alice_config() const {
-  InitiatorConfig c;
-  c.identity = kAlice;
-  c.kms_identity = kKms;
-  c.credential = alice_psk;
-  c.algorithms = algs;
-  return c;
+  return samples::party_config<InitiatorConfig>(kAlice, kKms, alice_psk, algs);
 }
 
 ResponderConfig World::bob_config() const {
-  ResponderConfig c;
-  c.identity = kBob;
-  c.kms_identity = kKms;
-  c.credential = bob_psk;
-  c.algorithms = algs;
-  return c;
+  return samples::party_config<ResponderConfig>(kBob, kKms, bob_psk, algs);
 }
 
 TicketRequest World::ticket_request(bool forking, TicketFormat format) const {

@@ -16,6 +16,7 @@
 #include "roles/initiator.h"
 #include "roles/kms.h"
 #include "roles/responder.h"
+#include "roles/samples.h"
 #include "roles/ticket.h"
 #include "roles/types.h"
 
@@ -24,14 +25,11 @@ namespace mikey::roles::testing {
 // 2027-01-15 08:00:00 UTC (era 0 of NTP).
 inline constexpr std::int64_t kStartUnix = 1'800'000'000;
 
-Bytes pattern(std::size_t n, std::uint8_t start);
+using samples::pattern;
+using samples::psk_credential;
+using samples::ticket_key;
 Bytes hex(std::string_view text);
 std::string hex_of(ByteView b);
-
-std::shared_ptr<const PskCredential> psk_credential(std::uint8_t start, std::size_t length,
-                                                    std::string_view psk_id);
-TicketKey ticket_key(TicketFormat format, const Algorithms& algs, std::string_view id,
-                     std::uint8_t start);
 
 inline const Identity kAlice = Identity::uri("sip:alice@example.org");
 inline const Identity kBob = Identity::uri("sip:bob@example.org");
@@ -49,6 +47,13 @@ class World {
   explicit World(const Algorithms& algs = kSuite128, std::uint64_t seed = 1);
 
   KmsConfig kms_config() const;
+  // kms_config() with `change` applied.
+  template <class F>
+  KmsConfig kms_config_with(F change) const {
+    KmsConfig c = kms_config();
+    change(c);
+    return c;
+  }
   InitiatorConfig alice_config() const;
   ResponderConfig bob_config() const;
   TicketRequest ticket_request(bool forking = false, TicketFormat format = kBaseTicket) const;
@@ -67,6 +72,27 @@ class World {
   Algorithms algs;
   std::shared_ptr<const PskCredential> alice_psk;
   std::shared_ptr<const PskCredential> bob_psk;
+};
+
+// Transfer options addressing Bob (the Responder of every World).
+inline TransferOptions to_bob() {
+  TransferOptions o;
+  o.responder = kBob;
+  return o;
+}
+
+// The three parties of one exchange in one World, each with the World's configuration.
+// Tests name them with `auto& [w, kms, alice, bob] = parties;`.
+struct Parties {
+  explicit Parties(const Algorithms& algs = kSuite128, std::uint64_t seed = 1)
+      : w(algs, seed),
+        kms(w.kms_config(), w.clock, w.rng),
+        alice(w.alice_config(), w.clock, w.rng),
+        bob(w.bob_config(), w.clock, w.rng) {}
+  World w;
+  Kms kms;
+  Initiator alice;
+  Responder bob;
 };
 
 // A REQUEST_INIT built with the given desired policy and algorithms (the Initiator's builder).

@@ -38,6 +38,12 @@ TicketContents contents(std::size_t len) {
   return c;
 }
 
+// A MIKEY-1 base ticket of 16-byte keys sealed under `key` at time t (RNG seed 7).
+Result<SealedTicket, Failure> seal_base_ticket(const TicketKey& key, std::uint64_t t) {
+  crypto::DeterministicRng rng(7);
+  return seal_ticket(policy_for(kBaseTicket, codec::PrfFunc::mikey_1), contents(16), key, t, rng);
+}
+
 // The TICKET payload bytes as a receiver would slice them out of a message.
 struct Received1 {
   Received r;
@@ -80,10 +86,8 @@ TEST(TicketProtectionTest, SealedTicketsOpenWithTheSameKeysForBothFormatsAndSuit
 }
 
 TEST(TicketProtectionTest, TicketKemacUsesCsbIdAllOnesAndTheTicketTime) {
-  crypto::DeterministicRng rng(7);
   TicketKey key = testing::ticket_key(kBaseTicket, kSuite128, "tpk-1", 0x80);
-  auto sealed = seal_ticket(policy_for(kBaseTicket, codec::PrfFunc::mikey_1), contents(16), key,
-                            0xe5a1b2c300000000u, rng);
+  auto sealed = seal_base_ticket(key, 0xe5a1b2c300000000u);
   ASSERT_TRUE(sealed.ok());
   codec::ParseState st;
   codec::TicketData data;
@@ -111,10 +115,8 @@ TEST(TicketProtectionTest, TicketKemacUsesCsbIdAllOnesAndTheTicketTime) {
 }
 
 TEST(TicketProtectionTest, VIsTheMacOverTheBaseTicketMacInput) {
-  crypto::DeterministicRng rng(7);
   TicketKey key = testing::ticket_key(kBaseTicket, kSuite128, "tpk-1", 0x80);
-  auto sealed = seal_ticket(policy_for(kBaseTicket, codec::PrfFunc::mikey_1), contents(16), key,
-                            0xe5a1b2c300000000u, rng);
+  auto sealed = seal_base_ticket(key, 0xe5a1b2c300000000u);
   ASSERT_TRUE(sealed.ok());
   Received1 in = as_received(sealed->ticket);
   auto input = codec::base_ticket_mac_input(in.bytes());
@@ -132,10 +134,8 @@ TEST(TicketProtectionTest, VIsTheMacOverTheBaseTicketMacInput) {
 }
 
 TEST(TicketProtectionTest, ChangedPolicyFailsTheTicketIntegrityCheck) {
-  crypto::DeterministicRng rng(7);
   TicketKey key = testing::ticket_key(kBaseTicket, kSuite128, "tpk-1", 0x80);
-  auto sealed =
-      seal_ticket(policy_for(kBaseTicket, codec::PrfFunc::mikey_1), contents(16), key, 1, rng);
+  auto sealed = seal_base_ticket(key, 1);
   ASSERT_TRUE(sealed.ok());
   codec::Ticket t = sealed->ticket;
   t.policy.flags.j = true;  // the TP is covered by the ticket MAC (App. A.1)
@@ -147,10 +147,8 @@ TEST(TicketProtectionTest, ChangedPolicyFailsTheTicketIntegrityCheck) {
 }
 
 TEST(TicketProtectionTest, UnknownTpkIdIsIssuerUnknownAndMissingIdTriesEveryKey) {
-  crypto::DeterministicRng rng(7);
   TicketKey key = testing::ticket_key(kBaseTicket, kSuite128, "", 0x80);  // no IDRpsk
-  auto sealed =
-      seal_ticket(policy_for(kBaseTicket, codec::PrfFunc::mikey_1), contents(16), key, 1, rng);
+  auto sealed = seal_base_ticket(key, 1);
   ASSERT_TRUE(sealed.ok());
   Received1 in = as_received(sealed->ticket);
   const TicketKey both[] = {testing::ticket_key(kBaseTicket, kSuite128, "", 0x33), key.clone()};
@@ -164,10 +162,8 @@ TEST(TicketProtectionTest, UnknownTpkIdIsIssuerUnknownAndMissingIdTriesEveryKey)
 }
 
 TEST(TicketProtectionTest, FormatMismatchBetweenPolicyAndKeyIsRefused) {
-  crypto::DeterministicRng rng(7);
   TicketKey key = testing::ticket_key(kProvisionalType2, kSuite128, "tpk-2", 0x80);
-  auto sealed =
-      seal_ticket(policy_for(kBaseTicket, codec::PrfFunc::mikey_1), contents(16), key, 1, rng);
+  auto sealed = seal_base_ticket(key, 1);
   ASSERT_FALSE(sealed.ok());
   EXPECT_EQ(sealed.error(), Failure::unsupported_ticket_type);
 }

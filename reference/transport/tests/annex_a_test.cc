@@ -15,9 +15,7 @@
 namespace mikey::transport {
 namespace {
 
-using testing::echo_answer;
-using testing::echo_handler;
-using testing::sample_mikey;
+using namespace testing;  // echo_answer, echo_handler, sample_mikey
 
 // A request whose parts the tests edit, viewed as HttpRequestView.
 struct Req {

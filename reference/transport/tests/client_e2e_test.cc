@@ -8,8 +8,7 @@ namespace mikey::transport {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::sample_mikey;
-using testing::ScriptedPeer;
+using namespace testing;  // sample_mikey, ScriptedPeer
 
 ClientOptions options_for(std::uint16_t port) {
   ClientOptions c;
@@ -25,6 +24,12 @@ Result<ClientResponse, Error> post_to(std::uint16_t port,
   c.total_timeout = total;
   AnnexAClient client(c);
   return client.post(RequestType::ticket_request, sample_mikey(11));
+}
+
+// What the client makes of a peer that answers `reply`.
+Result<ClientResponse, Error> post_to_peer_answering(const std::string& reply) {
+  ScriptedPeer peer(reply);
+  return post_to(peer.port());
 }
 
 TEST(ClientE2ETest, RefusedConnectionIsConnectFailed) {
@@ -43,24 +48,21 @@ TEST(ClientE2ETest, SilentServerIsTimeout) {
 }
 
 TEST(ClientE2ETest, CloseWithoutResponseIsConnectionClosed) {
-  ScriptedPeer peer("");
-  auto r = post_to(peer.port());
+  auto r = post_to_peer_answering("");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::connection_closed) << r.error().detail;
 }
 
 TEST(ClientE2ETest, GarbageIsBadResponse) {
-  ScriptedPeer peer("SIP/2.0 200 OK\r\n\r\n");
-  auto r = post_to(peer.port());
+  auto r = post_to_peer_answering("SIP/2.0 200 OK\r\n\r\n");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::bad_response) << r.error().detail;
 }
 
 TEST(ClientE2ETest, OversizedResponseIsResponseTooLarge) {
-  ScriptedPeer peer(
+  auto r = post_to_peer_answering(
       "HTTP/1.1 200 OK\r\nContent-Type: application/mikey\r\n"
       "Content-Length: 999999999\r\n\r\nAAAA");
-  auto r = post_to(peer.port());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::response_too_large)
       << to_string(r.error().code) << ": " << r.error().detail;
@@ -93,8 +95,7 @@ TEST(ClientE2ETest, ReportsWhyA200CarriesNoMikey) {  // A.2-14
         Case{"HTTP/1.1 200 OK\r\nContent-Type: application/mikey\r\n"
              "Content-Length: 0\r\n\r\n",
              "empty"}}) {
-    ScriptedPeer peer(c.reply);
-    auto r = post_to(peer.port());
+    auto r = post_to_peer_answering(c.reply);
     ASSERT_TRUE(r.ok()) << r.error().detail;
     EXPECT_EQ(r->status, 200);
     EXPECT_FALSE(r->mikey.has_value());
@@ -103,10 +104,9 @@ TEST(ClientE2ETest, ReportsWhyA200CarriesNoMikey) {  // A.2-14
 }
 
 TEST(ClientE2ETest, ErrorStatusesAreResponsesNotErrors) {
-  ScriptedPeer peer(
+  auto r = post_to_peer_answering(
       "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\n"
       "Connection: close\r\nContent-Length: 0\r\n\r\n");
-  auto r = post_to(peer.port());
   ASSERT_TRUE(r.ok()) << r.error().detail;
   EXPECT_EQ(r->status, 503);
   EXPECT_EQ(r->header("Retry-After"), "5");
@@ -114,10 +114,9 @@ TEST(ClientE2ETest, ErrorStatusesAreResponsesNotErrors) {
 }
 
 TEST(ClientE2ETest, BodyDelimitedByCloseIsRead) {
-  ScriptedPeer peer(
+  auto r = post_to_peer_answering(
       "HTTP/1.1 200 OK\r\nContent-Type: application/mikey\r\n"
       "Connection: close\r\n\r\nAQ0C");
-  auto r = post_to(peer.port());
   ASSERT_TRUE(r.ok()) << r.error().detail;
   EXPECT_EQ(r->mikey, (Bytes{0x01, 0x0d, 0x02}));
 }

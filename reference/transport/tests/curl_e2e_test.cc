@@ -9,10 +9,7 @@
 namespace mikey::transport {
 namespace {
 
-using testing::echo_answer;
-using testing::run_capture;
-using testing::sample_mikey;
-using testing::TempDir;
+using namespace testing;  // echo_answer, run_capture, sample_mikey, TempDir
 
 std::string read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

@@ -54,6 +54,12 @@ class ServerTest : public ::testing::Test {
     return r.ok() ? std::move(r).value() : RawResponse{};
   }
 
+  // The first access-log line contains `text`.
+  void expect_first_log_line_has(const std::string& text) {
+    ASSERT_TRUE(log_->wait_for(1));
+    EXPECT_NE(log_->lines()[0].find(text), std::string::npos) << log_->lines()[0];
+  }
+
   std::unique_ptr<LogCapture> log_ = std::make_unique<LogCapture>();
   std::unique_ptr<KmsServer> server_;
   std::uint16_t port_ = 0;

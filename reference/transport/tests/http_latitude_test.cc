@@ -13,8 +13,7 @@
 namespace mikey::transport {
 namespace {
 
-using testing::echo_handler;
-using testing::RawRequest;
+using namespace testing;  // echo_handler, RawRequest
 
 std::string status_line(const std::string& request, const AnnexAProfile& profile) {
   Bytes out = handle_request_bytes(profile, echo_handler(), as_bytes(request));

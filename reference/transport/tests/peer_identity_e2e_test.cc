@@ -12,10 +12,7 @@
 namespace mikey::transport {
 namespace {
 
-using testing::echo_answer;
-using testing::Pki;
-using testing::sample_mikey;
-using testing::TempDir;
+using namespace testing;  // echo_answer, Pki, sample_mikey, TempDir
 
 class PeerIdentityE2ETest : public testing::WithPki<::testing::Test> {
  protected:

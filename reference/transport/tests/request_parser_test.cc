@@ -13,10 +13,7 @@
 namespace mikey::transport {
 namespace {
 
-using testing::echo_answer;
-using testing::echo_handler;
-using testing::RawRequest;
-using testing::sample_mikey;
+using namespace testing;  // echo_answer, echo_handler, RawRequest, sample_mikey
 
 std::string handle(const std::string& request, const AnnexAProfile& profile = {}) {
   Bytes out = handle_request_bytes(profile, echo_handler(), as_bytes(request));

@@ -11,6 +11,8 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "wire/errc.h"
 
@@ -89,147 +91,181 @@ TEST(Base64Test, RoundTripsTheWholeAlphabet) {
   EXPECT_EQ(base64_encode(*bytes), alphabet);
 }
 
-TEST(Base64Test, StrictModeRejectsCarriageReturnAtItsOffset) {
-  EXPECT_EQ(decode_error("Zm9v\rYmFy"), (Error{Errc::bad_base64_char, 4}));
-}
+// Inputs that decode, in one mode and under one output limit, and what they decode to.
+struct DecodeCase {
+  const char* name;
+  Base64Mode mode;
+  std::size_t max_output;
+  std::vector<std::pair<std::string_view, std::string_view>> text_plain;
+};
 
-TEST(Base64Test, StrictModeRejectsLineFeedAtItsOffset) {
-  EXPECT_EQ(decode_error("Zm9vYm\nFy"), (Error{Errc::bad_base64_char, 6}));
-  EXPECT_EQ(decode_error("Zm9vYmFy\r\n"), (Error{Errc::bad_base64_char, 8}));
-}
+constexpr std::size_t kDefaultMax = 16u << 20;
+constexpr Base64Mode kStrict = Base64Mode::strict;
+constexpr Base64Mode kLenient = Base64Mode::lenient;
 
-TEST(Base64Test, LenientModeSkipsCrLfAnywhere) {
-  for (std::string_view text :
-       {"Zm9v\r\nYmFy", "Zm\n9vYm\rFy", "\r\nZm9vYmFy\r\n", "Zm9vYmFy\n\n"}) {
-    auto r = base64_decode(text, Base64Mode::lenient);
+class Base64DecodeTest : public ::testing::TestWithParam<DecodeCase> {};
+
+TEST_P(Base64DecodeTest, Decodes) {
+  for (const auto& [text, plain] : GetParam().text_plain) {
+    SCOPED_TRACE(text);
+    auto r = base64_decode(text, GetParam().mode, GetParam().max_output);
     ASSERT_TRUE(r.ok()) << to_string(r.error().code) << " at " << r.error().offset;
-    EXPECT_EQ(*r, to_bytes("foobar"));
+    EXPECT_EQ(*r, to_bytes(plain));
   }
 }
 
-TEST(Base64Test, LenientModeSkipsCrLfAroundPadding) {
-  auto r = base64_decode("Zm9vYg\r\n=\n=\r\n", Base64Mode::lenient);
-  ASSERT_TRUE(r.ok()) << to_string(r.error().code) << " at " << r.error().offset;
-  EXPECT_EQ(*r, to_bytes("foob"));
+INSTANTIATE_TEST_SUITE_P(
+    Base64Test, Base64DecodeTest,
+    ::testing::Values(
+        DecodeCase{"LenientModeSkipsCrLfAnywhere",
+                   kLenient,
+                   kDefaultMax,
+                   {{"Zm9v\r\nYmFy", "foobar"},
+                    {"Zm\n9vYm\rFy", "foobar"},
+                    {"\r\nZm9vYmFy\r\n", "foobar"},
+                    {"Zm9vYmFy\n\n", "foobar"}}},
+        DecodeCase{"LenientModeSkipsCrLfAroundPadding",
+                   kLenient,
+                   kDefaultMax,
+                   {{"Zm9vYg\r\n=\n=\r\n", "foob"}}},
+        DecodeCase{"OutputAtTheLimitIsAccepted", kStrict, 6, {{"Zm9vYmFy", "foobar"}}},
+        DecodeCase{"PaddedOutputAtTheLimitIsAccepted", kStrict, 4, {{"Zm9vYg==", "foob"}}},
+        DecodeCase{"EmptyOutputAtALimitOfZeroIsAccepted", kStrict, 0, {{"", ""}}},
+        DecodeCase{"LenientLineBreaksDoNotCountTowardsTheLimit",
+                   kLenient,
+                   3,
+                   {{"Zm9v\r\n\r\n\r\n\r\n", "foo"}}},
+        DecodeCase{"MaximalLimitMeansUnlimited",
+                   kStrict,
+                   std::numeric_limits<std::size_t>::max(),
+                   {{"Zm9vYmFy", "foobar"}}}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// Inputs that fail, in one mode and under one output limit, and the error each reports.
+struct RejectCase {
+  const char* name;
+  Base64Mode mode;
+  std::size_t max_output;
+  std::vector<std::pair<std::string_view, Error>> text_error;
+};
+
+class Base64RejectTest : public ::testing::TestWithParam<RejectCase> {};
+
+TEST_P(Base64RejectTest, ReportsTheErrorAndItsOffset) {
+  for (const auto& [text, error] : GetParam().text_error) {
+    EXPECT_EQ(decode_error(text, GetParam().mode, GetParam().max_output), error) << text;
+  }
 }
 
-TEST(Base64Test, LenientModeStillRejectsOtherWhitespace) {
-  EXPECT_EQ(decode_error("Zm9v YmFy", Base64Mode::lenient), (Error{Errc::bad_base64_char, 4}));
-  EXPECT_EQ(decode_error("Zm9v\r\n\tYmFy", Base64Mode::lenient), (Error{Errc::bad_base64_char, 6}));
-}
+constexpr Errc kChar = Errc::bad_base64_char;
+constexpr Errc kPadding = Errc::bad_base64_padding;
+constexpr Errc kLength = Errc::bad_base64_length;
+constexpr Errc kBits = Errc::nonzero_base64_bits;
+constexpr Errc kLimit = Errc::limit_exceeded;
 
-TEST(Base64Test, BadCharacterReportsItsOffset) {
-  EXPECT_EQ(decode_error("Zm9v!mFy"), (Error{Errc::bad_base64_char, 4}));
-  EXPECT_EQ(decode_error("Zm9vYmF\x80"), (Error{Errc::bad_base64_char, 7}));
-}
-
-TEST(Base64Test, RejectsUrlSafeAlphabet) {
-  // RFC 4648 §5 characters are not part of the §4 alphabet.
-  EXPECT_EQ(decode_error("Zm-v"), (Error{Errc::bad_base64_char, 2}));
-  EXPECT_EQ(decode_error("Zm9_"), (Error{Errc::bad_base64_char, 3}));
-}
-
-TEST(Base64Test, DataCharacterAfterPaddingIsPaddingError) {
-  EXPECT_EQ(decode_error("Zg=a"), (Error{Errc::bad_base64_padding, 2}));
-}
-
-TEST(Base64Test, PaddingAtStartIsPaddingError) {
-  EXPECT_EQ(decode_error("=AAA"), (Error{Errc::bad_base64_padding, 0}));
-}
-
-TEST(Base64Test, PaddingAfterOneCharacterIsPaddingError) {
-  EXPECT_EQ(decode_error("Z==="), (Error{Errc::bad_base64_padding, 1}));
-}
-
-TEST(Base64Test, PaddingStartingANewQuantumIsPaddingError) {
-  EXPECT_EQ(decode_error("Zm9v=Zm9v"), (Error{Errc::bad_base64_padding, 4}));
-}
-
-TEST(Base64Test, ExtraPaddingAfterFinalQuantumIsPaddingError) {
-  EXPECT_EQ(decode_error("Zg==="), (Error{Errc::bad_base64_padding, 4}));
-}
-
-TEST(Base64Test, DataAfterPaddedQuantumIsPaddingError) {
-  // Concatenated encodings: the padding in the middle is what is misplaced.
-  EXPECT_EQ(decode_error("Zg==Zg=="), (Error{Errc::bad_base64_padding, 4}));
-  EXPECT_EQ(decode_error("Zm8=Zm9v"), (Error{Errc::bad_base64_padding, 4}));
-}
-
-TEST(Base64Test, NonAlphabetCharacterAfterPaddingIsBadChar) {
-  EXPECT_EQ(decode_error("Zg==!"), (Error{Errc::bad_base64_char, 4}));
-  EXPECT_EQ(decode_error("Zg==\n"), (Error{Errc::bad_base64_char, 4}));
-}
-
-TEST(Base64Test, MissingPaddingIsLengthError) {
-  // Without any '=' the decoder cannot tell missing padding from a short input; it reports the
-  // length, at text.size().
-  EXPECT_EQ(decode_error("Zg"), (Error{Errc::bad_base64_length, 2}));
-  EXPECT_EQ(decode_error("Zm8"), (Error{Errc::bad_base64_length, 3}));
-  EXPECT_EQ(decode_error("Z"), (Error{Errc::bad_base64_length, 1}));
-  EXPECT_EQ(decode_error("Zm9vY"), (Error{Errc::bad_base64_length, 5}));
-}
-
-TEST(Base64Test, IncompletePaddingIsPaddingErrorAtEnd) {
-  EXPECT_EQ(decode_error("Zg="), (Error{Errc::bad_base64_padding, 3}));
-  EXPECT_EQ(decode_error("Zm9vYg="), (Error{Errc::bad_base64_padding, 7}));
-}
-
-TEST(Base64Test, LengthErrorOffsetIsFullInputSizeInLenientMode) {
-  EXPECT_EQ(decode_error("Zg\r\n", Base64Mode::lenient), (Error{Errc::bad_base64_length, 4}));
-}
-
-TEST(Base64Test, NonzeroUnusedBitsWithTwoPadsAreRejected) {
-  // 'h' = 33 = 100001: the low four bits must be zero before "==".
-  EXPECT_EQ(decode_error("Zh=="), (Error{Errc::nonzero_base64_bits, 1}));
-}
-
-TEST(Base64Test, NonzeroUnusedBitsWithOnePadAreRejected) {
-  // '9' = 61 = 111101: the low two bits must be zero before "=" ("Zm8=" is canonical).
-  EXPECT_EQ(decode_error("Zm9="), (Error{Errc::nonzero_base64_bits, 2}));
-  EXPECT_EQ(decode_error("Zm9vZm9="), (Error{Errc::nonzero_base64_bits, 6}));
-}
-
-TEST(Base64Test, NonzeroBitsOffsetNamesTheDataCharacterNotALineBreak) {
-  EXPECT_EQ(decode_error("Zh\r\n==", Base64Mode::lenient), (Error{Errc::nonzero_base64_bits, 1}));
-}
-
-TEST(Base64Test, OutputAtTheLimitIsAccepted) {
-  auto r = base64_decode("Zm9vYmFy", Base64Mode::strict, 6);
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(*r, to_bytes("foobar"));
-  auto padded = base64_decode("Zm9vYg==", Base64Mode::strict, 4);
-  ASSERT_TRUE(padded.ok());
-  EXPECT_EQ(*padded, to_bytes("foob"));
-  auto empty = base64_decode("", Base64Mode::strict, 0);
-  ASSERT_TRUE(empty.ok());
-  EXPECT_TRUE(empty->empty());
-}
-
-TEST(Base64Test, OutputOneByteOverTheLimitIsLimitExceeded) {
-  // Caught while decoding: reported at the last character of the quantum that crossed it.
-  EXPECT_EQ(decode_error("Zm9vYmFy", Base64Mode::strict, 5), (Error{Errc::limit_exceeded, 7}));
-  EXPECT_EQ(decode_error("Zm9vYmE=", Base64Mode::strict, 4), (Error{Errc::limit_exceeded, 7}));
-}
-
-TEST(Base64Test, InputFarOverTheLimitIsRejectedBeforeDecoding) {
-  // Caught by the size check before any allocation: reported at offset 0, even though the
-  // input also has a bad character.
-  EXPECT_EQ(decode_error("Zm9vYmFy", Base64Mode::strict, 3), (Error{Errc::limit_exceeded, 0}));
-  EXPECT_EQ(decode_error("Zg==", Base64Mode::strict, 0), (Error{Errc::limit_exceeded, 0}));
-  EXPECT_EQ(decode_error("Zm9vYmFy!!!!", Base64Mode::strict, 1), (Error{Errc::limit_exceeded, 0}));
-}
-
-TEST(Base64Test, LenientLineBreaksDoNotCountTowardsTheLimit) {
-  auto r = base64_decode("Zm9v\r\n\r\n\r\n\r\n", Base64Mode::lenient, 3);
-  ASSERT_TRUE(r.ok()) << to_string(r.error().code) << " at " << r.error().offset;
-  EXPECT_EQ(*r, to_bytes("foo"));
-}
-
-TEST(Base64Test, MaximalLimitMeansUnlimited) {
-  auto r = base64_decode("Zm9vYmFy", Base64Mode::strict, std::numeric_limits<std::size_t>::max());
-  ASSERT_TRUE(r.ok()) << to_string(r.error().code) << " at " << r.error().offset;
-  EXPECT_EQ(*r, to_bytes("foobar"));
-}
+INSTANTIATE_TEST_SUITE_P(
+    Base64Test, Base64RejectTest,
+    ::testing::Values(
+        RejectCase{"StrictModeRejectsCarriageReturnAtItsOffset",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zm9v\rYmFy", {kChar, 4}}}},
+        RejectCase{"StrictModeRejectsLineFeedAtItsOffset",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zm9vYm\nFy", {kChar, 6}}, {"Zm9vYmFy\r\n", {kChar, 8}}}},
+        RejectCase{"LenientModeStillRejectsOtherWhitespace",
+                   kLenient,
+                   kDefaultMax,
+                   {{"Zm9v YmFy", {kChar, 4}}, {"Zm9v\r\n\tYmFy", {kChar, 6}}}},
+        RejectCase{"BadCharacterReportsItsOffset",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zm9v!mFy", {kChar, 4}}, {"Zm9vYmF\x80", {kChar, 7}}}},
+        // RFC 4648 §5 characters are not part of the §4 alphabet.
+        RejectCase{"RejectsUrlSafeAlphabet",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zm-v", {kChar, 2}}, {"Zm9_", {kChar, 3}}}},
+        RejectCase{"DataCharacterAfterPaddingIsPaddingError",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zg=a", {kPadding, 2}}}},
+        RejectCase{"PaddingAtStartIsPaddingError", kStrict, kDefaultMax, {{"=AAA", {kPadding, 0}}}},
+        RejectCase{"PaddingAfterOneCharacterIsPaddingError",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Z===", {kPadding, 1}}}},
+        RejectCase{"PaddingStartingANewQuantumIsPaddingError",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zm9v=Zm9v", {kPadding, 4}}}},
+        RejectCase{"ExtraPaddingAfterFinalQuantumIsPaddingError",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zg===", {kPadding, 4}}}},
+        // Concatenated encodings: the padding in the middle is what is misplaced.
+        RejectCase{"DataAfterPaddedQuantumIsPaddingError",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zg==Zg==", {kPadding, 4}}, {"Zm8=Zm9v", {kPadding, 4}}}},
+        RejectCase{"NonAlphabetCharacterAfterPaddingIsBadChar",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zg==!", {kChar, 4}}, {"Zg==\n", {kChar, 4}}}},
+        // Without any '=' the decoder cannot tell missing padding from a short input; it reports
+        // the length, at text.size().
+        RejectCase{"MissingPaddingIsLengthError",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zg", {kLength, 2}},
+                    {"Zm8", {kLength, 3}},
+                    {"Z", {kLength, 1}},
+                    {"Zm9vY", {kLength, 5}}}},
+        RejectCase{"IncompletePaddingIsPaddingErrorAtEnd",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zg=", {kPadding, 3}}, {"Zm9vYg=", {kPadding, 7}}}},
+        RejectCase{"LengthErrorOffsetIsFullInputSizeInLenientMode",
+                   kLenient,
+                   kDefaultMax,
+                   {{"Zg\r\n", {kLength, 4}}}},
+        // 'h' = 33 = 100001: the low four bits must be zero before "==".
+        RejectCase{"NonzeroUnusedBitsWithTwoPadsAreRejected",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zh==", {kBits, 1}}}},
+        // '9' = 61 = 111101: the low two bits must be zero before "=" ("Zm8=" is canonical).
+        RejectCase{"NonzeroUnusedBitsWithOnePadAreRejected",
+                   kStrict,
+                   kDefaultMax,
+                   {{"Zm9=", {kBits, 2}}, {"Zm9vZm9=", {kBits, 6}}}},
+        RejectCase{"NonzeroBitsOffsetNamesTheDataCharacterNotALineBreak",
+                   kLenient,
+                   kDefaultMax,
+                   {{"Zh\r\n==", {kBits, 1}}}},
+        // Caught while decoding: reported at the last character of the quantum that crossed it.
+        RejectCase{
+            "OutputOneByteOverTheLimitIsLimitExceeded", kStrict, 5, {{"Zm9vYmFy", {kLimit, 7}}}},
+        RejectCase{"PaddedOutputOneByteOverTheLimitIsLimitExceeded",
+                   kStrict,
+                   4,
+                   {{"Zm9vYmE=", {kLimit, 7}}}},
+        // Caught by the size check before any allocation: reported at offset 0, even though the
+        // input also has a bad character.
+        RejectCase{"InputFarOverTheLimitIsRejectedBeforeDecoding",
+                   kStrict,
+                   3,
+                   {{"Zm9vYmFy", {kLimit, 0}}}},
+        RejectCase{"PaddedInputOverALimitOfZeroIsRejectedBeforeDecoding",
+                   kStrict,
+                   0,
+                   {{"Zg==", {kLimit, 0}}}},
+        RejectCase{"InputWithBadCharactersOverTheLimitIsRejectedBeforeDecoding",
+                   kStrict,
+                   1,
+                   {{"Zm9vYmFy!!!!", {kLimit, 0}}}}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace mikey::wire

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "wire/errc.h"
 
@@ -35,12 +36,6 @@ TEST(HexTest, RoundTripsEveryByteValue) {
   EXPECT_EQ(*back, all);
 }
 
-TEST(HexTest, DecodesEmptyInputToNoBytes) {
-  auto r = from_hex("");
-  ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->empty());
-}
-
 TEST(HexTest, AcceptsUppercaseAndMixedCase) {
   auto upper = from_hex("ABCDEF09");
   ASSERT_TRUE(upper.ok());
@@ -48,30 +43,6 @@ TEST(HexTest, AcceptsUppercaseAndMixedCase) {
   auto mixed = from_hex("aBcDeF");
   ASSERT_TRUE(mixed.ok());
   EXPECT_EQ(*mixed, (Bytes{0xab, 0xcd, 0xef}));
-}
-
-TEST(HexTest, SkipsWhitespaceBetweenBytes) {
-  auto r = from_hex(" 01 02\n03\t04\r\n0506  ");
-  ASSERT_TRUE(r.ok()) << to_string(r.error().code);
-  EXPECT_EQ(*r, (Bytes{0x01, 0x02, 0x03, 0x04, 0x05, 0x06}));
-}
-
-TEST(HexTest, WhitespaceOnlyInputDecodesToNoBytes) {
-  auto r = from_hex(" \t\r\n");
-  ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->empty());
-}
-
-TEST(HexTest, BadDigitReportsItsOffset) {
-  auto r = from_hex("01g2");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error(), (Error{Errc::bad_hex_digit, 2}));
-}
-
-TEST(HexTest, BadDigitOffsetCountsSkippedWhitespace) {
-  auto r = from_hex("01 \n0x");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error(), (Error{Errc::bad_hex_digit, 5}));
 }
 
 TEST(HexTest, RejectsCharactersNeighbouringTheDigitRanges) {
@@ -87,29 +58,49 @@ TEST(HexTest, RejectsCharactersNeighbouringTheDigitRanges) {
   }
 }
 
-TEST(HexTest, OddDigitCountReportsInputSize) {
-  auto r = from_hex("abc");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error(), (Error{Errc::odd_hex_length, 3}));
+// What one input decodes to, or the error it reports (code ok for a successful decode).
+struct DecodeCase {
+  const char* name;
+  std::string_view text;
+  Bytes bytes;
+  Error error;
+};
+
+class HexDecodeTest : public ::testing::TestWithParam<DecodeCase> {};
+
+TEST_P(HexDecodeTest, DecodesOrReportsTheErrorAndItsOffset) {
+  auto r = from_hex(GetParam().text);
+  if (GetParam().error.code != Errc::ok) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), GetParam().error);
+    return;
+  }
+  ASSERT_TRUE(r.ok()) << to_string(r.error().code);
+  EXPECT_EQ(*r, GetParam().bytes);
 }
 
-TEST(HexTest, OddDigitCountWithTrailingWhitespaceReportsFullInputSize) {
-  auto r = from_hex("ab c \n");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error(), (Error{Errc::odd_hex_length, 6}));
-}
+constexpr Error kOk{};
 
-TEST(HexTest, SingleDigitIsOddLength) {
-  auto r = from_hex("f");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error(), (Error{Errc::odd_hex_length, 1}));
-}
-
-TEST(HexTest, BadDigitIsReportedBeforeOddLength) {
-  auto r = from_hex("abz");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error(), (Error{Errc::bad_hex_digit, 2}));
-}
+INSTANTIATE_TEST_SUITE_P(
+    HexTest, HexDecodeTest,
+    ::testing::Values(
+        DecodeCase{"DecodesEmptyInputToNoBytes", "", {}, kOk},
+        DecodeCase{"SkipsWhitespaceBetweenBytes",
+                   " 01 02\n03\t04\r\n0506  ",
+                   {0x01, 0x02, 0x03, 0x04, 0x05, 0x06},
+                   kOk},
+        DecodeCase{"WhitespaceOnlyInputDecodesToNoBytes", " \t\r\n", {}, kOk},
+        DecodeCase{"BadDigitReportsItsOffset", "01g2", {}, {Errc::bad_hex_digit, 2}},
+        DecodeCase{
+            "BadDigitOffsetCountsSkippedWhitespace", "01 \n0x", {}, {Errc::bad_hex_digit, 5}},
+        DecodeCase{"OddDigitCountReportsInputSize", "abc", {}, {Errc::odd_hex_length, 3}},
+        DecodeCase{"OddDigitCountWithTrailingWhitespaceReportsFullInputSize",
+                   "ab c \n",
+                   {},
+                   {Errc::odd_hex_length, 6}},
+        DecodeCase{"SingleDigitIsOddLength", "f", {}, {Errc::odd_hex_length, 1}},
+        DecodeCase{"BadDigitIsReportedBeforeOddLength", "abz", {}, {Errc::bad_hex_digit, 2}}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace mikey::wire

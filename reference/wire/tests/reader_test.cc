@@ -34,6 +34,13 @@ Bytes pattern(std::size_t n) {
 
 bool same_view(ByteView a, ByteView b) { return a.data() == b.data() && a.size() == b.size(); }
 
+// A reader over `in` (at absolute offset `base`) that has consumed its first `consumed` bytes.
+Reader reader_after(ByteView in, std::size_t base, std::size_t consumed) {
+  Reader r(in, base);
+  EXPECT_TRUE(r.skip(consumed));
+  return r;
+}
+
 TEST(ReaderTest, ReadsU8) {
   Bytes in = {0xfe, 0x01};
   Reader r(in);
@@ -45,46 +52,6 @@ TEST(ReaderTest, ReadsU8) {
   ASSERT_TRUE(r.u8(v));
   EXPECT_EQ(v, 0x01);
   EXPECT_TRUE(r.empty());
-}
-
-TEST(ReaderTest, ReadsU16BigEndian) {
-  Bytes in = pattern(3);
-  Reader r(in);
-  std::uint16_t v = 0;
-  ASSERT_TRUE(r.u16(v));
-  EXPECT_EQ(v, 0x8182);
-  EXPECT_EQ(r.offset(), 2u);
-  EXPECT_EQ(r.remaining(), 1u);
-}
-
-TEST(ReaderTest, ReadsU24BigEndian) {
-  Bytes in = pattern(4);
-  Reader r(in);
-  std::uint32_t v = 0;
-  ASSERT_TRUE(r.u24(v));
-  EXPECT_EQ(v, 0x818283u);
-  EXPECT_EQ(r.offset(), 3u);
-  EXPECT_EQ(r.remaining(), 1u);
-}
-
-TEST(ReaderTest, ReadsU32BigEndian) {
-  Bytes in = pattern(5);
-  Reader r(in);
-  std::uint32_t v = 0;
-  ASSERT_TRUE(r.u32(v));
-  EXPECT_EQ(v, 0x81828384u);
-  EXPECT_EQ(r.offset(), 4u);
-  EXPECT_EQ(r.remaining(), 1u);
-}
-
-TEST(ReaderTest, ReadsU64BigEndian) {
-  Bytes in = pattern(9);
-  Reader r(in);
-  std::uint64_t v = 0;
-  ASSERT_TRUE(r.u64(v));
-  EXPECT_EQ(v, 0x8182838485868788u);
-  EXPECT_EQ(r.offset(), 8u);
-  EXPECT_EQ(r.remaining(), 1u);
 }
 
 TEST(ReaderTest, ReadsConsecutiveFieldsOfMixedWidths) {
@@ -114,40 +81,47 @@ struct IntRead {
   std::function<std::pair<bool, std::uint64_t>(Reader&)> read;
 };
 
-std::vector<IntRead> int_reads() {
-  return {
-      {"u8", 1,
-       [](Reader& r) {
-         std::uint8_t v = 0x5a;
-         bool ok = r.u8(v);
-         return std::pair<bool, std::uint64_t>{ok, v};
-       }},
-      {"u16", 2,
-       [](Reader& r) {
-         std::uint16_t v = 0x5a5a;
-         bool ok = r.u16(v);
-         return std::pair<bool, std::uint64_t>{ok, v};
-       }},
-      {"u24", 3,
-       [](Reader& r) {
-         std::uint32_t v = 0x5a5a5a5a;
-         bool ok = r.u24(v);
-         return std::pair<bool, std::uint64_t>{ok, v};
-       }},
-      {"u32", 4,
-       [](Reader& r) {
-         std::uint32_t v = 0x5a5a5a5a;
-         bool ok = r.u32(v);
-         return std::pair<bool, std::uint64_t>{ok, v};
-       }},
-      {"u64", 8,
-       [](Reader& r) {
-         std::uint64_t v = 0x5a5a5a5a5a5a5a5a;
-         bool ok = r.u64(v);
-         return std::pair<bool, std::uint64_t>{ok, v};
-       }},
-  };
+template <class T>
+IntRead int_read(const char* name, std::size_t width, bool (Reader::*read)(T&) noexcept) {
+  return {name, width, [read](Reader& r) {
+            T v = static_cast<T>(0x5a5a5a5a5a5a5a5aull);
+            const bool ok = (r.*read)(v);
+            return std::pair<bool, std::uint64_t>{ok, v};
+          }};
 }
+
+std::vector<IntRead> int_reads() {
+  return {int_read("u8", 1, &Reader::u8), int_read("u16", 2, &Reader::u16),
+          int_read("u24", 3, &Reader::u24), int_read("u32", 4, &Reader::u32),
+          int_read("u64", 8, &Reader::u64)};
+}
+
+// A read of each width wider than a byte, over pattern(width + 1), and the value it gives.
+struct BigEndianCase {
+  std::size_t index;  // into int_reads()
+  std::uint64_t expected;
+};
+
+class ReaderBigEndianTest : public ::testing::TestWithParam<BigEndianCase> {};
+
+TEST_P(ReaderBigEndianTest, ReadsBigEndian) {
+  const IntRead rd = int_reads()[GetParam().index];
+  Bytes in = pattern(rd.width + 1);
+  Reader r(in);
+  auto [ok, value] = rd.read(r);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(value, GetParam().expected);
+  EXPECT_EQ(r.offset(), rd.width);
+  EXPECT_EQ(r.remaining(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Widths, ReaderBigEndianTest,
+                         ::testing::Values(BigEndianCase{1, 0x8182}, BigEndianCase{2, 0x818283u},
+                                           BigEndianCase{3, 0x81828384u},
+                                           BigEndianCase{4, 0x8182838485868788u}),
+                         [](const auto& info) {
+                           return std::string(int_reads()[info.param.index].name);
+                         });
 
 std::uint64_t sentinel(std::size_t width) {
   return width == 1 ? 0x5a : width == 2 ? 0x5a5a : width <= 4 ? 0x5a5a5a5a : 0x5a5a5a5a5a5a5a5a;
@@ -158,8 +132,7 @@ TEST(ReaderTest, FailedIntegerReadLeavesCursorAndOutUnmovedAtEveryShortLength) {
     for (std::size_t avail = 0; avail < rd.width; ++avail) {
       // One byte is consumed first and the reader has a base, so "unchanged" is not just 0.
       Bytes in = pattern(1 + avail);
-      Reader r(in, 40);
-      ASSERT_TRUE(r.skip(1));
+      Reader r = reader_after(in, 40, 1);
       SCOPED_TRACE(std::string(rd.name) + " with " + std::to_string(avail) + " bytes left");
       auto [ok, value] = rd.read(r);
       EXPECT_FALSE(ok);
@@ -198,8 +171,7 @@ TEST(ReaderTest, ReaderCanContinueAfterAFailedRead) {
 
 TEST(ReaderTest, BytesReturnsViewIntoInputAndAdvances) {
   Bytes in = pattern(6);
-  Reader r(in, 100);
-  ASSERT_TRUE(r.skip(1));
+  Reader r = reader_after(in, 100, 1);
   ByteView out;
   ASSERT_TRUE(r.bytes(3, out));
   EXPECT_TRUE(same_view(out, ByteView(in).subspan(1, 3)));
@@ -219,8 +191,7 @@ TEST(ReaderTest, FailedBytesLeavesCursorAndOutUnmovedAtEveryShortLength) {
   const ByteView marker = as_bytes("marker");
   for (std::size_t avail = 0; avail <= 9; ++avail) {
     Bytes in = pattern(avail + 2);
-    Reader r(in, 3);
-    ASSERT_TRUE(r.skip(2));
+    Reader r = reader_after(in, 3, 2);
     for (std::size_t n :
          {avail + 1, avail + 2, avail + 9, std::numeric_limits<std::size_t>::max()}) {
       SCOPED_TRACE("avail " + std::to_string(avail) + " n " + std::to_string(n));
@@ -251,8 +222,7 @@ TEST(ReaderTest, SkipAdvancesAndFailedSkipLeavesCursorUnmoved) {
 
 TEST(ReaderTest, SubKeepsAbsoluteOffsets) {
   Bytes in = pattern(10);
-  Reader r(in, 1000);
-  ASSERT_TRUE(r.skip(2));
+  Reader r = reader_after(in, 1000, 2);
   Reader sub;
   ASSERT_TRUE(r.sub(5, sub));
   EXPECT_EQ(r.offset(), 1007u);
@@ -293,12 +263,10 @@ TEST(ReaderTest, FailedSubLeavesCursorAndOutUnmovedAtEveryShortLength) {
   Bytes other = pattern(4);
   for (std::size_t avail = 0; avail <= 9; ++avail) {
     Bytes in = pattern(avail + 1);
-    Reader r(in, 20);
-    ASSERT_TRUE(r.skip(1));
+    Reader r = reader_after(in, 20, 1);
     for (std::size_t n : {avail + 1, avail + 3, std::numeric_limits<std::size_t>::max()}) {
       SCOPED_TRACE("avail " + std::to_string(avail) + " n " + std::to_string(n));
-      Reader out(other, 77);
-      ASSERT_TRUE(out.skip(1));
+      Reader out = reader_after(other, 77, 1);
       EXPECT_FALSE(r.sub(n, out));
       EXPECT_EQ(r.offset(), 21u);
       EXPECT_EQ(r.remaining(), avail);
@@ -326,8 +294,7 @@ TEST(ReaderTest, PeekReturnsNextByteWithoutConsumingIt) {
 
 TEST(ReaderTest, PeekOnEmptyReaderFailsAndLeavesOutUntouched) {
   Bytes in = {0x01};
-  Reader r(in, 9);
-  ASSERT_TRUE(r.skip(1));
+  Reader r = reader_after(in, 9, 1);
   std::uint8_t v = 0x5a;
   EXPECT_FALSE(r.peek_u8(v));
   EXPECT_EQ(v, 0x5a);
@@ -336,8 +303,7 @@ TEST(ReaderTest, PeekOnEmptyReaderFailsAndLeavesOutUntouched) {
 
 TEST(ReaderTest, SinceReturnsBytesConsumedSinceAbsoluteOffset) {
   Bytes in = pattern(10);
-  Reader outer(in, 50);
-  ASSERT_TRUE(outer.skip(2));
+  Reader outer = reader_after(in, 50, 2);
   Reader r;
   ASSERT_TRUE(outer.sub(6, r));  // absolute 52..58
   ASSERT_TRUE(r.skip(4));        // now at 56
@@ -348,8 +314,7 @@ TEST(ReaderTest, SinceReturnsBytesConsumedSinceAbsoluteOffset) {
 
 TEST(ReaderTest, SinceOutsideTheReadersConsumedRangeIsEmpty) {
   Bytes in = pattern(10);
-  Reader outer(in, 50);
-  ASSERT_TRUE(outer.skip(2));
+  Reader outer = reader_after(in, 50, 2);
   Reader r;
   ASSERT_TRUE(outer.sub(6, r));
   ASSERT_TRUE(r.skip(4));

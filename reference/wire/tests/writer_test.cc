@@ -14,6 +14,15 @@ namespace {
 
 Bytes filled(std::size_t n, std::uint8_t v) { return Bytes(n, v); }
 
+// A writer holding one length scope of `width` bytes around n bytes of `fill`.
+Writer scoped(int width, std::size_t n, std::uint8_t fill = 0x01) {
+  Writer w;
+  Writer::LengthScope s = w.begin_length(width);
+  w.bytes(filled(n, fill));
+  w.end_length(s);
+  return w;
+}
+
 TEST(WriterTest, WritesFieldsBigEndian) {
   Writer w;
   w.u8(0x81);
@@ -70,10 +79,7 @@ TEST(WriterTest, OneByteLengthPrefixCountsTheScope) {
 }
 
 TEST(WriterTest, TwoByteLengthPrefixIsBigEndian) {
-  Writer w;
-  Writer::LengthScope s = w.begin_length(2);
-  w.bytes(filled(300, 0x5a));
-  w.end_length(s);
+  Writer w = scoped(2, 300, 0x5a);
   ASSERT_TRUE(w.ok());
   ASSERT_EQ(w.size(), 302u);
   EXPECT_EQ(w.data()[0], 0x01);  // 300 = 0x012c
@@ -109,46 +115,31 @@ TEST(WriterTest, NestedScopesEachCountTheirOwnContent) {
 }
 
 TEST(WriterTest, LargestLengthThatFitsIsAccepted) {
-  Writer w1;
-  Writer::LengthScope s1 = w1.begin_length(1);
-  w1.bytes(filled(255, 0x01));
-  w1.end_length(s1);
+  Writer w1 = scoped(1, 255);
   ASSERT_TRUE(w1.ok());
   EXPECT_EQ(w1.data()[0], 0xff);
 
-  Writer w2;
-  Writer::LengthScope s2 = w2.begin_length(2);
-  w2.bytes(filled(65535, 0x01));
-  w2.end_length(s2);
+  Writer w2 = scoped(2, 65535);
   ASSERT_TRUE(w2.ok());
   EXPECT_EQ(w2.data()[0], 0xff);
   EXPECT_EQ(w2.data()[1], 0xff);
 }
 
 TEST(WriterTest, Length256InOneByteScopeOverflows) {
-  Writer w;
-  Writer::LengthScope s = w.begin_length(1);
-  w.bytes(filled(256, 0x01));
-  w.end_length(s);
+  Writer w = scoped(1, 256);
   EXPECT_FALSE(w.ok());
   EXPECT_EQ(w.error(), Errc::length_overflow);
   EXPECT_EQ(w.size(), 257u);  // nothing removed: the writer never truncates
 }
 
 TEST(WriterTest, OverflowingPrefixIsNotPatchedWithTheWrappedLength) {
-  Writer w;
-  Writer::LengthScope s = w.begin_length(1);
-  w.bytes(filled(257, 0x01));
-  w.end_length(s);
+  Writer w = scoped(1, 257);
   EXPECT_EQ(w.error(), Errc::length_overflow);
   EXPECT_EQ(w.data()[0], 0x00);  // 257 mod 256 would be 0x01
 }
 
 TEST(WriterTest, Length65536InTwoByteScopeOverflows) {
-  Writer w;
-  Writer::LengthScope s = w.begin_length(2);
-  w.bytes(filled(65536, 0x01));
-  w.end_length(s);
+  Writer w = scoped(2, 65536);
   EXPECT_FALSE(w.ok());
   EXPECT_EQ(w.error(), Errc::length_overflow);
 }

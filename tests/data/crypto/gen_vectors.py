@@ -93,11 +93,16 @@ def openssl_prf(prf, inkey, label, n):
     return t
 
 
-def prf_checked(prf, inkey, label, n):
-    a = mikey_prf(prf, inkey, label, n)
-    b = openssl_prf(prf, inkey, label, n)
-    assert a == b, ("PRF mismatch python vs openssl", a.hex(), b.hex())
+def cross_checked(what, ours, openssl, *args):
+    """ours(*args), asserted equal to OpenSSL's openssl(*args)."""
+    a = ours(*args)
+    b = openssl(*args)
+    assert a == b, (what + " mismatch", a.hex(), b.hex())
     return a
+
+
+def prf_checked(prf, inkey, label, n):
+    return cross_checked("PRF python vs openssl", mikey_prf, openssl_prf, prf, inkey, label, n)
 
 
 def openssl_recipe(prf, inkey, label, n):
@@ -123,10 +128,7 @@ def openssl_aes_ctr(key, iv, data):
 
 
 def aes_cm_checked(key, iv, data):
-    a = aes_cm(key, iv, data)
-    b = openssl_aes_ctr(key, iv, data)
-    assert a == b, ("AES-CM mismatch", a.hex(), b.hex())
-    return a
+    return cross_checked("AES-CM", aes_cm, openssl_aes_ctr, key, iv, data)
 
 
 # RFC 3830 §4.2.3: IV = (S XOR (0x0000 || CSB ID || T)) || 0x0000.
@@ -157,10 +159,7 @@ def openssl_aes_kw(kek, iv, p):
 
 
 def aes_kw_checked(kek, iv, p):
-    a = aes_kw_wrap(kek, iv, p)
-    b = openssl_aes_kw(kek, iv, p)
-    assert a == b, ("AES-KW mismatch", a.hex(), b.hex())
-    return a
+    return cross_checked("AES-KW", aes_kw_wrap, openssl_aes_kw, kek, iv, p)
 
 
 def openssl_hmac(digest_name, key, data):
