@@ -311,6 +311,21 @@ void read_settings(const Ctx& ctx, const YAML::Node& node, const std::string& pr
   read_settings_at(ctx, node, prefix, step, out, 0);
 }
 
+std::vector<Mutation> read_mutations(const Ctx& ctx, const YAML::Node& node) {
+  if (!node.IsSequence()) ctx.fail(node, "mutate must be a list of knobs");
+  std::vector<Mutation> out;
+  for (const YAML::Node& m : node) out.push_back(read_mutation(ctx, m));
+  return out;
+}
+
+bool read_re_protect(const Ctx& ctx, MapReader& map, const std::vector<Mutation>& mutate) {
+  auto rp = map.get("re_protect");
+  if (!rp) return false;
+  const bool on = ctx.boolean(*rp, "re_protect");
+  if (on && mutate.empty()) ctx.fail(*rp, "re_protect needs a mutate list");
+  return on;
+}
+
 SendStep read_send_step(const Ctx& ctx, MapReader& map, const YAML::Node& node,
                         const YAML::Node& send, StepState& state) {
   SendStep s;
@@ -341,13 +356,9 @@ SendStep read_send_step(const Ctx& ctx, MapReader& map, const YAML::Node& node,
   if (auto mutate = map.get("mutate")) {
     if (s.message == MessageKind::raw_http)
       ctx.fail(*mutate, "raw_http has no MIKEY message to mutate");
-    if (!mutate->IsSequence()) ctx.fail(*mutate, "mutate must be a list of knobs");
-    for (const YAML::Node& m : *mutate) s.mutate.push_back(read_mutation(ctx, m));
+    s.mutate = read_mutations(ctx, *mutate);
   }
-  if (auto rp = map.get("re_protect")) {
-    s.re_protect = ctx.boolean(*rp, "re_protect");
-    if (s.re_protect && s.mutate.empty()) ctx.fail(*rp, "re_protect needs a mutate list");
-  }
+  s.re_protect = read_re_protect(ctx, map, s.mutate);
   if (auto rs = map.get("resend")) {
     s.resend = ctx.boolean(*rs, "resend");
     if (s.resend) {
@@ -372,15 +383,11 @@ SendStep read_send_step(const Ctx& ctx, MapReader& map, const YAML::Node& node,
   return s;
 }
 
-// The loader's own readers of `set:` and `mutate:`, for the UE-role steps (ue_loader.cc).
+// The loader's own reader of `set:`, for the UE-role steps (ue_loader.cc).
 std::vector<Setting> read_ue_settings(const Ctx& ctx, const YAML::Node& node) {
   std::vector<Setting> out;
   read_settings(ctx, node, "", kForRequest | kForResolve, out);
   return out;
-}
-
-Mutation read_step_mutation(const Ctx& ctx, const YAML::Node& node) {
-  return read_mutation(ctx, node);
 }
 
 }  // namespace mikeyconf::harness::detail

@@ -27,6 +27,11 @@ struct StepState {
 void read_settings(const Ctx& ctx, const YAML::Node& node, const std::string& prefix,
                    std::uint8_t step, std::vector<Setting>& out);
 
+// `mutate:` (a list of knobs) and `re_protect:` (only with knobs), as send and kms_answer steps
+// take them.
+std::vector<Mutation> read_mutations(const Ctx& ctx, const YAML::Node& node);
+bool read_re_protect(const Ctx& ctx, MapReader& map, const std::vector<Mutation>& mutate);
+
 // A step with `send: KIND` (`send` is that value), read from the step's map.
 SendStep read_send_step(const Ctx& ctx, MapReader& map, const YAML::Node& node,
                         const YAML::Node& send, StepState& state);
