@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "harness/checks/read_values.h"
 #include "harness/http_answer_loader.h"
 
 namespace mikeyconf::harness {
@@ -91,12 +92,7 @@ std::optional<Check> read_http_answer_check(const Ctx& ctx, const std::string& k
       ctx.fail(n, "http.answer takes status codes (413), classes (4xx), closed and timeout");
     }
   };
-  if (value.IsSequence()) {
-    if (value.size() == 0) ctx.fail(value, "http.answer needs at least one value");
-    for (const YAML::Node& n : value) one(n);
-  } else {
-    one(value);
-  }
+  each_value(ctx, value, "http.answer", one);
   for (const std::string& k : kinds) c.text += (c.text.empty() ? "" : ",") + k;
   return c;
 }

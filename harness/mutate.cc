@@ -303,6 +303,56 @@ mikey::Result<ResolvedField, std::string> resolve_field(const ParseOutcome& pars
               known_fields_hint(layout, base + "."));
 }
 
+namespace {
+
+// truncate: keep `at` bytes, drop the last `drop_last`, or cut where `field` starts.
+mikey::Result<Bytes, std::string> truncate(Bytes b, const ParseOutcome& p, const Mutation& m) {
+  std::size_t keep = b.size();
+  if (m.at) {
+    if (*m.at > b.size()) {
+      return Fail("truncate at " + std::to_string(*m.at) + ": the message has only " +
+                  std::to_string(b.size()) + " bytes");
+    }
+    keep = *m.at;
+  } else if (m.drop_last) {
+    if (*m.drop_last > b.size()) {
+      return Fail("truncate drop_last " + std::to_string(*m.drop_last) + ": the message has only " +
+                  std::to_string(b.size()) + " bytes");
+    }
+    keep = b.size() - *m.drop_last;
+  } else {
+    auto f = resolve_field(p, m.field);
+    if (!f.ok()) return f.error();
+    keep = f->offset;
+  }
+  b.resize(keep);
+  return b;
+}
+
+// duplicate_payload and swap: the payloads in a new order, re-chained.
+mikey::Result<Bytes, std::string> reorder(ByteView bytes, const ParseOutcome& p,
+                                          const Mutation& m) {
+  auto a = resolve_field(p, m.field);
+  if (!a.ok()) return a.error();
+  std::vector<std::size_t> order;
+  if (m.knob == Knob::duplicate_payload) {
+    if (!a->whole_payload) return Fail("duplicate_payload needs a whole payload reference");
+    for (std::size_t i = 0; i < p.message.payloads.size(); ++i) {
+      order.push_back(i);
+      if (i == a->payload_index) order.push_back(i);
+    }
+    return rechain(bytes, p, order);
+  }
+  auto c = resolve_field(p, m.with);
+  if (!c.ok()) return c.error();
+  if (!a->whole_payload || !c->whole_payload) return Fail("swap needs two payloads");
+  for (std::size_t i = 0; i < p.message.payloads.size(); ++i) order.push_back(i);
+  std::swap(order[a->payload_index], order[c->payload_index]);
+  return rechain(bytes, p, order);
+}
+
+}  // namespace
+
 mikey::Result<Bytes, std::string> apply_mutation(ByteView bytes, const Mutation& m) {
   const ParseOutcome p = parse(bytes);
   Bytes b(bytes.begin(), bytes.end());
@@ -328,28 +378,8 @@ mikey::Result<Bytes, std::string> apply_mutation(ByteView bytes, const Mutation&
       if (f->whole_payload && !m.bytes) return Fail("set on a whole payload needs hex bytes");
       return set_value(std::move(b), f.value(), m);
     }
-    case Knob::truncate: {
-      std::size_t keep = b.size();
-      if (m.at) {
-        if (*m.at > b.size()) {
-          return Fail("truncate at " + std::to_string(*m.at) + ": the message has only " +
-                      std::to_string(b.size()) + " bytes");
-        }
-        keep = *m.at;
-      } else if (m.drop_last) {
-        if (*m.drop_last > b.size()) {
-          return Fail("truncate drop_last " + std::to_string(*m.drop_last) +
-                      ": the message has only " + std::to_string(b.size()) + " bytes");
-        }
-        keep = b.size() - *m.drop_last;
-      } else {
-        auto f = resolve_field(p, m.field);
-        if (!f.ok()) return f.error();
-        keep = f->offset;
-      }
-      b.resize(keep);
-      return b;
-    }
+    case Knob::truncate:
+      return truncate(std::move(b), p, m);
     case Knob::append:
       b.insert(b.end(), m.bytes->begin(), m.bytes->end());
       return b;
@@ -366,28 +396,9 @@ mikey::Result<Bytes, std::string> apply_mutation(ByteView bytes, const Mutation&
       b.erase(b.begin() + f->offset, b.begin() + f->offset + f->length);
       return b;
     }
-    case Knob::duplicate_payload: {
-      auto f = resolve_field(p, m.field);
-      if (!f.ok()) return f.error();
-      if (!f->whole_payload) return Fail("duplicate_payload needs a whole payload reference");
-      std::vector<std::size_t> order;
-      for (std::size_t i = 0; i < p.message.payloads.size(); ++i) {
-        order.push_back(i);
-        if (i == f->payload_index) order.push_back(i);
-      }
-      return rechain(bytes, p, order);
-    }
-    case Knob::swap: {
-      auto a = resolve_field(p, m.field);
-      if (!a.ok()) return a.error();
-      auto c = resolve_field(p, m.with);
-      if (!c.ok()) return c.error();
-      if (!a->whole_payload || !c->whole_payload) return Fail("swap needs two payloads");
-      std::vector<std::size_t> order;
-      for (std::size_t i = 0; i < p.message.payloads.size(); ++i) order.push_back(i);
-      std::swap(order[a->payload_index], order[c->payload_index]);
-      return rechain(bytes, p, order);
-    }
+    case Knob::duplicate_payload:
+    case Knob::swap:
+      return reorder(bytes, p, m);
   }
   return Fail("unknown knob");
 }

@@ -21,6 +21,12 @@ namespace mikeyconf::harness {
 
 using Steady = std::chrono::steady_clock;
 
+const Scenario* find_sanity(const std::vector<Scenario>& suite, SutRole role) noexcept {
+  for (const Scenario& s : suite)
+    if (s.sut_role == role && s.has_tag("sanity")) return &s;
+  return nullptr;
+}
+
 namespace {
 
 std::string utc_now() {

@@ -14,7 +14,10 @@
 #include "harness/scenario.h"
 #include "harness/ue_hook.h"
 #include "harness/ue_kms.h"
+#include "roles/failure.h"
+#include "roles/session_keys.h"
 #include "wire/bytes.h"
+#include "wire/result.h"
 
 namespace mikeyconf::harness {
 
@@ -41,6 +44,12 @@ struct UeEvidence {
 // MIKEY Error message), or neither; `what` describes it for the report.
 enum class UeOutcome : std::uint8_t { accepted, refused, other };
 UeOutcome classify_reply(const UeEvidence& e, std::string& what);
+
+// keys_equal of a transfer: the UE's reported SRTP keys against `mine`, the keys of the harness
+// party `who` (RFC 3830 §4.1: both ends derive the same TEK and salt per crypto session).
+void compare_ue_keys(
+    const mikey::Result<std::vector<mikey::roles::SrtpKeys>, mikey::roles::Refusal>& mine,
+    const std::string& who, UeEvidence& e);
 
 // Evaluates one check of an expect step (step index `step`).
 ExpectationResult judge_ue_check(std::size_t step, const Check& c, const UeEvidence& e);

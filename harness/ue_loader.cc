@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "harness/names.h"
+#include "harness/send_loader.h"
 
 namespace mikeyconf::harness::detail {
 
@@ -81,8 +82,7 @@ UeStep read_ue_step(const Ctx& ctx, MapReader& step, const YAML::Node& op, SutRo
   }
   if (auto mutate = step.get("mutate")) {
     if (u.op == UeOp::initiate) ctx.fail(*mutate, "initiate hands the UE no MIKEY message");
-    if (!mutate->IsSequence()) ctx.fail(*mutate, "mutate must be a list of knobs");
-    for (const YAML::Node& m : *mutate) u.mutate.push_back(read_step_mutation(ctx, m));
+    u.mutate = read_mutations(ctx, *mutate);
   }
   if (auto resend = step.get("resend")) {
     if (u.op != UeOp::transfer_init) ctx.fail(*resend, "resend is for ue: transfer_init");
@@ -116,13 +116,9 @@ KmsAnswerStep read_kms_answer(const Ctx& ctx, const YAML::Node& node) {
     if (k.authenticated && !k.error_no) ctx.fail(*a, "authenticated needs error_no");
   }
   if (auto m = map.get("mutate")) {
-    if (!m->IsSequence()) ctx.fail(*m, "mutate must be a list of knobs");
-    for (const YAML::Node& x : *m) k.mutate.push_back(read_step_mutation(ctx, x));
+    k.mutate = read_mutations(ctx, *m);
   }
-  if (auto rp = map.get("re_protect")) {
-    k.re_protect = ctx.boolean(*rp, "re_protect");
-    if (k.re_protect && k.mutate.empty()) ctx.fail(*rp, "re_protect needs a mutate list");
-  }
+  k.re_protect = read_re_protect(ctx, map, k.mutate);
   if (auto g = map.get("grant_for")) {
     k.grant_for = ctx.strings(*g, "grant_for", true);
     if (k.grant_for.empty()) ctx.fail(*g, "grant_for needs at least one user");

@@ -37,9 +37,8 @@ std::optional<Check> read_ue_check(const Ctx& ctx, const std::string& key,
                                    const YAML::Node& key_node, const YAML::Node& value,
                                    SutRole role);
 
-// Defined in loader.cc: its readers of `set:` (the settings of REQUEST and RESOLVE steps) and of
-// one `mutate:` knob.
+// Defined in send_loader.cc: its reader of `set:` (the settings of REQUEST and RESOLVE steps);
+// `mutate:` is send_loader.h read_mutations.
 std::vector<Setting> read_ue_settings(const Ctx& ctx, const YAML::Node& node);
-Mutation read_step_mutation(const Ctx& ctx, const YAML::Node& node);
 
 }  // namespace mikeyconf::harness::detail

@@ -3,15 +3,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
-#include <stdexcept>
-#include <thread>
 
 #include "codec/message.h"
 #include "crypto/rng.h"
+#include "harness/case_time.h"
+#include "harness/checks/registry.h"
 #include "harness/mutate.h"
 #include "harness/names.h"
 #include "harness/party_util.h"
+#include "harness/role_runner.h"
 #include "harness/ue_checks.h"
 #include "harness/ue_kms.h"
 #include "roles/clock.h"
@@ -30,63 +30,7 @@ using mikey::Bytes;
 using mikey::ByteView;
 using Steady = std::chrono::steady_clock;
 
-// ---- FreshnessRegistry ----
-
-std::string FreshnessRegistry::record(ByteView message) {
-  const codec::ParseOutcome p = codec::parse_message(message);
-  if (message.size() < 8) return {};
-  const codec::DataType type = p.message.hdr.data_type;
-  using DT = codec::DataType;
-  // The values the UE itself chose: the CSB ID of the messages that open an exchange (RFC 3830
-  // §6.1, RFC 6043 §4.2.1.1, §4.2.2.1, §4.2.3.1) and its own RAND (RANDRi / RANDRr).
-  const bool opens =
-      type == DT::request_init_psk || type == DT::transfer_init || type == DT::resolve_init_psk;
-  const bool initiator_side = type == DT::request_init_psk || type == DT::transfer_init;
-  if (!opens && type != DT::transfer_resp) return {};
-  std::vector<std::pair<std::string, Bytes>> values;
-  if (opens) {
-    const std::uint32_t c = p.message.hdr.csb_id;
-    values.push_back(
-        {"CSB ID " + std::to_string(c),
-         Bytes{0, static_cast<std::uint8_t>(c >> 24), static_cast<std::uint8_t>(c >> 16),
-               static_cast<std::uint8_t>(c >> 8), static_cast<std::uint8_t>(c)}});
-  }
-  const auto role = initiator_side ? codec::RandRole::randri : codec::RandRole::randrr;
-  if (const auto* rand = roles::find_randr(p.message.payloads, role)) {
-    Bytes key{1};
-    key.insert(key.end(), rand->rand.begin(), rand->rand.end());
-    values.push_back({initiator_side ? "RANDRi" : "RANDRr", std::move(key)});
-  }
-  const std::lock_guard<std::mutex> lock(mutex_);
-  std::string repeated;
-  for (auto& [name, key] : values) {
-    if (!seen_.insert({codec::raw(type), key}).second) {
-      repeated += (repeated.empty() ? "" : ", ") + name;
-    }
-  }
-  return repeated.empty() ? ""
-                          : repeated + " already sent in an earlier " +
-                                std::string(codec::to_string(type)) + " of this run";
-}
-
-// ---- UeDriver ----
-
-HttpExchange UeDriver::exchange(const HttpRequestSpec& /*request*/) noexcept {
-  HttpExchange x;
-  x.transport_error = "harness_exception";
-  x.transport_detail = "a UE under test is reached through its hook, not over Annex A";
-  return x;
-}
-
-std::string UeDriver::describe() const { return "UE hook driver"; }
-
 namespace {
-
-// A harness-side problem: the verdict is error, never blamed on the UE.
-class UeHarnessError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 std::string step_text(std::size_t i) { return "step " + std::to_string(i + 1); }
 
@@ -110,9 +54,13 @@ class UeCaseRunner {
  public:
   UeCaseRunner(const Scenario& s, const SutProfile& p, UeDriver& d, std::uint64_t seed,
                CaseResult& out)
-      : sc_(s), prof_(p), drv_(d), seed_(seed), rng_(seed), out_(out) {
-    limit_ms_ = s.timeout_ms.value_or(p.timeouts.case_ms);
-    deadline_ = start_ + std::chrono::milliseconds(limit_ms_);
+      : sc_(s),
+        prof_(p),
+        drv_(d),
+        seed_(seed),
+        rng_(seed),
+        out_(out),
+        time_(s.timeout_ms.value_or(p.timeouts.case_ms)) {
     const bool initiator = s.sut_role == SutRole::initiator;
     ue_user_ = &user_named(initiator ? p.initiator : p.responder);
     peer_user_ = &user_named(initiator ? p.responder : p.initiator);
@@ -125,7 +73,7 @@ class UeCaseRunner {
   void run() {
     start_kms();
     for (std::size_t i = 0; i < sc_.steps.size(); ++i) {
-      check_deadline(i);
+      time_.check_before(i);
       const Step& step = sc_.steps[i];
       if (const auto* ue = std::get_if<UeStep>(&step.body)) {
         do_ue(i, *ue);
@@ -139,7 +87,7 @@ class UeCaseRunner {
       } else if (const auto* e = std::get_if<ExpectStep>(&step.body)) {
         if (!do_expect(i, *e)) return finish_session();
       } else {
-        throw UeHarnessError(step_text(i) + ": send: steps are for the KMS roles");
+        throw HarnessError(step_text(i) + ": send: steps are for the KMS roles");
       }
     }
     finish_session();
@@ -171,8 +119,7 @@ class UeCaseRunner {
 
   const UserProfile& user_named(const std::string& name) const {
     const UserProfile* u = prof_.user(name);
-    if (u == nullptr)
-      throw UeHarnessError("no user '" + name + "' in the SUT profile " + prof_.file);
+    if (u == nullptr) throw HarnessError("no user '" + name + "' in the SUT profile " + prof_.file);
     return *u;
   }
 
@@ -181,7 +128,7 @@ class UeCaseRunner {
     // parties' generator is consumed in step order).
     auto kms = TapKms::start(prof_, seed_ ^ 0x6b6d73ULL,
                              std::chrono::milliseconds(prof_.timeouts.request_ms));
-    if (!kms.ok()) throw UeHarnessError(kms.error());
+    if (!kms.ok()) throw HarnessError(kms.error());
     kms_ = std::move(kms).value();
     const std::string url = kms_->url();
     const auto host_start = url.find("://") + 3;
@@ -192,28 +139,14 @@ class UeCaseRunner {
 
   HookSession& session() {
     if (session_) return *session_;
-    if (!prof_.hook) throw UeHarnessError("the profile " + prof_.file + " names no hook");
+    if (!prof_.hook) throw HarnessError("the profile " + prof_.file + " names no hook");
     auto s = open_hook_session(*prof_.hook, drv_.vars());
-    if (!s.ok()) throw UeHarnessError("the UE hook could not be started: " + s.error());
+    if (!s.ok()) throw HarnessError("the UE hook could not be started: " + s.error());
     session_ = std::move(s).value();
     return *session_;
   }
 
-  void check_deadline(std::size_t i) const {
-    if (Steady::now() > deadline_) {
-      throw UeHarnessError("the case exceeded its time limit of " + std::to_string(limit_ms_) +
-                           " ms before " + step_text(i));
-    }
-  }
-
-  double since_start_ms() const {
-    return std::chrono::duration<double, std::milli>(Steady::now() - start_).count();
-  }
-
-  const roles::Clock& clock(std::int64_t offset_ms) {
-    clocks_.push_back(std::make_unique<roles::ShiftedClock>(nullptr, offset_ms));
-    return *clocks_.back();
-  }
+  const roles::Clock& clock(std::int64_t offset_ms) { return time_.clock(offset_ms); }
 
   UePartySettings settings(const std::vector<Setting>& set, const UserProfile& as,
                            const UserProfile& to) const {
@@ -268,10 +201,10 @@ class UeCaseRunner {
     holder_user_ = p.user->name;
     auto request = holder_->request_ticket(p.ticket);
     if (!request.ok()) {
-      throw UeHarnessError(step_text(i) +
-                           ": the harness Initiator could not build "
-                           "REQUEST_INIT_PSK: " +
-                           refusal_text(request.error()));
+      throw HarnessError(step_text(i) +
+                         ": the harness Initiator could not build "
+                         "REQUEST_INIT_PSK: " +
+                         refusal_text(request.error()));
     }
     const roles::KmsReply reply =
         kms_->handle_direct(transport::RequestType::ticket_request, request.value());
@@ -280,18 +213,18 @@ class UeCaseRunner {
           granted.ok() ? "ticket granted" : "refused: " + refusal_text(granted.error()),
           request.value());
     if (!granted.ok()) {
-      throw UeHarnessError(step_text(i) +
-                           ": the harness KMS did not grant the harness Initiator "
-                           "a ticket: " +
-                           refusal_text(granted.error()));
+      throw HarnessError(step_text(i) +
+                         ": the harness KMS did not grant the harness Initiator "
+                         "a ticket: " +
+                         refusal_text(granted.error()));
     }
   }
 
   void do_create(std::size_t i, const CreateTicketStep& step) {
     UePartySettings p = settings(step.set, *peer_user_, *ue_user_);
     if (!p.user->mode3_tpk) {
-      throw UeHarnessError("create_ticket: user '" + p.user->name +
-                           "' has no mode3_tpk in the SUT profile");
+      throw HarnessError("create_ticket: user '" + p.user->name +
+                         "' has no mode3_tpk in the SUT profile");
     }
     const roles::TicketKey tpk = ticket_key(*p.user->mode3_tpk);
     if (!p.format_set) p.ticket.format = tpk.format;
@@ -299,22 +232,15 @@ class UeCaseRunner {
     holder_user_ = p.user->name;
     auto created = holder_->create_ticket(p.ticket, tpk);
     if (!created.ok()) {
-      throw UeHarnessError("create_ticket: the reference Initiator refused: " +
-                           refusal_text(created.error()));
+      throw HarnessError("create_ticket: the reference Initiator refused: " +
+                         refusal_text(created.error()));
     }
     mode3_holder_ = true;
     local(i, "mode-3 ticket created by " + p.user->name + " (harness Initiator)",
           "Ticket Policy granted by itself", {});
   }
 
-  void do_wait(std::size_t i, const WaitStep& w) {
-    if (Steady::now() + std::chrono::milliseconds(w.ms) > deadline_) {
-      throw UeHarnessError(step_text(i) + ": waiting " + std::to_string(w.ms) +
-                           " ms would exceed the case limit of " + std::to_string(limit_ms_) +
-                           " ms");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(w.ms));
-  }
+  void do_wait(std::size_t i, const WaitStep& w) { time_.wait(i, w.ms); }
 
   // ---- ue: steps ----
 
@@ -387,17 +313,17 @@ class UeCaseRunner {
     if (st->action == roles::ResponderAction::send_transfer_resp) pending_resp_ = st->message;
     if (st->action == roles::ResponderAction::done) {
       last_.verify_detail += "; no TRANSFER_RESP is due (F = 0)";
-      compare_keys(responder_->srtp_keys(), "the harness Responder");
+      compare_ue_keys(responder_->srtp_keys(), "the harness Responder", last_);
     }
   }
 
   // SUT Initiator: the harness Responder's TRANSFER_RESP (possibly mutated) goes to the UE.
   void transfer_resp(std::size_t i, const UeStep& step) {
     if (!pending_resp_ || !responder_) {
-      throw UeHarnessError(step_text(i) +
-                           ": transfer_resp needs a TRANSFER_INIT from the UE that "
-                           "the harness Responder accepted (check verify: ok after "
-                           "ue: initiate)");
+      throw HarnessError(step_text(i) +
+                         ": transfer_resp needs a TRANSFER_INIT from the UE that "
+                         "the harness Responder accepted (check verify: ok after "
+                         "ue: initiate)");
     }
     const Bytes built = *pending_resp_;
     const Bytes sent = mutated(i, built, step.mutate);
@@ -411,7 +337,7 @@ class UeCaseRunner {
     last_.verify_ok = last_.reply.keys.has_value() && !last_.reply.keys->empty();
     last_.verify_detail = last_.verify_ok ? "the UE reported keys for the completed transfer"
                                           : "the UE reported no keys";
-    compare_keys(responder_->srtp_keys(), "the harness Responder");
+    compare_ue_keys(responder_->srtp_keys(), "the harness Responder", last_);
   }
 
   // SUT Responder: the harness Initiator's TRANSFER_INIT goes to the UE.
@@ -420,7 +346,7 @@ class UeCaseRunner {
     Bytes sent;
     if (step.resend) {
       if (last_transfer_init_.empty()) {
-        throw UeHarnessError(step_text(i) + ": resend needs an earlier ue: transfer_init");
+        throw HarnessError(step_text(i) + ": resend needs an earlier ue: transfer_init");
       }
       built = sent = last_transfer_init_;
     } else {
@@ -431,10 +357,10 @@ class UeCaseRunner {
       topt.responder = p.to->identity;
       auto ti = holder_->transfer_init(topt);
       if (!ti.ok()) {
-        throw UeHarnessError(step_text(i) +
-                             ": the harness Initiator could not build "
-                             "TRANSFER_INIT: " +
-                             refusal_text(ti.error()));
+        throw HarnessError(step_text(i) +
+                           ": the harness Initiator could not build "
+                           "TRANSFER_INIT: " +
+                           refusal_text(ti.error()));
       }
       built = std::move(ti).value();
       sent = mutated(i, built, step.mutate);
@@ -464,7 +390,7 @@ class UeCaseRunner {
     }
     if (!resp) {
       last_.verify_detail = "the UE returned no TRANSFER_RESP";
-      if (last_.reply.keys) compare_keys(holder_->srtp_keys(), "the harness Initiator");
+      if (last_.reply.keys) compare_ue_keys(holder_->srtp_keys(), "the harness Initiator", last_);
       return;
     }
     auto done = holder_->process_transfer_resp(*resp);
@@ -472,13 +398,13 @@ class UeCaseRunner {
     last_.verify_detail = done.ok() ? "the harness Initiator accepted the TRANSFER_RESP"
                                     : "the harness Initiator refused the TRANSFER_RESP: " +
                                           refusal_text(done.error());
-    if (done.ok()) compare_keys(holder_->srtp_keys(), "the harness Initiator");
+    if (done.ok()) compare_ue_keys(holder_->srtp_keys(), "the harness Initiator", last_);
   }
 
   Bytes mutated(std::size_t i, const Bytes& built, const std::vector<Mutation>& knobs) {
     if (knobs.empty()) return built;
     auto m = apply_mutations(built, knobs);
-    if (!m.ok()) throw UeHarnessError(step_text(i) + ": " + m.error());
+    if (!m.ok()) throw HarnessError(step_text(i) + ": " + m.error());
     return std::move(m).value();
   }
 
@@ -495,14 +421,14 @@ class UeCaseRunner {
                const Bytes& sent, const std::vector<Mutation>& knobs, const std::string& peer) {
     HookSession& s = session();
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Steady::now());
+        std::chrono::duration_cast<std::chrono::milliseconds>(time_.deadline() - Steady::now());
     const auto limit = std::chrono::milliseconds(prof_.hook->timeout_ms);
     const bool case_limit = left < limit;
     const auto wait = std::max(std::min(left, limit), std::chrono::milliseconds(1));
     TranscriptEntry e = entry(i, "hook", std::move(label), built, sent);
     for (const Mutation& m : knobs) e.mutations.push_back(m.describe());
     e.request = request;
-    e.start_ms = since_start_ms();
+    e.start_ms = time_.since_start_ms();
     last_.reply = s.call(request, wait);
     e.duration_ms = last_.reply.duration_ms;
     e.body = last_.reply.line;
@@ -518,8 +444,8 @@ class UeCaseRunner {
     }
     hook_log(i, s.take_log());
     if (last_.reply.timed_out && case_limit) {
-      throw UeHarnessError("the case exceeded its time limit of " + std::to_string(limit_ms_) +
-                           " ms during " + step_text(i) + " (the UE did not answer)");
+      throw HarnessError("the case exceeded its time limit of " + std::to_string(time_.limit_ms()) +
+                         " ms during " + step_text(i) + " (the UE did not answer)");
     }
     if (last_.reply.mikey) last_.fresh_problem = drv_.registry().record(*last_.reply.mikey);
   }
@@ -541,34 +467,6 @@ class UeCaseRunner {
     return note;
   }
 
-  void compare_keys(const mikey::Result<std::vector<roles::SrtpKeys>, roles::Refusal>& mine,
-                    const std::string& who) {
-    if (!mine.ok()) {
-      last_.keys_equal = false;
-      last_.keys_detail = who + " has no SRTP keys: " + refusal_text(mine.error());
-      return;
-    }
-    if (!last_.reply.keys || last_.reply.keys->empty()) {
-      last_.keys_equal = false;
-      last_.keys_detail = "the UE reported no keys";
-      return;
-    }
-    const auto& theirs = *last_.reply.keys;
-    bool equal = theirs.size() == mine->size();
-    for (const roles::SrtpKeys& k : *mine) {
-      const auto it = std::find_if(theirs.begin(), theirs.end(),
-                                   [&](const HookKeys& h) { return h.cs_id == k.cs_id; });
-      equal = equal && it != theirs.end() && !k.master_key.empty() &&
-              mikey::crypto::constant_time_equal(k.master_key.view(), it->master_key) &&
-              mikey::crypto::constant_time_equal(k.master_salt.view(), it->master_salt);
-    }
-    last_.keys_equal = equal;
-    last_.keys_detail =
-        equal ? std::to_string(mine->size()) +
-                    " crypto session(s): the UE's SRTP master keys and salts equal " + who + "'s"
-              : "the UE's SRTP master keys or salts differ from " + who + "'s";
-  }
-
   // ---- transcript ----
 
   static TranscriptEntry entry(std::size_t i, std::string kind, std::string label,
@@ -585,7 +483,7 @@ class UeCaseRunner {
   void local(std::size_t i, std::string label, std::string note, const Bytes& message) {
     TranscriptEntry e = entry(i, "local", std::move(label), message, message);
     e.note = std::move(note);
-    e.start_ms = since_start_ms();
+    e.start_ms = time_.since_start_ms();
     out_.transcript.push_back(std::move(e));
   }
 
@@ -621,7 +519,7 @@ class UeCaseRunner {
       if (!t.harness_error.empty()) pending_error_ = t.harness_error;
     }
     tap_ = std::move(all);
-    if (!pending_error_.empty()) throw UeHarnessError(pending_error_);
+    if (!pending_error_.empty()) throw HarnessError(pending_error_);
   }
 
   // ---- expectations ----
@@ -634,8 +532,11 @@ class UeCaseRunner {
     ev.tap = tap_;
     ev.tap_fresh = tap_fresh_;
     ev.kms_authority = kms_authority_;
+    Evidence evidence;
+    evidence.profile = &prof_;
+    evidence.ue = &ev;
     return judge_expect_step(
-        i, e, [&](const Check& c) { return judge_ue_check(i, c, ev); }, out_);
+        i, e, [&](const Check& c) { return checks::judge(i, c, evidence); }, out_);
   }
 
   const Scenario& sc_;
@@ -644,12 +545,9 @@ class UeCaseRunner {
   std::uint64_t seed_;
   mikey::crypto::DeterministicRng rng_;
   CaseResult& out_;
-  Steady::time_point start_ = Steady::now();
-  Steady::time_point deadline_;
-  std::uint32_t limit_ms_ = 0;
+  CaseTime time_;  // the limit and the parties' clocks
   const UserProfile* ue_user_ = nullptr;
   const UserProfile* peer_user_ = nullptr;
-  std::deque<std::unique_ptr<roles::ShiftedClock>> clocks_;
   std::unique_ptr<TapKms> kms_;
   std::string kms_authority_;
   std::unique_ptr<HookSession> session_;
@@ -671,27 +569,6 @@ class UeCaseRunner {
 
 }  // namespace
 
-std::string describe_ue_step(const UeStep& step) {
-  std::string out = "ue " + std::string(to_string(step.op));
-  switch (step.op) {
-    case UeOp::initiate:
-      out += step.mode == 3 ? " (the UE creates a mode-3 ticket and returns TRANSFER_INIT)"
-                            : " (the UE gets a ticket from the harness KMS and returns "
-                              "TRANSFER_INIT)";
-      break;
-    case UeOp::transfer_resp:
-      out += " (the harness Responder's TRANSFER_RESP to the UE; it returns its keys)";
-      break;
-    case UeOp::transfer_init:
-      out += step.resend ? " (the previous TRANSFER_INIT bytes again)"
-                         : " (the harness Initiator's TRANSFER_INIT to the UE; it resolves and "
-                           "answers)";
-      break;
-  }
-  for (const Mutation& m : step.mutate) out += "\n        mutate: " + m.describe();
-  return out;
-}
-
 void run_ue_case(const Scenario& scenario, const SutProfile& profile, SutDriver& driver,
                  std::uint64_t seed, CaseResult& out) noexcept {
   try {
@@ -706,7 +583,7 @@ void run_ue_case(const Scenario& scenario, const SutProfile& profile, SutDriver&
     try {
       runner = std::make_unique<UeCaseRunner>(scenario, profile, *ue, seed, out);
       runner->run();
-    } catch (const UeHarnessError& e) {
+    } catch (const HarnessError& e) {
       if (runner) runner->finish_session();
       out.verdict = Verdict::error;
       out.reason = e.what();

@@ -372,12 +372,12 @@ KmsHandler trusts_any_forwarded_idrr(KmsHandler inner) {
 
 }  // namespace
 
-void add_chain_mutants(std::vector<Mutant>& out) {
+namespace {
+
+// The KMS_R under test (sut_role kms_r).
+void add_kms_r_mutants(std::vector<Mutant>& out) {
   auto r = [&out](std::string name, ChainSetupOptions o) {
     out.push_back({std::move(name), SutRole::kms_r, kms_r(std::move(o))});
-  };
-  auto i = [&out](std::string name, ChainSetupOptions o) {
-    out.push_back({std::move(name), SutRole::kms_i, kms_i(std::move(o))});
   };
   // A.1-1: KMS_R posts its RESOLVE_INIT to KMS_I as a ticketrequest.
   ChainSetupOptions as_request;
@@ -402,9 +402,6 @@ void add_chain_mutants(std::vector<Mutant>& out) {
   r("kms-r-kms-i-mac-unchecked", kms_i_mac_unchecked());                      // B.1-3
   const auto kms_r_resp = [](AnswerChange c) {
     return rewriting(SutRole::kms_r, codec::DataType::resolve_resp, std::move(c));
-  };
-  const auto kms_i_resp = [](AnswerChange c) {
-    return rewriting(SutRole::kms_i, codec::DataType::resolve_resp, std::move(c));
   };
   // B.1-4: the keys are not re-encrypted for the Responder: the KEMAC stays under the KMS-to-KMS
   // key (the V MAC is the Responder's).
@@ -457,6 +454,16 @@ void add_chain_mutants(std::vector<Mutant>& out) {
       e.seal.kemac_label = codec::EncrAlg::aes_cm_256;
       return true;
     }));
+}
+
+// The KMS_I under test (sut_role kms_i).
+void add_kms_i_mutants(std::vector<Mutant>& out) {
+  auto i = [&out](std::string name, ChainSetupOptions o) {
+    out.push_back({std::move(name), SutRole::kms_i, kms_i(std::move(o))});
+  };
+  const auto kms_i_resp = [](AnswerChange c) {
+    return rewriting(SutRole::kms_i, codec::DataType::resolve_resp, std::move(c));
+  };
   // B.0-1: the KMS_I link listener asks for no client certificate.
   ChainSetupOptions open_link;
   open_link.edit_sut_link_tls = [](chain_detail::LinkTls& t) { t.ca.clear(); };
@@ -484,6 +491,13 @@ void add_chain_mutants(std::vector<Mutant>& out) {
   i("kms-i-resolve-resp-mac-without-request", kms_i_resp(mac_without_request));  // T-4.2.3.5-8
   // T-5.1.1-1 (KMS_I): MPKr' and TGK' forked with RANDRkms only (no IDRr ID Data).
   i("kms-i-forks-without-idrr", kms_i_resp(reforked(true, mikey::crypto::kConstTgkFork)));
+}
+
+}  // namespace
+
+void add_chain_mutants(std::vector<Mutant>& out) {
+  add_kms_r_mutants(out);
+  add_kms_i_mutants(out);
 }
 
 }  // namespace mikeyconf::harness::mutants

@@ -120,9 +120,8 @@ KmsHandler error_hdr_not_copied(KmsHandler inner) {
       });
 }
 
-}  // namespace
-
-void add_kms_crypto_mutants(std::vector<Mutant>& out) {
+// The key derivation and algorithm suites (RFC 3830 §4.1, RFC 6043 §5.1, TS 33.328 §6).
+void add_derivation_mutants(std::vector<Mutant>& out) {
   auto add = [&out](std::string name, Runner run) {
     out.push_back({std::move(name), SutRole::kms, std::move(run)});
   };
@@ -157,6 +156,13 @@ void add_kms_crypto_mutants(std::vector<Mutant>& out) {
   // T-12.1-5: PRF-HMAC-SHA-256 and HMAC-SHA-256-256 without AES-CM-256.
   add("suite-256-without-aes-cm-256",
       kms_altered([](roles::KmsConfig& c) { c.policy.encr_algs = {codec::EncrAlg::aes_cm_128}; }));
+}
+
+// The protection of the answers (RFC 6043 §5.3 - §5.5).
+void add_protection_mutants(std::vector<Mutant>& out) {
+  auto add = [&out](std::string name, Runner run) {
+    out.push_back({std::move(name), SutRole::kms, std::move(run)});
+  };
   // M-6.1-2: an HDR version other than 1 is not refused (served as version 1).
   add("accepts-any-hdr-version", serving_substitutes([](const roles::Received& r) {
         std::optional<Bytes> out;
@@ -206,6 +212,13 @@ void add_kms_crypto_mutants(std::vector<Mutant>& out) {
       serving_substitutes([](const roles::Received& r) { return std::optional<Bytes>(r.bytes); }));
   add("error-mac-with-response-keys", kms_wrapped(error_mac_response_keys));  // T-5.4-10
   add("error-hdr-not-copied", kms_wrapped(error_hdr_not_copied));             // T-5.4-8
+}
+
+}  // namespace
+
+void add_kms_crypto_mutants(std::vector<Mutant>& out) {
+  add_derivation_mutants(out);
+  add_protection_mutants(out);
 }
 
 }  // namespace mikeyconf::harness::mutants

@@ -1,10 +1,17 @@
-// Checks for a UE under test (ue_checks.h).
+// The checks of a UE under test (ue_checks.h): every key judged against what the UE answered,
+// its hook reply and the requests the tap recorded; and the ue.* / kms.* keys' family, whose
+// reader also says which checks a UE role cannot use.
 #include "harness/ue_checks.h"
 
 #include <algorithm>
 
 #include "codec/message.h"
+#include "crypto/secure_bytes.h"
+#include "harness/checks/registry.h"
+#include "harness/checks/text.h"
 #include "harness/names.h"
+#include "harness/ue_loader.h"
+#include "harness/yaml_util.h"
 #include "roles/error_message.h"
 #include "roles/message_util.h"
 #include "roles/protect.h"
@@ -17,20 +24,6 @@ namespace roles = mikey::roles;
 using mikey::Bytes;
 
 namespace {
-
-std::string data_type_name(int n) {
-  const std::string_view name = code_point_name("DataType", static_cast<std::uint32_t>(n));
-  return name.empty() ? "data type " + std::to_string(n) : std::string(name);
-}
-
-std::string payload_names(const codec::Message& m) {
-  std::string out = "HDR";
-  for (const codec::Payload& p : m.payloads) {
-    const std::string_view n = codec::to_string(p.type);
-    out += " " + (n.empty() ? std::to_string(codec::raw(p.type)) : std::string(n));
-  }
-  return out;
-}
 
 bool has_type(const std::optional<Bytes>& m, codec::DataType t) {
   return m && m->size() >= 2 && (*m)[1] == codec::raw(t);
@@ -310,6 +303,36 @@ void judge_ue_named(const Check& c, const UeEvidence& e, ExpectationResult& r) {
 
 }  // namespace
 
+void compare_ue_keys(const mikey::Result<std::vector<roles::SrtpKeys>, roles::Refusal>& mine,
+                     const std::string& who, UeEvidence& e) {
+  if (!mine.ok()) {
+    e.keys_equal = false;
+    e.keys_detail = who +
+                    " has no SRTP keys: " + std::string(roles::to_string(mine.error().failure)) +
+                    (mine.error().detail.empty() ? "" : " (" + mine.error().detail + ")");
+    return;
+  }
+  if (!e.reply.keys || e.reply.keys->empty()) {
+    e.keys_equal = false;
+    e.keys_detail = "the UE reported no keys";
+    return;
+  }
+  const auto& theirs = *e.reply.keys;
+  bool equal = theirs.size() == mine->size();
+  for (const roles::SrtpKeys& k : *mine) {
+    const auto it = std::find_if(theirs.begin(), theirs.end(),
+                                 [&](const HookKeys& h) { return h.cs_id == k.cs_id; });
+    equal = equal && it != theirs.end() && !k.master_key.empty() &&
+            mikey::crypto::constant_time_equal(k.master_key.view(), it->master_key) &&
+            mikey::crypto::constant_time_equal(k.master_salt.view(), it->master_salt);
+  }
+  e.keys_equal = equal;
+  e.keys_detail = equal ? std::to_string(mine->size()) +
+                              " crypto session(s): the UE's SRTP master keys and salts equal " +
+                              who + "'s"
+                        : "the UE's SRTP master keys or salts differ from " + who + "'s";
+}
+
 UeOutcome classify_reply(const UeEvidence& e, std::string& what) {
   if (!e.present) {
     what = "no ue: step ran";
@@ -391,3 +414,21 @@ ExpectationResult judge_ue_check(std::size_t step, const Check& c, const UeEvide
 }
 
 }  // namespace mikeyconf::harness
+
+namespace mikeyconf::harness::checks {
+
+namespace {
+
+constexpr CheckKey kKeys[] = {CheckKey::ue};
+
+ExpectationResult judge(const Check& c, const Evidence& /*e*/) {
+  ExpectationResult r = start(c);
+  r.actual = "a UE-role check: only for sut_role initiator or responder";
+  return r;
+}
+
+}  // namespace
+
+constexpr Family kUeFamily{"ue", kKeys, detail::read_ue_check, judge};
+
+}  // namespace mikeyconf::harness::checks

@@ -1,31 +1,22 @@
-// The chaining helpers the engine uses (chain.h): which KMS a user talks to, the TICKET that
-// matches a forward to its case, and the forwarded.* checks on the tap of the harness KMS_I
-// (sut_role kms_r). Everything here reads wire bytes and never throws on bad input.
+// sut_role kms_r: the forwarded.* checks on what the SUT forwarded to the harness KMS_I
+// (TS 33.328 Annex B; chain.h check_forwarded).
 #include <algorithm>
-#include <array>
 
 #include "crypto/secure_bytes.h"
 #include "harness/chain.h"
+#include "harness/chain_loader.h"
+#include "harness/checks/registry.h"
+#include "harness/yaml_util.h"
 #include "roles/message_util.h"
 #include "roles/protect.h"
 
 namespace mikeyconf::harness {
 
-namespace roles = mikey::roles;
-namespace codec = mikey::codec;
-using mikey::Bytes;
-using mikey::ByteView;
-
 namespace {
 
-constexpr std::array<std::pair<std::string_view, KmsIAnswer>, 6> kAnswers{{
-    {"normal", KmsIAnswer::normal},
-    {"error", KmsIAnswer::error},
-    {"http_500", KmsIAnswer::http_500},
-    {"not_mikey", KmsIAnswer::not_mikey},
-    {"bad_mac", KmsIAnswer::bad_mac},
-    {"silent", KmsIAnswer::silent},
-}};
+namespace roles = mikey::roles;
+namespace codec = mikey::codec;
+using mikey::ByteView;
 
 bool same(ByteView a, ByteView b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
 
@@ -164,43 +155,6 @@ void judge_one(ExpectationResult& r, const Check& c, const ForwardedRequest& f,
 
 }  // namespace
 
-std::string_view to_string(KmsIAnswer a) noexcept {
-  for (const auto& [name, value] : kAnswers)
-    if (value == a) return name;
-  return "?";
-}
-
-std::optional<KmsIAnswer> parse_kms_i_answer(std::string_view s) noexcept {
-  for (const auto& [name, value] : kAnswers)
-    if (name == s) return value;
-  return std::nullopt;
-}
-
-std::string_view kms_i_answer_names() noexcept {
-  return "normal, error, http_500, not_mikey, bad_mac, silent";
-}
-
-bool at_harness_kms(const UserProfile& u) noexcept { return u.home == UserHome::peer; }
-
-const roles::Identity& home_kms_identity(const SutProfile& p, const UserProfile& u) {
-  return at_harness_kms(u) && p.chaining ? p.chaining->peer_identity : p.kms_identity;
-}
-
-std::optional<roles::Identity> link_mac_identity_r(const SutProfile& p) {
-  if (!p.chaining || p.latitude.reading("link-mac-identity") != "kms_r") return std::nullopt;
-  return p.chaining->peer_identity;
-}
-
-Bytes ticket_of(ByteView resolve_init) {
-  const roles::Received r = roles::receive(resolve_init);
-  // A partial parse still locates a TICKET that came before the problem.
-  const codec::Payload* t = roles::find_payload(r.message(), codec::PayloadType::ticket);
-  if (t == nullptr) return {};
-  ByteView bytes = roles::payload_bytes(r.bytes, *t);
-  if (bytes.empty()) return {};
-  return Bytes(bytes.begin() + 1, bytes.end());  // without the Next payload byte
-}
-
 mikey::Result<roles::KeySet, std::string> open_resolve_resp(ByteView request, ByteView answer,
                                                             ByteView psk) {
   const roles::Received req = roles::receive(request);
@@ -256,4 +210,28 @@ ExpectationResult check_forwarded(const Check& c, const ForwardedContext& x) {
   return r;
 }
 
+namespace checks {
+
+namespace {
+
+constexpr CheckKey kKeys[] = {CheckKey::forwarded};
+
+ExpectationResult judge(const Check& c, const Evidence& e) {
+  ForwardedContext fx;
+  if (e.forwarded) fx.forwarded = &*e.forwarded;
+  fx.responder_request = e.sent;
+  if (e.http.mikey) fx.sut_answer = mikey::ByteView(*e.http.mikey);
+  fx.responder_psk = e.responder_psk;
+  if (e.profile->chaining) {
+    fx.link_psk = e.profile->chaining->psk;
+    fx.kms_i_identity = &e.profile->chaining->peer_identity;
+  }
+  return check_forwarded(c, fx);
+}
+
+}  // namespace
+
+constexpr Family kForwardedFamily{"forwarded", kKeys, detail::read_chain_check, judge};
+
+}  // namespace checks
 }  // namespace mikeyconf::harness

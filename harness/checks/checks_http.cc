@@ -1,0 +1,111 @@
+// The HTTP checks (TS 33.328 Annex A): http.status, http.content_type, http.header.<name>,
+// within_ms and http.answer (http_answer.h) on how the exchange ended.
+#include <algorithm>
+
+#include "harness/checks/read_values.h"
+#include "harness/checks/registry.h"
+#include "harness/http_answer.h"
+#include "harness/http_answer_loader.h"
+#include "transport/annex_a.h"
+
+namespace mikeyconf::harness::checks {
+
+namespace {
+
+using detail::Ctx;
+
+constexpr CheckKey kKeys[] = {CheckKey::http_status, CheckKey::http_content_type,
+                              CheckKey::http_header, CheckKey::within_ms, CheckKey::http_answer};
+
+// `http.status: 200 | 4xx | [..]`: codes into the result, classes into `classes`.
+std::vector<int> status_list(const Ctx& ctx, const YAML::Node& v, std::vector<int>& classes) {
+  std::vector<int> codes;
+  auto one = [&](const YAML::Node& n) {
+    if (auto i = detail::plain_integer(n)) {
+      codes.push_back(static_cast<int>(ctx.integer(n, "http.status", 100, 599)));
+      return;
+    }
+    const std::string s = ctx.string(n, "http.status");
+    if (s.size() == 3 && s[0] >= '1' && s[0] <= '5' && s[1] == 'x' && s[2] == 'x') {
+      classes.push_back(s[0] - '0');
+      return;
+    }
+    ctx.fail(n, "http.status must be a status code (200) or a class (4xx)");
+  };
+  detail::each_value(ctx, v, "http.status", one);
+  return codes;
+}
+
+std::optional<Check> read(const Ctx& ctx, const std::string& key, const YAML::Node& key_node,
+                          const YAML::Node& v, SutRole /*role*/) {
+  if (auto answer = detail::read_http_answer_check(ctx, key, key_node, v)) return answer;
+  Check c;
+  c.pos = detail::pos_of(key_node);
+  constexpr std::string_view kHeader = "http.header.";
+  if (key.substr(0, kHeader.size()) == kHeader && key.size() > kHeader.size()) {
+    c.key = CheckKey::http_header;
+    c.header = key.substr(kHeader.size());
+    if (detail::is_null(v)) {
+      c.absent = true;
+    } else {
+      c.text = ctx.string(v, key);
+    }
+  } else if (key == "http.status") {
+    c.key = CheckKey::http_status;
+    c.numbers = status_list(ctx, v, c.status_classes);
+  } else if (key == "http.content_type") {
+    c.key = CheckKey::http_content_type;
+    c.text = ctx.string(v, key);
+  } else if (key == "within_ms") {
+    c.key = CheckKey::within_ms;
+    c.ms = static_cast<std::uint32_t>(ctx.integer(v, key, 1, 600'000));
+  } else {
+    return std::nullopt;
+  }
+  return c;
+}
+
+bool listed(const std::vector<int>& v, int n) {
+  return std::find(v.begin(), v.end(), n) != v.end();
+}
+
+ExpectationResult judge(const Check& c, const Evidence& e) {
+  const HttpExchange& x = e.http;
+  if (c.key == CheckKey::http_answer) return judge_http_answer(c, x);
+  ExpectationResult r = start(c);
+  if (!x.responded) {
+    r.actual = e.no_response();
+    if (c.key == CheckKey::within_ms)
+      r.actual += " after " + std::to_string(static_cast<long>(x.duration_ms)) + " ms";
+    return r;
+  }
+  switch (c.key) {
+    case CheckKey::http_status:
+      r.actual = std::to_string(x.status);
+      r.ok = listed(c.numbers, x.status) || listed(c.status_classes, x.status / 100);
+      break;
+    case CheckKey::http_content_type: {
+      auto ct = x.header("Content-Type");
+      r.actual = ct ? std::string(*ct) : "(none)";
+      r.ok = ct && mikey::transport::media_type_matches(*ct, c.text);
+      break;
+    }
+    case CheckKey::http_header: {
+      auto h = x.header(c.header);
+      r.actual = h ? std::string(*h) : "(absent)";
+      r.ok = c.absent ? !h : (h && (c.text == "*" || *h == c.text));
+      break;
+    }
+    default:  // within_ms
+      r.actual = std::to_string(x.duration_ms) + " ms";
+      r.ok = x.duration_ms <= c.ms;
+      break;
+  }
+  return r;
+}
+
+}  // namespace
+
+constexpr Family kHttpFamily{"http", kKeys, read, judge};
+
+}  // namespace mikeyconf::harness::checks
