@@ -410,24 +410,14 @@ bool SampleUe::hanging() const noexcept { return impl_->hanging; }
 
 namespace {
 
-int usage_error(Io& io, const std::string& message) {
-  io.err << "mikeyconf ue: " << message << "\n\n" << kUeUsage;
-  return kExitUsage;
+int ue_usage_error(Io& io, const std::string& message) {
+  return command_usage_error(io, "ue", message, kUeUsage);
 }
 
-// `--name VALUE` or `--name=VALUE`.
-bool option(std::span<const std::string_view> args, std::size_t& i, std::string_view name,
-            std::optional<std::string>& out) {
-  const std::string_view a = args[i];
-  if (a == name && i + 1 < args.size()) {
-    out = std::string(args[++i]);
-    return true;
-  }
-  if (a.size() > name.size() && a.substr(0, name.size()) == name && a[name.size()] == '=') {
-    out = std::string(a.substr(name.size() + 1));
-    return true;
-  }
-  return false;
+// Each option may be given again; the last one counts.
+void define_ue(CLI::App& app) {
+  for (const char* name : {"--profile", "--user", "--fault", "--clock-offset-ms"})
+    value_option(app, name, true);
 }
 
 // A whole number of milliseconds within a day either way.
@@ -438,25 +428,14 @@ bool parse_offset(const std::string& text, std::int64_t& out) {
   return err == std::errc() && ptr == end && out >= -kDayMs && out <= kDayMs;
 }
 
-}  // namespace
-
-int ue_main(std::span<const std::string_view> args, Io& io) {
-  std::optional<std::string> profile_file, user, fault_name, clock_offset;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "-h" || args[i] == "--help") {
-      io.out << kUeUsage;
-      return kExitOk;
-    }
-    if (option(args, i, "--profile", profile_file) || option(args, i, "--user", user) ||
-        option(args, i, "--fault", fault_name) ||
-        option(args, i, "--clock-offset-ms", clock_offset)) {
-      continue;
-    }
-    return usage_error(io, "unknown argument '" + std::string(args[i]) + "'");
-  }
-  if (!profile_file) return usage_error(io, "--profile FILE is required");
+int ue_parsed(const ParsedArgs& a, Io& io) {
+  const std::string* profile_file = a.value("--profile");
+  const std::string* user = a.value("--user");
+  const std::string* fault_name = a.value("--fault");
+  const std::string* clock_offset = a.value("--clock-offset-ms");
+  if (profile_file == nullptr) return ue_usage_error(io, "--profile FILE is required");
   UeFault fault = UeFault::none;
-  if (fault_name) {
+  if (fault_name != nullptr) {
     bool known = false;
     for (const auto& [name, value] : kFaults) {
       if (name == *fault_name) {
@@ -464,7 +443,7 @@ int ue_main(std::span<const std::string_view> args, Io& io) {
         known = true;
       }
     }
-    if (!known) return usage_error(io, "unknown fault '" + *fault_name + "'");
+    if (!known) return ue_usage_error(io, "unknown fault '" + *fault_name + "'");
   }
   auto profile = harness::load_profile(*profile_file);
   if (!profile.ok()) {
@@ -472,15 +451,15 @@ int ue_main(std::span<const std::string_view> args, Io& io) {
     return kExitUsage;
   }
   const std::string name =
-      user ? *user
-           : (profile->role == harness::SutRole::responder ? profile->responder
-                                                           : profile->initiator);
+      user != nullptr ? *user
+                      : (profile->role == harness::SutRole::responder ? profile->responder
+                                                                      : profile->initiator);
   if (profile->user(name) == nullptr)
-    return usage_error(io, "no user '" + name + "' in the profile");
+    return ue_usage_error(io, "no user '" + name + "' in the profile");
   std::int64_t offset_ms = 0;
-  if (clock_offset && !parse_offset(*clock_offset, offset_ms)) {
-    return usage_error(io,
-                       "--clock-offset-ms takes whole milliseconds, got '" + *clock_offset + "'");
+  if (clock_offset != nullptr && !parse_offset(*clock_offset, offset_ms)) {
+    return ue_usage_error(
+        io, "--clock-offset-ms takes whole milliseconds, got '" + *clock_offset + "'");
   }
   SampleUe ue(std::move(profile).value(), name, fault, offset_ms);
   std::string line;
@@ -494,6 +473,12 @@ int ue_main(std::span<const std::string_view> args, Io& io) {
     io.out << reply << "\n" << std::flush;
   }
   return kExitOk;
+}
+
+}  // namespace
+
+int ue_main(std::span<const std::string_view> args, Io& io) {
+  return run_command({"ue", kUeUsage, &define_ue, &ue_parsed}, args, io);
 }
 
 }  // namespace mikeyconf::tools

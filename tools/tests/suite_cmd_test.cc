@@ -20,8 +20,11 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "harness/profile.h"
 #include "harness/results.h"
+#include "tools/cli.h"
 #include "tools/json.h"
 #include "tools/progress.h"
 #include "tools/suite_cli.h"
@@ -373,10 +376,19 @@ TEST(ExplainCommand, PrintsTheRequirementTexts) {
 
 // ---- In-process pieces ----
 
+// The options of a subcommand as its define function adds them to a CLI::App (tools/cli.h).
+mikey::Result<ParsedArgs, std::string> parse(std::span<const std::string_view> args) {
+  CLI::App app;
+  value_option(app, "--out");
+  value_option(app, "--filter", true);
+  flag_option(app, "--strict");
+  positional(app, "P");
+  return parse_args(app, args);
+}
+
 TEST(SuiteCli, ParsesValuesFlagsAndRepeatedOptions) {
-  constexpr OptionSpec specs[] = {{"--out"}, {"--filter", true, true}, {"--strict", false}};
   const std::string_view args[] = {"--filter", "a.*", "--filter=b.*", "--strict", "--out=x", "p"};
-  auto parsed = parse_args(args, specs, 1);
+  auto parsed = parse(args);
   ASSERT_TRUE(parsed.ok()) << parsed.error();
   EXPECT_EQ(parsed->all("--filter"), (std::vector<std::string>{"a.*", "b.*"}));
   EXPECT_TRUE(parsed->flag("--strict"));
@@ -385,13 +397,17 @@ TEST(SuiteCli, ParsesValuesFlagsAndRepeatedOptions) {
   EXPECT_EQ(parsed->positional, (std::vector<std::string>{"p"}));
 
   const std::string_view twice[] = {"--out", "a", "--out", "b"};
-  EXPECT_EQ(parse_args(twice, specs, 0).error(), "--out given twice");
+  EXPECT_EQ(parse(twice).error(), "--out given twice");
   const std::string_view missing[] = {"--out", "--strict"};
-  EXPECT_EQ(parse_args(missing, specs, 0).error(), "--out needs a value");
+  EXPECT_EQ(parse(missing).error(), "--out needs a value");
   const std::string_view flag_value[] = {"--strict=yes"};
-  EXPECT_EQ(parse_args(flag_value, specs, 0).error(), "--strict takes no value");
+  EXPECT_EQ(parse(flag_value).error(), "--strict takes no value");
   const std::string_view unknown[] = {"--nope"};
-  EXPECT_EQ(parse_args(unknown, specs, 0).error(), "unknown option '--nope'");
+  EXPECT_EQ(parse(unknown).error(), "unknown option '--nope'");
+  const std::string_view empty[] = {"--out="};
+  EXPECT_EQ(parse(empty).error(), "--out needs a value");
+  const std::string_view stray[] = {"p", "q"};
+  EXPECT_EQ(parse(stray).error(), "unexpected argument 'q'");
 }
 
 TEST(SuiteCli, NumbersQuotingAndGlobs) {
