@@ -21,6 +21,7 @@
 #include "roles/responder.h"
 #include "tools/json.h"
 #include "transport/client.h"
+#include "transport/endpoint.h"
 #include "wire/base64.h"
 #include "wire/hex.h"
 
@@ -94,26 +95,17 @@ Json keys_json(const std::vector<roles::SrtpKeys>& keys, bool flip) {
   return list;
 }
 
-// http://host:port/path → client options with the profile's Annex A settings.
+// http://host:port/path → client options with the profile's Annex A settings. The port is
+// required: the harness always names the KMS's port.
 std::optional<transport::ClientOptions> kms_client(const harness::SutProfile& p,
                                                    const std::string& url) {
-  if (url.rfind("http://", 0) != 0) return std::nullopt;
-  const std::string rest = url.substr(7);
-  const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  const auto colon = authority.rfind(':');
-  if (colon == std::string::npos || authority.find(']', colon) != std::string::npos) {
-    return std::nullopt;
-  }
+  auto endpoint = transport::parse_endpoint(url);
+  if (!endpoint.ok() || endpoint->scheme != "http" || !endpoint->explicit_port) return std::nullopt;
   transport::ClientOptions o;
-  o.host = authority.substr(0, colon);
-  if (o.host.size() > 1 && o.host.front() == '[') o.host = o.host.substr(1, o.host.size() - 2);
-  const std::string port = authority.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  o.port = static_cast<std::uint16_t>(std::stoul(port));
+  o.host = endpoint->host;
+  o.port = endpoint->port;
   o.profile = p.annex_a;
-  if (slash != std::string::npos) o.profile.path = rest.substr(slash);
+  if (!endpoint->path.empty()) o.profile.path = endpoint->path;
   o.connect_timeout = std::chrono::milliseconds(p.timeouts.connect_ms);
   o.total_timeout = std::chrono::milliseconds(p.timeouts.request_ms);
   o.user_agent = "mikeyconf-ue/0.1";
