@@ -1,30 +1,23 @@
 #include "transport/endpoint.h"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 
 namespace mikey::transport {
 
+namespace {
+
+// In the order of EndpointErrc.
+constexpr std::string_view kErrcNames[] = {"empty",        "bad_scheme",       "missing_host",
+                                           "bad_host",     "unclosed_bracket", "unbracketed_ipv6",
+                                           "missing_port", "bad_port"};
+
+}  // namespace
+
 std::string_view to_string(EndpointErrc e) noexcept {
-  switch (e) {
-    case EndpointErrc::empty:
-      return "empty";
-    case EndpointErrc::bad_scheme:
-      return "bad_scheme";
-    case EndpointErrc::missing_host:
-      return "missing_host";
-    case EndpointErrc::bad_host:
-      return "bad_host";
-    case EndpointErrc::unclosed_bracket:
-      return "unclosed_bracket";
-    case EndpointErrc::unbracketed_ipv6:
-      return "unbracketed_ipv6";
-    case EndpointErrc::missing_port:
-      return "missing_port";
-    case EndpointErrc::bad_port:
-      return "bad_port";
-  }
-  return "unknown";
+  const auto i = static_cast<std::size_t>(e);
+  return i < std::size(kErrcNames) ? kErrcNames[i] : "unknown";
 }
 
 namespace {
