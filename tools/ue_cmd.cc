@@ -142,8 +142,15 @@ struct SampleUe::Impl {
   std::unique_ptr<roles::Responder> responder;
   bool hanging = false;
 
-  std::shared_ptr<const roles::PskCredential> credential() const {
-    return harness::psk_credential(*user);
+  // What the reference Initiator and Responder both start from: this user and the profile.
+  template <class RoleConfig>
+  RoleConfig role_config(const Json& req) const {
+    RoleConfig c;
+    c.identity = user->identity;
+    c.kms_identity = kms_identity(req);
+    c.credential = harness::psk_credential(*user);
+    c.algorithms = profile.algorithms;
+    return c;
   }
 
   roles::Identity kms_identity(const Json& req) const {
@@ -198,12 +205,8 @@ struct SampleUe::Impl {
 
   // RFC 6043 §4.2.1: the ticket from the KMS (mode 1), or made with the mode-3 TPK (§4.1.1).
   bool obtain_ticket(const Json& req, const roles::Identity& peer, Stop& stop) {
-    roles::InitiatorConfig c;
-    c.identity = user->identity;
-    c.kms_identity = kms_identity(req);
-    c.credential = credential();
-    c.algorithms = profile.algorithms;
-    initiator = std::make_unique<roles::Initiator>(std::move(c), clock, *rng);
+    initiator =
+        std::make_unique<roles::Initiator>(role_config<roles::InitiatorConfig>(req), clock, *rng);
     const Json* mode = req.find("mode");
     if (mode != nullptr && mode->is_integer() && mode->as_int() == 3) {
       if (!user->mode3_tpk) {
@@ -303,12 +306,8 @@ struct SampleUe::Impl {
     auto ti = message_of(req, stop);
     if (!ti) return std::nullopt;
     if (!responder) {
-      roles::ResponderConfig rc;
-      rc.identity = user->identity;
-      rc.kms_identity = kms_identity(req);
-      rc.credential = credential();
-      rc.algorithms = profile.algorithms;
-      responder = std::make_unique<roles::Responder>(std::move(rc), clock, *rng);
+      responder =
+          std::make_unique<roles::Responder>(role_config<roles::ResponderConfig>(req), clock, *rng);
     }
     auto st = responder->process_transfer_init(*ti);
     if (st.ok() && st->action == roles::ResponderAction::send_resolve_init) {
