@@ -28,6 +28,7 @@
 #include "tools/json.h"
 #include "tools/progress.h"
 #include "tools/suite_cli.h"
+#include "tools/tests/run_binary.h"
 
 namespace mikeyconf::tools {
 namespace {
@@ -37,16 +38,8 @@ namespace fs = std::filesystem;
 const std::string kRepo = MIKEY_SOURCE_DIR;
 const std::string kCases = kRepo + "/cases";
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
+using test_support::Outcome;
+using test_support::slurp;
 
 void write_file(const fs::path& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);
@@ -67,15 +60,7 @@ fs::path scratch() {
 // Runs `mikeyconf <args>` through the shell; standard error goes to a file, so it is not a
 // terminal (progress prints plain lines).
 Outcome mikeyconf(const std::string& args, const fs::path& dir) {
-  const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
-  const std::string cmd = std::string("'") + MIKEYCONF_BINARY + "' " + args + " </dev/null >'" +
-                          out + "' 2>'" + err + "'";
-  const int status = std::system(cmd.c_str());
-  Outcome r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return test_support::run_mikeyconf(args, "/dev/null", (dir / "std").string());
 }
 
 // id → verdict from a results.json.
