@@ -1,9 +1,20 @@
-// What every `mikeyconf` subcommand gets and returns (shared/design.md "Exit codes").
+// What every `mikeyconf` subcommand gets and returns (shared/design.md "Exit codes"), and how a
+// subcommand declares its command line: one function adds its options to a CLI::App (CLI11), and
+// run_command parses with it, so every subcommand has the same option syntax and usage errors.
 #pragma once
 
 #include <iosfwd>
+#include <map>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "wire/result.h"
+
+namespace CLI {
+class App;
+}
 
 namespace mikeyconf::tools {
 
@@ -23,5 +34,49 @@ struct Io {
 
 // A subcommand's entry point: `args` are the arguments after the subcommand name.
 using SubcommandMain = int (*)(std::span<const std::string_view> args, Io& io);
+
+// A command line as parsed by parse_args.
+struct ParsedArgs {
+  bool help = false;                                                    // -h or --help
+  std::map<std::string, std::vector<std::string>, std::less<>> values;  // options with a value
+  std::vector<std::string> flags;
+  std::vector<std::string> positional;
+
+  // The value of an option (the last one for a repeatable option), or nullptr when not given.
+  const std::string* value(std::string_view name) const;
+  // Every value of a repeatable option, in command-line order (empty when not given).
+  std::vector<std::string> all(std::string_view name) const;
+  bool flag(std::string_view name) const;
+};
+
+// What a subcommand's define function adds to its CLI::App. `--name VALUE` or `--name=VALUE`;
+// a non-repeatable option given twice is a usage error.
+void value_option(CLI::App& app, const std::string& name, bool repeatable = false);
+// `--name`, without a value.
+void flag_option(CLI::App& app, const std::string& name);
+// One positional argument (a second one is a usage error).
+void positional(CLI::App& app, const std::string& name);
+
+// Parses `args` with `app` (-h/--help is added here). Fails with a one-line message for an
+// unknown option, a missing or empty value, a value given to a flag, a repeated non-repeatable
+// option or a positional argument too many.
+mikey::Result<ParsedArgs, std::string> parse_args(CLI::App& app,
+                                                  std::span<const std::string_view> args);
+
+// Prints "mikeyconf CMD: MESSAGE", a blank line and the usage to io.err; returns kExitUsage.
+int command_usage_error(Io& io, std::string_view command, std::string_view message,
+                        std::string_view usage);
+
+// A subcommand: `define` adds its options to the CLI::App, `run` runs it on what they parsed to.
+struct Command {
+  std::string_view name;   // "run"
+  std::string_view usage;  // printed for -h/--help and after a usage error
+  void (*define)(CLI::App& app);
+  int (*run)(const ParsedArgs& args, Io& io);
+};
+
+// Parses `args` for `command`: -h/--help prints the usage (exit 0), a usage error prints it after
+// the message (exit 2); otherwise the exit code of command.run.
+int run_command(const Command& command, std::span<const std::string_view> args, Io& io);
 
 }  // namespace mikeyconf::tools

@@ -42,27 +42,15 @@ struct Options {
   std::filesystem::path cases = "cases";
   std::optional<std::filesystem::path> write;
   std::optional<std::filesystem::path> check;
-  bool help = false;
 };
 
-// Fills `o`; on a usage error returns the message.
-std::optional<std::string> parse_options(std::span<const std::string_view> args, Options& o) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view a = args[i];
-    if (a == "-h" || a == "--help") {
-      o.help = true;
-      continue;
-    }
-    if (a != "--cases" && a != "--write" && a != "--check") {
-      return "unknown argument '" + std::string(a) + "'";
-    }
-    if (i + 1 >= args.size()) return std::string(a) + " needs a value";
-    const std::filesystem::path value{std::string(args[++i])};
-    if (a == "--cases") o.cases = value;
-    if (a == "--write") o.write = value;
-    if (a == "--check") o.check = value;
-  }
-  if (o.write && o.check) return "--write and --check exclude each other";
+// Each option may be given again; the last one counts.
+void define_coverage(CLI::App& app) {
+  for (const char* name : {"--cases", "--write", "--check"}) value_option(app, name, true);
+}
+
+std::optional<std::filesystem::path> path_of(const ParsedArgs& a, std::string_view name) {
+  if (const std::string* v = a.value(name)) return std::filesystem::path(*v);
   return std::nullopt;
 }
 
@@ -168,17 +156,14 @@ int write(const std::filesystem::path& file, const std::string& markdown, Io& io
   return kExitOk;
 }
 
-}  // namespace
-
-int coverage_main(std::span<const std::string_view> args, Io& io) {
+int coverage_parsed(const ParsedArgs& a, Io& io) {
   Options o;
-  if (auto usage_error = parse_options(args, o)) {
-    io.err << "mikeyconf coverage: " << *usage_error << "\n" << kCoverageUsage;
-    return kExitUsage;
-  }
-  if (o.help) {
-    io.out << kCoverageUsage;
-    return kExitOk;
+  o.cases = path_of(a, "--cases").value_or(o.cases);
+  o.write = path_of(a, "--write");
+  o.check = path_of(a, "--check");
+  if (o.write && o.check) {
+    return command_usage_error(io, "coverage", "--write and --check exclude each other",
+                               kCoverageUsage);
   }
   Coverage coverage;
   if (auto load_error = load_coverage(o.cases, coverage)) {
@@ -193,6 +178,12 @@ int coverage_main(std::span<const std::string_view> args, Io& io) {
   if (o.write) return write(*o.write, markdown, io);
   io.out << markdown;
   return kExitOk;
+}
+
+}  // namespace
+
+int coverage_main(std::span<const std::string_view> args, Io& io) {
+  return run_command({"coverage", kCoverageUsage, &define_coverage, &coverage_parsed}, args, io);
 }
 
 }  // namespace mikeyconf::tools

@@ -49,29 +49,30 @@ bool matches_any(const std::vector<std::string>& globs, const std::string& id) {
   return false;
 }
 
-constexpr OptionSpec kListOptions[] = {{"--cases"}, {"--filter", true, true}, {"--role"}};
-constexpr OptionSpec kExplainOptions[] = {{"--cases"}};
+void define_list(CLI::App& app) {
+  value_option(app, "--cases");
+  value_option(app, "--filter", true);
+  value_option(app, "--role");
+}
 
-}  // namespace
+void define_explain(CLI::App& app) {
+  positional(app, "CASE");
+  value_option(app, "--cases");
+}
 
-int list_main(std::span<const std::string_view> args, Io& io) {
-  auto parsed = parse_args(args, kListOptions, 0);
-  if (!parsed.ok()) return usage_error(io, "list", parsed.error(), kListUsage);
-  if (parsed->help) {
-    io.out << kListUsage;
-    return kExitOk;
-  }
+int list_parsed(const ParsedArgs& parsed, Io& io) {
   std::optional<harness::SutRole> role;
-  if (const std::string* r = parsed->value("--role")) {
+  if (const std::string* r = parsed.value("--role")) {
     role = harness::parse_sut_role(*r);
-    if (!role) return usage_error(io, "list", "--role: unknown role '" + *r + "'", kListUsage);
+    if (!role)
+      return command_usage_error(io, "list", "--role: unknown role '" + *r + "'", kListUsage);
   }
-  auto catalog = load_catalog(cases_dir_of(parsed.value()));
+  auto catalog = load_catalog(cases_dir_of(parsed));
   if (!catalog.ok()) {
     io.err << "mikeyconf list: " << catalog.error() << "\n";
     return kExitUsage;
   }
-  const std::vector<std::string> globs = parsed->all("--filter");
+  const std::vector<std::string> globs = parsed.all("--filter");
   std::vector<harness::Scenario> shown;
   for (const harness::Scenario& s : catalog->scenarios) {
     if ((!role || s.sut_role == *role) && matches_any(globs, s.id)) shown.push_back(s);
@@ -81,22 +82,16 @@ int list_main(std::span<const std::string_view> args, Io& io) {
   return kExitOk;
 }
 
-int explain_main(std::span<const std::string_view> args, Io& io) {
-  auto parsed = parse_args(args, kExplainOptions, 1);
-  if (!parsed.ok()) return usage_error(io, "explain", parsed.error(), kExplainUsage);
-  if (parsed->help) {
-    io.out << kExplainUsage;
-    return kExitOk;
-  }
-  if (parsed->positional.empty())
-    return usage_error(io, "explain", "CASE is required", kExplainUsage);
-  const fs::path cases_dir = cases_dir_of(parsed.value());
+int explain_parsed(const ParsedArgs& parsed, Io& io) {
+  if (parsed.positional.empty())
+    return command_usage_error(io, "explain", "CASE is required", kExplainUsage);
+  const fs::path cases_dir = cases_dir_of(parsed);
   auto catalog = load_catalog(cases_dir);
   if (!catalog.ok()) {
     io.err << "mikeyconf explain: " << catalog.error() << "\n";
     return kExitUsage;
   }
-  const std::string& id = parsed->positional[0];
+  const std::string& id = parsed.positional[0];
   const harness::Scenario* s = find_case(catalog.value(), id);
   if (s == nullptr) {
     io.err << "mikeyconf explain: " << unknown_case_message(catalog.value(), id, cases_dir) << "\n";
@@ -104,6 +99,16 @@ int explain_main(std::span<const std::string_view> args, Io& io) {
   }
   io.out << harness::explain_text(*s, &catalog->requirements);
   return kExitOk;
+}
+
+}  // namespace
+
+int list_main(std::span<const std::string_view> args, Io& io) {
+  return run_command({"list", kListUsage, &define_list, &list_parsed}, args, io);
+}
+
+int explain_main(std::span<const std::string_view> args, Io& io) {
+  return run_command({"explain", kExplainUsage, &define_explain, &explain_parsed}, args, io);
 }
 
 }  // namespace mikeyconf::tools

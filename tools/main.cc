@@ -1,5 +1,8 @@
 // mikeyconf: one executable, git-style subcommands (shared/design.md). A subcommand is one row
-// of kSubcommands: its name, a one-line summary and its entry point (cli.h).
+// of kSubcommands: its name, a one-line summary and its entry point (cli.h). CLI11 recognises the
+// options before the subcommand and the subcommand's name; the arguments after the name are the
+// subcommand's own, given to its entry point as they are (run_command parses them there).
+#include <CLI/CLI.hpp>
 #include <array>
 #include <iostream>
 #include <span>
@@ -73,17 +76,23 @@ void print_overview(std::ostream& os) {
         "exit status: 0 pass, 1 failure, 2 usage or configuration error, 3 setup error\n";
 }
 
+int help_error(Io& io, std::string_view name) {
+  io.err << "mikeyconf help: unknown command '" << name << "'\n";
+  print_overview(io.err);
+  return kExitUsage;
+}
+
 int help_main(std::span<const std::string_view> args, Io& io) {
-  if (args.empty()) {
+  CLI::App app;
+  positional(app, "COMMAND");
+  auto parsed = parse_args(app, args);
+  if (!parsed.ok() || parsed->help) return help_error(io, args[0]);
+  if (parsed->positional.empty()) {
     print_overview(io.out);
     return kExitOk;
   }
   const Subcommand* s = find_subcommand(args[0]);
-  if (s == nullptr || args.size() > 1) {
-    io.err << "mikeyconf help: unknown command '" << args[0] << "'\n";
-    print_overview(io.err);
-    return kExitUsage;
-  }
+  if (s == nullptr) return help_error(io, args[0]);
   if (!s->usage.empty()) {
     io.out << s->usage;
     return kExitOk;
@@ -92,16 +101,52 @@ int help_main(std::span<const std::string_view> args, Io& io) {
   return s->run(help_flag, io);
 }
 
-int dispatch(std::span<const std::string_view> argv, Io& io) {
-  if (argv.empty() || argv[0] == "-h" || argv[0] == "--help") {
-    print_overview(argv.empty() ? io.err : io.out);
-    return argv.empty() ? kExitUsage : kExitOk;
+// The subcommand `argv` starts with, or nullptr; `help` and `version` tell whether those options
+// came before any subcommand name.
+const Subcommand* parse_top_level(std::span<const std::string_view> argv, bool& help,
+                                  bool& version) {
+  CLI::App app;
+  app.set_help_flag();
+  app.prefix_command();          // what follows the subcommand's name is the subcommand's
+  app.require_subcommand(0, 1);  // "mikeyconf replay help": 'help' is replay's BUNDLE
+  CLI::Option* help_flag = app.add_flag("-h,--help");
+  CLI::Option* version_flag = app.add_flag("--version");
+  auto add = [&app](std::string_view name, std::string_view summary) {
+    CLI::App* sub = app.add_subcommand(std::string(name), std::string(summary));
+    sub->set_help_flag();
+    sub->prefix_command();
+  };
+  for (const Subcommand& s : kSubcommands) add(s.name, s.summary);
+  add("version", "");  // same as --version
+  std::vector<std::string> reversed(argv.rbegin(), argv.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::Error&) {
+    return nullptr;  // only a bad top-level flag ("--help=x") gets here: an unknown command
   }
-  if (argv[0] == "--version" || argv[0] == "version") {
+  const std::vector<CLI::App*> chosen = app.get_subcommands();
+  help = help_flag->count() > 0;
+  version = version_flag->count() > 0 || (!chosen.empty() && chosen[0]->get_name() == "version");
+  // Options after the subcommand's name are its own, so the name must come first.
+  if (chosen.empty() || chosen[0]->get_name() != argv[0]) return nullptr;
+  return find_subcommand(argv[0]);
+}
+
+int dispatch(std::span<const std::string_view> argv, Io& io) {
+  if (argv.empty()) {
+    print_overview(io.err);
+    return kExitUsage;
+  }
+  bool help = false, version = false;
+  const Subcommand* s = parse_top_level(argv, help, version);
+  if (help) {
+    print_overview(io.out);
+    return kExitOk;
+  }
+  if (version) {
     io.out << "mikeyconf " << MIKEYCONF_VERSION << "\n";
     return kExitOk;
   }
-  const Subcommand* s = find_subcommand(argv[0]);
   if (s == nullptr) {
     io.err << "mikeyconf: unknown command '" << argv[0] << "'\n\n";
     print_overview(io.err);

@@ -178,21 +178,15 @@ std::string replay_sut_argument(const ParsedArgs& a, const fs::path& cases_dir) 
   return out;
 }
 
-constexpr OptionSpec kRunOptions[] = {
-    {"--sut"},
-    {"--embedded", false},
-    {"--baseline"},
-    {"--no-baseline", false},
-    {"--cases"},
-    {"--filter", true, true},
-    {"--case", true, true},
-    {"--seed"},
-    {"--strict", false},
-    {"--jobs"},
-    {"--out"},
-    {"--sign-key"},
-    {"--no-progress", false},
-};
+void define_run(CLI::App& app) {
+  for (const char* name :
+       {"--sut", "--baseline", "--cases", "--seed", "--jobs", "--out", "--sign-key"})
+    value_option(app, name);
+  value_option(app, "--filter", true);
+  value_option(app, "--case", true);
+  for (const char* name : {"--embedded", "--no-baseline", "--strict", "--no-progress"})
+    flag_option(app, name);
+}
 
 // A problem found while checking the command line against the files: exit code and message.
 struct PlanError {
@@ -312,21 +306,13 @@ mikey::Result<SuitePlan, PlanError> plan_run(const ParsedArgs& a, Io& io) {
 
 int report_plan_error(Io& io, std::string_view command, const PlanError& e,
                       std::string_view usage) {
-  if (e.show_usage) return usage_error(io, command, e.message, usage);
+  if (e.show_usage) return command_usage_error(io, command, e.message, usage);
   io.err << "mikeyconf " << command << ": " << e.message << "\n";
   return e.exit_code;
 }
 
-}  // namespace
-
-int run_main(std::span<const std::string_view> args, Io& io) {
-  auto parsed = parse_args(args, kRunOptions, 0);
-  if (!parsed.ok()) return usage_error(io, "run", parsed.error(), kRunUsage);
-  if (parsed->help) {
-    io.out << kRunUsage;
-    return kExitOk;
-  }
-  auto plan = plan_run(parsed.value(), io);
+int run_parsed(const ParsedArgs& a, Io& io) {
+  auto plan = plan_run(a, io);
   if (!plan.ok()) return report_plan_error(io, "run", plan.error(), kRunUsage);
   io.out << "mikeyconf run: " << plan->target << "\n";
   if (!plan->baseline_note.empty()) io.out << plan->baseline_note << "\n";
@@ -334,10 +320,17 @@ int run_main(std::span<const std::string_view> args, Io& io) {
   return execute(plan.value(), io);
 }
 
+}  // namespace
+
 namespace {
 
-constexpr OptionSpec kReplayOptions[] = {
-    {"--out"}, {"--sut"}, {"--embedded", false}, {"--no-progress", false}};
+void define_replay(CLI::App& app) {
+  positional(app, "BUNDLE");
+  value_option(app, "--out");
+  value_option(app, "--sut");
+  flag_option(app, "--embedded");
+  flag_option(app, "--no-progress");
+}
 
 mikey::Result<SuitePlan, PlanError> plan_replay(const ParsedArgs& a) {
   if (a.positional.empty()) return PlanError{kExitUsage, "BUNDLE is required", true};
@@ -379,16 +372,8 @@ mikey::Result<SuitePlan, PlanError> plan_replay(const ParsedArgs& a) {
   return plan;
 }
 
-}  // namespace
-
-int replay_main(std::span<const std::string_view> args, Io& io) {
-  auto parsed = parse_args(args, kReplayOptions, 1);
-  if (!parsed.ok()) return usage_error(io, "replay", parsed.error(), kReplayUsage);
-  if (parsed->help) {
-    io.out << kReplayUsage;
-    return kExitOk;
-  }
-  auto plan = plan_replay(parsed.value());
+int replay_parsed(const ParsedArgs& a, Io& io) {
+  auto plan = plan_replay(a);
   if (!plan.ok()) return report_plan_error(io, "replay", plan.error(), kReplayUsage);
   io.out << "mikeyconf replay: " << plan->config.options.only.front() << ", seed "
          << plan->config.options.seed << (plan->config.options.strict ? ", strict" : "")
@@ -396,6 +381,16 @@ int replay_main(std::span<const std::string_view> args, Io& io) {
          << (plan->config.embedded ? " (embedded reference KMS)" : "") << "\n";
   io.out.flush();
   return execute(plan.value(), io);
+}
+
+}  // namespace
+
+int run_main(std::span<const std::string_view> args, Io& io) {
+  return run_command({"run", kRunUsage, &define_run, &run_parsed}, args, io);
+}
+
+int replay_main(std::span<const std::string_view> args, Io& io) {
+  return run_command({"replay", kReplayUsage, &define_replay, &replay_parsed}, args, io);
 }
 
 }  // namespace mikeyconf::tools

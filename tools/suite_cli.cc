@@ -11,80 +11,7 @@
 
 namespace mikeyconf::tools {
 
-// ---- Options ----
-
-const std::string* ParsedArgs::value(std::string_view name) const {
-  auto it = values.find(name);
-  return it == values.end() || it->second.empty() ? nullptr : &it->second.back();
-}
-
-std::vector<std::string> ParsedArgs::all(std::string_view name) const {
-  auto it = values.find(name);
-  return it == values.end() ? std::vector<std::string>{} : it->second;
-}
-
-bool ParsedArgs::flag(std::string_view name) const {
-  return std::find(flags.begin(), flags.end(), name) != flags.end();
-}
-
-namespace {
-
-const OptionSpec* find_spec(std::span<const OptionSpec> specs, std::string_view name) {
-  for (const OptionSpec& s : specs) {
-    if (s.name == name) return &s;
-  }
-  return nullptr;
-}
-
-bool given(const ParsedArgs& parsed, std::string_view name) {
-  return parsed.values.count(name) > 0 || parsed.flag(name);
-}
-
-}  // namespace
-
-mikey::Result<ParsedArgs, std::string> parse_args(std::span<const std::string_view> args,
-                                                  std::span<const OptionSpec> specs,
-                                                  std::size_t max_positional) {
-  ParsedArgs parsed;
-  bool options_ended = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view arg = args[i];
-    if (options_ended || arg.size() < 2 || arg[0] != '-' || arg == "-") {
-      parsed.positional.emplace_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      options_ended = true;
-      continue;
-    }
-    if (arg == "-h" || arg == "--help") {
-      parsed.help = true;
-      continue;
-    }
-    const std::size_t eq = arg.find('=');
-    const std::string_view name = arg.substr(0, eq);
-    const OptionSpec* spec = find_spec(specs, name);
-    if (spec == nullptr) return "unknown option '" + std::string(arg) + "'";
-    if (!spec->repeatable && given(parsed, name)) return std::string(name) + " given twice";
-    if (!spec->takes_value) {
-      if (eq != std::string_view::npos) return std::string(name) + " takes no value";
-      parsed.flags.emplace_back(name);
-      continue;
-    }
-    std::string_view value;
-    if (eq != std::string_view::npos) {
-      value = arg.substr(eq + 1);
-    } else if (i + 1 < args.size() && args[i + 1].substr(0, 2) != "--") {
-      value = args[++i];
-    }
-    if (value.empty()) return std::string(name) + " needs a value";
-    parsed.values[std::string(name)].emplace_back(value);
-  }
-  if (parsed.positional.size() > max_positional) {
-    return "unexpected argument '" + parsed.positional[max_positional] + "'";
-  }
-  return parsed;
-}
+// ---- Numbers ----
 
 std::optional<std::uint64_t> parse_number(std::string_view s, std::uint64_t min,
                                           std::uint64_t max) {
@@ -98,12 +25,6 @@ std::optional<std::uint64_t> parse_number(std::string_view s, std::uint64_t min,
   }
   if (v < min || v > max) return std::nullopt;
   return v;
-}
-
-int usage_error(Io& io, std::string_view command, std::string_view message,
-                std::string_view usage) {
-  io.err << "mikeyconf " << command << ": " << message << "\n\n" << usage;
-  return kExitUsage;
 }
 
 // ---- Cases ----

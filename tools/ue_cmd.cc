@@ -21,6 +21,7 @@
 #include "roles/responder.h"
 #include "tools/json.h"
 #include "transport/client.h"
+#include "transport/endpoint.h"
 #include "wire/base64.h"
 #include "wire/hex.h"
 
@@ -94,26 +95,17 @@ Json keys_json(const std::vector<roles::SrtpKeys>& keys, bool flip) {
   return list;
 }
 
-// http://host:port/path → client options with the profile's Annex A settings.
+// http://host:port/path → client options with the profile's Annex A settings. The port is
+// required: the harness always names the KMS's port.
 std::optional<transport::ClientOptions> kms_client(const harness::SutProfile& p,
                                                    const std::string& url) {
-  if (url.rfind("http://", 0) != 0) return std::nullopt;
-  const std::string rest = url.substr(7);
-  const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  const auto colon = authority.rfind(':');
-  if (colon == std::string::npos || authority.find(']', colon) != std::string::npos) {
-    return std::nullopt;
-  }
+  auto endpoint = transport::parse_endpoint(url);
+  if (!endpoint.ok() || endpoint->scheme != "http" || !endpoint->explicit_port) return std::nullopt;
   transport::ClientOptions o;
-  o.host = authority.substr(0, colon);
-  if (o.host.size() > 1 && o.host.front() == '[') o.host = o.host.substr(1, o.host.size() - 2);
-  const std::string port = authority.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  o.port = static_cast<std::uint16_t>(std::stoul(port));
+  o.host = endpoint->host;
+  o.port = endpoint->port;
   o.profile = p.annex_a;
-  if (slash != std::string::npos) o.profile.path = rest.substr(slash);
+  if (!endpoint->path.empty()) o.profile.path = endpoint->path;
   o.connect_timeout = std::chrono::milliseconds(p.timeouts.connect_ms);
   o.total_timeout = std::chrono::milliseconds(p.timeouts.request_ms);
   o.user_agent = "mikeyconf-ue/0.1";
@@ -150,8 +142,15 @@ struct SampleUe::Impl {
   std::unique_ptr<roles::Responder> responder;
   bool hanging = false;
 
-  std::shared_ptr<const roles::PskCredential> credential() const {
-    return harness::psk_credential(*user);
+  // What the reference Initiator and Responder both start from: this user and the profile.
+  template <class RoleConfig>
+  RoleConfig role_config(const Json& req) const {
+    RoleConfig c;
+    c.identity = user->identity;
+    c.kms_identity = kms_identity(req);
+    c.credential = harness::psk_credential(*user);
+    c.algorithms = profile.algorithms;
+    return c;
   }
 
   roles::Identity kms_identity(const Json& req) const {
@@ -206,12 +205,8 @@ struct SampleUe::Impl {
 
   // RFC 6043 §4.2.1: the ticket from the KMS (mode 1), or made with the mode-3 TPK (§4.1.1).
   bool obtain_ticket(const Json& req, const roles::Identity& peer, Stop& stop) {
-    roles::InitiatorConfig c;
-    c.identity = user->identity;
-    c.kms_identity = kms_identity(req);
-    c.credential = credential();
-    c.algorithms = profile.algorithms;
-    initiator = std::make_unique<roles::Initiator>(std::move(c), clock, *rng);
+    initiator =
+        std::make_unique<roles::Initiator>(role_config<roles::InitiatorConfig>(req), clock, *rng);
     const Json* mode = req.find("mode");
     if (mode != nullptr && mode->is_integer() && mode->as_int() == 3) {
       if (!user->mode3_tpk) {
@@ -311,12 +306,8 @@ struct SampleUe::Impl {
     auto ti = message_of(req, stop);
     if (!ti) return std::nullopt;
     if (!responder) {
-      roles::ResponderConfig rc;
-      rc.identity = user->identity;
-      rc.kms_identity = kms_identity(req);
-      rc.credential = credential();
-      rc.algorithms = profile.algorithms;
-      responder = std::make_unique<roles::Responder>(std::move(rc), clock, *rng);
+      responder =
+          std::make_unique<roles::Responder>(role_config<roles::ResponderConfig>(req), clock, *rng);
     }
     auto st = responder->process_transfer_init(*ti);
     if (st.ok() && st->action == roles::ResponderAction::send_resolve_init) {
@@ -410,24 +401,14 @@ bool SampleUe::hanging() const noexcept { return impl_->hanging; }
 
 namespace {
 
-int usage_error(Io& io, const std::string& message) {
-  io.err << "mikeyconf ue: " << message << "\n\n" << kUeUsage;
-  return kExitUsage;
+int ue_usage_error(Io& io, const std::string& message) {
+  return command_usage_error(io, "ue", message, kUeUsage);
 }
 
-// `--name VALUE` or `--name=VALUE`.
-bool option(std::span<const std::string_view> args, std::size_t& i, std::string_view name,
-            std::optional<std::string>& out) {
-  const std::string_view a = args[i];
-  if (a == name && i + 1 < args.size()) {
-    out = std::string(args[++i]);
-    return true;
-  }
-  if (a.size() > name.size() && a.substr(0, name.size()) == name && a[name.size()] == '=') {
-    out = std::string(a.substr(name.size() + 1));
-    return true;
-  }
-  return false;
+// Each option may be given again; the last one counts.
+void define_ue(CLI::App& app) {
+  for (const char* name : {"--profile", "--user", "--fault", "--clock-offset-ms"})
+    value_option(app, name, true);
 }
 
 // A whole number of milliseconds within a day either way.
@@ -438,25 +419,14 @@ bool parse_offset(const std::string& text, std::int64_t& out) {
   return err == std::errc() && ptr == end && out >= -kDayMs && out <= kDayMs;
 }
 
-}  // namespace
-
-int ue_main(std::span<const std::string_view> args, Io& io) {
-  std::optional<std::string> profile_file, user, fault_name, clock_offset;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "-h" || args[i] == "--help") {
-      io.out << kUeUsage;
-      return kExitOk;
-    }
-    if (option(args, i, "--profile", profile_file) || option(args, i, "--user", user) ||
-        option(args, i, "--fault", fault_name) ||
-        option(args, i, "--clock-offset-ms", clock_offset)) {
-      continue;
-    }
-    return usage_error(io, "unknown argument '" + std::string(args[i]) + "'");
-  }
-  if (!profile_file) return usage_error(io, "--profile FILE is required");
+int ue_parsed(const ParsedArgs& a, Io& io) {
+  const std::string* profile_file = a.value("--profile");
+  const std::string* user = a.value("--user");
+  const std::string* fault_name = a.value("--fault");
+  const std::string* clock_offset = a.value("--clock-offset-ms");
+  if (profile_file == nullptr) return ue_usage_error(io, "--profile FILE is required");
   UeFault fault = UeFault::none;
-  if (fault_name) {
+  if (fault_name != nullptr) {
     bool known = false;
     for (const auto& [name, value] : kFaults) {
       if (name == *fault_name) {
@@ -464,7 +434,7 @@ int ue_main(std::span<const std::string_view> args, Io& io) {
         known = true;
       }
     }
-    if (!known) return usage_error(io, "unknown fault '" + *fault_name + "'");
+    if (!known) return ue_usage_error(io, "unknown fault '" + *fault_name + "'");
   }
   auto profile = harness::load_profile(*profile_file);
   if (!profile.ok()) {
@@ -472,15 +442,15 @@ int ue_main(std::span<const std::string_view> args, Io& io) {
     return kExitUsage;
   }
   const std::string name =
-      user ? *user
-           : (profile->role == harness::SutRole::responder ? profile->responder
-                                                           : profile->initiator);
+      user != nullptr ? *user
+                      : (profile->role == harness::SutRole::responder ? profile->responder
+                                                                      : profile->initiator);
   if (profile->user(name) == nullptr)
-    return usage_error(io, "no user '" + name + "' in the profile");
+    return ue_usage_error(io, "no user '" + name + "' in the profile");
   std::int64_t offset_ms = 0;
-  if (clock_offset && !parse_offset(*clock_offset, offset_ms)) {
-    return usage_error(io,
-                       "--clock-offset-ms takes whole milliseconds, got '" + *clock_offset + "'");
+  if (clock_offset != nullptr && !parse_offset(*clock_offset, offset_ms)) {
+    return ue_usage_error(
+        io, "--clock-offset-ms takes whole milliseconds, got '" + *clock_offset + "'");
   }
   SampleUe ue(std::move(profile).value(), name, fault, offset_ms);
   std::string line;
@@ -494,6 +464,12 @@ int ue_main(std::span<const std::string_view> args, Io& io) {
     io.out << reply << "\n" << std::flush;
   }
   return kExitOk;
+}
+
+}  // namespace
+
+int ue_main(std::span<const std::string_view> args, Io& io) {
+  return run_command({"ue", kUeUsage, &define_ue, &ue_parsed}, args, io);
 }
 
 }  // namespace mikeyconf::tools

@@ -1,40 +1,24 @@
 // The real `mikeyconf` binary run as a subprocess: subcommand dispatch, standard input and
 // output, exit codes (shared/design.md).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <string>
+
+#include "tools/tests/run_binary.h"
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
+using Result = mikeyconf::tools::test_support::Outcome;
+using mikeyconf::tools::test_support::slurp;
 
 // Runs `mikeyconf <args>` through the shell with `stdin_file` as standard input.
 Result run(const std::string& args, const std::string& stdin_file = "/dev/null") {
   // One file pair per test: ctest runs the tests of this file in parallel processes.
   const std::string base = ::testing::TempDir() + "cli_test_" +
                            ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  const std::string cmd = std::string("'") + MIKEYCONF_BINARY + "' " + args + " <'" + stdin_file +
-                          "' >'" + base + ".out' 2>'" + base + ".err'";
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(base + ".out");
-  r.err = slurp(base + ".err");
-  return r;
+  return mikeyconf::tools::test_support::run_mikeyconf(args, stdin_file, base);
 }
 
 const std::string kData = std::string(MIKEYCONF_TOOLS_DIR) + "/tests/data/";

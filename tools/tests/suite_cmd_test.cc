@@ -20,11 +20,15 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "harness/profile.h"
 #include "harness/results.h"
+#include "tools/cli.h"
 #include "tools/json.h"
 #include "tools/progress.h"
 #include "tools/suite_cli.h"
+#include "tools/tests/run_binary.h"
 
 namespace mikeyconf::tools {
 namespace {
@@ -34,16 +38,8 @@ namespace fs = std::filesystem;
 const std::string kRepo = MIKEY_SOURCE_DIR;
 const std::string kCases = kRepo + "/cases";
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
+using test_support::Outcome;
+using test_support::slurp;
 
 void write_file(const fs::path& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);
@@ -64,15 +60,7 @@ fs::path scratch() {
 // Runs `mikeyconf <args>` through the shell; standard error goes to a file, so it is not a
 // terminal (progress prints plain lines).
 Outcome mikeyconf(const std::string& args, const fs::path& dir) {
-  const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
-  const std::string cmd = std::string("'") + MIKEYCONF_BINARY + "' " + args + " </dev/null >'" +
-                          out + "' 2>'" + err + "'";
-  const int status = std::system(cmd.c_str());
-  Outcome r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return test_support::run_mikeyconf(args, "/dev/null", (dir / "std").string());
 }
 
 // id → verdict from a results.json.
@@ -373,10 +361,19 @@ TEST(ExplainCommand, PrintsTheRequirementTexts) {
 
 // ---- In-process pieces ----
 
+// The options of a subcommand as its define function adds them to a CLI::App (tools/cli.h).
+mikey::Result<ParsedArgs, std::string> parse(std::span<const std::string_view> args) {
+  CLI::App app;
+  value_option(app, "--out");
+  value_option(app, "--filter", true);
+  flag_option(app, "--strict");
+  positional(app, "P");
+  return parse_args(app, args);
+}
+
 TEST(SuiteCli, ParsesValuesFlagsAndRepeatedOptions) {
-  constexpr OptionSpec specs[] = {{"--out"}, {"--filter", true, true}, {"--strict", false}};
   const std::string_view args[] = {"--filter", "a.*", "--filter=b.*", "--strict", "--out=x", "p"};
-  auto parsed = parse_args(args, specs, 1);
+  auto parsed = parse(args);
   ASSERT_TRUE(parsed.ok()) << parsed.error();
   EXPECT_EQ(parsed->all("--filter"), (std::vector<std::string>{"a.*", "b.*"}));
   EXPECT_TRUE(parsed->flag("--strict"));
@@ -385,13 +382,17 @@ TEST(SuiteCli, ParsesValuesFlagsAndRepeatedOptions) {
   EXPECT_EQ(parsed->positional, (std::vector<std::string>{"p"}));
 
   const std::string_view twice[] = {"--out", "a", "--out", "b"};
-  EXPECT_EQ(parse_args(twice, specs, 0).error(), "--out given twice");
+  EXPECT_EQ(parse(twice).error(), "--out given twice");
   const std::string_view missing[] = {"--out", "--strict"};
-  EXPECT_EQ(parse_args(missing, specs, 0).error(), "--out needs a value");
+  EXPECT_EQ(parse(missing).error(), "--out needs a value");
   const std::string_view flag_value[] = {"--strict=yes"};
-  EXPECT_EQ(parse_args(flag_value, specs, 0).error(), "--strict takes no value");
+  EXPECT_EQ(parse(flag_value).error(), "--strict takes no value");
   const std::string_view unknown[] = {"--nope"};
-  EXPECT_EQ(parse_args(unknown, specs, 0).error(), "unknown option '--nope'");
+  EXPECT_EQ(parse(unknown).error(), "unknown option '--nope'");
+  const std::string_view empty[] = {"--out="};
+  EXPECT_EQ(parse(empty).error(), "--out needs a value");
+  const std::string_view stray[] = {"p", "q"};
+  EXPECT_EQ(parse(stray).error(), "unexpected argument 'q'");
 }
 
 TEST(SuiteCli, NumbersQuotingAndGlobs) {
