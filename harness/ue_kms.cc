@@ -98,10 +98,8 @@ struct TapKms::Impl {
   SutProfile profile;
   roles::SystemClock clock;
   std::unique_ptr<mikey::crypto::DeterministicRng> rng;
-  std::unique_ptr<roles::Kms> kms;
-  std::unique_ptr<service::SerializedKms> serialized;  // roles::Kms is not thread-safe
+  std::unique_ptr<service::KmsService> service;
   Steady::time_point started = Steady::now();
-  std::unique_ptr<transport::KmsServer> server;
   std::uint16_t port = 0;
 
   mutable std::mutex state_mu;  // answer, remaining, records
@@ -112,7 +110,7 @@ struct TapKms::Impl {
   // ---- answers ----
 
   roles::KmsReply reference(transport::RequestType type, ByteView request) {
-    return serialized->reply(type, request);
+    return service->kms().reply(type, request);
   }
 
   std::optional<KmsAnswerStep> take_answer() {
@@ -344,20 +342,22 @@ mikey::Result<std::unique_ptr<TapKms>, std::string> TapKms::start(
   Impl& impl = *self->impl_;
   impl.profile = profile;
   impl.rng = std::make_unique<mikey::crypto::DeterministicRng>(seed);
-  impl.kms = std::make_unique<roles::Kms>(std::move(config).value(), impl.clock, *impl.rng);
-  impl.serialized = std::make_unique<service::SerializedKms>(*impl.kms);
-  transport::ServerOptions so;
-  so.host = profile.host;
-  so.port = profile.port;
-  so.profile = profile.annex_a;
-  so.read_timeout = read_timeout;
-  so.idle_timeout = read_timeout;
-  so.server_header = "mikeyconf-harness-kms";
-  so.shutdown_grace = std::chrono::milliseconds(500);
-  so.access_log = [](std::string_view) {};
-  impl.server = std::make_unique<transport::KmsServer>(
-      std::move(so), [&impl](const transport::ReceivedRequest& r) { return impl.on_request(r); });
-  auto port = impl.server->start();
+  service::ServiceOptions so;
+  so.server.host = profile.host;
+  so.server.port = profile.port;
+  so.server.profile = profile.annex_a;
+  so.server.read_timeout = read_timeout;
+  so.server.idle_timeout = read_timeout;
+  so.server.server_header = "mikeyconf-harness-kms";
+  so.server.shutdown_grace = std::chrono::milliseconds(500);
+  so.server.access_log = [](std::string_view) {};
+  // Every request is the tap's: recorded, then answered as the armed kms_answer says.
+  so.http_hook = [&impl](const transport::ReceivedRequest& r, const transport::HttpHandler&) {
+    return impl.on_request(r);
+  };
+  impl.service = std::make_unique<service::KmsService>(std::move(config).value(), impl.clock,
+                                                       *impl.rng, std::move(so));
+  auto port = impl.service->start();
   if (!port.ok()) {
     return "the harness KMS could not start: " +
            std::string(transport::to_string(port.error().code)) + " " + port.error().detail;
@@ -395,9 +395,7 @@ roles::KmsReply TapKms::handle_direct(transport::RequestType type, ByteView requ
 }
 
 void TapKms::stop() {
-  if (!impl_->server) return;
-  impl_->server->stop();
-  impl_->server.reset();  // the port closes with the acceptor
+  if (impl_->service) impl_->service->stop();
 }
 
 }  // namespace mikeyconf::harness

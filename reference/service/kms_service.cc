@@ -89,6 +89,7 @@ KmsService::~KmsService() { stop(); }
 
 void KmsService::stop() {
   for (auto& s : servers_) s->stop();
+  servers_.clear();
 }
 
 transport::ReplyHandler KmsService::reply_handler(AnswerHook hook) {
@@ -131,9 +132,14 @@ transport::ReplyHandler KmsService::reply_handler(AnswerHook hook) {
 transport::KmsServer& KmsService::add_server(transport::ServerOptions options, AnswerHook hook) {
   const transport::AnnexAProfile profile = options.profile;
   const unsigned retry_after = options.retry_after_seconds;
-  servers_.push_back(std::make_unique<transport::KmsServer>(
-      std::move(options),
-      transport::annex_a_handler(profile, retry_after, reply_handler(std::move(hook)))));
+  transport::HttpHandler handler =
+      transport::annex_a_handler(profile, retry_after, reply_handler(std::move(hook)));
+  if (options_.http_hook) {
+    handler = [first = options_.http_hook, service = std::move(handler)](
+                  const transport::ReceivedRequest& r) { return first(r, service); };
+  }
+  servers_.push_back(
+      std::make_unique<transport::KmsServer>(std::move(options), std::move(handler)));
   return *servers_.back();
 }
 
@@ -147,8 +153,9 @@ Result<std::uint16_t, transport::Error> KmsService::listen(transport::ServerOpti
 std::string KmsService::url() const {
   const std::string& h = options_.server.host;
   const std::string host = h.find(':') != std::string::npos ? "[" + h + "]" : h;
+  const std::uint16_t port = servers_.empty() ? 0 : servers_.front()->port();
   return std::string(options_.server.tls ? "https" : "http") + "://" + host + ":" +
-         std::to_string(servers_.front()->port());
+         std::to_string(port);
 }
 
 }  // namespace mikey::service

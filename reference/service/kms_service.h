@@ -87,6 +87,12 @@ struct ServiceOptions {
   // Wraps the KMS's handler on every listener (faulty KMS variants in tests); the hook sees the
   // wrapped answer.
   std::function<transport::KmsHandler(transport::KmsHandler)> wrap;
+  // Sees every request a listener reads, parsed or not, before the service does, and answers it
+  // itself (a harness KMS misbehaving at the HTTP level) or passes it on to `service`, the
+  // service's own answer. Empty: the service's own answer.
+  std::function<transport::HttpReply(const transport::ReceivedRequest& request,
+                                     const transport::HttpHandler& service)>
+      http_hook;
 };
 
 class KmsService {
@@ -110,11 +116,14 @@ class KmsService {
                                                  AnswerHook hook = {});
   // "http://HOST:PORT" or "https://HOST:PORT" (IPv6 hosts in brackets) once started.
   std::string url() const;
+  // The first listener; only while the service listens (until stop()).
   transport::KmsServer& server() { return *servers_.front(); }
   const ServiceOptions& options() const { return options_; }
   // The Kms in-process (not through a listener, never hooked).
   SerializedKms& kms() { return *serialized_; }
-  // Stops every listener (no handler call outlives the Kms); idempotent.
+  // Stops and releases every listener: no handler call outlives the Kms, and the ports are
+  // closed when this returns (the acceptor goes with its server). kms() stays usable.
+  // Idempotent.
   void stop();
 
  private:
