@@ -6,16 +6,17 @@
 
 #include "codec/message.h"
 #include "harness/embedded_kms.h"
-#include "harness/kms_answer.h"
 #include "roles/credential.h"
 #include "roles/error_message.h"
 #include "roles/message_util.h"
+#include "service/kms_answer.h"
 
 namespace mikeyconf::harness::chain_detail {
 
 namespace roles = mikey::roles;
 namespace transport = mikey::transport;
 namespace codec = mikey::codec;
+namespace service = mikey::service;
 using mikey::Bytes;
 using mikey::ByteView;
 
@@ -158,35 +159,9 @@ mikey::Result<Bytes, roles::PeerError> HttpLinkPeer::resolve(const roles::PeerKm
   }
 }
 
-SerialKms::SerialKms(roles::KmsConfig config, roles::KmsPeer* peer)
-    : kms_(std::move(config), clock_, rng_, peer) {}
-
-roles::KmsReply SerialKms::handle(transport::RequestType t, ByteView request,
-                                  const roles::RequestContext& context) {
-  const std::lock_guard<std::mutex> lock(mu_);
-  return t == transport::RequestType::ticket_request ? kms_.handle_request_init(request)
-                                                     : kms_.handle_resolve_init(request, context);
-}
-
-transport::KmsHandler SerialKms::handler() {
-  return
-      [this](transport::RequestType t, ByteView request) { return to_answer(handle(t, request)); };
-}
-
-transport::KmsMetaHandler SerialKms::link_handler() {
-  return [this](transport::RequestType t, ByteView request, const transport::RequestMeta& meta) {
-    const std::vector<std::string> names =
-        meta.client_certificate ? meta.client_certificate->names() : std::vector<std::string>{};
-    // The configuration is fixed once the Kms runs: reading it needs no lock.
-    return to_answer(handle(t, request, roles::link_context(kms_.config(), request, names)));
-  };
-}
-
-transport::KmsAnswer to_answer(const roles::KmsReply& reply) { return to_kms_answer(reply); }
-
-mikey::Result<std::unique_ptr<transport::KmsServer>, std::string> serve(
-    const SutProfile& p, const std::string& host, std::uint16_t port,
-    const std::optional<LinkTls>& tls, transport::KmsMetaHandler handler, std::size_t threads) {
+transport::ServerOptions listener_options(const SutProfile& p, const std::string& host,
+                                          std::uint16_t port, const std::optional<LinkTls>& tls,
+                                          std::size_t threads) {
   transport::ServerOptions so;
   so.host = host;
   so.port = port;
@@ -196,24 +171,26 @@ mikey::Result<std::unique_ptr<transport::KmsServer>, std::string> serve(
   // A `silent` KMS_I holds a request until shortly after the SUT gave up: do not wait for it.
   so.shutdown_grace = std::chrono::milliseconds(500);
   if (tls) so.tls = transport::TlsServerOptions{tls->cert, tls->key, tls->ca};
-  auto server = std::make_unique<transport::KmsServer>(std::move(so), std::move(handler));
-  auto started = server->start();
-  if (!started.ok()) {
-    return "cannot listen on " + host + ":" + std::to_string(port) + ": " +
-           std::string(transport::to_string(started.error().code)) + " " + started.error().detail;
-  }
-  return server;
+  return so;
+}
+
+std::string listen_error(const transport::ServerOptions& o, const transport::Error& e) {
+  return "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " +
+         std::string(transport::to_string(e.code)) + " " + e.detail;
 }
 
 // ---- HarnessKmsI ----
 
-HarnessKmsI::HarnessKmsI(roles::KmsConfig config, const ChainingSpec& c, roles::Identity kms_r)
-    : link_(c), kms_r_(std::move(kms_r)), kms_(std::move(config), nullptr) {}
+HarnessKmsI::HarnessKmsI(const ChainingSpec& c, roles::Identity kms_r)
+    : link_(c), kms_r_(std::move(kms_r)) {}
 
 HarnessKmsI::~HarnessKmsI() { stop(); }
 
-mikey::Result<std::shared_ptr<HarnessKmsI>, std::string> HarnessKmsI::start(
-    const SutProfile& p, const std::optional<LinkTls>& tls) {
+namespace {
+
+// The harness KMS_I's configuration: the profile's users at the peer, KMS-only ticket keys, the
+// SUT as a peer_kms user.
+mikey::Result<roles::KmsConfig, std::string> harness_kms_i_config(const SutProfile& p) {
   const ChainingSpec& c = *p.chaining;
   auto config = config_for(p, false, c.peer_identity);
   if (!config.ok()) return config.error();
@@ -234,30 +211,40 @@ mikey::Result<std::shared_ptr<HarnessKmsI>, std::string> HarnessKmsI::start(
   // docs/latitude.md "idrkms-id-type": the harness accepts a forward naming it with another ID
   // Type (same ID Data).
   config->policy.latitude.accept_idrkms_other_type = true;
-  std::shared_ptr<HarnessKmsI> self(new HarnessKmsI(std::move(config).value(), c, p.kms_identity));
+  return config;
+}
+
+}  // namespace
+
+mikey::Result<std::shared_ptr<HarnessKmsI>, std::string> HarnessKmsI::start(
+    const SutProfile& p, const std::optional<LinkTls>& tls) {
+  const ChainingSpec& c = *p.chaining;
+  auto config = harness_kms_i_config(p);
+  if (!config.ok()) return config.error();
+  std::shared_ptr<HarnessKmsI> self(new HarnessKmsI(c, p.kms_identity));
   HarnessKmsI* raw = self.get();
+  service::ServiceOptions so;
   // Four threads: a `silent` answer holds one for the SUT's whole timeout.
-  auto link = serve(
-      p, c.host, c.port, tls,
-      [raw](transport::RequestType t, ByteView r, const transport::RequestMeta& meta) {
-        return raw->on_link(t, r, meta);
-      },
-      4);
-  if (!link.ok()) return "the harness KMS_I: " + link.error();
-  self->link_server_ = std::move(link).value();
-  auto users =
-      serve(p, "127.0.0.1", 0, std::nullopt, transport::without_meta(self->kms_.handler()));
-  if (!users.ok()) return "the harness KMS_I: " + users.error();
-  self->users_server_ = std::move(users).value();
+  so.server = listener_options(p, c.host, c.port, tls, 4);
+  so.context = [raw](ByteView request, const transport::RequestMeta& meta) {
+    return raw->link_context(request, meta);
+  };
+  so.answer_hook = [raw](service::Answered& a) { return raw->on_link(a); };
+  const transport::ServerOptions link = so.server;
+  self->service_ = std::make_unique<service::KmsService>(std::move(config).value(), self->clock_,
+                                                         self->rng_, std::move(so));
+  auto link_port = self->service_->start();
+  if (!link_port.ok()) return "the harness KMS_I: " + listen_error(link, link_port.error());
+  self->link_port_ = link_port.value();
+  const transport::ServerOptions users = listener_options(p, "127.0.0.1", 0, std::nullopt);
+  auto users_port = self->service_->listen(users);
+  if (!users_port.ok()) return "the harness KMS_I: " + listen_error(users, users_port.error());
+  self->users_port_ = users_port.value();
   return self;
 }
 
-std::uint16_t HarnessKmsI::link_port() const noexcept {
-  return link_server_ ? link_server_->port() : 0;
-}
-std::uint16_t HarnessKmsI::users_port() const noexcept {
-  return users_server_ ? users_server_->port() : 0;
-}
+std::uint16_t HarnessKmsI::link_port() const noexcept { return service_ ? link_port_ : 0; }
+std::uint16_t HarnessKmsI::users_port() const noexcept { return service_ ? users_port_ : 0; }
 
 void HarnessKmsI::stop() {
   {
@@ -265,10 +252,8 @@ void HarnessKmsI::stop() {
     stopping_ = true;
   }
   stopping_cv_.notify_all();
-  if (link_server_) link_server_->stop();
-  if (users_server_) users_server_->stop();
-  link_server_.reset();
-  users_server_.reset();
+  if (service_) service_->stop();
+  service_.reset();
 }
 
 void HarnessKmsI::arm(ByteView ticket, KmsIAnswer answer) {
@@ -305,47 +290,49 @@ std::vector<ForwardedRequest> HarnessKmsI::take_forwarded(ByteView ticket) {
   return out;
 }
 
-transport::KmsAnswer HarnessKmsI::on_link(transport::RequestType t, ByteView request,
-                                          const transport::RequestMeta& meta) {
-  Bytes ticket = ticket_of(request);
+// docs/latitude.md "link-idrpsk": the link has one peer, the SUT; over a mutually authenticated
+// link a forward naming no IDRpsk (or any, when the profile declares none) is keyed with the
+// chaining PSK.
+roles::RequestContext HarnessKmsI::link_context(ByteView request,
+                                                const transport::RequestMeta& meta) const {
+  roles::RequestContext context;
+  if (meta.client_certificate && (!link_.psk_id || !roles::names_idrpsk(request))) {
+    context.authenticated_peer = kms_r_;
+  }
+  return context;
+}
+
+transport::ServerReply HarnessKmsI::on_link(service::Answered& a) {
+  Bytes ticket = ticket_of(a.request);
   std::uint64_t id = 0;
   KmsIAnswer how = KmsIAnswer::normal;
   {
-    // Recorded on arrival: a case reads the tap once the SUT answered the Responder, which for
-    // a `silent` KMS_I happens before this handler returns.
+    // Recorded before any switch holds the answer: a case reads the tap once the SUT answered
+    // the Responder, which for a `silent` KMS_I happens before this hook returns.
     const std::lock_guard<std::mutex> lock(tap_mu_);
     how = armed(ticket);
     id = ++next_id_;
     Record r;
     r.id = id;
     r.ticket = ticket;
-    r.f.request.assign(request.begin(), request.end());
-    r.f.mutual_tls = meta.client_certificate.has_value();  // the handshake verified it (B.0-1)
+    r.f.request.assign(a.request.begin(), a.request.end());
+    r.f.mutual_tls = a.meta.client_certificate.has_value();  // the handshake verified it (B.0-1)
     records_.push_back(std::move(r));
     if (records_.size() > kMaxRecords) records_.pop_front();
   }
-  // docs/latitude.md "link-idrpsk": the link has one peer, the SUT; over a mutually
-  // authenticated link a forward naming no IDRpsk (or any, when the profile declares none) is
-  // keyed with the chaining PSK.
-  roles::RequestContext context;
-  if (meta.client_certificate && (!link_.psk_id || !roles::names_idrpsk(request))) {
-    context.authenticated_peer = kms_r_;
-  }
-  const roles::KmsReply reply = kms_.handle(t, request, context);
-  transport::KmsAnswer answer = misbehave(how, reply, request);
+  transport::KmsAnswer answer = misbehave(how, std::move(a.answer), a.request);
   const std::lock_guard<std::mutex> lock(tap_mu_);
   for (Record& r : records_) {
     if (r.id != id) continue;
-    r.f.accepted = !reply.failure && is_resolve_resp(reply.message);
-    r.f.detail = failure_text(reply);
+    r.f.accepted = !a.reply.failure && is_resolve_resp(a.reply.message);
+    r.f.detail = service::failure_text(a.reply);
     r.f.answer = answer.kms_failed ? Bytes{} : answer.mikey;
   }
   return answer;
 }
 
-transport::KmsAnswer HarnessKmsI::misbehave(KmsIAnswer how, const roles::KmsReply& reply,
+transport::KmsAnswer HarnessKmsI::misbehave(KmsIAnswer how, transport::KmsAnswer a,
                                             ByteView request) {
-  transport::KmsAnswer a = to_answer(reply);
   switch (how) {
     case KmsIAnswer::normal:
       return a;
@@ -373,19 +360,30 @@ transport::KmsAnswer HarnessKmsI::misbehave(KmsIAnswer how, const roles::KmsRepl
 
 // ---- EmbeddedChainKms ----
 
-EmbeddedChainKms::EmbeddedChainKms(roles::KmsConfig config, std::unique_ptr<roles::KmsPeer> peer)
-    : peer_(std::move(peer)), kms_(std::move(config), peer_.get()) {}
-
-EmbeddedChainKms::~EmbeddedChainKms() {
-  for (auto& s : servers_) s->stop();
+EmbeddedChainKms::EmbeddedChainKms(
+    roles::KmsConfig config, std::unique_ptr<roles::KmsPeer> peer, transport::ServerOptions users,
+    std::function<transport::KmsHandler(transport::KmsHandler)> wrap) {
+  service::ServiceOptions so;
+  so.server = std::move(users);
+  so.wrap = std::move(wrap);
+  auto held = std::make_shared<std::unique_ptr<roles::KmsPeer>>(std::move(peer));
+  so.peers = [held](const std::vector<mikey::config::PeerEndpoint>&) { return std::move(*held); };
+  service_ = std::make_unique<service::KmsService>(std::move(config), clock_, rng_, std::move(so));
 }
 
-transport::KmsHandler EmbeddedChainKms::handler() { return kms_.handler(); }
+EmbeddedChainKms::~EmbeddedChainKms() { service_->stop(); }
 
-transport::KmsMetaHandler EmbeddedChainKms::link_handler() { return kms_.link_handler(); }
+mikey::Result<std::uint16_t, std::string> EmbeddedChainKms::start() {
+  auto port = service_->start();
+  if (!port.ok()) return listen_error(service_->options().server, port.error());
+  return port.value();
+}
 
-void EmbeddedChainKms::keep(std::unique_ptr<transport::KmsServer> server) {
-  servers_.push_back(std::move(server));
+mikey::Result<std::uint16_t, std::string> EmbeddedChainKms::listen(transport::ServerOptions link) {
+  const transport::ServerOptions o = link;
+  auto port = service_->listen(std::move(link));
+  if (!port.ok()) return listen_error(o, port.error());
+  return port.value();
 }
 
 }  // namespace mikeyconf::harness::chain_detail

@@ -19,6 +19,7 @@
 #include "harness/profile.h"
 #include "roles/clock.h"
 #include "roles/kms.h"
+#include "service/kms_service.h"
 #include "transport/annex_a.h"
 #include "transport/client.h"
 #include "transport/peer_identity.h"
@@ -71,34 +72,15 @@ class HttpLinkPeer final : public mikey::roles::KmsPeer {
   mikey::transport::AnnexAClient client_;
 };
 
-// A reference roles::Kms serialised behind a mutex, as a KmsHandler (roles::Kms is not
-// thread-safe); `peer` (may be null) is its KMS-to-KMS transport.
-class SerialKms {
- public:
-  SerialKms(mikey::roles::KmsConfig config, mikey::roles::KmsPeer* peer);
-  mikey::roles::KmsReply handle(mikey::transport::RequestType t, mikey::ByteView request,
-                                const mikey::roles::RequestContext& context = {});
-  mikey::transport::KmsHandler handler();
-  // A resolve over a mutually authenticated link names its peer KMS by the client certificate
-  // (roles::link_context: when it carries no IDRpsk, docs/latitude.md "link-idrpsk").
-  mikey::transport::KmsMetaHandler link_handler();
-
- private:
-  mikey::roles::SystemClock clock_;
-  mikey::crypto::OpenSslRng rng_;
-  std::mutex mu_;
-  mikey::roles::Kms kms_;
-};
-
-// The Annex A answer for a KmsReply (an empty message → 500, A.3-1).
-mikey::transport::KmsAnswer to_answer(const mikey::roles::KmsReply& reply);
-
-// A KmsServer on host:port (0: the OS picks), TLS when `tls` is set (with `tls->ca`: clients
-// must present a certificate from it).
-mikey::Result<std::unique_ptr<mikey::transport::KmsServer>, std::string> serve(
-    const SutProfile& p, const std::string& host, std::uint16_t port,
-    const std::optional<LinkTls>& tls, mikey::transport::KmsMetaHandler handler,
-    std::size_t threads = 2);
+// The server options of one listener of a chaining KMS on host:port (0: the OS picks), TLS when
+// `tls` is set (with `tls->ca`: clients must present a certificate from it).
+mikey::transport::ServerOptions listener_options(const SutProfile& p, const std::string& host,
+                                                 std::uint16_t port,
+                                                 const std::optional<LinkTls>& tls,
+                                                 std::size_t threads = 2);
+// "cannot listen on HOST:PORT: ..." for a listener that did not start.
+std::string listen_error(const mikey::transport::ServerOptions& o,
+                         const mikey::transport::Error& e);
 
 // SUT kms_r: the harness KMS_I. One reference KMS behind two listeners: the link (where the SUT
 // forwards, with the tap and the answer switches) and a plain-HTTP one on 127.0.0.1 for the
@@ -116,29 +98,33 @@ class HarnessKmsI final : public KmsITap {
   void stop();
 
  private:
-  HarnessKmsI(mikey::roles::KmsConfig config, const ChainingSpec& c, mikey::roles::Identity kms_r);
-  mikey::transport::KmsAnswer on_link(mikey::transport::RequestType t, mikey::ByteView request,
-                                      const mikey::transport::RequestMeta& meta);
-  mikey::transport::KmsAnswer misbehave(KmsIAnswer how, const mikey::roles::KmsReply& reply,
+  HarnessKmsI(const ChainingSpec& c, mikey::roles::Identity kms_r);
+  // The link listener's answer hook: records the forward and applies the armed switch.
+  mikey::transport::ServerReply on_link(mikey::service::Answered& a);
+  mikey::roles::RequestContext link_context(mikey::ByteView request,
+                                            const mikey::transport::RequestMeta& meta) const;
+  mikey::transport::KmsAnswer misbehave(KmsIAnswer how, mikey::transport::KmsAnswer a,
                                         mikey::ByteView request);
   KmsIAnswer armed(const mikey::Bytes& ticket);
 
+  ChainingSpec link_;
+  mikey::roles::Identity kms_r_;  // the SUT, a peer_kms user of this KMS_I
+  mikey::roles::SystemClock clock_;
+  mikey::crypto::OpenSslRng rng_;
+  std::mutex tap_mu_;
+  std::condition_variable stopping_cv_;
+  bool stopping_ = false;
   struct Record {
     std::uint64_t id = 0;
     mikey::Bytes ticket;
     ForwardedRequest f;
   };
-  ChainingSpec link_;
-  mikey::roles::Identity kms_r_;  // the SUT, a peer_kms user of this KMS_I
-  SerialKms kms_;
-  std::mutex tap_mu_;
-  std::condition_variable stopping_cv_;
-  bool stopping_ = false;
   std::uint64_t next_id_ = 0;
   std::deque<Record> records_;  // capped: unclaimed records of other tickets age out
   std::vector<std::pair<mikey::Bytes, KmsIAnswer>> switches_;
-  std::unique_ptr<mikey::transport::KmsServer> link_server_;
-  std::unique_ptr<mikey::transport::KmsServer> users_server_;
+  std::unique_ptr<mikey::service::KmsService> service_;
+  std::uint16_t link_port_ = 0;
+  std::uint16_t users_port_ = 0;
 };
 
 // The embedded default SUT of a chaining role: a reference KMS (KMS_R calling the harness KMS_I
@@ -146,17 +132,21 @@ class HarnessKmsI final : public KmsITap {
 // separate link listener when chaining.url differs from base_url.
 class EmbeddedChainKms {
  public:
-  EmbeddedChainKms(mikey::roles::KmsConfig config, std::unique_ptr<mikey::roles::KmsPeer> peer);
+  // `peer` (may be null) is its KMS-to-KMS transport; `wrap` (may be empty) wraps its Annex A
+  // handler on every listener; `users` is where its users reach it.
+  EmbeddedChainKms(mikey::roles::KmsConfig config, std::unique_ptr<mikey::roles::KmsPeer> peer,
+                   mikey::transport::ServerOptions users,
+                   std::function<mikey::transport::KmsHandler(mikey::transport::KmsHandler)> wrap);
   ~EmbeddedChainKms();
-  mikey::transport::KmsHandler handler();
-  mikey::transport::KmsMetaHandler link_handler();
-  // Keeps a started server alive with the SUT (stopped first on destruction).
-  void keep(std::unique_ptr<mikey::transport::KmsServer> server);
+  // Starts the users' listener; its port.
+  mikey::Result<std::uint16_t, std::string> start();
+  // Another listener (the KMS-to-KMS link) on the same KMS; its port.
+  mikey::Result<std::uint16_t, std::string> listen(mikey::transport::ServerOptions link);
 
  private:
-  std::unique_ptr<mikey::roles::KmsPeer> peer_;
-  SerialKms kms_;
-  std::vector<std::unique_ptr<mikey::transport::KmsServer>> servers_;
+  mikey::roles::SystemClock clock_;
+  mikey::crypto::OpenSslRng rng_;
+  std::unique_ptr<mikey::service::KmsService> service_;
 };
 
 // The drivers: see chain_driver.cc.

@@ -20,7 +20,6 @@ namespace mikeyconf::harness {
 namespace roles = mikey::roles;
 namespace transport = mikey::transport;
 using chain_detail::LinkTls;
-using mikey::ByteView;
 
 namespace {
 
@@ -49,6 +48,9 @@ TlsProfile to_profile(const LinkTls& t) {
   return p;
 }
 
+constexpr std::string_view kPlainHttpUsers =
+    ": the embedded SUT serves its users plain HTTP: use an http:// base_url";
+
 // The checks both roles share: a link, and addresses a SUT of its own can be configured with.
 std::optional<SetupError> check_link(const SutProfile& p, bool embedded) {
   if (!p.chaining) {
@@ -58,9 +60,7 @@ std::optional<SetupError> check_link(const SutProfile& p, bool embedded) {
   const ChainingSpec& c = *p.chaining;
   if (embedded) {
     if (p.scheme != "http") {
-      return SetupError{2, p.file +
-                               ": the embedded SUT serves its users plain HTTP: use an "
-                               "http:// base_url"};
+      return SetupError{2, p.file + std::string(kPlainHttpUsers)};
     }
     if (c.scheme == "https" && !c.ephemeral_pki) {
       return SetupError{2, p.file +
@@ -146,30 +146,6 @@ mikey::Result<roles::KmsConfig, SetupError> sut_config(const SutProfile& p, cons
   return std::move(config).value();
 }
 
-// The request being handled on this io thread: ChainSetupOptions::wrap_sut wraps a two-argument
-// KmsHandler, so the TLS meta of the request travels around the wrapper on the side (a request is
-// handled synchronously on one thread).
-thread_local const transport::RequestMeta* tl_meta = nullptr;
-
-transport::KmsMetaHandler sut_handler(chain_detail::EmbeddedChainKms& sut,
-                                      const ChainSetupOptions& o) {
-  if (!o.wrap_sut) return sut.link_handler();
-  transport::KmsHandler inner = [h = sut.link_handler()](transport::RequestType t,
-                                                         ByteView request) {
-    return h(t, request, tl_meta != nullptr ? *tl_meta : transport::RequestMeta{});
-  };
-  return [wrapped = o.wrap_sut(std::move(inner))](transport::RequestType t, ByteView request,
-                                                  const transport::RequestMeta& meta) {
-    struct Scope {
-      explicit Scope(const transport::RequestMeta* m) { tl_meta = m; }
-      ~Scope() { tl_meta = nullptr; }
-      Scope(const Scope&) = delete;
-      Scope& operator=(const Scope&) = delete;
-    } scope(&meta);
-    return wrapped(t, request);
-  };
-}
-
 // Embedded kms_r: a reference KMS_R on base_url that calls the harness KMS_I (target's link).
 mikey::Result<bool, SetupError> start_embedded_kms_r(SutSetup& setup, const SutProfile& p,
                                                      const LinkEnds& ends,
@@ -185,14 +161,12 @@ mikey::Result<bool, SetupError> start_embedded_kms_r(SutSetup& setup, const SutP
   std::unique_ptr<roles::KmsPeer> peer =
       std::make_unique<chain_detail::HttpLinkPeer>(std::move(client));
   if (o.wrap_sut_peer) peer = o.wrap_sut_peer(std::move(peer));
-  auto sut =
-      std::make_shared<chain_detail::EmbeddedChainKms>(std::move(config).value(), std::move(peer));
-  auto server = chain_detail::serve(p, p.host, p.port, std::nullopt, sut_handler(*sut, o));
-  if (!server.ok()) return SetupError{3, "the embedded KMS_R: " + server.error()};
-  const std::uint16_t port = server.value()->port();
-  sut->keep(std::move(server).value());
-  SutProfile target = setup.target.with_port(port);
-  setup.target = std::move(target);
+  auto sut = std::make_shared<chain_detail::EmbeddedChainKms>(
+      std::move(config).value(), std::move(peer),
+      chain_detail::listener_options(p, p.host, p.port, std::nullopt), o.wrap_sut);
+  auto port = sut->start();
+  if (!port.ok()) return SetupError{3, "the embedded KMS_R: " + port.error()};
+  setup.target = setup.target.with_port(port.value());
   setup.keep_alive.push_back(sut);
   return true;
 }
@@ -203,20 +177,20 @@ mikey::Result<bool, SetupError> start_embedded_kms_i(SutSetup& setup, const SutP
                                                      const ChainSetupOptions& o) {
   auto config = sut_config(p, ends, o);
   if (!config.ok()) return config.error();
-  auto sut = std::make_shared<chain_detail::EmbeddedChainKms>(std::move(config).value(), nullptr);
-  auto users = chain_detail::serve(p, p.host, p.port, std::nullopt, sut_handler(*sut, o));
+  auto sut = std::make_shared<chain_detail::EmbeddedChainKms>(
+      std::move(config).value(), nullptr,
+      chain_detail::listener_options(p, p.host, p.port, std::nullopt), o.wrap_sut);
+  auto users = sut->start();
   if (!users.ok()) return SetupError{3, "the embedded KMS_I: " + users.error()};
-  const std::uint16_t users_port = users.value()->port();
-  sut->keep(std::move(users).value());
+  const std::uint16_t users_port = users.value();
   const ChainingSpec& c = *p.chaining;
   std::uint16_t link_port = users_port;
   if (c.url != p.base_url) {
     std::optional<LinkTls> tls = ends.kms_i;
     if (tls && o.edit_sut_link_tls) o.edit_sut_link_tls(*tls);
-    auto link = chain_detail::serve(p, c.host, c.port, tls, sut_handler(*sut, o));
+    auto link = sut->listen(chain_detail::listener_options(p, c.host, c.port, tls));
     if (!link.ok()) return SetupError{3, "the embedded KMS_I's link listener: " + link.error()};
-    link_port = link.value()->port();
-    sut->keep(std::move(link).value());
+    link_port = link.value();
   }
   setup.target = setup.target.with_port(users_port);
   set_link_port(setup.target, link_port);

@@ -1,13 +1,11 @@
 #include "harness/embedded_kms.h"
 
-#include <mutex>
-
 #include "crypto/rng.h"
 #include "harness/ephemeral_pki.h"
-#include "harness/kms_answer.h"
 #include "harness/party_util.h"
 #include "roles/clock.h"
 #include "roles/credential.h"
+#include "service/kms_service.h"
 #include "transport/server.h"
 
 namespace mikeyconf::harness {
@@ -40,9 +38,7 @@ mikey::Result<roles::KmsConfig, std::string> kms_config_from_profile(const SutPr
 struct EmbeddedKms::Impl {
   roles::SystemClock clock;
   std::unique_ptr<mikey::crypto::Rng> rng;
-  std::unique_ptr<roles::Kms> kms;
-  std::mutex mu;
-  std::unique_ptr<transport::KmsServer> server;
+  std::unique_ptr<mikey::service::KmsService> service;
   std::shared_ptr<EphemeralPki> pki;  // HTTPS only; its files live as long as this object
   SutProfile profile;
 };
@@ -87,31 +83,22 @@ mikey::Result<std::unique_ptr<EmbeddedKms>, std::string> EmbeddedKms::start(
   } else {
     impl.rng = std::make_unique<mikey::crypto::OpenSslRng>();
   }
-  impl.kms = std::make_unique<roles::Kms>(std::move(config).value(), impl.clock, *impl.rng);
-  Impl* state = &impl;
-  transport::KmsHandler handler = [state](transport::RequestType type,
-                                          mikey::ByteView request) -> transport::KmsAnswer {
-    std::lock_guard<std::mutex> lock(state->mu);
-    roles::KmsReply reply = type == transport::RequestType::ticket_request
-                                ? state->kms->handle_request_init(request)
-                                : state->kms->handle_resolve_init(request);
-    return to_kms_answer(reply);
-  };
-  if (options.wrap) handler = options.wrap(std::move(handler));
-  transport::ServerOptions so;
-  so.host = profile.host;
-  so.port = profile.port;
-  so.threads = options.threads;
-  so.profile = profile.annex_a;
-  so.access_log = options.access_log ? options.access_log : [](std::string_view) {};
+  mikey::service::ServiceOptions so;
+  so.wrap = options.wrap;
+  so.server.host = profile.host;
+  so.server.port = profile.port;
+  so.server.threads = options.threads;
+  so.server.profile = profile.annex_a;
+  so.server.access_log = options.access_log ? options.access_log : [](std::string_view) {};
   if (options.https || profile.scheme == "https") {
-    auto pki = serve_tls(so);
+    auto pki = serve_tls(so.server);
     if (!pki.ok()) return pki.error();
     impl.pki = std::move(pki).value();
   }
-  if (options.edit_server) options.edit_server(so);
-  impl.server = std::make_unique<transport::KmsServer>(std::move(so), std::move(handler));
-  auto port = impl.server->start();
+  if (options.edit_server) options.edit_server(so.server);
+  impl.service = std::make_unique<mikey::service::KmsService>(std::move(config).value(), impl.clock,
+                                                              *impl.rng, std::move(so));
+  auto port = impl.service->start();
   if (!port.ok()) {
     return "the embedded KMS could not start: " +
            std::string(transport::to_string(port.error().code)) + " " + port.error().detail;
@@ -121,21 +108,21 @@ mikey::Result<std::unique_ptr<EmbeddedKms>, std::string> EmbeddedKms::start(
 }
 
 std::uint16_t EmbeddedKms::port() const noexcept {
-  return impl_->server ? impl_->server->port() : 0;
+  return impl_->service ? impl_->service->server().port() : 0;
 }
 
 const SutProfile& EmbeddedKms::profile() const noexcept { return impl_->profile; }
 
 std::uint64_t EmbeddedKms::requests() const noexcept {
-  return impl_->server ? impl_->server->stats().requests : 0;
+  return impl_->service ? impl_->service->server().stats().requests : 0;
 }
 
 void EmbeddedKms::stop() {
-  if (!impl_ || !impl_->server) return;
-  impl_->server->stop();
+  if (!impl_ || !impl_->service) return;
+  impl_->service->stop();
   // Destroyed too: after KmsServer::stop() alone the port was seen still accepting TCP
   // connections (the acceptor goes with the server object).
-  impl_->server.reset();
+  impl_->service.reset();
 }
 
 }  // namespace mikeyconf::harness

@@ -1,19 +1,8 @@
 // The harness KMS opposite a UE under test: reference Kms, tap, misbehaviour (ue_kms.h).
 #include "harness/ue_kms.h"
 
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <mutex>
-#include <thread>
 
 #include "codec/message.h"
 #include "crypto/mac.h"
@@ -24,12 +13,14 @@
 #include "roles/error_message.h"
 #include "roles/message_util.h"
 #include "roles/protect.h"
-#include "transport/request_parser.h"
+#include "service/kms_service.h"
+#include "transport/server.h"
 
 namespace mikeyconf::harness {
 
 namespace roles = mikey::roles;
 namespace codec = mikey::codec;
+namespace service = mikey::service;
 namespace transport = mikey::transport;
 using mikey::Bytes;
 using mikey::ByteView;
@@ -87,29 +78,6 @@ mikey::Result<Bytes, std::string> re_protect_answer(ByteView answer, ByteView re
   return out;
 }
 
-namespace {
-
-void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
-
-bool send_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      data.remove_prefix(static_cast<std::size_t>(n));
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 std::string describe_kms_answer(const KmsAnswerStep& a) {
   std::string out = "kms_answer:";
   if (a.no_answer) out += " no answer";
@@ -130,19 +98,9 @@ struct TapKms::Impl {
   SutProfile profile;
   roles::SystemClock clock;
   std::unique_ptr<mikey::crypto::DeterministicRng> rng;
-  std::unique_ptr<roles::Kms> kms;
-  std::mutex kms_mu;  // roles::Kms is not thread-safe
-  std::chrono::milliseconds read_timeout{5000};
+  std::unique_ptr<service::KmsService> service;
   Steady::time_point started = Steady::now();
-
-  int listen_fd = -1;
-  int wake[2] = {-1, -1};  // written on stop(): every poll wakes up
   std::uint16_t port = 0;
-  std::thread acceptor;
-  std::mutex conn_mu;
-  std::vector<std::thread> connections;
-  std::vector<int> connection_fds;
-  std::atomic<bool> stopping{false};
 
   mutable std::mutex state_mu;  // answer, remaining, records
   std::optional<KmsAnswerStep> answer;
@@ -152,9 +110,7 @@ struct TapKms::Impl {
   // ---- answers ----
 
   roles::KmsReply reference(transport::RequestType type, ByteView request) {
-    const std::lock_guard<std::mutex> lock(kms_mu);
-    return type == transport::RequestType::ticket_request ? kms->handle_request_init(request)
-                                                          : kms->handle_resolve_init(request);
+    return service->kms().reply(type, request);
   }
 
   std::optional<KmsAnswerStep> take_answer() {
@@ -347,122 +303,24 @@ struct TapKms::Impl {
     return r;
   }
 
-  // ---- sockets ----
-
-  std::string bind_listener() {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    addrinfo* found = nullptr;
-    const std::string service = std::to_string(profile.port);
-    if (::getaddrinfo(profile.host.c_str(), service.c_str(), &hints, &found) != 0 || !found) {
-      return "cannot resolve " + profile.host;
-    }
-    std::string problem = "cannot bind " + profile.host + ":" + service;
-    for (addrinfo* ai = found; ai != nullptr && listen_fd < 0; ai = ai->ai_next) {
-      int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-      if (fd < 0) continue;
-      const int one = 1;
-      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-      if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, 16) == 0) {
-        listen_fd = fd;
-      } else {
-        problem += std::string(": ") + std::strerror(errno);
-        ::close(fd);
-      }
-    }
-    ::freeaddrinfo(found);
-    if (listen_fd < 0) return problem;
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    ::getsockname(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
-                                            : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-    return {};
-  }
-
-  void accept_loop() {
-    for (;;) {
-      pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake[0], POLLIN, 0}};
-      if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
-      if (stopping || fds[1].revents != 0) return;
-      if (fds[0].revents == 0) continue;
-      const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) continue;
-      const std::lock_guard<std::mutex> lock(conn_mu);
-      if (stopping) {
-        ::close(fd);
-        return;
-      }
-      connection_fds.push_back(fd);
-      connections.emplace_back([this, fd] { serve(fd); });
-    }
-  }
-
-  // Reads requests on one connection until it closes, stays silent past the read timeout, or
-  // an answer ends it.
-  void serve(int fd) {
-    std::string pending;  // bytes received that belong to the next request
-    bool open = true;
-    while (open && !stopping) {
-      transport::RequestParser parser(profile.annex_a);
-      std::string raw = pending;
-      pending.clear();
-      transport::RequestParser::State st = raw.empty() ? transport::RequestParser::State::need_more
-                                                       : parser.feed(mikey::to_bytes(raw));
-      while (st == transport::RequestParser::State::need_more && open) {
-        open = receive(fd, parser, raw, st);
-      }
-      if (!open && st == transport::RequestParser::State::need_more) break;
-      const ByteView left = parser.leftover();
-      pending.assign(left.begin(), left.end());
-      raw.resize(raw.size() - std::min(raw.size(), pending.size()));
-      open = answer_and_continue(fd, parser, st, std::move(raw)) && open;
-    }
-    ::shutdown(fd, SHUT_RDWR);
-  }
-
-  bool receive(int fd, transport::RequestParser& parser, std::string& raw,
-               transport::RequestParser::State& st) {
-    pollfd fds[2] = {{fd, POLLIN, 0}, {wake[0], POLLIN, 0}};
-    const int n = ::poll(fds, 2, static_cast<int>(read_timeout.count()));
-    if (n <= 0 || fds[1].revents != 0) return false;
-    char buf[8192];
-    const ssize_t got = ::recv(fd, buf, sizeof buf, 0);
-    if (got <= 0) {
-      if (parser.got_some()) st = parser.finish();
-      return false;
-    }
-    raw.append(buf, static_cast<std::size_t>(got));
-    st = parser.feed(
-        ByteView(reinterpret_cast<const std::uint8_t*>(buf), static_cast<std::size_t>(got)));
-    return true;
-  }
-
-  bool answer_and_continue(int fd, transport::RequestParser& parser,
-                           transport::RequestParser::State st, std::string raw) {
-    std::optional<transport::HttpResponse> resp;
-    if (st == transport::RequestParser::State::failed && parser.failure()) {
-      const transport::Rejection& r = *parser.failure();
-      resp = transport::make_error_response(r.code, r.text);
+  // Every request the UE sends, parsed or not: recorded, then answered (or not) as armed.
+  transport::HttpReply on_request(const transport::ReceivedRequest& r) {
+    if (r.view == nullptr) {
+      transport::HttpResponse resp =
+          transport::make_error_response(r.rejection->code, r.rejection->text);
       TapRecord rec;
-      rec.request = std::move(raw);
-      rec.http_problem = std::string(transport::to_string(r.code)) + ": " + r.text;
-      rec.status = resp->status;
+      rec.request = std::string(r.raw);
+      rec.http_problem =
+          std::string(transport::to_string(r.rejection->code)) + ": " + r.rejection->text;
+      rec.status = resp.status;
       rec.note = "the request is not HTTP the harness KMS can read";
       const std::lock_guard<std::mutex> lock(state_mu);
       records.push_back(std::move(rec));
-    } else if (st == transport::RequestParser::State::done) {
-      resp = answer_request(parser.view(), std::move(raw));
+      return resp;
     }
-    if (!resp) return false;
-    const bool keep =
-        !resp->close && parser.keep_alive() && st == transport::RequestParser::State::done;
-    resp->close = !keep;
-    const std::string bytes =
-        transport::serialize_response(*resp, "mikeyconf-harness-kms", transport::http_date_now());
-    return send_all(fd, bytes) && keep;
+    std::optional<transport::HttpResponse> resp = answer_request(*r.view, std::string(r.raw));
+    if (!resp) return transport::DropConnection{"kms_answer: no answer"};
+    return std::move(*resp);
   }
 };
 
@@ -483,14 +341,28 @@ mikey::Result<std::unique_ptr<TapKms>, std::string> TapKms::start(
   std::unique_ptr<TapKms> self(new TapKms());
   Impl& impl = *self->impl_;
   impl.profile = profile;
-  impl.read_timeout = read_timeout;
   impl.rng = std::make_unique<mikey::crypto::DeterministicRng>(seed);
-  impl.kms = std::make_unique<roles::Kms>(std::move(config).value(), impl.clock, *impl.rng);
-  if (::pipe2(impl.wake, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
-  if (std::string problem = impl.bind_listener(); !problem.empty()) {
-    return "the harness KMS could not start: " + problem;
+  service::ServiceOptions so;
+  so.server.host = profile.host;
+  so.server.port = profile.port;
+  so.server.profile = profile.annex_a;
+  so.server.read_timeout = read_timeout;
+  so.server.idle_timeout = read_timeout;
+  so.server.server_header = "mikeyconf-harness-kms";
+  so.server.shutdown_grace = std::chrono::milliseconds(500);
+  so.server.access_log = [](std::string_view) {};
+  // Every request is the tap's: recorded, then answered as the armed kms_answer says.
+  so.http_hook = [&impl](const transport::ReceivedRequest& r, const transport::HttpHandler&) {
+    return impl.on_request(r);
+  };
+  impl.service = std::make_unique<service::KmsService>(std::move(config).value(), impl.clock,
+                                                       *impl.rng, std::move(so));
+  auto port = impl.service->start();
+  if (!port.ok()) {
+    return "the harness KMS could not start: " +
+           std::string(transport::to_string(port.error().code)) + " " + port.error().detail;
   }
-  impl.acceptor = std::thread([&impl] { impl.accept_loop(); });
+  impl.port = port.value();
   return self;
 }
 
@@ -523,22 +395,7 @@ roles::KmsReply TapKms::handle_direct(transport::RequestType type, ByteView requ
 }
 
 void TapKms::stop() {
-  Impl& impl = *impl_;
-  if (impl.stopping.exchange(true)) return;
-  if (impl.wake[1] >= 0) {
-    const char one = 1;
-    [[maybe_unused]] const ssize_t n = ::write(impl.wake[1], &one, 1);
-  }
-  if (impl.acceptor.joinable()) impl.acceptor.join();
-  {
-    const std::lock_guard<std::mutex> lock(impl.conn_mu);
-    for (int fd : impl.connection_fds) ::shutdown(fd, SHUT_RDWR);
-  }
-  for (std::thread& t : impl.connections) t.join();
-  for (int& fd : impl.connection_fds) close_fd(fd);
-  close_fd(impl.listen_fd);
-  close_fd(impl.wake[0]);
-  close_fd(impl.wake[1]);
+  if (impl_->service) impl_->service->stop();
 }
 
 }  // namespace mikeyconf::harness

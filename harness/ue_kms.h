@@ -7,10 +7,10 @@
 // Content-Type or body, no answer at all). The harness's own Initiator and Responder reach the same
 // Kms in-process (handle_direct): not tapped, never misbehaving.
 //
-// The HTTP side is a small blocking server (POSIX sockets, one thread per connection) around
-// transport::RequestParser, validate_request and respond(), because KmsServer cannot answer with
-// a wrong Content-Type or without a response. Everything a UE sends is data: nothing it sends
-// throws or crashes.
+// The HTTP side is the reference KMS's service (service::KmsService) with a hook that sees every
+// request as received (ServiceOptions::http_hook): a wrong Content-Type, status or body goes out
+// as is, and no answer drops the connection. Everything a UE sends is data: nothing it sends throws
+// or crashes.
 #pragma once
 
 #include <chrono>

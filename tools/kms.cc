@@ -4,14 +4,15 @@
 #include <cstdint>
 #include <exception>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <ostream>
 #include <utility>
 
-#include "harness/kms_answer.h"
 #include "roles/credential.h"
 #include "roles/failure.h"
 #include "roles/initiator.h"
+#include "service/kms_service.h"
 #include "wire/base64.h"
 
 namespace mikeyconf::tools {
@@ -19,136 +20,6 @@ namespace mikeyconf::tools {
 namespace config = mikey::config;
 namespace roles = mikey::roles;
 namespace transport = mikey::transport;
-using mikey::Bytes;
-using mikey::ByteView;
-
-transport::KmsAnswer SerializedKms::handle(transport::RequestType type, ByteView request,
-                                           const roles::RequestContext& context) {
-  roles::KmsReply reply;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    reply = type == transport::RequestType::ticket_request
-                ? kms_->handle_request_init(request)
-                : kms_->handle_resolve_init(request, context);
-  }
-  return harness::to_kms_answer(reply);
-}
-
-transport::KmsMetaHandler SerializedKms::link_handler() {
-  return [this](transport::RequestType type, ByteView request, const transport::RequestMeta& meta) {
-    if (!meta.client_certificate) return handle(type, request);
-    // The configuration never changes once the Kms runs: no lock needed to read it.
-    return handle(type, request,
-                  roles::link_context(kms_->config(), request, meta.client_certificate->names()));
-  };
-}
-
-transport::KmsHandler SerializedKms::handler() {
-  return [this](transport::RequestType type, ByteView request) { return handle(type, request); };
-}
-
-// ---- KMS-to-KMS over Annex A HTTP ----
-
-transport::ClientOptions peer_client_options(const config::PeerEndpoint& peer,
-                                             std::chrono::milliseconds timeout) {
-  transport::ClientOptions o;
-  o.host = peer.host;
-  o.port = peer.port;
-  o.profile.path = peer.path;
-  o.connect_timeout = timeout;
-  o.total_timeout = timeout;
-  o.user_agent = "mikeyconf-kms/0.1";
-  transport::ClientTlsOptions tls;
-  tls.ca_file = peer.ca;
-  tls.cert_file = peer.cert;
-  tls.key_file = peer.key;
-  tls.sni = peer.server_name;
-  tls.verify_name = peer.server_name;
-  o.tls = std::move(tls);
-  return o;
-}
-
-struct HttpKmsPeer::Link {
-  roles::Identity identity;
-  std::string url;
-  std::mutex mutex;  // AnnexAClient is not thread-safe
-  transport::AnnexAClient client;
-
-  Link(const config::PeerEndpoint& e, std::chrono::milliseconds timeout)
-      : identity(e.identity), url(e.url), client(peer_client_options(e, timeout)) {}
-};
-
-HttpKmsPeer::HttpKmsPeer(const std::vector<config::PeerEndpoint>& endpoints,
-                         std::chrono::milliseconds timeout) {
-  for (const config::PeerEndpoint& e : endpoints) {
-    links_.push_back(std::make_unique<Link>(e, timeout));
-  }
-}
-
-HttpKmsPeer::~HttpKmsPeer() = default;
-
-mikey::Result<Bytes, roles::PeerError> HttpKmsPeer::resolve(const roles::PeerKms& peer,
-                                                            ByteView resolve_init) noexcept {
-  try {
-    Link* link = nullptr;
-    for (const auto& l : links_)
-      if (l->identity == peer.identity) link = l.get();
-    if (link == nullptr) return roles::PeerError{"no URL configured for this peer KMS"};
-    std::lock_guard<std::mutex> lock(link->mutex);
-    auto r = link->client.post(transport::RequestType::ticket_resolve, resolve_init);
-    if (!r.ok()) {
-      return roles::PeerError{link->url + ": " + std::string(transport::to_string(r.error().code)) +
-                              ": " + r.error().detail};
-    }
-    if (r->status != 200) {
-      return roles::PeerError{link->url + ": HTTP " + std::to_string(r->status) + " " + r->reason};
-    }
-    if (!r->mikey) return roles::PeerError{link->url + ": " + r->mikey_problem};
-    return std::move(*r->mikey);
-  } catch (const std::exception& e) {
-    return roles::PeerError{std::string("KMS-to-KMS request failed: ") + e.what()};
-  } catch (...) {
-    return roles::PeerError{"KMS-to-KMS request failed"};
-  }
-}
-
-// ---- The service ----
-
-transport::ServerOptions server_options(const config::LoadedKmsConfig& c) {
-  transport::ServerOptions o;
-  if (c.listen) {
-    o.host = c.listen->host;
-    o.port = c.listen->port;
-  }
-  if (c.tls) o.tls = transport::TlsServerOptions{c.tls->cert, c.tls->key, c.tls->client_ca};
-  o.profile.unknown_method_status = c.http.unknown_method_status;
-  static_assert(static_cast<int>(config::OversizedBody::wait) ==
-                static_cast<int>(transport::OversizedBody::wait));  // same choices, same order
-  o.oversized_body = static_cast<transport::OversizedBody>(c.http.oversized_body);
-  return o;
-}
-
-KmsService::KmsService(config::LoadedKmsConfig config, const roles::Clock& clock,
-                       mikey::crypto::Rng& rng, transport::ServerOptions options)
-    : host_(options.host), tls_(options.tls.has_value()) {
-  peer_ = std::make_unique<HttpKmsPeer>(config.peers);
-  kms_ = std::make_unique<roles::Kms>(std::move(config.kms), clock, rng,
-                                      config.peers.empty() ? nullptr : peer_.get());
-  serialized_ = std::make_unique<SerializedKms>(*kms_);
-  server_ = std::make_unique<transport::KmsServer>(std::move(options), serialized_->link_handler());
-}
-
-KmsService::~KmsService() {
-  if (server_) server_->stop();  // no handler call may outlive the Kms
-}
-
-mikey::Result<std::uint16_t, transport::Error> KmsService::start() { return server_->start(); }
-
-std::string KmsService::url() const {
-  std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
-  return std::string(tls_ ? "https" : "http") + "://" + host + ":" +
-         std::to_string(server_->port());
-}
 
 // ---- Command lines ----
 
@@ -227,80 +98,120 @@ std::optional<std::uint32_t> small_number(const std::string& s, std::uint32_t mi
   return static_cast<std::uint32_t>(v);
 }
 
+// One `--name VALUE` option of a command line and where its value goes.
+struct OptionSlot {
+  std::string_view name;
+  std::optional<std::string>* value;
+};
+
+// Reads `args` into `options` (and the value-less switch `flag`, when given); an exit status when
+// the command is done (help, usage error).
+std::optional<int> parse_options(std::span<const std::string_view> args, Io& io,
+                                 std::string_view command, std::string_view usage,
+                                 std::initializer_list<OptionSlot> options,
+                                 std::string_view flag = {}, bool* flag_value = nullptr) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string problem;
+    if (args[i] == "-h" || args[i] == "--help") {
+      io.out << usage;
+      return kExitOk;
+    }
+    if (flag_value != nullptr && args[i] == flag) {
+      *flag_value = true;
+      continue;
+    }
+    bool matched = false;
+    for (const OptionSlot& o : options) {
+      if (option_value(args, i, o.name, *o.value, problem)) {
+        matched = true;
+        break;
+      }
+    }
+    if (matched) {
+      if (!problem.empty()) return usage_error(io, command, problem, usage);
+      continue;
+    }
+    return usage_error(io, command, "unknown argument '" + std::string(args[i]) + "'", usage);
+  }
+  return std::nullopt;
+}
+
 struct KmsArgs {
   std::optional<std::string> config, listen, tls_cert, tls_key, client_ca, threads;
 };
 
-}  // namespace
+constexpr std::string_view kKmsCmd = "kms";
 
-int kms_main(std::span<const std::string_view> args, Io& io) {
-  constexpr std::string_view kCmd = "kms";
-  KmsArgs a;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string problem;
-    if (args[i] == "-h" || args[i] == "--help") {
-      io.out << kKmsUsage;
-      return kExitOk;
-    }
-    if (option_value(args, i, "--config", a.config, problem) ||
-        option_value(args, i, "--listen", a.listen, problem) ||
-        option_value(args, i, "--tls-cert", a.tls_cert, problem) ||
-        option_value(args, i, "--tls-key", a.tls_key, problem) ||
-        option_value(args, i, "--client-ca", a.client_ca, problem) ||
-        option_value(args, i, "--threads", a.threads, problem)) {
-      if (!problem.empty()) return usage_error(io, kCmd, problem, kKmsUsage);
-      continue;
-    }
-    return usage_error(io, kCmd, "unknown argument '" + std::string(args[i]) + "'", kKmsUsage);
+// The command line into `a`; an exit status when it is done (help, usage error).
+std::optional<int> parse_kms_args(std::span<const std::string_view> args, Io& io, KmsArgs& a) {
+  if (auto done = parse_options(args, io, kKmsCmd, kKmsUsage,
+                                {{"--config", &a.config},
+                                 {"--listen", &a.listen},
+                                 {"--tls-cert", &a.tls_cert},
+                                 {"--tls-key", &a.tls_key},
+                                 {"--client-ca", &a.client_ca},
+                                 {"--threads", &a.threads}})) {
+    return done;
   }
-  if (!a.config) return usage_error(io, kCmd, "--config FILE is required", kKmsUsage);
+  if (!a.config) return usage_error(io, kKmsCmd, "--config FILE is required", kKmsUsage);
   if (a.tls_cert.has_value() != a.tls_key.has_value()) {
-    return usage_error(io, kCmd, "--tls-cert and --tls-key go together", kKmsUsage);
+    return usage_error(io, kKmsCmd, "--tls-cert and --tls-key go together", kKmsUsage);
   }
+  return std::nullopt;
+}
 
-  auto loaded = config::load_kms_config(*a.config);
-  if (!loaded.ok()) {
-    io.err << "mikeyconf kms: " << loaded.error().str() << "\n";
-    return kExitUsage;
-  }
-  config::LoadedKmsConfig c = std::move(loaded).value();
-
-  transport::ServerOptions options = server_options(c);
+// The file's server options with the command line's overrides; a usage problem otherwise.
+mikey::Result<transport::ServerOptions, std::string> kms_server_options(
+    const config::LoadedKmsConfig& c, const KmsArgs& a) {
+  transport::ServerOptions options = mikey::service::server_options(c);
   if (!c.listen) {
     options.host = "127.0.0.1";
     options.port = 8080;
   }
   if (a.listen) {
     auto l = config::parse_listen_address(*a.listen);
-    if (!l.ok()) return usage_error(io, kCmd, "--listen: " + l.error(), kKmsUsage);
+    if (!l.ok()) return "--listen: " + l.error();
     options.host = l->host;
     options.port = l->port;
   }
-  if (a.tls_cert) {
-    options.tls = transport::TlsServerOptions{*a.tls_cert, *a.tls_key, ""};
-  }
+  if (a.tls_cert) options.tls = transport::TlsServerOptions{*a.tls_cert, *a.tls_key, ""};
   if (a.client_ca) {
     if (!options.tls) {
-      return usage_error(io, kCmd, "--client-ca needs TLS (--tls-cert/--tls-key or the file's tls)",
-                         kKmsUsage);
+      return std::string("--client-ca needs TLS (--tls-cert/--tls-key or the file's tls)");
     }
     options.tls->client_ca_file = *a.client_ca;
   }
   for (const std::optional<std::string>* f : {&a.tls_cert, &a.tls_key, &a.client_ca}) {
     std::error_code ec;
-    if (*f && !std::filesystem::is_regular_file(**f, ec)) {
-      return usage_error(io, kCmd, "no such file: " + **f, kKmsUsage);
-    }
+    if (*f && !std::filesystem::is_regular_file(**f, ec)) return "no such file: " + **f;
   }
   if (a.threads) {
     auto n = small_number(*a.threads, 1, 64);
-    if (!n) return usage_error(io, kCmd, "--threads: expected 1 to 64", kKmsUsage);
+    if (!n) return std::string("--threads: expected 1 to 64");
     options.threads = *n;
   }
+  return options;
+}
+
+}  // namespace
+
+int kms_main(std::span<const std::string_view> args, Io& io) {
+  KmsArgs a;
+  if (std::optional<int> done = parse_kms_args(args, io, a)) return *done;
+  auto loaded = config::load_kms_config(*a.config);
+  if (!loaded.ok()) {
+    io.err << "mikeyconf kms: " << loaded.error().str() << "\n";
+    return kExitUsage;
+  }
+  config::LoadedKmsConfig c = std::move(loaded).value();
+  auto options = kms_server_options(c, a);
+  if (!options.ok()) return usage_error(io, kKmsCmd, options.error(), kKmsUsage);
 
   roles::SystemClock clock;
   mikey::crypto::OpenSslRng rng;
-  KmsService service(std::move(c), clock, rng, std::move(options));
+  mikey::service::ServiceOptions so;
+  so.server = std::move(options).value();
+  mikey::service::KmsService service(std::move(c), clock, rng, std::move(so));
   auto port = service.start();
   if (!port.ok()) {
     io.err << "mikeyconf kms: cannot start: " << transport::to_string(port.error().code) << ": "
@@ -314,60 +225,73 @@ int kms_main(std::span<const std::string_view> args, Io& io) {
   return kExitOk;
 }
 
-int request_init_main(std::span<const std::string_view> args, Io& io) {
-  constexpr std::string_view kCmd = "request-init";
+namespace {
+
+constexpr std::string_view kRequestInitCmd = "request-init";
+
+struct RequestInitArgs {
   std::optional<std::string> config_file, user, responder, type, lifetime, suite;
   bool forking = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string problem;
-    if (args[i] == "-h" || args[i] == "--help") {
-      io.out << kRequestInitUsage;
-      return kExitOk;
-    }
-    if (args[i] == "--forking") {
-      forking = true;
-      continue;
-    }
-    if (option_value(args, i, "--config", config_file, problem) ||
-        option_value(args, i, "--user", user, problem) ||
-        option_value(args, i, "--responder", responder, problem) ||
-        option_value(args, i, "--ticket-type", type, problem) ||
-        option_value(args, i, "--lifetime", lifetime, problem) ||
-        option_value(args, i, "--suite", suite, problem)) {
-      if (!problem.empty()) return usage_error(io, kCmd, problem, kRequestInitUsage);
-      continue;
-    }
-    return usage_error(io, kCmd, "unknown argument '" + std::string(args[i]) + "'",
+};
+
+// The command line into `a`; an exit status when it is done (help, usage error).
+std::optional<int> parse_request_init_args(std::span<const std::string_view> args, Io& io,
+                                           RequestInitArgs& a) {
+  if (auto done = parse_options(args, io, kRequestInitCmd, kRequestInitUsage,
+                                {{"--config", &a.config_file},
+                                 {"--user", &a.user},
+                                 {"--responder", &a.responder},
+                                 {"--ticket-type", &a.type},
+                                 {"--lifetime", &a.lifetime},
+                                 {"--suite", &a.suite}},
+                                "--forking", &a.forking)) {
+    return done;
+  }
+  if (!a.config_file || !a.user) {
+    return usage_error(io, kRequestInitCmd, "--config FILE and --user ID are required",
                        kRequestInitUsage);
   }
-  if (!config_file || !user) {
-    return usage_error(io, kCmd, "--config FILE and --user ID are required", kRequestInitUsage);
-  }
-  roles::TicketRequest request;
-  if (type) {
-    if (*type == "1") {
+  return std::nullopt;
+}
+
+// --ticket-type, --suite and --lifetime into the request and the algorithms; a usage problem.
+std::optional<std::string> request_choices(const RequestInitArgs& a, roles::TicketRequest& request,
+                                           roles::Algorithms& algs) {
+  if (a.type) {
+    if (*a.type == "1") {
       request.format = roles::kBaseTicket;
-    } else if (*type == "2") {
+    } else if (*a.type == "2") {
       request.format = roles::kProvisionalType2;
     } else {
-      return usage_error(io, kCmd, "--ticket-type: expected 1 or 2", kRequestInitUsage);
+      return "--ticket-type: expected 1 or 2";
     }
   }
-  roles::Algorithms algs = roles::kSuite128;
-  if (suite) {
-    if (*suite == "256") {
+  if (a.suite) {
+    if (*a.suite == "256") {
       algs = roles::kSuite256;
-    } else if (*suite != "128") {
-      return usage_error(io, kCmd, "--suite: expected 128 or 256", kRequestInitUsage);
+    } else if (*a.suite != "128") {
+      return "--suite: expected 128 or 256";
     }
   }
-  if (lifetime) {
-    auto s = small_number(*lifetime, 1, 0xFFFFFFFF);
-    if (!s) return usage_error(io, kCmd, "--lifetime: expected seconds", kRequestInitUsage);
+  if (a.lifetime) {
+    auto s = small_number(*a.lifetime, 1, 0xFFFFFFFF);
+    if (!s) return "--lifetime: expected seconds";
     request.lifetime_s = *s;
   }
+  return std::nullopt;
+}
 
-  auto loaded = config::load_kms_config(*config_file);
+}  // namespace
+
+int request_init_main(std::span<const std::string_view> args, Io& io) {
+  RequestInitArgs a;
+  if (std::optional<int> done = parse_request_init_args(args, io, a)) return *done;
+  roles::TicketRequest request;
+  roles::Algorithms algs = roles::kSuite128;
+  if (auto problem = request_choices(a, request, algs)) {
+    return usage_error(io, kRequestInitCmd, *problem, kRequestInitUsage);
+  }
+  auto loaded = config::load_kms_config(*a.config_file);
   if (!loaded.ok()) {
     io.err << "mikeyconf request-init: " << loaded.error().str() << "\n";
     return kExitUsage;
@@ -376,13 +300,13 @@ int request_init_main(std::span<const std::string_view> args, Io& io) {
   auto text = [](const roles::Identity& id) { return std::string(id.data.begin(), id.data.end()); };
   const roles::KmsUser* me = nullptr;
   for (const roles::KmsUser& u : kms.users)
-    if (!u.peer_kms && text(u.identity) == *user) me = &u;
+    if (!u.peer_kms && text(u.identity) == *a.user) me = &u;
   if (me == nullptr) {
-    io.err << "mikeyconf request-init: " << *config_file << " has no user '" << *user << "'\n";
+    io.err << "mikeyconf request-init: " << *a.config_file << " has no user '" << *a.user << "'\n";
     return kExitUsage;
   }
-  if (responder) {
-    request.responders.push_back(roles::Identity::uri(*responder));
+  if (a.responder) {
+    request.responders.push_back(roles::Identity::uri(*a.responder));
   } else {
     for (const roles::KmsUser& u : kms.users) {
       if (!u.peer_kms && &u != me) {
@@ -391,16 +315,16 @@ int request_init_main(std::span<const std::string_view> args, Io& io) {
       }
     }
     if (request.responders.empty()) {
-      return usage_error(io, kCmd, "the configuration has no other user: give --responder",
+      return usage_error(io, kRequestInitCmd,
+                         "the configuration has no other user: give --responder",
                          kRequestInitUsage);
     }
   }
   request.prf = algs.prf;
-  if (forking) {
+  if (a.forking) {
     request.flags.i = true;  // RFC 6043 §6.10: I ⇒ E
     request.flags.e = true;
   }
-
   roles::InitiatorConfig ic;
   ic.identity = me->identity;
   ic.kms_identity = kms.identity;

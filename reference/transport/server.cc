@@ -13,8 +13,10 @@
 #include <csignal>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "transport/server_core.h"
 
@@ -168,7 +170,39 @@ KmsServer::KmsServer(ServerOptions options, KmsHandler handler)
     : KmsServer(std::move(options), without_meta(std::move(handler))) {}
 
 KmsServer::KmsServer(ServerOptions options, KmsMetaHandler handler)
+    : KmsServer(options, annex_a_handler(options.profile, options.retry_after_seconds,
+                                         [h = std::move(handler)](RequestType t, ByteView request,
+                                                                  const RequestMeta& meta) {
+                                           return ServerReply(h(t, request, meta));
+                                         })) {}
+
+KmsServer::KmsServer(ServerOptions options, HttpHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpHandler annex_a_handler(AnnexAProfile profile, unsigned retry_after_seconds,
+                            ReplyHandler handler) {
+  return [profile = std::move(profile), retry_after_seconds,
+          handler = std::move(handler)](const ReceivedRequest& r) -> HttpReply {
+    if (r.view == nullptr) {
+      return make_error_response(r.rejection->code, r.rejection->text, retry_after_seconds);
+    }
+    std::optional<HttpReply> replaced;
+    const KmsHandler kms = [&](RequestType t, ByteView request) -> KmsAnswer {
+      ServerReply reply = handler(t, request, r.meta != nullptr ? *r.meta : RequestMeta{});
+      if (auto* answer = std::get_if<KmsAnswer>(&reply)) return std::move(*answer);
+      if (auto* response = std::get_if<HttpResponse>(&reply)) {
+        if (!response->type) response->type = t;
+        replaced = std::move(*response);
+      } else {
+        replaced = std::get<DropConnection>(std::move(reply));
+      }
+      return KmsAnswer{};
+    };
+    HttpResponse response = respond(profile, kms, *r.view);
+    if (replaced) return std::move(*replaced);
+    return response;
+  };
+}
 
 KmsServer::~KmsServer() {
   impl_->stop();

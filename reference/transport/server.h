@@ -1,7 +1,8 @@
 // KmsServer: TS 33.328 Annex A over HTTP/1.1 (Boost.Beast streams, behind a pimpl) on TCP or
 // TLS, with keep-alive, a thread pool on one io_context, limits, an access log and a clean
 // shutdown. The KMS logic plugs in as a KmsHandler (annex_a.h); this layer never looks past
-// HDR byte 1 of a MIKEY message.
+// HDR byte 1 of a MIKEY message. A ReplyHandler or HttpHandler may instead answer with a
+// response sent as is, or with none at all (a KMS that misbehaves on purpose).
 #pragma once
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "transport/access_log.h"
 #include "transport/annex_a.h"
@@ -71,6 +73,39 @@ struct ServerStats {
   std::size_t active_connections = 0;     // including those being answered 503
 };
 
+// No answer: the connection closes without a response (A.3-1 leaves a KMS that does not answer
+// to the client's timeout). `log_detail` goes to the log only.
+struct DropConnection {
+  std::string log_detail;
+};
+
+// What a valid request is answered with: the usual KmsAnswer (encoded as respond() does), a
+// response sent as is (status, headers, body; Server, Date, Content-Length and Connection are
+// added by serialize_response), or nothing.
+using ServerReply = std::variant<KmsAnswer, HttpResponse, DropConnection>;
+using ReplyHandler =
+    std::function<ServerReply(RequestType, ByteView mikey_request, const RequestMeta& meta)>;
+
+// One request as read off a connection: its bytes as received, and the parsed request or why
+// it did not parse (exactly one of `view` and `rejection` is set; both point into storage that
+// lives for the call only).
+struct ReceivedRequest {
+  std::string_view raw;
+  const HttpRequestView* view = nullptr;
+  const Rejection* rejection = nullptr;
+  const RequestMeta* meta = nullptr;
+};
+// Answers every request read off a connection, valid or not (the 503 of an overloaded
+// connection aside): a response sent as is, or nothing.
+using HttpReply = std::variant<HttpResponse, DropConnection>;
+using HttpHandler = std::function<HttpReply(const ReceivedRequest&)>;
+
+// The server's own answer with `handler` for valid requests: the rejection's response
+// (make_error_response) for a request that did not parse, respond() for a parsed one, and the
+// handler's HttpResponse or DropConnection in place of the encoded KmsAnswer when it gives one.
+HttpHandler annex_a_handler(AnnexAProfile profile, unsigned retry_after_seconds,
+                            ReplyHandler handler);
+
 class KmsServer {
  public:
   // `handler` is called from the io threads, possibly concurrently.
@@ -78,6 +113,8 @@ class KmsServer {
   // The same with a handler that also gets each request's RequestMeta (the client certificate
   // the TLS handshake verified: mutual TLS between KMSs, peer_identity.h).
   KmsServer(ServerOptions options, KmsMetaHandler handler);
+  // Every request read goes to `handler` (annex_a_handler gives the server's own answers).
+  KmsServer(ServerOptions options, HttpHandler handler);
   ~KmsServer();  // stop()
   KmsServer(const KmsServer&) = delete;
   KmsServer& operator=(const KmsServer&) = delete;

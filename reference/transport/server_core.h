@@ -42,13 +42,13 @@ class SessionBase {
 // Everything sessions share. Member order matters: io objects come last so they are
 // destroyed first, while the counters and the TLS context sessions use still exist.
 struct ServerCore {
-  ServerCore(ServerOptions o, KmsMetaHandler h) : opts(std::move(o)), handler(std::move(h)) {
+  ServerCore(ServerOptions o, HttpHandler h) : opts(std::move(o)), handler(std::move(h)) {
     if (opts.threads == 0) opts.threads = 1;
     sink = opts.access_log ? opts.access_log : LogSink(stderr_log_sink);
   }
 
   ServerOptions opts;
-  KmsMetaHandler handler;  // sees the verified client certificate (peer_identity.h)
+  HttpHandler handler;  // sees the verified client certificate (peer_identity.h)
   LogSink sink;
   std::mutex log_mutex;
 

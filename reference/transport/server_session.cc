@@ -16,6 +16,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "transport/request_parser.h"
 #include "transport/server_core.h"
@@ -112,6 +113,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_.emplace(opts().profile);
     continue_sent_ = false;
     close_after_ = false;
+    raw_.clear();
     phase_ = Phase::idle;
     if (!carry_.empty()) {  // a pipelined request already received
       std::string bytes = std::move(carry_);
@@ -148,10 +150,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       request_start_ = Clock::now();
       tcp_layer().expires_after(opts().read_timeout);
     }
+    raw_.append(reinterpret_cast<const char*>(data.data()), data.size());  // NOLINT
     switch (parser_->feed(data)) {
       case RequestParser::State::done: {
         ByteView rest = parser_->leftover();
         carry_.assign(rest.begin(), rest.end());
+        raw_.resize(raw_.size() - std::min(raw_.size(), carry_.size()));
         handle();
         return;
       }
@@ -180,19 +184,37 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void handle() {
     phase_ = Phase::handling;
-    HttpResponse response =
-        overloaded_ ? make_error_response(Reject::overloaded,
-                                          "the KMS is at its connection limit; retry later",
-                                          opts().retry_after_seconds)
-                    : respond(opts().profile, with_meta(), parser_->view());
-    close_after_ = response.close || overloaded_ || !parser_->keep_alive() || stop_requested_ ||
+    if (overloaded_) {
+      close_after_ = true;
+      write(make_error_response(Reject::overloaded,
+                                "the KMS is at its connection limit; retry later",
+                                opts().retry_after_seconds));
+      return;
+    }
+    const HttpRequestView view = parser_->view();
+    answer(ReceivedRequest{raw_, &view, nullptr, &meta_});
+  }
+
+  // The handler's reply to a request (parsed or not): written, or the connection dropped.
+  void answer(const ReceivedRequest& request) {
+    HttpReply reply = call_handler(request);
+    if (auto* drop = std::get_if<DropConnection>(&reply)) {
+      core_.event(entry_.remote, "no_answer", drop->log_detail);
+      close_now();
+      return;
+    }
+    HttpResponse& response = std::get<HttpResponse>(reply);
+    close_after_ = close_after_ || response.close || !parser_->keep_alive() || stop_requested_ ||
                    core_.stopping;
     write(std::move(response));
   }
 
-  // The meta handler as the KmsHandler respond() calls, with this connection's meta.
-  KmsHandler with_meta() {
-    return [this](RequestType t, ByteView request) { return core_.handler(t, request, meta_); };
+  HttpReply call_handler(const ReceivedRequest& request) {
+    try {
+      return core_.handler(request);
+    } catch (...) {  // as respond() treats a throwing KmsHandler: a KMS failure (A.3-1)
+      return make_error_response(Reject::kms_failure, message(Reject::kms_failure));
+    }
   }
 
   // docs/latitude.md "announced-body-too-large": a Content-Length over the limit is answered
@@ -235,8 +257,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void reject(const Rejection& r) {
+    phase_ = Phase::handling;
     close_after_ = true;
-    write(make_error_response(r.code, r.text, opts().retry_after_seconds));
+    answer(ReceivedRequest{raw_, nullptr, &r, &meta_});
   }
 
   void write(HttpResponse response) {
@@ -304,6 +327,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::array<char, kReadChunk> buf_{};
   std::optional<RequestParser> parser_;
   std::string carry_;  // bytes received after the previous request (pipelining)
+  std::string raw_;    // this request's bytes as received (ReceivedRequest::raw)
   std::string out_;
   Phase phase_ = Phase::idle;
   bool stop_requested_ = false;

@@ -1,7 +1,7 @@
 // KMS-to-KMS chaining over real servers (RFC 6043 §10; TS 33.328 §6.2.3.8, Annex A.1, Annex B —
 // re-encoding details UNCONFIRMED): Alice is a user of KMS_I, Bob of KMS_R. Bob resolves Alice's
 // ticket at KMS_R, which forwards a RESOLVE_INIT to KMS_I over HTTPS with mutual TLS
-// (tools::HttpKmsPeer), re-encodes the answer for Bob, and both ends derive the same keys. The
+// (service::HttpKmsPeer), re-encodes the answer for Bob, and both ends derive the same keys. The
 // sample configurations configs/kms_i.yaml and configs/kms_r.yaml are used as shipped (only the
 // port of KMS_I is filled in), with certificates made at test time by
 // configs/make-test-certs.sh.

@@ -154,7 +154,9 @@ RunningKms::RunningKms(const std::string& config_path, const roles::Clock& clock
   identity_ = c.kms.identity;
   for (const roles::KmsUser& u : c.kms.users) users_.emplace_back(u.identity, u.credential);
   for (const roles::TicketKey& k : c.kms.ticket_keys) ticket_keys_.push_back(k.clone());
-  transport::ServerOptions o = tools::server_options(c);
+  mikey::service::ServiceOptions so;
+  transport::ServerOptions& o = so.server;
+  o = mikey::service::server_options(c);
   o.host = "127.0.0.1";
   o.port = 0;
   o.profile = std::move(profile);
@@ -163,7 +165,7 @@ RunningKms::RunningKms(const std::string& config_path, const roles::Clock& clock
     std::lock_guard<std::mutex> lock(log->mutex);
     log->lines.emplace_back(line);
   };
-  service_ = std::make_unique<tools::KmsService>(std::move(c), clock, rng_, std::move(o));
+  service_ = std::make_unique<mikey::service::KmsService>(std::move(c), clock, rng_, std::move(so));
   auto port = service_->start();
   if (!port.ok()) {
     error_ = std::string(transport::to_string(port.error().code)) + ": " + port.error().detail;

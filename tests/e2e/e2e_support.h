@@ -1,7 +1,8 @@
-// End-to-end test support: a real KmsService (tools/kms.h: the loader's configuration, roles::Kms,
-// the KmsServer) on 127.0.0.1 port 0 with a clock the test controls, the reference Initiator and
-// Responder talking to it through transport::AnnexAClient, request recording, temporary
-// directories, the test PKI of configs/make-test-certs.sh, and subprocess helpers. No mocks.
+// End-to-end test support: a real KmsService (service/kms_service.h: the loader's configuration,
+// roles::Kms, the KmsServer) on 127.0.0.1 port 0 with a clock the test controls, the reference
+// Initiator and Responder talking to it through transport::AnnexAClient, request recording,
+// temporary directories, the test PKI of configs/make-test-certs.sh, and subprocess helpers. No
+// mocks.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -24,7 +25,7 @@
 #include "roles/clock.h"
 #include "roles/initiator.h"
 #include "roles/responder.h"
-#include "tools/kms.h"
+#include "service/kms_service.h"
 #include "transport/client.h"
 #include "wire/bytes.h"
 
@@ -154,7 +155,7 @@ class RunningKms {
   std::vector<roles::TicketKey> ticket_keys_;
   mikey::crypto::OpenSslRng rng_;
   std::shared_ptr<Log> log_ = std::make_shared<Log>();
-  std::unique_ptr<tools::KmsService> service_;
+  std::unique_ptr<mikey::service::KmsService> service_;
 };
 
 // ---- Parties ----

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "e2e_support.h"
-#include "harness/kms_answer.h"
 #include "roles/error_message.h"
+#include "service/kms_answer.h"
 #include "wire/base64.h"
 
 namespace mikeyconf::e2e {
@@ -240,7 +240,7 @@ TEST_F(ErrorsE2ETest, ErrorMessageReachingTheKmsGets500) {
 TEST(KmsAnswerTest, MapsEveryKindOfReply) {
   roles::KmsReply ok;
   ok.message = {1, 13, 0};
-  transport::KmsAnswer a = harness::to_kms_answer(ok);
+  transport::KmsAnswer a = mikey::service::to_kms_answer(ok);
   EXPECT_FALSE(a.kms_failed);
   EXPECT_EQ(a.mikey, ok.message);
   EXPECT_TRUE(a.log_detail.empty());
@@ -249,14 +249,14 @@ TEST(KmsAnswerTest, MapsEveryKindOfReply) {
   refused.message = {1, 6, 0};
   refused.failure = roles::Failure::auth_failure;
   refused.detail = "MAC mismatch";
-  a = harness::to_kms_answer(refused);
+  a = mikey::service::to_kms_answer(refused);
   EXPECT_FALSE(a.kms_failed);
   EXPECT_EQ(a.mikey, refused.message);
   EXPECT_EQ(a.log_detail, "auth_failure: MAC mismatch");
 
   roles::KmsReply silent;
   silent.failure = roles::Failure::error_message_received;
-  a = harness::to_kms_answer(silent);
+  a = mikey::service::to_kms_answer(silent);
   EXPECT_TRUE(a.kms_failed);
   EXPECT_TRUE(a.mikey.empty());
   EXPECT_EQ(a.log_detail, "no MIKEY answer (error_message_received)");
@@ -264,7 +264,7 @@ TEST(KmsAnswerTest, MapsEveryKindOfReply) {
   // docs/latitude.md "auth-failure-answer": the KMS refuses with an HTTP status instead.
   roles::KmsReply unauthorized = refused;
   unauthorized.http_status = 401;
-  a = harness::to_kms_answer(unauthorized);
+  a = mikey::service::to_kms_answer(unauthorized);
   EXPECT_FALSE(a.kms_failed);
   EXPECT_EQ(a.client_error_status, 401);
   EXPECT_TRUE(a.mikey.empty());

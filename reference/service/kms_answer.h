@@ -1,14 +1,16 @@
-// The reference KMS's reply as the Annex A server sends it: the one conversion every place that
-// hosts a roles::Kms behind transport::KmsServer uses.
+// The reference KMS's reply as the Annex A server sends it: the one conversion every host of a
+// roles::Kms behind transport::KmsServer uses.
 #pragma once
+
+#include <string>
 
 #include "roles/kms.h"
 #include "transport/annex_a.h"
 
-namespace mikeyconf::harness {
+namespace mikey::service {
 
 // The failure and its detail, for the access log ("" when the request was granted).
-std::string failure_text(const mikey::roles::KmsReply& reply);
+std::string failure_text(const roles::KmsReply& reply);
 
 // The Annex A answer for a KmsReply (docs/errors.md "The KMS over HTTP"): a non-empty message (a
 // REQUEST_RESP / RESOLVE_RESP, or a MIKEY Error message) is the 200 OK body (A.2-10, A.2-12); the
@@ -17,6 +19,6 @@ std::string failure_text(const mikey::roles::KmsReply& reply);
 // KMS sends nothing, which only happens for a request that was itself an Error message (RFC 6043
 // §5.4) or when even the Error could not be built — is a KMS failure (500, A.3-1). The refusal's
 // name and detail go to the access log (log_detail), never to the client.
-mikey::transport::KmsAnswer to_kms_answer(const mikey::roles::KmsReply& reply);
+transport::KmsAnswer to_kms_answer(const roles::KmsReply& reply);
 
-}  // namespace mikeyconf::harness
+}  // namespace mikey::service

@@ -1,17 +1,17 @@
-#include "harness/kms_answer.h"
+#include "service/kms_answer.h"
 
 #include <string>
 
-namespace mikeyconf::harness {
+namespace mikey::service {
 
-std::string failure_text(const mikey::roles::KmsReply& reply) {
+std::string failure_text(const roles::KmsReply& reply) {
   if (!reply.failure) return {};
-  return std::string(mikey::roles::to_string(*reply.failure)) +
+  return std::string(roles::to_string(*reply.failure)) +
          (reply.detail.empty() ? "" : ": " + reply.detail);
 }
 
-mikey::transport::KmsAnswer to_kms_answer(const mikey::roles::KmsReply& reply) {
-  mikey::transport::KmsAnswer a;
+transport::KmsAnswer to_kms_answer(const roles::KmsReply& reply) {
+  transport::KmsAnswer a;
   a.log_detail = failure_text(reply);
   if (reply.http_status != 0) {
     a.client_error_status = reply.http_status;
@@ -26,4 +26,4 @@ mikey::transport::KmsAnswer to_kms_answer(const mikey::roles::KmsReply& reply) {
   return a;
 }
 
-}  // namespace mikeyconf::harness
+}  // namespace mikey::service
