@@ -1,12 +1,29 @@
-# Include root of every library: headers are included as "wire/reader.h", "codec/message.h".
-set(MIKEY_REFERENCE_DIR ${CMAKE_CURRENT_LIST_DIR}/../reference)
+# Include roots (docs/layers.md). Every library exports a directory of its own in the build tree
+# holding one symbolic link, named like the include prefix, to its sources:
+#   build/include/mikey_wire/wire -> reference/wire       ("wire/reader.h")
+#   build/include/mikey_harness/harness -> harness        ("harness/engine.h")
+# so a library sees its own headers and those of the libraries it links, and nothing else: an
+# include of a higher layer ("tools/..." from reports/, "harness/..." from reference/) does not
+# compile.
+
+# mikey_export_include_root(TARGET PREFIX SOURCE_DIR)
+#   Makes SOURCE_DIR reachable from TARGET and its dependants as "PREFIX/...".
+function(mikey_export_include_root target prefix source_dir)
+  set(root ${PROJECT_BINARY_DIR}/include/${target})
+  file(MAKE_DIRECTORY ${root})
+  if(NOT EXISTS ${root}/${prefix})
+    file(CREATE_LINK ${source_dir} ${root}/${prefix} SYMBOLIC)
+  endif()
+  target_include_directories(${target} PUBLIC ${root})
+endfunction()
 
 # mikey_add_library(NAME SOURCES... [DEPS ...])
-#   A static library whose public include root is reference/ (includes read "wire/reader.h").
+#   A static library of reference/<dir>/; its headers are included as "<dir>/reader.h".
 function(mikey_add_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
-  target_include_directories(${name} PUBLIC ${MIKEY_REFERENCE_DIR})
+  get_filename_component(prefix ${CMAKE_CURRENT_SOURCE_DIR} NAME)
+  mikey_export_include_root(${name} ${prefix} ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
 endfunction()
 

@@ -16,7 +16,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "harness/yaml_util.h"
+#include "inspect/json.h"
 #include "transport/client.h"
 #include "wire/base64.h"
 #include "wire/hex.h"
@@ -47,27 +47,29 @@ HookReply failed(std::string problem) {
   return r;
 }
 
-std::optional<mikey::Bytes> hex_field(const YAML::Node& n) {
-  if (!n.IsScalar()) return std::nullopt;
-  auto b = mikey::wire::from_hex(n.Scalar());
+std::optional<mikey::Bytes> hex_field(const inspect::Json* n) {
+  if (n == nullptr || !n->is_string()) return std::nullopt;
+  auto b = mikey::wire::from_hex(n->get_ref<const std::string&>());
   if (!b.ok()) return std::nullopt;
   return std::move(b).value();
 }
 
 // keys: [{cs_id, master_key, master_salt}, ...]; an empty string when "" if problem.
-std::string read_keys(const YAML::Node& n, std::vector<HookKeys>& out) {
-  if (!n.IsSequence()) return "keys must be a list of {cs_id, master_key, master_salt}";
-  for (const YAML::Node& item : n) {
-    if (!item.IsMap()) return "every keys item must be an object";
+std::string read_keys(const inspect::Json& n, std::vector<HookKeys>& out) {
+  if (!n.is_array()) return "keys must be a list of {cs_id, master_key, master_salt}";
+  for (const inspect::Json& item : n) {
+    if (!item.is_object()) return "every keys item must be an object";
     HookKeys k;
-    auto cs = detail::plain_integer(item["cs_id"]);
-    if (!cs || *cs < 0 || *cs > 255) return "keys[].cs_id must be an integer 0..255";
-    k.cs_id = static_cast<std::uint32_t>(*cs);
-    auto key = hex_field(item["master_key"]);
+    const inspect::Json* cs = inspect::find_member(item, "cs_id");
+    if (cs == nullptr || !cs->is_number_unsigned() || cs->get<std::uint64_t>() > 255) {
+      return "keys[].cs_id must be an integer 0..255";
+    }
+    k.cs_id = cs->get<std::uint32_t>();
+    auto key = hex_field(inspect::find_member(item, "master_key"));
     if (!key) return "keys[].master_key must be a hex string";
     k.master_key = std::move(*key);
-    if (item["master_salt"]) {
-      auto salt = hex_field(item["master_salt"]);
+    if (const inspect::Json* s = inspect::find_member(item, "master_salt")) {
+      auto salt = hex_field(s);
       if (!salt) return "keys[].master_salt must be a hex string";
       k.master_salt = std::move(*salt);
     }
@@ -76,21 +78,24 @@ std::string read_keys(const YAML::Node& n, std::vector<HookKeys>& out) {
   return {};
 }
 
-std::string read_reply_fields(const YAML::Node& root, HookReply& r) {
-  if (!root.IsMap()) return "the reply is not a JSON object";
-  if (const YAML::Node m = root["mikey_b64"]) {
-    if (!m.IsScalar()) return "mikey_b64 must be a string";
-    auto bytes = mikey::wire::base64_decode(m.Scalar(), mikey::wire::Base64Mode::lenient);
+std::string read_reply_fields(const inspect::Json& root, HookReply& r) {
+  if (!root.is_object()) return "the reply is not a JSON object";
+  if (const inspect::Json* m = inspect::find_member(root, "mikey_b64")) {
+    if (!m->is_string()) return "mikey_b64 must be a string";
+    auto bytes = mikey::wire::base64_decode(m->get_ref<const std::string&>(),
+                                            mikey::wire::Base64Mode::lenient);
     if (!bytes.ok()) return "mikey_b64 is not base64";
     r.mikey = std::move(bytes).value();
   }
-  if (const YAML::Node k = root["keys"]) {
+  if (const inspect::Json* k = inspect::find_member(root, "keys")) {
     std::vector<HookKeys> keys;
-    if (std::string problem = read_keys(k, keys); !problem.empty()) return problem;
+    if (std::string problem = read_keys(*k, keys); !problem.empty()) return problem;
     r.keys = std::move(keys);
   }
-  if (const YAML::Node e = root["error"]) {
-    r.error = e.IsScalar() ? e.Scalar() : std::string("(not a string)");
+  if (const inspect::Json* e = inspect::find_member(root, "error")) {
+    r.error = e->is_string()                       ? e->get<std::string>()
+              : e->is_primitive() && !e->is_null() ? inspect::dump_json(*e)
+                                                   : std::string("(not a string)");
   }
   if (!r.mikey && !r.keys && !r.error) return "the reply has none of mikey_b64, keys, error";
   return {};
@@ -453,8 +458,8 @@ class HttpSession final : public HookSession {
   std::uint16_t port_ = 0;
 };
 
-// Whether brackets nest deeper than 16 levels outside strings: no reply of the protocol does, and
-// the recursive YAML parser is not handed input that could exhaust the stack.
+// Whether brackets nest deeper than 16 levels outside strings: no reply of the protocol does, so
+// such a reply is refused before it is parsed into a tree of that depth.
 bool too_deep(std::string_view text) {
   int depth = 0;
   bool in_string = false;
@@ -483,13 +488,12 @@ HookReply parse_hook_reply(std::string_view text) {
     r.problem = "the reply nests deeper than any reply of the protocol";
     return r;
   }
-  try {
-    const YAML::Node root = YAML::Load(std::string(text));
-    r.problem = read_reply_fields(root, r);
-  } catch (const std::exception& e) {
-    // JSON is read with the YAML parser (JSON is YAML 1.2 flow syntax); its complaint is the
-    // reason.
-    r.problem = std::string("the reply is not JSON (") + e.what() + ")";
+  std::size_t error_at = 0;
+  if (const std::optional<inspect::Json> root = inspect::parse_json(text, &error_at)) {
+    r.problem = read_reply_fields(*root, r);
+  } else {
+    r.problem =
+        "the reply is not a JSON object (syntax error at byte " + std::to_string(error_at) + ")";
   }
   r.answered = r.problem.empty();
   if (!r.answered) {

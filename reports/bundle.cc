@@ -6,12 +6,11 @@
 #include "harness/engine.h"
 #include "harness/profile.h"
 #include "harness/scenario.h"
+#include "inspect/json.h"
 #include "reports/file_util.h"
-#include "reports/json_writer.h"
 #include "reports/reports.h"
 #include "reports/results_json.h"
 #include "reports/transcript_pcap.h"
-#include "tools/json.h"
 
 namespace mikeyconf::reports {
 
@@ -118,27 +117,25 @@ mikey::Result<fs::path, std::string> copy_cases(const RunResult& run, const Case
 
 std::string bundle_json(const RunResult& run, const CaseResult& c, const fs::path& profile,
                         const fs::path& case_file, const std::string& dir_name) {
-  JsonWriter j;
-  j.begin_object();
-  j.field("schema", kBundleSchema);
-  j.field("case_id", c.id);
-  j.field("verdict", harness::to_string(c.verdict));
-  j.field("reason", c.reason);
-  j.field("run_seed", run.seed);
-  j.field("case_seed", c.seed);
-  j.field("strict", run.strict);
-  j.field("embedded", run.embedded);
-  j.field("sut_name", run.sut_name);
-  j.field("sut_role", harness::to_string(c.sut_role));
-  j.field("sut_url", run.sut_url);
-  j.field("profile", profile.generic_string());
-  j.field("cases_dir", "cases");
-  j.field("case_file", case_file.generic_string());
-  j.field("replay", "mikeyconf replay bundles/" + dir_name);
-  j.field("tool_version", run.tool_version);
-  j.field("started_utc", run.started_utc);
-  j.end_object();
-  return std::move(j).str() + "\n";
+  inspect::Json j = inspect::Json::object();
+  j["schema"] = kBundleSchema;
+  j["case_id"] = c.id;
+  j["verdict"] = harness::to_string(c.verdict);
+  j["reason"] = c.reason;
+  j["run_seed"] = run.seed;
+  j["case_seed"] = c.seed;
+  j["strict"] = run.strict;
+  j["embedded"] = run.embedded;
+  j["sut_name"] = run.sut_name;
+  j["sut_role"] = harness::to_string(c.sut_role);
+  j["sut_url"] = run.sut_url;
+  j["profile"] = profile.generic_string();
+  j["cases_dir"] = "cases";
+  j["case_file"] = case_file.generic_string();
+  j["replay"] = "mikeyconf replay bundles/" + dir_name;
+  j["tool_version"] = run.tool_version;
+  j["started_utc"] = run.started_utc;
+  return inspect::dump_json(j, -1, /*ascii=*/true) + "\n";
 }
 
 // ---- reading ----
@@ -196,10 +193,10 @@ mikey::Result<std::vector<fs::path>, std::string> write_bundle(
 namespace {
 
 // The non-empty string at `key`, or nullptr.
-const std::string* text_field(const tools::Json& doc, std::string_view key) {
-  const tools::Json* v = doc.find(key);
-  if (v == nullptr || !v->is_string() || v->as_string().empty()) return nullptr;
-  return &v->as_string();
+const std::string* text_field(const inspect::Json& doc, std::string_view key) {
+  const inspect::Json* v = inspect::find_member(doc, key);
+  if (v == nullptr || !v->is_string() || v->get_ref<const std::string&>().empty()) return nullptr;
+  return &v->get_ref<const std::string&>();
 }
 
 }  // namespace
@@ -212,12 +209,13 @@ mikey::Result<Bundle, std::string> load_bundle(const fs::path& dir) {
   const auto text = read_file(file, kMaxBundleJson);
   if (!text) return "cannot read " + file.string() + " (or it is larger than 1 MiB)";
   std::size_t offset = 0;
-  const auto doc = tools::parse_json(*text, &offset);
+  const auto doc = inspect::parse_json(*text, &offset);
   if (!doc || !doc->is_object()) {
     return file.string() + ": not a JSON object (error at byte " + std::to_string(offset) + ")";
   }
-  const tools::Json* schema = doc->find("schema");
-  if (schema == nullptr || !schema->is_string() || schema->as_string() != kBundleSchema) {
+  const inspect::Json* schema = inspect::find_member(*doc, "schema");
+  if (schema == nullptr || !schema->is_string() ||
+      schema->get_ref<const std::string&>() != kBundleSchema) {
     return file.string() + ": schema is not \"" + std::string(kBundleSchema) + "\"";
   }
   Bundle b;
@@ -225,21 +223,22 @@ mikey::Result<Bundle, std::string> load_bundle(const fs::path& dir) {
   const std::string* id = text_field(*doc, "case_id");
   if (id == nullptr) return field_error("case_id", "a non-empty string");
   b.case_id = *id;
-  const tools::Json* seed = doc->find("run_seed");
-  if (seed == nullptr || !seed->is_integer() || seed->is_negative_integer()) {
+  const inspect::Json* seed = inspect::find_member(*doc, "run_seed");
+  if (seed == nullptr || !seed->is_number_unsigned()) {
     return field_error("run_seed", "a non-negative integer");
   }
-  b.seed = seed->as_uint();
+  b.seed = seed->get<std::uint64_t>();
   for (auto [key, out] : {std::pair{"strict", &b.strict}, std::pair{"embedded", &b.embedded}}) {
-    const tools::Json* v = doc->find(key);
-    if (v == nullptr || !v->is_bool()) return field_error(key, "true or false");
-    *out = v->as_bool();
+    const inspect::Json* v = inspect::find_member(*doc, key);
+    if (v == nullptr || !v->is_boolean()) return field_error(key, "true or false");
+    *out = v->get<bool>();
   }
   // The case seed is derived from the run seed and the id (harness::case_seed); a bundle whose
   // two disagree was edited by hand and would not replay what it recorded.
-  const tools::Json* case_seed = doc->find("case_seed");
-  if (case_seed != nullptr && (!case_seed->is_integer() || case_seed->is_negative_integer() ||
-                               case_seed->as_uint() != harness::case_seed(b.seed, b.case_id))) {
+  const inspect::Json* case_seed = inspect::find_member(*doc, "case_seed");
+  if (case_seed != nullptr &&
+      (!case_seed->is_number_unsigned() ||
+       case_seed->get<std::uint64_t>() != harness::case_seed(b.seed, b.case_id))) {
     return std::string("bundle.json: case_seed does not follow from run_seed and case_id");
   }
   const std::string* profile = text_field(*doc, "profile");

@@ -1,7 +1,8 @@
 // One MIKEY message as the reports show it: hex, whether it parses (and where not), the data
-// type, the payload chain, Error numbers, codec deviations and every field of the codec's layout
-// map with its bytes and, for code points, the RFC name. results.json, report.html and
-// transcript.json all read it, so they describe a message the same way.
+// type, the payload chain, Error numbers, codec deviations and the fields of the decode tree
+// (inspect/decode.h: the layout map plus the structures embedded in it) with their bytes and,
+// for code points, the RFC name. results.json, report.html and transcript.json all read it, so
+// they describe a message the same way `mikeyconf decode` does.
 #pragma once
 
 #include <cstdint>
@@ -9,19 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "inspect/decode.h"
 #include "wire/bytes.h"
 
 namespace mikeyconf::reports {
-
-struct DecodedField {
-  std::string path;  // layout path, e.g. "payload[2].KEMAC.encr_alg"
-  std::uint32_t offset = 0;
-  std::uint32_t length = 0;
-  std::uint8_t mask = 0xff;  // bits of a one-byte field that belong to it
-  std::string hex;
-  // The RFC name of the value when the field is a code point ("NULL", "REQUEST_RESP"), else "".
-  std::string value_name;
-};
 
 struct DecodedDeviation {
   std::string kind;
@@ -40,7 +32,7 @@ struct DecodedMessage {
   bool is_error_message = false;
   std::vector<std::uint64_t> error_numbers;  // of an Error message's ERR payloads
   std::vector<DecodedDeviation> deviations;
-  std::vector<DecodedField> fields;  // ranges outside the message are dropped
+  std::vector<inspect::DecodedField> fields;  // ranges outside the message are dropped
 };
 
 // Never fails: any byte string yields a description (parse_message is total).

@@ -386,7 +386,7 @@ std::string field_rows(const DecodedMessage& d) {
   const std::size_t shown = std::min(d.fields.size(), kHtmlFieldLimit);
   std::string_view parent_seen;
   for (std::size_t i = 0; i < shown; ++i) {
-    const DecodedField& f = d.fields[i];
+    const inspect::DecodedField& f = d.fields[i];
     const std::size_t dot = f.path.rfind('.');
     const std::string_view parent =
         dot == std::string::npos ? std::string_view() : std::string_view(f.path).substr(0, dot);
@@ -395,12 +395,12 @@ std::string field_rows(const DecodedMessage& d) {
              esc(parent) + "</td></tr>\n";
     }
     parent_seen = parent;
-    const std::string_view hex = std::string_view(f.hex).substr(0, 64);
+    const std::string_view hex = std::string_view(f.value_hex).substr(0, 64);
     out += "<tr><td class=\"d" + num(path_depth(f.path)) + "\">" +
            esc(dot == std::string::npos ? f.path : f.path.substr(dot + 1)) + "</td><td>" +
            num(f.offset) + "</td><td>" + num(f.length) +
            (f.mask != 0xff ? " (mask " + mask_hex(f.mask) + ")" : "") + "</td><td>" + esc(hex) +
-           (hex.size() < f.hex.size() ? "…" : "") + "</td><td>" + esc(f.value_name) +
+           (hex.size() < f.value_hex.size() ? "…" : "") + "</td><td>" + esc(f.name) +
            "</td></tr>\n";
   }
   out += "</table>\n";

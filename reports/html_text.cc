@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "tools/json.h"
+#include "reports/utf8.h"
 
 namespace mikeyconf::reports {
 
@@ -62,7 +62,7 @@ std::string html_escape(std::string_view text) {
         out += kReplacement;
       }
       ++i;
-    } else if (const std::size_t n = tools::utf8_sequence(text, i); n > 0) {
+    } else if (std::uint32_t cp = 0; const std::size_t n = utf8_sequence(text.substr(i), cp)) {
       out.append(text.substr(i, n));
       i += n;
     } else {

@@ -1,8 +1,11 @@
 #include "reports/results_json.h"
 
+#include <cmath>
+
 #include "harness/scenario.h"
+#include "inspect/json.h"
 #include "reports/decoded.h"
-#include "reports/json_writer.h"
+#include "reports/utf8.h"
 #include "wire/hex.h"
 
 namespace mikeyconf::reports {
@@ -13,255 +16,251 @@ using harness::TranscriptEntry;
 
 namespace {
 
+using inspect::Json;
+
 std::string hex(std::string_view s) { return mikey::wire::to_hex(mikey::as_bytes(s)); }
 
 std::uint64_t u64(std::size_t n) { return static_cast<std::uint64_t>(n); }
 
+// Text as received: valid UTF-8 is kept (the document is written ASCII, so it becomes \u
+// escapes, RFC 8259 §7); any other byte stands for itself as U+00XX, so no byte is lost (every
+// byte-exact value is also given in hex).
+Json text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      out += s[i++];
+    } else if (const std::size_t n = utf8_sequence(s.substr(i), cp); n > 0) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out += static_cast<char>(0xc0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+      ++i;
+    }
+  }
+  return out;
+}
+
+Json texts(const std::vector<std::string>& v) {
+  Json a = Json::array();
+  for (const std::string& s : v) a.push_back(text(s));
+  return a;
+}
+
+// Milliseconds to the microsecond, as measured (the clocks say no more).
+Json ms(double d) { return std::round(d * 1000.0) / 1000.0; }
+
 // Hex plus the decoded tree in flat form (the layout map) and a summary.
-void mikey_message(JsonWriter& j, std::string_view k, mikey::ByteView bytes) {
+Json mikey_message(mikey::ByteView bytes) {
   const DecodedMessage d = decode_message(bytes);
-  j.key(k).begin_object();
-  j.field("hex", d.hex);
-  j.field("parses", d.parses);
+  Json j = Json::object();
+  j["hex"] = d.hex;
+  j["parses"] = d.parses;
   if (!d.parses) {
-    j.key("parse_error").begin_object();
-    j.field("code", d.parse_error);
-    j.field("offset", static_cast<std::uint64_t>(d.parse_error_offset));
-    j.end_object();
+    j["parse_error"] = Json{{"code", text(d.parse_error)},
+                            {"offset", static_cast<std::uint64_t>(d.parse_error_offset)}};
   }
   if (d.data_type) {
-    j.field("data_type", static_cast<std::uint64_t>(*d.data_type));
-    j.field("data_type_name", d.data_type_name);
+    j["data_type"] = static_cast<std::uint64_t>(*d.data_type);
+    j["data_type_name"] = text(d.data_type_name);
   }
-  j.strings("payloads", d.payloads);
-  if (d.is_error_message) {
-    j.key("error_numbers").begin_array();
-    for (std::uint64_t e : d.error_numbers) j.value(e);
-    j.end_array();
-  }
-  j.key("deviations").begin_array();
+  j["payloads"] = texts(d.payloads);
+  if (d.is_error_message) j["error_numbers"] = d.error_numbers;
+  Json devs = Json::array();
   for (const DecodedDeviation& dev : d.deviations) {
-    j.begin_object();
-    j.field("kind", dev.kind);
-    j.field("offset", static_cast<std::uint64_t>(dev.offset));
-    j.field("detail", dev.detail);
-    j.end_object();
+    devs.push_back(Json{{"kind", text(dev.kind)},
+                        {"offset", static_cast<std::uint64_t>(dev.offset)},
+                        {"detail", text(dev.detail)}});
   }
-  j.end_array();
-  j.key("fields").begin_array();
-  for (const DecodedField& f : d.fields) {
-    j.begin_object();
-    j.field("path", f.path);
-    j.field("offset", static_cast<std::uint64_t>(f.offset));
-    j.field("length", static_cast<std::uint64_t>(f.length));
-    if (f.mask != 0xff) j.field("mask", static_cast<std::uint64_t>(f.mask));
-    j.field("hex", f.hex);
-    j.end_object();
+  j["deviations"] = std::move(devs);
+  Json fields = Json::array();
+  for (const inspect::DecodedField& f : d.fields) {
+    Json o = Json::object();
+    o["path"] = text(f.path);
+    o["offset"] = static_cast<std::uint64_t>(f.offset);
+    o["length"] = static_cast<std::uint64_t>(f.length);
+    if (f.mask != 0xff) o["mask"] = static_cast<std::uint64_t>(f.mask);
+    o["hex"] = f.value_hex;
+    fields.push_back(std::move(o));
   }
-  j.end_array();
-  j.end_object();
+  j["fields"] = std::move(fields);
+  return j;
 }
 
-void http_response(JsonWriter& j, const TranscriptEntry& e) {
-  j.key("response").begin_object();
+Json http_response(const TranscriptEntry& e) {
+  Json j = Json::object();
   if (!e.transport_error.empty()) {
-    j.field("transport_error", e.transport_error);
-  } else {
-    j.field("status", static_cast<std::uint64_t>(e.status));
-    j.field("reason", e.reason);
-    j.key("headers").begin_array();
-    for (const auto& [n, v] : e.headers) j.begin_array().value(n).value(v).end_array();
-    j.end_array();
-    j.field("body_hex", hex(e.body));
-    if (e.response_mikey) mikey_message(j, "mikey", *e.response_mikey);
-    if (!e.mikey_problem.empty()) j.field("mikey_problem", e.mikey_problem);
+    j["transport_error"] = text(e.transport_error);
+    return j;
   }
-  j.end_object();
+  j["status"] = static_cast<std::uint64_t>(e.status);
+  j["reason"] = text(e.reason);
+  Json headers = Json::array();
+  for (const auto& [n, v] : e.headers) headers.push_back(Json::array({text(n), text(v)}));
+  j["headers"] = std::move(headers);
+  j["body_hex"] = hex(e.body);
+  if (e.response_mikey) j["mikey"] = mikey_message(*e.response_mikey);
+  if (!e.mikey_problem.empty()) j["mikey_problem"] = text(e.mikey_problem);
+  return j;
 }
 
-void transcript_entry(JsonWriter& j, const TranscriptEntry& e) {
-  j.begin_object();
-  j.field("step", u64(e.step));
-  j.field("kind", e.kind);
-  j.field("label", e.label);
-  j.field("start_ms", e.start_ms);
-  j.field("duration_ms", e.duration_ms);
-  if (!e.mikey_built.empty()) mikey_message(j, "mikey_built", e.mikey_built);
+Json transcript_entry(const TranscriptEntry& e) {
+  Json j = Json::object();
+  j["step"] = u64(e.step);
+  j["kind"] = text(e.kind);
+  j["label"] = text(e.label);
+  j["start_ms"] = ms(e.start_ms);
+  j["duration_ms"] = ms(e.duration_ms);
+  if (!e.mikey_built.empty()) j["mikey_built"] = mikey_message(e.mikey_built);
   if (!e.mikey_sent.empty() && e.mikey_sent != e.mikey_built) {
-    mikey_message(j, "mikey_sent", e.mikey_sent);
+    j["mikey_sent"] = mikey_message(e.mikey_sent);
   }
-  j.strings("mutations", e.mutations);
-  j.field("re_protected", e.re_protected);
+  j["mutations"] = texts(e.mutations);
+  j["re_protected"] = e.re_protected;
   if (e.kind == "http") {
     // The exact bytes as sent: an application/mikey body stays base64 here (TS 33.328 Annex A);
     // transcript.pcap carries it decoded (reports/README.md).
-    j.key("request").begin_object();
-    j.field("hex", hex(e.request));
-    j.field("text", e.request);
-    j.end_object();
-    http_response(j, e);
+    j["request"] = Json{{"hex", hex(e.request)}, {"text", text(e.request)}};
+    j["response"] = http_response(e);
   }
-  j.field("note", e.note);
-  j.end_object();
+  j["note"] = text(e.note);
+  return j;
 }
 
-void case_result(JsonWriter& j, const CaseResult& c) {
-  j.begin_object();
-  j.field("id", c.id);
-  j.field("title", c.title);
-  j.field("file", c.file);
-  j.strings("requirements", c.requirements);
-  j.field("level", harness::to_string(c.level));
-  j.field("sut_role", harness::to_string(c.sut_role));
-  j.strings("tags", c.tags);
-  j.strings("needs", c.needs);
-  j.field("seed", c.seed);
-  j.field("verdict", harness::to_string(c.verdict));
-  if (c.original_verdict) {
-    j.field("original_verdict", harness::to_string(*c.original_verdict));
-  } else {
-    j.key("original_verdict").null();
-  }
-  j.field("reason", c.reason);
-  j.field("start_ms", c.start_ms);
-  j.field("duration_ms", c.duration_ms);
-  j.field("replay", c.replay);
-  j.key("expectations").begin_array();
+Json case_result(const CaseResult& c) {
+  Json j = Json::object();
+  j["id"] = text(c.id);
+  j["title"] = text(c.title);
+  j["file"] = text(c.file);
+  j["requirements"] = texts(c.requirements);
+  j["level"] = harness::to_string(c.level);
+  j["sut_role"] = harness::to_string(c.sut_role);
+  j["tags"] = texts(c.tags);
+  j["needs"] = texts(c.needs);
+  j["seed"] = c.seed;
+  j["verdict"] = harness::to_string(c.verdict);
+  j["original_verdict"] =
+      c.original_verdict ? Json(harness::to_string(*c.original_verdict)) : Json();
+  j["reason"] = text(c.reason);
+  j["start_ms"] = ms(c.start_ms);
+  j["duration_ms"] = ms(c.duration_ms);
+  j["replay"] = text(c.replay);
+  Json expectations = Json::array();
   for (const harness::ExpectationResult& e : c.expectations) {
-    j.begin_object();
-    j.field("step", u64(e.step));
-    j.field("key", e.key);
-    j.field("expected", e.expected);
-    j.field("actual", e.actual);
-    j.field("ok", e.ok);
-    j.field("inconclusive_clause", e.inconclusive_clause);
-    j.end_object();
+    expectations.push_back(Json{{"step", u64(e.step)},
+                                {"key", text(e.key)},
+                                {"expected", text(e.expected)},
+                                {"actual", text(e.actual)},
+                                {"ok", e.ok},
+                                {"inconclusive_clause", e.inconclusive_clause}});
   }
-  j.end_array();
-  j.key("transcript").begin_array();
-  for (const TranscriptEntry& e : c.transcript) transcript_entry(j, e);
-  j.end_array();
-  j.end_object();
+  j["expectations"] = std::move(expectations);
+  Json transcript = Json::array();
+  for (const TranscriptEntry& e : c.transcript) transcript.push_back(transcript_entry(e));
+  j["transcript"] = std::move(transcript);
+  return j;
 }
 
-void summary(JsonWriter& j, const harness::Summary& s) {
-  j.key("summary").begin_object();
-  j.field("total", u64(s.total));
-  j.field("pass", u64(s.pass));
-  j.field("fail", u64(s.fail));
-  j.field("inconclusive", u64(s.inconclusive));
-  j.field("error", u64(s.error));
-  j.field("skipped", u64(s.skipped));
-  j.field("xfail", u64(s.xfail));
-  j.field("xpass", u64(s.xpass));
-  j.end_object();
+Json summary(const harness::Summary& s) {
+  return Json{{"total", u64(s.total)}, {"pass", u64(s.pass)},
+              {"fail", u64(s.fail)},   {"inconclusive", u64(s.inconclusive)},
+              {"error", u64(s.error)}, {"skipped", u64(s.skipped)},
+              {"xfail", u64(s.xfail)}, {"xpass", u64(s.xpass)}};
 }
 
 // What the profile declared: the capabilities and levels that selected the cases, and its
 // latitude choices (docs/latitude.md; a point not listed is `any`).
-void declared_profile(JsonWriter& j, const RunResult& run) {
-  j.key("profile").begin_object();
-  j.strings("capabilities", run.capabilities);
-  j.strings("levels", run.levels);
-  j.key("latitude").begin_object();
-  for (const auto& [id, reading] : run.latitude) j.field(id, reading);
-  j.end_object();
-  j.end_object();
+Json declared_profile(const RunResult& run) {
+  Json latitude = Json::object();
+  for (const auto& [id, reading] : run.latitude) latitude[id] = text(reading);
+  return Json{{"capabilities", texts(run.capabilities)},
+              {"levels", texts(run.levels)},
+              {"latitude", std::move(latitude)}};
 }
 
 // The skipped cases, grouped by reason (RunResult::exclusions).
-void excluded(JsonWriter& j, const RunResult& run) {
-  j.key("excluded").begin_array();
+Json excluded(const RunResult& run) {
+  Json out = Json::array();
   for (const harness::Exclusion& e : run.exclusions()) {
-    for (const std::string& id : e.ids) {
-      j.begin_object();
-      j.field("id", id);
-      j.field("reason", e.reason);
-      j.end_object();
-    }
+    for (const std::string& id : e.ids)
+      out.push_back(Json{{"id", text(id)}, {"reason", text(e.reason)}});
   }
-  j.end_array();
+  return out;
 }
 
 // The setup probe (harness/probe.h): `error` is empty unless the profile does not match the SUT.
-void setup(JsonWriter& j, const RunResult& run) {
-  j.key("setup").begin_object();
-  j.field("error", run.setup_error);
-  j.key("probes").begin_array();
+Json setup(const RunResult& run) {
+  Json probes = Json::array();
   for (const harness::SetupProbe& p : run.setup_probes) {
-    j.begin_object();
-    j.field("user", p.user);
-    j.field("message", p.message);
-    j.field("ok", p.ok);
-    j.field("finding", p.finding);
-    j.key("result");
-    case_result(j, p.result);
-    j.end_object();
+    probes.push_back(Json{{"user", text(p.user)},
+                          {"message", text(p.message)},
+                          {"ok", p.ok},
+                          {"finding", text(p.finding)},
+                          {"result", case_result(p.result)}});
   }
-  j.end_array();
-  j.end_object();
+  return Json{{"error", text(run.setup_error)}, {"probes", std::move(probes)}};
 }
+
+Json sut(const RunResult& run) {
+  Json j = Json::object();
+  j["name"] = text(run.sut_name);
+  j["role"] = harness::to_string(run.sut_role);
+  j["base_url"] = text(run.sut_url);
+  j["profile"] = text(run.profile_file);
+  j["baseline"] = text(run.baseline_file);
+  j["embedded"] = run.embedded;
+  // docs/latitude.md "clock-offset": the SUT's clock minus ours, measured before the suite; the
+  // harness parties kept the SUT's time. null: not measured.
+  j["clock_offset_ms"] =
+      run.sut_clock_offset_ms ? Json(static_cast<double>(*run.sut_clock_offset_ms)) : Json();
+  return j;
+}
+
+Json run_facts(const RunResult& run) {
+  Json j = Json::object();
+  j["seed"] = run.seed;
+  j["strict"] = run.strict;
+  j["inconclusive_fails"] = run.inconclusive_fails;
+  j["jobs"] = u64(run.jobs);
+  j["cases_dir"] = text(run.cases_dir);
+  j["started_utc"] = text(run.started_utc);
+  j["duration_ms"] = ms(run.duration_ms);
+  j["exit_code"] = run.exit_code();
+  return j;
+}
+
+// The document as written: one line, ASCII only.
+std::string document(const Json& j) { return inspect::dump_json(j, -1, /*ascii=*/true) + "\n"; }
 
 }  // namespace
 
 std::string results_json(const RunResult& run) {
-  JsonWriter j;
-  j.begin_object();
-  j.field("schema", "mikeyconf.results/1");
-  j.field("tool", "mikeyconf");
-  j.field("tool_version", run.tool_version);
-  j.key("sut").begin_object();
-  j.field("name", run.sut_name);
-  j.field("role", harness::to_string(run.sut_role));
-  j.field("base_url", run.sut_url);
-  j.field("profile", run.profile_file);
-  j.field("baseline", run.baseline_file);
-  j.field("embedded", run.embedded);
-  // docs/latitude.md "clock-offset": the SUT's clock minus ours, measured before the suite; the
-  // harness parties kept the SUT's time. null: not measured.
-  j.key("clock_offset_ms");
-  if (run.sut_clock_offset_ms) {
-    j.value(static_cast<double>(*run.sut_clock_offset_ms));
-  } else {
-    j.null();
-  }
-  j.end_object();
-  j.key("run").begin_object();
-  j.field("seed", run.seed);
-  j.field("strict", run.strict);
-  j.field("inconclusive_fails", run.inconclusive_fails);
-  j.field("jobs", u64(run.jobs));
-  j.field("cases_dir", run.cases_dir);
-  j.field("started_utc", run.started_utc);
-  j.field("duration_ms", run.duration_ms);
-  j.field("exit_code", run.exit_code());
-  j.end_object();
-  setup(j, run);
-  declared_profile(j, run);
-  summary(j, run.summary());
-  excluded(j, run);
-  j.strings("warnings", run.warnings);
-  j.key("health_checks").begin_array();
+  Json j = Json::object();
+  j["schema"] = "mikeyconf.results/1";
+  j["tool"] = "mikeyconf";
+  j["tool_version"] = text(run.tool_version);
+  j["sut"] = sut(run);
+  j["run"] = run_facts(run);
+  j["setup"] = setup(run);
+  j["profile"] = declared_profile(run);
+  j["summary"] = summary(run.summary());
+  j["excluded"] = excluded(run);
+  j["warnings"] = texts(run.warnings);
+  Json health = Json::array();
   for (const harness::HealthCheck& h : run.health) {
-    j.begin_object();
-    j.field("when", h.when);
-    j.field("ok", h.ok);
-    j.key("result");
-    case_result(j, h.result);
-    j.end_object();
+    health.push_back(Json{{"when", text(h.when)}, {"ok", h.ok}, {"result", case_result(h.result)}});
   }
-  j.end_array();
-  j.key("cases").begin_array();
-  for (const CaseResult& c : run.cases) case_result(j, c);
-  j.end_array();
-  j.end_object();
-  return std::move(j).str() + "\n";
+  j["health_checks"] = std::move(health);
+  Json cases = Json::array();
+  for (const CaseResult& c : run.cases) cases.push_back(case_result(c));
+  j["cases"] = std::move(cases);
+  return document(j);
 }
 
-std::string case_json(const CaseResult& c) {
-  JsonWriter j;
-  case_result(j, c);
-  return std::move(j).str() + "\n";
-}
+std::string case_json(const CaseResult& c) { return document(case_result(c)); }
 
 }  // namespace mikeyconf::reports

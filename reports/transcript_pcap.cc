@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "tools/pcap.h"
+#include "inspect/pcap.h"
 #include "wire/base64.h"
 
 namespace mikeyconf::reports {
@@ -282,13 +282,13 @@ void add_case(const CaseResult& c, std::size_t index, std::uint64_t run_start_us
 mikey::Bytes to_pcap(std::vector<TimedFrame>& frames) {
   std::stable_sort(frames.begin(), frames.end(),
                    [](const TimedFrame& a, const TimedFrame& b) { return a.usec < b.usec; });
-  std::vector<tools::PcapPacket> packets;
+  std::vector<inspect::PcapPacket> packets;
   packets.reserve(frames.size());
   for (const TimedFrame& f : frames) {
     packets.push_back({f.data, static_cast<std::uint32_t>(f.usec / 1'000'000u),
                        static_cast<std::uint32_t>(f.usec % 1'000'000u)});
   }
-  return tools::make_pcap(packets, kLinkTypeEthernet);
+  return inspect::make_pcap(packets, kLinkTypeEthernet);
 }
 
 }  // namespace

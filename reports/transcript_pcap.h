@@ -1,7 +1,7 @@
 // transcript.pcap (reports/README.md): every HTTP exchange of every case (and of every health
 // check) as a TCP conversation on loopback, one port pair per case, so Wireshark's HTTP dissector
 // reassembles the requests and responses and hands application/mikey bodies to its MIKEY
-// dissector. Classic pcap through tools/pcap.h, link type Ethernet.
+// dissector. Classic pcap through inspect/pcap.h, link type Ethernet.
 //
 // Wireshark decodes an application/mikey body with its MIKEY dissector only when the body is the
 // binary message; TS 33.328 Annex A carries it base64-encoded. So the pcap carries each

@@ -14,12 +14,12 @@
 #include "crypto/rng.h"
 #include "harness/party_util.h"
 #include "harness/ue_kms.h"
+#include "inspect/json.h"
 #include "roles/clock.h"
 #include "roles/credential.h"
 #include "roles/error_message.h"
 #include "roles/initiator.h"
 #include "roles/responder.h"
-#include "tools/json.h"
 #include "transport/client.h"
 #include "transport/endpoint.h"
 #include "wire/base64.h"
@@ -31,6 +31,8 @@ namespace roles = mikey::roles;
 namespace codec = mikey::codec;
 namespace transport = mikey::transport;
 namespace harness = mikeyconf::harness;
+using inspect::find_member;
+using inspect::Json;
 using mikey::Bytes;
 using mikey::ByteView;
 
@@ -87,10 +89,10 @@ Json keys_json(const std::vector<roles::SrtpKeys>& keys, bool flip) {
     Bytes key(k.master_key.view().begin(), k.master_key.view().end());
     if (flip && !key.empty()) key[0] ^= 0x01;
     Json item = Json::object();
-    item.set("cs_id", Json(static_cast<std::int64_t>(k.cs_id)));
-    item.set("master_key", mikey::wire::to_hex(key));
-    item.set("master_salt", mikey::wire::to_hex(k.master_salt.view()));
-    list.push(std::move(item));
+    item["cs_id"] = Json(static_cast<std::int64_t>(k.cs_id));
+    item["master_key"] = mikey::wire::to_hex(key);
+    item["master_salt"] = mikey::wire::to_hex(k.master_salt.view());
+    list.push_back(std::move(item));
   }
   return list;
 }
@@ -154,9 +156,9 @@ struct SampleUe::Impl {
   }
 
   roles::Identity kms_identity(const Json& req) const {
-    const Json* k = req.find("kms_identity");
+    const Json* k = find_member(req, "kms_identity");
     if (k != nullptr && k->is_string()) {
-      if (auto id = harness::parse_identity(k->as_string())) return *id;
+      if (auto id = harness::parse_identity(k->get<std::string>())) return *id;
     }
     return profile.kms_identity;
   }
@@ -164,9 +166,9 @@ struct SampleUe::Impl {
   // A.2-14: only a 200 with the profile's media type and a body that decodes is a KMS answer.
   std::optional<Bytes> post(const Json& req, transport::RequestType type, ByteView message,
                             Stop& stop) {
-    const Json* url = req.find("kms_url");
-    auto options =
-        url != nullptr && url->is_string() ? kms_client(profile, url->as_string()) : std::nullopt;
+    const Json* url = find_member(req, "kms_url");
+    auto options = url != nullptr && url->is_string() ? kms_client(profile, url->get<std::string>())
+                                                      : std::nullopt;
     if (!options) {
       stop.error = "bad request: kms_url must be http://host:port/path";
       return std::nullopt;
@@ -207,8 +209,8 @@ struct SampleUe::Impl {
   bool obtain_ticket(const Json& req, const roles::Identity& peer, Stop& stop) {
     initiator =
         std::make_unique<roles::Initiator>(role_config<roles::InitiatorConfig>(req), clock, *rng);
-    const Json* mode = req.find("mode");
-    if (mode != nullptr && mode->is_integer() && mode->as_int() == 3) {
+    const Json* mode = find_member(req, "mode");
+    if (mode != nullptr && mode->is_number_integer() && mode->get<std::int64_t>() == 3) {
       if (!user->mode3_tpk) {
         stop.error = "mode 3: the profile gives this user no mode3_tpk";
         return false;
@@ -236,10 +238,10 @@ struct SampleUe::Impl {
   }
 
   std::optional<Json> initiate(const Json& req, Stop& stop) {
-    const Json* peer_text = req.find("peer");
+    const Json* peer_text = find_member(req, "peer");
     std::optional<roles::Identity> peer;
     if (peer_text != nullptr && peer_text->is_string())
-      peer = harness::parse_identity(peer_text->as_string());
+      peer = harness::parse_identity(peer_text->get<std::string>());
     if (!peer) {
       stop.error = "bad request: peer must read type:data (uri:sip:bob@example.org)";
       return std::nullopt;
@@ -253,17 +255,17 @@ struct SampleUe::Impl {
       return std::nullopt;
     }
     Json reply = Json::object();
-    reply.set("mikey_b64", mikey::wire::base64_encode(ti.value()));
+    reply["mikey_b64"] = mikey::wire::base64_encode(ti.value());
     return reply;
   }
 
   std::optional<Bytes> message_of(const Json& req, Stop& stop) const {
-    const Json* b64 = req.find("mikey_b64");
+    const Json* b64 = find_member(req, "mikey_b64");
     if (b64 == nullptr || !b64->is_string()) {
       stop.error = "bad request: mikey_b64 missing";
       return std::nullopt;
     }
-    auto bytes = mikey::wire::base64_decode(b64->as_string());
+    auto bytes = mikey::wire::base64_decode(b64->get<std::string>());
     if (!bytes.ok()) {
       stop.error = "bad request: mikey_b64 is not base64";
       return std::nullopt;
@@ -294,8 +296,8 @@ struct SampleUe::Impl {
       return std::nullopt;
     }
     Json reply = Json::object();
-    if (message) reply.set("mikey_b64", mikey::wire::base64_encode(*message));
-    reply.set("keys", keys_json(keys.value(), fault == UeFault::wrong_keys));
+    if (message) reply["mikey_b64"] = mikey::wire::base64_encode(*message);
+    reply["keys"] = keys_json(keys.value(), fault == UeFault::wrong_keys);
     return reply;
   }
 
@@ -341,32 +343,32 @@ struct SampleUe::Impl {
       }
     }
     Json reply = Json::object();
-    reply.set("error", stop.error);
+    reply["error"] = stop.error;
     if (!stop.error_message.empty()) {
-      reply.set("mikey_b64", mikey::wire::base64_encode(stop.error_message));
+      reply["mikey_b64"] = mikey::wire::base64_encode(stop.error_message);
     }
-    return reply.dump();
+    return inspect::dump_json(reply);
   }
 
   std::string handle(std::string_view line) {
-    auto req = parse_json(line);
+    auto req = inspect::parse_json(line);
     Stop stop;
-    const Json* op = req && req->is_object() ? req->find("op") : nullptr;
+    const Json* op = req && req->is_object() ? find_member(*req, "op") : nullptr;
     if (op == nullptr || !op->is_string()) {
       stop.error = "bad request: a JSON object with op expected";
       return refused(stop);
     }
     std::optional<Json> reply;
-    if (op->as_string() == "initiate") {
+    if (op->get<std::string>() == "initiate") {
       reply = initiate(*req, stop);
-    } else if (op->as_string() == "transfer_resp") {
+    } else if (op->get<std::string>() == "transfer_resp") {
       reply = transfer_resp(*req, stop);
-    } else if (op->as_string() == "transfer_init") {
+    } else if (op->get<std::string>() == "transfer_init") {
       reply = transfer_init(*req, stop);
     } else {
-      stop.error = "bad request: unknown op '" + op->as_string() + "'";
+      stop.error = "bad request: unknown op '" + op->get<std::string>() + "'";
     }
-    return reply ? reply->dump() : refused(stop);
+    return reply ? inspect::dump_json(*reply) : refused(stop);
   }
 };
 
@@ -392,8 +394,8 @@ std::string SampleUe::handle(std::string_view request_line) noexcept {
     return impl_->handle(request_line);
   } catch (const std::exception& e) {
     Json reply = Json::object();
-    reply.set("error", std::string("internal error: ") + e.what());
-    return reply.dump();
+    reply["error"] = std::string("internal error: ") + e.what();
+    return inspect::dump_json(reply);
   }
 }
 

@@ -7,10 +7,10 @@
 
 #include "harness/engine.h"
 #include "harness/profile.h"
+#include "inspect/json.h"
 #include "reports/bundle.h"
 #include "reports/reports.h"
 #include "reports/tests/test_run.h"
-#include "tools/json.h"
 
 namespace mikeyconf::reports {
 namespace {
@@ -91,16 +91,16 @@ TEST_F(BundleTest, WriteAllReportsWritesEveryFileAndSelfContainedBundles) {
   EXPECT_EQ(lines, w->files.size() - 1);
   EXPECT_NE(manifest.find("  bundles/kms.case.error/bundle.json\n"), std::string::npos);
 
-  const auto doc = tools::parse_json(testing::read(b / "bundle.json"));
+  const auto doc = inspect::parse_json(testing::read(b / "bundle.json"));
   ASSERT_TRUE(doc);
-  EXPECT_EQ(doc->find("schema")->as_string(), "mikeyconf.bundle/1");
-  EXPECT_EQ(doc->find("replay")->as_string(), "mikeyconf replay bundles/kms.case.fail");
-  EXPECT_EQ(doc->find("profile")->as_string(), "profile/suite/profiles/lab.yaml");
-  EXPECT_EQ(doc->find("sut_role")->as_string(), "kms");
-  EXPECT_EQ(doc->find("case_seed")->as_uint(), run_.cases[1].seed);
-  const auto transcript = tools::parse_json(testing::read(b / "transcript.json"));
+  EXPECT_EQ(doc->at("schema").get<std::string>(), "mikeyconf.bundle/1");
+  EXPECT_EQ(doc->at("replay").get<std::string>(), "mikeyconf replay bundles/kms.case.fail");
+  EXPECT_EQ(doc->at("profile").get<std::string>(), "profile/suite/profiles/lab.yaml");
+  EXPECT_EQ(doc->at("sut_role").get<std::string>(), "kms");
+  EXPECT_EQ(doc->at("case_seed").get<std::uint64_t>(), run_.cases[1].seed);
+  const auto transcript = inspect::parse_json(testing::read(b / "transcript.json"));
   ASSERT_TRUE(transcript);
-  EXPECT_EQ(transcript->find("id")->as_string(), "kms.case.fail");
+  EXPECT_EQ(transcript->at("id").get<std::string>(), "kms.case.fail");
 }
 
 TEST_F(BundleTest, LoadBundleGivesWhatReplayNeeds) {

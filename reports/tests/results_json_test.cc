@@ -2,11 +2,11 @@
 // and the exit codes.
 #include <gtest/gtest.h>
 
+#include "inspect/json.h"
 #include "reports/decoded.h"
 #include "reports/junit.h"
 #include "reports/results_json.h"
 #include "reports/tests/test_run.h"
-#include "tools/json.h"
 #include "wire/hex.h"
 
 namespace mikeyconf::reports {
@@ -14,11 +14,11 @@ namespace {
 
 using harness::RunResult;
 using harness::Verdict;
-using tools::Json;
+using inspect::Json;
 
 const Json& at(const Json& j, std::string_view key) {
   static const Json kNull;
-  const Json* v = j.find(key);
+  const Json* v = inspect::find_member(j, key);
   return v != nullptr ? *v : kNull;
 }
 
@@ -26,52 +26,52 @@ TEST(ResultsJsonTest, IsValidJsonAndLossless) {
   const RunResult run = testing::make_run();
   const std::string text = results_json(run);
   std::size_t error_at = 0;
-  const auto doc = tools::parse_json(text, &error_at);
+  const auto doc = inspect::parse_json(text, &error_at);
   ASSERT_TRUE(doc) << "invalid JSON at byte " << error_at;
-  EXPECT_EQ(at(*doc, "schema").as_string(), "mikeyconf.results/1");
-  EXPECT_EQ(at(at(*doc, "summary"), "total").as_uint(), 7u);
-  EXPECT_EQ(at(at(*doc, "summary"), "xpass").as_uint(), 1u);
+  EXPECT_EQ(at(*doc, "schema").get<std::string>(), "mikeyconf.results/1");
+  EXPECT_EQ(at(at(*doc, "summary"), "total").get<std::uint64_t>(), 7u);
+  EXPECT_EQ(at(at(*doc, "summary"), "xpass").get<std::uint64_t>(), 1u);
   const Json& r = at(*doc, "run");
-  EXPECT_EQ(at(r, "exit_code").as_int(), 1);
-  EXPECT_EQ(at(r, "jobs").as_uint(), 3u);
-  EXPECT_EQ(at(r, "cases_dir").as_string(), "cases");
-  EXPECT_TRUE(at(at(*doc, "sut"), "embedded").as_bool());
+  EXPECT_EQ(at(r, "exit_code").get<std::int64_t>(), 1);
+  EXPECT_EQ(at(r, "jobs").get<std::uint64_t>(), 3u);
+  EXPECT_EQ(at(r, "cases_dir").get<std::string>(), "cases");
+  EXPECT_TRUE(at(at(*doc, "sut"), "embedded").get<bool>());
   const Json& cases = at(*doc, "cases");
-  ASSERT_EQ(cases.as_array().size(), 7u);
-  const Json& c = cases.as_array()[5];
-  EXPECT_EQ(at(c, "verdict").as_string(), "xfail");
-  EXPECT_EQ(at(c, "original_verdict").as_string(), "fail");
-  EXPECT_EQ(at(c, "seed").as_uint(), 0xfedcba9876543210ULL);
-  EXPECT_EQ(at(c, "title").as_string(), "A <title> & \"quotes\"");
-  EXPECT_EQ(at(at(c, "expectations").as_array()[0], "actual").as_string(), "500");
-  const Json& t = at(c, "transcript").as_array()[0];
-  EXPECT_EQ(at(at(t, "mikey_built"), "hex").as_string(), "010b008000000001000105");
-  EXPECT_EQ(at(at(t, "mikey_sent"), "hex").as_string(), "010b000000000001000105");
-  EXPECT_EQ(at(t, "mutations").as_array()[0].as_string(), "set hdr.v = 0");
-  const std::string request_hex = at(at(t, "request"), "hex").as_string();
+  ASSERT_EQ(cases.size(), 7u);
+  const Json& c = cases[5];
+  EXPECT_EQ(at(c, "verdict").get<std::string>(), "xfail");
+  EXPECT_EQ(at(c, "original_verdict").get<std::string>(), "fail");
+  EXPECT_EQ(at(c, "seed").get<std::uint64_t>(), 0xfedcba9876543210ULL);
+  EXPECT_EQ(at(c, "title").get<std::string>(), "A <title> & \"quotes\"");
+  EXPECT_EQ(at(at(c, "expectations")[0], "actual").get<std::string>(), "500");
+  const Json& t = at(c, "transcript")[0];
+  EXPECT_EQ(at(at(t, "mikey_built"), "hex").get<std::string>(), "010b008000000001000105");
+  EXPECT_EQ(at(at(t, "mikey_sent"), "hex").get<std::string>(), "010b000000000001000105");
+  EXPECT_EQ(at(t, "mutations")[0].get<std::string>(), "set hdr.v = 0");
+  const std::string request_hex = at(at(t, "request"), "hex").get<std::string>();
   EXPECT_EQ(request_hex.size(), 120u);
   EXPECT_EQ(request_hex.substr(116), "01ff");
   const Json& resp = at(t, "response");
-  EXPECT_EQ(at(resp, "status").as_uint(), 500u);
-  EXPECT_EQ(resp.find("headers")->as_array()[0].as_array()[1].as_string(), "text/plain");
-  EXPECT_EQ(at(at(resp, "mikey"), "data_type_name").as_string(), "Error");
+  EXPECT_EQ(at(resp, "status").get<std::uint64_t>(), 500u);
+  EXPECT_EQ(resp.at("headers")[0][1].get<std::string>(), "text/plain");
+  EXPECT_EQ(at(at(resp, "mikey"), "data_type_name").get<std::string>(), "Error");
   // The base64 body of an Annex A exchange is kept exactly as received.
-  const Json& annex = at(c, "transcript").as_array()[2];
-  const std::string body_hex = at(at(annex, "response"), "body_hex").as_string();
+  const Json& annex = at(c, "transcript")[2];
+  const std::string body_hex = at(at(annex, "response"), "body_hex").get<std::string>();
   EXPECT_EQ(body_hex.size(), 2 * run.cases[5].transcript[2].body.size());
-  EXPECT_EQ(at(at(at(annex, "response"), "mikey"), "hex").as_string(),
+  EXPECT_EQ(at(at(at(annex, "response"), "mikey"), "hex").get<std::string>(),
             mikey::wire::to_hex(testing::sample("ticket_resolve_resp")));
-  const Json& health = at(*doc, "health_checks").as_array()[0];
-  EXPECT_EQ(at(health, "when").as_string(), "start");
-  EXPECT_EQ(at(*doc, "warnings").as_array()[0].as_string(), "b.yaml:3: baseline names no case 'x'");
+  const Json& health = at(*doc, "health_checks")[0];
+  EXPECT_EQ(at(health, "when").get<std::string>(), "start");
+  EXPECT_EQ(at(*doc, "warnings")[0].get<std::string>(), "b.yaml:3: baseline names no case 'x'");
 }
 
 TEST(ResultsJsonTest, CaseJsonIsTheResultsEntry) {
   const RunResult run = testing::make_run();
-  const auto whole = tools::parse_json(results_json(run));
-  const auto one = tools::parse_json(case_json(run.cases[1]));
+  const auto whole = inspect::parse_json(results_json(run));
+  const auto one = inspect::parse_json(case_json(run.cases[1]));
   ASSERT_TRUE(whole && one);
-  EXPECT_EQ(*one, whole->find("cases")->as_array()[1]);
+  EXPECT_EQ(*one, whole->at("cases")[1]);
 }
 
 TEST(ResultsJsonTest, EscapesControlAndNonAsciiBytes) {
@@ -79,7 +79,7 @@ TEST(ResultsJsonTest, EscapesControlAndNonAsciiBytes) {
   run.cases[0].transcript[0].reason = std::string("\x00\x1f\"\\\xff", 5);
   const std::string text = results_json(run);
   EXPECT_NE(text.find(R"(\u0000\u001f\"\\\u00ff)"), std::string::npos);
-  EXPECT_TRUE(tools::parse_json(text));
+  EXPECT_TRUE(inspect::parse_json(text));
 }
 
 TEST(DecodedTest, NamesDataTypeFieldsAndErrorNumbers) {
@@ -89,8 +89,8 @@ TEST(DecodedTest, NamesDataTypeFieldsAndErrorNumbers) {
   EXPECT_TRUE(d.is_error_message);
   EXPECT_FALSE(d.error_numbers.empty());
   bool named = false;
-  for (const DecodedField& f : d.fields)
-    named = named || (f.path == "hdr.data_type" && f.value_name == "Error");
+  for (const inspect::DecodedField& f : d.fields)
+    named = named || (f.path == "hdr.data_type" && f.name == "Error");
   EXPECT_TRUE(named);
   const DecodedMessage bad = decode_message(mikey::wire::from_hex("01").value());
   EXPECT_FALSE(bad.parses);

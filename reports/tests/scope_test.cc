@@ -3,12 +3,12 @@
 // latitude, the skipped cases by reason).
 #include <gtest/gtest.h>
 
+#include "inspect/json.h"
 #include "reports/html_report.h"
 #include "reports/junit.h"
 #include "reports/reports.h"
 #include "reports/results_json.h"
 #include "reports/tests/test_run.h"
-#include "tools/json.h"
 
 namespace mikeyconf::reports {
 namespace {
@@ -16,16 +16,16 @@ namespace {
 using harness::CaseResult;
 using harness::RunResult;
 using harness::Verdict;
-using tools::Json;
+using inspect::Json;
 
 const Json& at(const Json& j, std::string_view key) {
   static const Json kNull;
-  const Json* v = j.find(key);
+  const Json* v = inspect::find_member(j, key);
   return v != nullptr ? *v : kNull;
 }
 
 Json parsed(const RunResult& run) {
-  auto doc = tools::parse_json(results_json(run));
+  auto doc = inspect::parse_json(results_json(run));
   EXPECT_TRUE(doc);
   return doc ? *doc : Json{};
 }
@@ -69,33 +69,34 @@ RunResult setup_error_run() {
 TEST(ScopeTest, ResultsJsonStatesTheProfileAndWhatItExcluded) {
   const Json doc = parsed(scoped_run());
   const Json& profile = at(doc, "profile");
-  ASSERT_EQ(at(profile, "capabilities").as_array().size(), 2u);
-  EXPECT_EQ(at(profile, "capabilities").as_array()[1].as_string(), "suite:128");
-  EXPECT_EQ(at(profile, "levels").as_array()[1].as_string(), "SHALL NOT");
-  EXPECT_EQ(at(at(profile, "latitude"), "auth-failure-answer").as_string(), "http-4xx");
-  const auto& excluded = at(doc, "excluded").as_array();
+  ASSERT_EQ(at(profile, "capabilities").size(), 2u);
+  EXPECT_EQ(at(profile, "capabilities")[1].get<std::string>(), "suite:128");
+  EXPECT_EQ(at(profile, "levels")[1].get<std::string>(), "SHALL NOT");
+  EXPECT_EQ(at(at(profile, "latitude"), "auth-failure-answer").get<std::string>(), "http-4xx");
+  const auto& excluded = at(doc, "excluded");
   ASSERT_EQ(excluded.size(), 3u);
   // Grouped by reason: both mode:3 cases first (its first appearance), then the level.
-  EXPECT_EQ(at(excluded[0], "id").as_string(), "kms.case.skipped");
-  EXPECT_EQ(at(excluded[1], "id").as_string(), "kms.case.mode3");
-  EXPECT_EQ(at(excluded[1], "reason").as_string(), "the SUT profile does not declare: mode:3");
-  EXPECT_EQ(at(excluded[2], "id").as_string(), "kms.case.level");
-  EXPECT_EQ(at(at(doc, "setup"), "error").as_string(), "");
+  EXPECT_EQ(at(excluded[0], "id").get<std::string>(), "kms.case.skipped");
+  EXPECT_EQ(at(excluded[1], "id").get<std::string>(), "kms.case.mode3");
+  EXPECT_EQ(at(excluded[1], "reason").get<std::string>(),
+            "the SUT profile does not declare: mode:3");
+  EXPECT_EQ(at(excluded[2], "id").get<std::string>(), "kms.case.level");
+  EXPECT_EQ(at(at(doc, "setup"), "error").get<std::string>(), "");
 }
 
 TEST(ScopeTest, ResultsJsonCarriesTheSetupErrorAndItsProbes) {
   const Json doc = parsed(setup_error_run());
   const Json& setup = at(doc, "setup");
-  EXPECT_NE(at(setup, "error").as_string().find("users.bob.psk"), std::string::npos);
+  EXPECT_NE(at(setup, "error").get<std::string>().find("users.bob.psk"), std::string::npos);
   // Text we wrote keeps its UTF-8 ("—") through the \u escapes.
-  EXPECT_NE(at(setup, "error").as_string().find("REQUEST_INIT_PSK \xe2\x80\x94 check"),
+  EXPECT_NE(at(setup, "error").get<std::string>().find("REQUEST_INIT_PSK \xe2\x80\x94 check"),
             std::string::npos);
-  const auto& probes = at(setup, "probes").as_array();
+  const auto& probes = at(setup, "probes");
   ASSERT_EQ(probes.size(), 2u);
-  EXPECT_FALSE(at(probes[1], "ok").as_bool());
-  EXPECT_EQ(at(probes[1], "user").as_string(), "bob");
-  EXPECT_EQ(at(at(probes[1], "result"), "verdict").as_string(), "fail");
-  EXPECT_EQ(at(at(doc, "run"), "exit_code").as_int(), 3);
+  EXPECT_FALSE(at(probes[1], "ok").get<bool>());
+  EXPECT_EQ(at(probes[1], "user").get<std::string>(), "bob");
+  EXPECT_EQ(at(at(probes[1], "result"), "verdict").get<std::string>(), "fail");
+  EXPECT_EQ(at(at(doc, "run"), "exit_code").get<std::int64_t>(), 3);
 }
 
 TEST(ScopeTest, JunitShowsTheSetupErrorAsItsFirstTestCase) {

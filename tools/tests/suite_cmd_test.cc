@@ -24,8 +24,8 @@
 
 #include "harness/profile.h"
 #include "harness/results.h"
+#include "inspect/json.h"
 #include "tools/cli.h"
-#include "tools/json.h"
 #include "tools/progress.h"
 #include "tools/suite_cli.h"
 #include "tools/tests/run_binary.h"
@@ -34,6 +34,7 @@ namespace mikeyconf::tools {
 namespace {
 
 namespace fs = std::filesystem;
+using inspect::Json;
 
 const std::string kRepo = MIKEY_SOURCE_DIR;
 const std::string kCases = kRepo + "/cases";
@@ -66,19 +67,19 @@ Outcome mikeyconf(const std::string& args, const fs::path& dir) {
 // id → verdict from a results.json.
 std::map<std::string, std::string> verdicts(const fs::path& results_json) {
   std::map<std::string, std::string> out;
-  auto json = parse_json(slurp(results_json));
-  if (!json || json->find("cases") == nullptr) return out;
-  for (const Json& c : json->find("cases")->as_array()) {
-    out[c.find("id")->as_string()] = c.find("verdict")->as_string();
+  auto json = inspect::parse_json(slurp(results_json));
+  if (!json || inspect::find_member(*json, "cases") == nullptr) return out;
+  for (const Json& c : json->at("cases")) {
+    out[c.at("id").get<std::string>()] = c.at("verdict").get<std::string>();
   }
   return out;
 }
 
 std::uint64_t case_seed_in(const fs::path& results_json, const std::string& id) {
-  auto json = parse_json(slurp(results_json));
-  if (!json || json->find("cases") == nullptr) return 0;
-  for (const Json& c : json->find("cases")->as_array()) {
-    if (c.find("id")->as_string() == id) return c.find("seed")->as_uint();
+  auto json = inspect::parse_json(slurp(results_json));
+  if (!json || inspect::find_member(*json, "cases") == nullptr) return 0;
+  for (const Json& c : json->at("cases")) {
+    if (c.at("id").get<std::string>() == id) return c.at("seed").get<std::uint64_t>();
   }
   return 0;
 }

@@ -1,5 +1,5 @@
-// The classic pcap writer (tools/pcap.h): byte layout of the global and record headers.
-#include "tools/pcap.h"
+// The classic pcap writer (inspect/pcap.h): byte layout of the global and record headers.
+#include "inspect/pcap.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 
 #include "wire/hex.h"
 
-namespace mikeyconf::tools {
+namespace mikeyconf::inspect {
 namespace {
 
 std::string hex(const mikey::Bytes& b, std::size_t from, std::size_t n) {
@@ -87,4 +87,4 @@ TEST(PcapTest, WritesTheFileAndReportsUnwritablePaths) {
 }
 
 }  // namespace
-}  // namespace mikeyconf::tools
+}  // namespace mikeyconf::inspect

@@ -4,7 +4,7 @@
 // exactly one binary MIKEY message and field offsets equal MIKEY offsets; Wireshark decodes it
 // with a user-DLT mapping (shared/spec/oracles.md):
 //   tshark -o 'uat:user_dlts:"User 0 (DLT=147)","mikey","0","","0",""' -r FILE
-// The harness reuses this for transcripts (one packet per message exchanged).
+// The reports reuse this for transcripts (one packet per message exchanged).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,7 @@
 
 #include "wire/bytes.h"
 
-namespace mikeyconf::tools {
+namespace mikeyconf::inspect {
 
 inline constexpr std::uint32_t kLinkTypeUser0 = 147;  // DLT_USER0
 // Records longer than this are cut (orig_len keeps the full length), as tcpdump does; 256 KiB
@@ -35,4 +35,4 @@ mikey::Bytes make_pcap(std::span<const PcapPacket> packets,
 bool write_pcap_file(const std::string& path, std::span<const PcapPacket> packets,
                      std::uint32_t link_type = kLinkTypeUser0, std::string* error = nullptr);
 
-}  // namespace mikeyconf::tools
+}  // namespace mikeyconf::inspect

@@ -1,11 +1,11 @@
-#include "tools/pcap.h"
+#include "inspect/pcap.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 
-namespace mikeyconf::tools {
+namespace mikeyconf::inspect {
 
 namespace {
 
@@ -70,4 +70,4 @@ bool write_pcap_file(const std::string& path, std::span<const PcapPacket> packet
   return true;
 }
 
-}  // namespace mikeyconf::tools
+}  // namespace mikeyconf::inspect

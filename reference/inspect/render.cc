@@ -1,4 +1,4 @@
-#include "tools/render.h"
+#include "inspect/render.h"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include "codec/codepoints.h"
 #include "codec/field_names.h"
 
-namespace mikeyconf::tools {
+namespace mikeyconf::inspect {
 
 namespace codec = mikey::codec;
 
@@ -238,17 +238,17 @@ namespace {
 
 Json field_json(const DecodedField& f) {
   Json j = Json::object();
-  j.set("path", f.path);
-  j.set("offset", f.offset);
-  j.set("length", f.length);
-  j.set("mask", static_cast<std::uint32_t>(f.mask));
-  j.set("value_hex", f.value_hex);
-  if (f.value) j.set("value", *f.value);
+  j["path"] = f.path;
+  j["offset"] = f.offset;
+  j["length"] = f.length;
+  j["mask"] = static_cast<std::uint32_t>(f.mask);
+  j["value_hex"] = f.value_hex;
+  if (f.value) j["value"] = *f.value;
   if (!f.registry.empty()) {
-    j.set("registry", std::string(f.registry));
-    j.set("name", f.name.empty() ? Json() : Json(std::string(f.name)));
+    j["registry"] = std::string(f.registry);
+    j["name"] = f.name.empty() ? Json() : Json(std::string(f.name));
   }
-  if (!f.text.empty()) j.set("text", f.text);
+  if (!f.text.empty()) j["text"] = f.text;
   return j;
 }
 
@@ -275,7 +275,7 @@ Json node_value(const DecodeResult& r, const Node& n) {
     // A field that also contains decoded structure (KEMAC Encr data, SP Policy param, TICKET
     // Ticket Data): its bytes under "value", the structure beside them.
     const DecodedField& f = r.fields[static_cast<std::size_t>(n.field)];
-    obj.set("value", scalar_of(f));
+    obj["value"] = scalar_of(f);
   }
   add_members(r, n, obj);
   return obj;
@@ -286,35 +286,34 @@ void add_members(const DecodeResult& r, const Node& n, Json& obj) {
     if (c->payload) {
       Json p = Json::object();
       auto [name, type] = payload_type_of(c->key);
-      p.set("type", type ? Json(static_cast<std::uint32_t>(*type)) : Json());
-      p.set("type_name", name);
-      p.set("offset", c->begin == UINT32_MAX ? 0u : c->begin);
-      p.set("length", c->begin == UINT32_MAX ? 0u : c->end - c->begin);
+      p["type"] = type ? Json(static_cast<std::uint32_t>(*type)) : Json();
+      p["type_name"] = name;
+      p["offset"] = c->begin == UINT32_MAX ? 0u : c->begin;
+      p["length"] = c->begin == UINT32_MAX ? 0u : c->end - c->begin;
       // The payload's own fields apart, so that a field named "type" or "length" (General
       // Extension) cannot clash with the keys above.
       Json fields = Json::object();
       add_members(r, *c, fields);
-      p.set("fields", std::move(fields));
-      Json* list = obj.find("payloads");
-      if (list == nullptr) list = &obj.set("payloads", Json::array());
-      list->push(std::move(p));
+      p["fields"] = std::move(fields);
+      if (!obj.contains("payloads")) obj["payloads"] = Json::array();
+      obj["payloads"].push_back(std::move(p));
       continue;
     }
     auto [key, indexed] = array_key(c->key);
     Json v = node_value(r, *c);
     if (indexed) {
-      Json* list = obj.find(key);
-      if (list == nullptr || !list->is_array()) list = &obj.set(key, Json::array());
-      list->push(std::move(v));
+      Json& list = obj[key];
+      if (!list.is_array()) list = Json::array();
+      list.push_back(std::move(v));
     } else {
-      obj.set(key, std::move(v));
+      obj[key] = std::move(v);
     }
     if (c->field >= 0) {
       const DecodedField& f = r.fields[static_cast<std::size_t>(c->field)];
       if (!indexed && !f.registry.empty()) {
-        obj.set(key + "_name", f.name.empty() ? Json() : Json(std::string(f.name)));
+        obj[key + "_name"] = f.name.empty() ? Json() : Json(std::string(f.name));
       }
-      if (!indexed && !f.text.empty()) obj.set(key + "_text", f.text);
+      if (!indexed && !f.text.empty()) obj[key + "_text"] = f.text;
     }
   }
 }
@@ -323,48 +322,48 @@ void add_members(const DecodeResult& r, const Node& n, Json& obj) {
 
 Json render_json(const DecodeResult& r) {
   Json j = Json::object();
-  j.set("valid", r.valid());
+  j["valid"] = r.valid();
   if (r.error) {
     const codec::ParseError& e = r.error->error;
     Json err = Json::object();
-    err.set("code", std::string(error_code_name(e.code)));
-    err.set("message", std::string(codec::to_string(e.code)));
-    err.set("offset", e.offset);
-    err.set("payload", error_where(r));
-    err.set("context", r.error->context.empty() ? Json() : Json(r.error->context));
-    j.set("error", std::move(err));
+    err["code"] = std::string(error_code_name(e.code));
+    err["message"] = std::string(codec::to_string(e.code));
+    err["offset"] = e.offset;
+    err["payload"] = error_where(r);
+    err["context"] = r.error->context.empty() ? Json() : Json(r.error->context);
+    j["error"] = std::move(err);
   } else {
-    j.set("error", Json());
+    j["error"] = Json();
   }
-  j.set("length", static_cast<std::uint64_t>(r.bytes.size()));
+  j["length"] = static_cast<std::uint64_t>(r.bytes.size());
   Json fields = Json::array();
-  for (const DecodedField& f : r.fields) fields.push(field_json(f));
-  j.set("fields", std::move(fields));
+  for (const DecodedField& f : r.fields) fields.push_back(field_json(f));
+  j["fields"] = std::move(fields);
   Json devs = Json::array();
   for (const codec::Deviation& d : r.deviations) {
     Json dj = Json::object();
-    dj.set("kind", std::string(deviation_kind_name(d.kind)));
-    dj.set("offset", d.offset);
-    dj.set("detail", d.detail);
-    dj.set("description", std::string(codec::to_string(d.kind)));
-    devs.push(std::move(dj));
+    dj["kind"] = std::string(deviation_kind_name(d.kind));
+    dj["offset"] = d.offset;
+    dj["detail"] = d.detail;
+    dj["description"] = std::string(codec::to_string(d.kind));
+    devs.push_back(std::move(dj));
   }
-  j.set("deviations", std::move(devs));
+  j["deviations"] = std::move(devs);
   Json notes = Json::array();
   for (const DecodeNote& n : r.notes) {
     Json nj = Json::object();
-    nj.set("offset", n.offset);
-    nj.set("path", n.path);
-    nj.set("text", n.text);
-    notes.push(std::move(nj));
+    nj["offset"] = n.offset;
+    nj["path"] = n.path;
+    nj["text"] = n.text;
+    notes.push_back(std::move(nj));
   }
-  j.set("notes", std::move(notes));
+  j["notes"] = std::move(notes);
   Json message = Json::object();
   std::unique_ptr<Node> root = build_tree(r);
   add_members(r, *root, message);
-  if (message.find("payloads") == nullptr) message.set("payloads", Json::array());
-  j.set("message", std::move(message));
+  if (!message.contains("payloads")) message["payloads"] = Json::array();
+  j["message"] = std::move(message);
   return j;
 }
 
-}  // namespace mikeyconf::tools
+}  // namespace mikeyconf::inspect

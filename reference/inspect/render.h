@@ -4,10 +4,11 @@
 
 #include <string>
 
-#include "tools/decode.h"
-#include "tools/json.h"
+#include "inspect/decode.h"
+#include "inspect/input.h"
+#include "inspect/json.h"
 
-namespace mikeyconf::tools {
+namespace mikeyconf::inspect {
 
 // The tree: one line per field (offset, length, field, value, code-point name or text),
 // grouped by HDR / payload / embedded structure, then deviations, notes and the error.
@@ -21,4 +22,4 @@ std::string render_tree(const DecodeResult& r, InputFormat format = InputFormat:
 // decoded structure becomes {"value": ..., <members>}; embedded chains nest as "payloads".
 Json render_json(const DecodeResult& r);
 
-}  // namespace mikeyconf::tools
+}  // namespace mikeyconf::inspect
