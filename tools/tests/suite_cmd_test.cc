@@ -260,10 +260,8 @@ TEST(RunCommand, AnUnreachableSutIsExitThree) {
 // Policy; TS 33.328 §6.2.3.4.2) that kms.three-party.type2-provisional expects to be granted.
 constexpr char kTypeTwoKey[] =
     "    - id: tpk-2\n"
-    "      format: 2/0/0\n"
-    "      key: a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n"
-    "      encr: AES-CM-128\n"
-    "      mac: HMAC-SHA-1-160\n";
+    "      format: type2\n"
+    "      tpk: a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n";
 constexpr char kFailingCase[] = "kms.three-party.type2-provisional";
 
 TEST(RunCommand, AFailingCaseIsExitOneAndItsBundleReplaysTheSameVerdict) {
