@@ -176,8 +176,8 @@ std::string user_keys(const std::string& user, Kind kind) {
   // identity.
   const std::string u = "users." + user;
   return kind == Kind::identity
-             ? "check " + u + " and the psk_id of its kms_config user (and kms.identity)"
-             : "check the psk and psk_id of the kms_config user " + u + " names (and kms.identity)";
+             ? "check " + u + " and the kms_config psk_id of " + u + " (and kms.identity)"
+             : "check the kms_config psk and psk_id of " + u + " (and kms.identity)";
 }
 
 std::string user_finding(const std::string& user, Kind kind, const std::string& seen) {
