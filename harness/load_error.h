@@ -6,20 +6,14 @@
 
 #include <string>
 
+#include "config/config_error.h"
 #include "wire/result.h"
 
 namespace mikeyconf::harness {
 
-struct LoadError {
-  std::string file;  // the path as given, or the name passed to a parse_*_text function
-  int line = 0;      // 1-based; 0 when the error concerns the whole file (cannot be opened)
-  int column = 0;    // 1-based; 0 with line 0
-  std::string message;
-
-  // "file:line:col: message", or "file: message" without a position.
-  std::string to_string() const;
-  bool operator==(const LoadError&) const = default;
-};
+// The KMS configuration's error type: one type for every loader (file:line:col, 1-based; line 0
+// when the error concerns the whole file, e.g. it cannot be opened).
+using LoadError = mikey::config::ConfigError;
 
 template <class T>
 using LoadResult = mikey::Result<T, LoadError>;

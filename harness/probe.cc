@@ -172,9 +172,12 @@ Reading read_probe(const CaseResult& r, const SutProfile& p, bool first) {
 }
 
 std::string user_keys(const std::string& user, Kind kind) {
+  // The identity is the profile's (users.X); its credential is the kms_config's user of that
+  // identity.
   const std::string u = "users." + user;
-  return kind == Kind::identity ? "check " + u + ".identity and " + u + ".psk_id (and kms_identity)"
-                                : "check " + u + ".psk and " + u + ".psk_id (and kms_identity)";
+  return kind == Kind::identity
+             ? "check " + u + " and the kms_config psk_id of " + u + " (and kms.identity)"
+             : "check the kms_config psk and psk_id of " + u + " (and kms.identity)";
 }
 
 std::string user_finding(const std::string& user, Kind kind, const std::string& seen) {
@@ -303,8 +306,8 @@ class Prober {
       std::string who;
       for (const auto& [user, r] : seen_) who += (who.empty() ? "" : ", ") + user;
       return "the KMS refuses every user (" + who + "; " + seen_.begin()->second.seen +
-             ") — check kms_identity (the KMS's own identity, sent as IDRkms) and annex_a, then " +
-             "the users' psk, psk_id and identity";
+             ") — check kms.identity of the kms_config (the KMS's own identity, sent as IDRkms) " +
+             "and annex_a, then the users' psk, psk_id and identity";
     }
     std::string out;
     for (const auto& [user, r] : seen_) {

@@ -4,6 +4,7 @@
 
 #include "harness/capabilities.h"
 #include "harness/names.h"
+#include "harness/profile_kms.h"
 #include "harness/ue_loader.h"
 #include "harness/yaml_util.h"
 
@@ -52,13 +53,6 @@ std::string identity_text(const Identity& id) {
 }
 
 namespace {
-
-Identity read_identity(const Ctx& ctx, const YAML::Node& n, std::string_view what) {
-  const std::string s = ctx.string(n, what);
-  auto id = parse_identity(s);
-  if (!id) ctx.fail(n, std::string(what) + " must read type:data with type uri, nai or bytes");
-  return *id;
-}
 
 template <class E>
 E read_code_point(const Ctx& ctx, const YAML::Node& n, std::string_view registry,
@@ -115,32 +109,6 @@ TicketKeySpec read_ticket_key(const Ctx& ctx, const YAML::Node& n) {
   }
   map.finish();
   return k;
-}
-
-UserProfile read_user(const Ctx& ctx, const std::string& name, const YAML::Node& n) {
-  MapReader map(ctx, n, "user '" + name + "'");
-  UserProfile u;
-  u.name = name;
-  u.identity = read_identity(ctx, map.require("identity"), "identity");
-  const YAML::Node psk = map.require("psk");
-  u.psk = ctx.hex(psk, "psk");
-  if (u.psk.size() < 16) ctx.fail(psk, "a PSK has at least 128 bits (RFC 6043 §12.1)");
-  if (auto id = map.get("psk_id")) u.psk_id = read_identity(ctx, *id, "psk_id");
-  if (auto m3 = map.get("mode3_tpk")) u.mode3_tpk = read_ticket_key(ctx, *m3);
-  if (auto h = map.get("home")) {
-    const std::string home = ctx.string(*h, "home");
-    if (home == "sut") {
-      u.home = UserHome::sut;
-    } else if (home == "peer") {
-      u.home = UserHome::peer;
-    } else if (home == "both") {
-      u.home = UserHome::both;
-    } else {
-      ctx.fail(*h, "home must be sut, peer or both");
-    }
-  }
-  map.finish();
-  return u;
 }
 
 void parse_base_url(const Ctx& ctx, const YAML::Node& n, SutProfile& p,
@@ -206,12 +174,19 @@ TlsProfile read_tls(const Ctx& ctx, const YAML::Node& n, const std::filesystem::
   return tls;
 }
 
+mikey::roles::Algorithms read_suite(const Ctx& ctx, const YAML::Node& n) {
+  const std::string s = ctx.string(n, "algorithms");
+  if (s != "suite128" && s != "suite256") ctx.fail(n, "algorithms must be suite128 or suite256");
+  return s == "suite256" ? mikey::roles::kSuite256 : mikey::roles::kSuite128;
+}
+
 // `chaining:` (roles kms_r, kms_i; harness/README.md "Chaining").
 ChainingSpec read_chaining(const Ctx& ctx, const YAML::Node& n, const std::filesystem::path& base,
                            const SutProfile& p) {
   MapReader map(ctx, n, "chaining");
   ChainingSpec c;
-  c.peer_identity = read_identity(ctx, map.require("peer_identity"), "peer_identity");
+  c.peer_identity = detail::read_config_identity(ctx, map.require("peer_identity"), "peer_identity",
+                                                 mikey::codec::IdType::uri);
   if (auto u = map.get("url")) {
     SutProfile link;
     parse_base_url(ctx, *u, link, "chaining.url");
@@ -230,11 +205,11 @@ ChainingSpec read_chaining(const Ctx& ctx, const YAML::Node& n, const std::files
   const YAML::Node psk = map.require("psk");
   c.psk = ctx.hex(psk, "psk");
   if (c.psk.size() < 16) ctx.fail(psk, "a PSK has at least 128 bits (RFC 6043 §12.1)");
-  if (auto id = map.get("psk_id")) c.psk_id = read_identity(ctx, *id, "psk_id");
+  if (auto id = map.get("psk_id")) {
+    c.psk_id = detail::read_config_identity(ctx, *id, "psk_id", mikey::codec::IdType::byte_string);
+  }
   if (auto a = map.get("algorithms")) {
-    const std::string s = ctx.string(*a, "algorithms");
-    if (s != "suite128" && s != "suite256") ctx.fail(*a, "algorithms must be suite128 or suite256");
-    c.algorithms = s == "suite256" ? mikey::roles::kSuite256 : mikey::roles::kSuite128;
+    c.algorithms = read_suite(ctx, *a);
   }
   if (auto t = map.get("tls")) {
     if (c.scheme != "https") ctx.fail(*t, "chaining.tls: needs an https chaining url");
@@ -294,24 +269,53 @@ LatitudeDeclaration read_latitude(const Ctx& ctx, const YAML::Node& n) {
   return d;
 }
 
-SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::filesystem::path& base) {
-  MapReader map(ctx, root, "a SUT profile");
-  SutProfile p;
-  p.file = ctx.file();
-  p.name = ctx.string(map.require("name"), "name");
-  const YAML::Node role = map.require("role");
-  auto r = parse_sut_role(ctx.string(role, "role"));
-  if (!r) ctx.fail(role, "role must be kms, kms_r, kms_i, initiator or responder");
-  p.role = *r;
-  parse_base_url(ctx, map.require("base_url"), p);
-  if (auto h = map.get("host_header")) p.host_header = ctx.string(*h, "host_header");
-  p.kms_identity = read_identity(ctx, map.require("kms_identity"), "kms_identity");
-  const YAML::Node users = map.require("users");
-  MapReader um(ctx, users, "users");
-  um.allow_all();
-  if (um.entries().empty()) ctx.fail(users, "users needs at least one user");
-  for (const auto& e : um.entries()) p.users.push_back(read_user(ctx, e.key, e.value));
-  const YAML::Node parties = map.require("parties");
+void read_ticket(const Ctx& ctx, const YAML::Node& n, SutProfile& p) {
+  MapReader tm(ctx, n, "ticket");
+  if (auto f = tm.get("format")) p.ticket_format = read_format(ctx, *f);
+  if (auto l = tm.get("lifetime_s")) {
+    p.ticket_lifetime_s = static_cast<std::uint32_t>(ctx.integer(*l, "lifetime_s", 1, 0x7fffffff));
+  }
+  tm.finish();
+}
+
+// `annex_a:` — the TS 33.328 Annex A request line and body.
+void read_annex_a(const Ctx& ctx, const YAML::Node& n, mikey::transport::AnnexAProfile& ap) {
+  MapReader am(ctx, n, "annex_a");
+  if (auto v = am.get("path")) ap.path = ctx.string(*v, "path");
+  if (auto v = am.get("type_parameter")) ap.type_parameter = ctx.string(*v, "type_parameter");
+  if (auto v = am.get("ticket_request_value")) {
+    ap.ticket_request_value = ctx.string(*v, "ticket_request_value");
+  }
+  if (auto v = am.get("ticket_resolve_value")) {
+    ap.ticket_resolve_value = ctx.string(*v, "ticket_resolve_value");
+  }
+  if (auto v = am.get("content_type")) ap.content_type = ctx.string(*v, "content_type");
+  if (auto v = am.get("body_encoding")) {
+    const std::string e = ctx.string(*v, "body_encoding");
+    if (e == "base64") {
+      ap.body_encoding = mikey::transport::BodyEncoding::base64;
+    } else if (e == "binary") {
+      ap.body_encoding = mikey::transport::BodyEncoding::binary;
+    } else {
+      ctx.fail(*v, "body_encoding must be base64 or binary");
+    }
+  }
+  am.finish();
+}
+
+void read_timeouts(const Ctx& ctx, const YAML::Node& n, Timeouts& t) {
+  MapReader tm(ctx, n, "timeouts");
+  auto ms = [&](std::string_view key, std::uint32_t& out) {
+    if (auto v = tm.get(key)) out = static_cast<std::uint32_t>(ctx.integer(*v, key, 1, 3'600'000));
+  };
+  ms("connect_ms", t.connect_ms);
+  ms("request_ms", t.request_ms);
+  ms("case_ms", t.case_ms);
+  tm.finish();
+}
+
+// `parties:` — the default Initiator and Responder, each a name under `users:`.
+void read_parties(const Ctx& ctx, const YAML::Node& parties, SutProfile& p) {
   MapReader pm(ctx, parties, "parties");
   auto party_user = [&](std::string_view key) {
     const YAML::Node n = pm.require(key);
@@ -322,85 +326,11 @@ SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::files
   p.initiator = party_user("initiator");
   p.responder = party_user("responder");
   pm.finish();
-  if (auto caps = map.get("capabilities")) p.capabilities = read_capabilities(ctx, *caps);
-  if (auto levels = map.get("levels")) p.levels = read_levels(ctx, *levels);
-  if (auto l = map.get("latitude")) p.latitude = read_latitude(ctx, *l);
-  if (auto a = map.get("algorithms")) {
-    const std::string s = ctx.string(*a, "algorithms");
-    if (s == "suite128") {
-      p.algorithms = mikey::roles::kSuite128;
-    } else if (s == "suite256") {
-      p.algorithms = mikey::roles::kSuite256;
-    } else {
-      ctx.fail(*a, "algorithms must be suite128 or suite256");
-    }
-  }
-  if (auto t = map.get("ticket")) {
-    MapReader tm(ctx, *t, "ticket");
-    if (auto f = tm.get("format")) p.ticket_format = read_format(ctx, *f);
-    if (auto l = tm.get("lifetime_s")) {
-      p.ticket_lifetime_s =
-          static_cast<std::uint32_t>(ctx.integer(*l, "lifetime_s", 1, 0x7fffffff));
-    }
-    tm.finish();
-  }
-  if (auto a = map.get("annex_a")) {
-    MapReader am(ctx, *a, "annex_a");
-    auto& ap = p.annex_a;
-    if (auto v = am.get("path")) ap.path = ctx.string(*v, "path");
-    if (auto v = am.get("type_parameter")) ap.type_parameter = ctx.string(*v, "type_parameter");
-    if (auto v = am.get("ticket_request_value")) {
-      ap.ticket_request_value = ctx.string(*v, "ticket_request_value");
-    }
-    if (auto v = am.get("ticket_resolve_value")) {
-      ap.ticket_resolve_value = ctx.string(*v, "ticket_resolve_value");
-    }
-    if (auto v = am.get("content_type")) ap.content_type = ctx.string(*v, "content_type");
-    if (auto v = am.get("body_encoding")) {
-      const std::string e = ctx.string(*v, "body_encoding");
-      if (e == "base64") {
-        ap.body_encoding = mikey::transport::BodyEncoding::base64;
-      } else if (e == "binary") {
-        ap.body_encoding = mikey::transport::BodyEncoding::binary;
-      } else {
-        ctx.fail(*v, "body_encoding must be base64 or binary");
-      }
-    }
-    am.finish();
-  }
-  if (auto t = map.get("timeouts")) {
-    MapReader tm(ctx, *t, "timeouts");
-    auto ms = [&](std::string_view key, std::uint32_t& out) {
-      if (auto v = tm.get(key))
-        out = static_cast<std::uint32_t>(ctx.integer(*v, key, 1, 3'600'000));
-    };
-    ms("connect_ms", p.timeouts.connect_ms);
-    ms("request_ms", p.timeouts.request_ms);
-    ms("case_ms", p.timeouts.case_ms);
-    tm.finish();
-  }
-  if (auto t = map.get("tls")) {
-    if (p.scheme != "https") ctx.fail(*t, "tls: needs an https base_url");
-    p.tls = read_tls(ctx, *t, base, "tls", "tls");
-  } else if (p.scheme == "https") {
-    p.tls = TlsProfile{};
-  }
-  if (auto e = map.get("embedded")) {
-    MapReader em(ctx, *e, "embedded");
-    p.embedded.present = true;
-    if (auto keys = em.get("ticket_keys")) {
-      if (!keys->IsSequence()) ctx.fail(*keys, "ticket_keys must be a list");
-      for (const YAML::Node& k : *keys) p.embedded.ticket_keys.push_back(read_ticket_key(ctx, k));
-    }
-    auto secs = [&](std::string_view key, std::uint32_t& out) {
-      if (auto v = em.get(key))
-        out = static_cast<std::uint32_t>(ctx.integer(*v, key, 1, 0x7fffffff));
-    };
-    secs("clock_skew_s", p.embedded.clock_skew_s);
-    secs("max_lifetime_s", p.embedded.max_lifetime_s);
-    secs("default_lifetime_s", p.embedded.default_lifetime_s);
-    em.finish();
-  }
+}
+
+// The role-specific sections: hook (the UE roles), chaining (kms_r, kms_i).
+void read_role_sections(const Ctx& ctx, MapReader& map, const YAML::Node& role,
+                        const std::filesystem::path& base, SutProfile& p) {
   const bool ue_role = p.role == SutRole::initiator || p.role == SutRole::responder;
   if (auto h = map.get("hook")) {
     if (!ue_role) ctx.fail(*h, "hook: is for role initiator or responder (the UE under test)");
@@ -417,10 +347,41 @@ SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::files
     ctx.fail(role, "role " + std::string(to_string(p.role)) +
                        " needs chaining: (the KMS-to-KMS link, harness/README.md)");
   }
+  const YAML::Node users = map.node()["users"];
   for (std::size_t i = 0; i < p.users.size() && !chain_role; ++i) {
     if (p.users[i].home != UserHome::sut)
       ctx.fail(users[p.users[i].name], "home: is for role kms_r or kms_i");
   }
+}
+
+SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::filesystem::path& base) {
+  MapReader map(ctx, root, "a SUT profile");
+  detail::reject_moved_keys(ctx, map);
+  SutProfile p;
+  p.file = ctx.file();
+  p.name = ctx.string(map.require("name"), "name");
+  const YAML::Node role = map.require("role");
+  auto r = parse_sut_role(ctx.string(role, "role"));
+  if (!r) ctx.fail(role, "role must be kms, kms_r, kms_i, initiator or responder");
+  p.role = *r;
+  parse_base_url(ctx, map.require("base_url"), p);
+  if (auto h = map.get("host_header")) p.host_header = ctx.string(*h, "host_header");
+  detail::read_kms_side(ctx, map, base, p);
+  read_parties(ctx, map.require("parties"), p);
+  if (auto caps = map.get("capabilities")) p.capabilities = read_capabilities(ctx, *caps);
+  if (auto levels = map.get("levels")) p.levels = read_levels(ctx, *levels);
+  if (auto l = map.get("latitude")) p.latitude = read_latitude(ctx, *l);
+  if (auto a = map.get("algorithms")) p.algorithms = read_suite(ctx, *a);
+  if (auto t = map.get("ticket")) read_ticket(ctx, *t, p);
+  if (auto a = map.get("annex_a")) read_annex_a(ctx, *a, p.annex_a);
+  if (auto t = map.get("timeouts")) read_timeouts(ctx, *t, p.timeouts);
+  if (auto t = map.get("tls")) {
+    if (p.scheme != "https") ctx.fail(*t, "tls: needs an https base_url");
+    p.tls = read_tls(ctx, *t, base, "tls", "tls");
+  } else if (p.scheme == "https") {
+    p.tls = TlsProfile{};
+  }
+  read_role_sections(ctx, map, role, base, p);
   map.finish();
   return p;
 }

@@ -11,11 +11,6 @@
 
 namespace mikeyconf::harness {
 
-std::string LoadError::to_string() const {
-  if (line <= 0) return file + ": " + message;
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
-}
-
 namespace detail {
 
 SourcePos pos_of(const YAML::Mark& mark) noexcept {

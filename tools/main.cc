@@ -13,6 +13,7 @@
 #include "tools/coverage_cmd.h"
 #include "tools/decode.h"
 #include "tools/kms.h"
+#include "tools/profile_cmd.h"
 #include "tools/run_cmd.h"
 #include "tools/ue_cmd.h"
 
@@ -46,6 +47,8 @@ const std::array kSubcommands{
                kKmsUsage},
     Subcommand{"request-init", "print a base64 REQUEST_INIT_PSK for a user of a KMS configuration",
                &request_init_main, kRequestInitUsage},
+    Subcommand{"profile", "write the SUT profile of a KMS from its KMS configuration",
+               &profile_main, kProfileUsage},
     Subcommand{"coverage", "print, write or check the requirement coverage of the cases",
                &coverage_main, kCoverageUsage},
     Subcommand{"ue", "the sample UE hook: reference Initiator/Responder over JSON lines", &ue_main,

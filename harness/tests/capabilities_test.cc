@@ -15,15 +15,15 @@ namespace mikeyconf::harness {
 namespace {
 
 constexpr const char* kProfile =
-    "name: lab-kms\n"                                  // 1
-    "role: kms\n"                                      // 2
-    "base_url: http://kms.lab.example:8080\n"          // 3
-    "kms_identity: uri:sip:kms.lab.example\n"          // 4
-    "users:\n"                                         // 5
-    "  alice:\n"                                       // 6
-    "    identity: uri:sip:alice@lab.example\n"        // 7
-    "    psk: 000102030405060708090a0b0c0d0e0f\n"      // 8
-    "parties: {initiator: alice, responder: alice}\n"  // 9
+    "name: lab-kms\n"                                                                   // 1
+    "role: kms\n"                                                                       // 2
+    "base_url: http://kms.lab.example:8080\n"                                           // 3
+    "kms_config:\n"                                                                     // 4
+    "  kms: {identity: sip:kms.lab.example}\n"                                          // 5
+    "  users:\n"                                                                        // 6
+    "    - {identity: sip:alice@lab.example, psk: 000102030405060708090a0b0c0d0e0f}\n"  // 7
+    "users: {alice: sip:alice@lab.example}\n"                                           // 8
+    "parties: {initiator: alice, responder: alice}\n"                                   // 9
     ;
 
 std::string profile_error(const std::string& extra) {

@@ -317,8 +317,10 @@ TEST(ChainingE2ETest, AKmsRWithAWrongLinkKeyFailsTheOpeningSanityCheck) {
 
 TEST(ChainingSchemaTest, ProfileKeysAreCheckedWithPositions) {
   const std::string base =
-      "name: x\nrole: kms_r\nbase_url: http://127.0.0.1:0\nkms_identity: uri:sip:k\n"
-      "users:\n  a: {identity: uri:sip:a, psk: 000102030405060708090a0b0c0d0e0f, home: peer}\n"
+      "name: x\nrole: kms_r\nbase_url: http://127.0.0.1:0\n"
+      "kms_config: {kms: {identity: sip:k}, users: [{identity: sip:a, psk: "
+      "000102030405060708090a0b0c0d0e0f}]}\n"
+      "users:\n  a: {identity: sip:a, home: peer}\n"
       "parties: {initiator: a, responder: a}\n";
   auto missing = parse_profile_text(base, "p.yaml");
   ASSERT_FALSE(missing.ok());
@@ -326,8 +328,10 @@ TEST(ChainingSchemaTest, ProfileKeysAreCheckedWithPositions) {
       << missing.error().to_string();
   EXPECT_NE(missing.error().to_string().find("needs chaining"), std::string::npos);
   auto bad_home = parse_profile_text(
-      "name: x\nrole: kms\nbase_url: http://127.0.0.1:0\nkms_identity: uri:sip:k\n"
-      "users:\n  a: {identity: uri:sip:a, psk: 000102030405060708090a0b0c0d0e0f, home: peer}\n"
+      "name: x\nrole: kms\nbase_url: http://127.0.0.1:0\n"
+      "kms_config: {kms: {identity: sip:k}, users: [{identity: sip:a, psk: "
+      "000102030405060708090a0b0c0d0e0f}]}\n"
+      "users:\n  a: {identity: sip:a, home: peer}\n"
       "parties: {initiator: a, responder: a}\n",
       "k.yaml");
   ASSERT_FALSE(bad_home.ok());
@@ -336,7 +340,7 @@ TEST(ChainingSchemaTest, ProfileKeysAreCheckedWithPositions) {
       << bad_home.error().to_string();
   auto unknown =
       parse_profile_text(base +
-                             "chaining:\n  peer_identity: uri:sip:i\n  url: "
+                             "chaining:\n  peer_identity: sip:i\n  url: "
                              "http://127.0.0.1:0\n  psk: 000102030405060708090a0b0c0d0e0f\n"
                              "  colour: blue\n",
                          "u.yaml");
@@ -345,16 +349,16 @@ TEST(ChainingSchemaTest, ProfileKeysAreCheckedWithPositions) {
       << unknown.error().to_string();
   auto no_tls =
       parse_profile_text(base +
-                             "chaining:\n  peer_identity: uri:sip:i\n  url: "
+                             "chaining:\n  peer_identity: sip:i\n  url: "
                              "https://127.0.0.1:0\n  psk: 000102030405060708090a0b0c0d0e0f\n",
                          "t.yaml");
   ASSERT_FALSE(no_tls.ok());
   EXPECT_NE(no_tls.error().to_string().find("needs tls"), std::string::npos);
   auto ok =
       parse_profile_text(base +
-                             "chaining:\n  peer_identity: uri:sip:i\n  url: "
+                             "chaining:\n  peer_identity: sip:i\n  url: "
                              "https://127.0.0.1:8443\n  psk: 000102030405060708090a0b0c0d0e0f\n"
-                             "  psk_id: bytes:l\n  tls: ephemeral\n  peer_timeout_ms: 700\n",
+                             "  psk_id: l\n  tls: ephemeral\n  peer_timeout_ms: 700\n",
                          "o.yaml");
   ASSERT_TRUE(ok.ok()) << ok.error().to_string();
   EXPECT_EQ(ok->chaining->port, 8443);

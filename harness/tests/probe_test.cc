@@ -76,7 +76,7 @@ TEST(ProbeTest, TheShippedProfileProbesCleanAgainstTheReference) {
 
 TEST(ProbeTest, AWrongPskForBobIsASetupErrorNamingItsKey) {
   const RunResult run = run_with([](SutProfile& p) { flip_psk(p, "bob"); });
-  expect_setup_error(run, "users.bob.psk");
+  expect_setup_error(run, "kms_config psk and psk_id of users.bob");
   EXPECT_NE(run.setup_error.find("user 'bob' cannot authenticate to the KMS: MIKEY Error 0 Auth "
                                  "failure for its REQUEST_INIT_PSK; MIKEY Error 0 Auth failure "
                                  "for its RESOLVE_INIT_PSK"),
@@ -88,7 +88,7 @@ TEST(ProbeTest, AWrongPskForBobIsASetupErrorNamingItsKey) {
 TEST(ProbeTest, AWrongKmsIdentityIsASetupErrorNamingKmsIdentity) {
   const RunResult run =
       run_with([](SutProfile& p) { p.kms_identity = *parse_identity("uri:sip:kms.example.net"); });
-  expect_setup_error(run, "kms_identity");
+  expect_setup_error(run, "kms.identity of the kms_config");
   EXPECT_NE(run.setup_error.find("the KMS refuses every user"), std::string::npos)
       << run.setup_error;
 }
@@ -113,7 +113,7 @@ TEST(ProbeTest, AnHttp401ForAnAuthenticationFailureIsTreatedLikeAnAuthFailureErr
   EmbeddedKmsOptions o;
   o.edit_config = [](roles::KmsConfig& c) { c.policy.latitude.auth_failure_status = 401; };
   const RunResult run = run_with([](SutProfile& p) { flip_psk(p, "bob"); }, o);
-  expect_setup_error(run, "users.bob.psk");
+  expect_setup_error(run, "kms_config psk and psk_id of users.bob");
   EXPECT_NE(run.setup_error.find("HTTP 401"), std::string::npos) << run.setup_error;
 }
 
@@ -198,7 +198,8 @@ TEST(ProbeTest, AKmsRWhoseResponderKeyDiffersIsASetupError) {
       run_suite(testing::suite(), setup->target, setup->make_driver, nullptr, RunOptions{});
   EXPECT_EQ(run.exit_code(), 3);
   EXPECT_EQ(run.summary().fail, 0u);
-  EXPECT_NE(run.setup_error.find("users.bob.psk"), std::string::npos) << run.setup_error;
+  EXPECT_NE(run.setup_error.find("kms_config psk and psk_id of users.bob"), std::string::npos)
+      << run.setup_error;
   EXPECT_NE(run.setup_error.find("RESOLVE_INIT_PSK"), std::string::npos) << run.setup_error;
 }
 

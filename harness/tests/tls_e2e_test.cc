@@ -32,11 +32,13 @@ TEST(TlsE2ETest, TheKmsDriverSpeaksMutualTls) {
 
   auto profile = parse_profile_text(
       "name: tls-kms\nrole: kms\nbase_url: https://127.0.0.1:" + std::to_string(port.value()) +
-          "\nkms_identity: uri:sip:kms.example.org\n"
-          "users:\n"
-          "  alice: {identity: uri:sip:alice@example.org, psk: " +
+          "\nkms_config:\n"
+          "  kms: {identity: sip:kms.example.org}\n"
+          "  users:\n"
+          "    - {identity: sip:alice@example.org, psk: " +
           mikey::wire::to_hex(reference.user("alice")->psk) +
-          ", psk_id: bytes:psk-alice}\n"
+          ", psk_id: psk-alice}\n"
+          "users: {alice: sip:alice@example.org}\n"
           "parties: {initiator: alice, responder: alice}\n"
           "tls: {ca: " +
           pki.ca_cert + ", cert: " + pki.client_cert + ", key: " + pki.client_key +

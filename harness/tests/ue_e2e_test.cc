@@ -459,8 +459,10 @@ TEST(HttpHookTest, AnHttpHookThatIsDownFailsTheCase) {
 
 TEST(UeSchemaTest, ProfilesNeedAHookAndValidateIt) {
   const std::string head =
-      "name: x\nrole: initiator\nbase_url: http://127.0.0.1:0\nkms_identity: uri:sip:kms\n"
-      "users: {a: {identity: uri:sip:a, psk: 00112233445566778899aabbccddeeff}}\n"
+      "name: x\nrole: initiator\nbase_url: http://127.0.0.1:0\n"
+      "kms_config: {kms: {identity: sip:kms}, users: [{identity: sip:a, psk: "
+      "00112233445566778899aabbccddeeff}]}\n"
+      "users: {a: sip:a}\n"
       "parties: {initiator: a, responder: a}\n";
   auto none = parse_profile_text(head, "p.yaml");
   ASSERT_FALSE(none.ok());
@@ -480,9 +482,9 @@ TEST(UeSchemaTest, ProfilesNeedAHookAndValidateIt) {
   ASSERT_TRUE(ok->hook.has_value());
   EXPECT_EQ(ok->hook->timeout_ms, 500u);
   const std::string kms =
-      "name: x\nrole: kms\nbase_url: http://127.0.0.1:0\nkms_identity: "
-      "uri:sip:kms\nusers: {a: {identity: uri:sip:a, psk: "
-      "00112233445566778899aabbccddeeff}}\nparties: {initiator: a, "
+      "name: x\nrole: kms\nbase_url: http://127.0.0.1:0\n"
+      "kms_config: {kms: {identity: sip:kms}, users: [{identity: sip:a, psk: "
+      "00112233445566778899aabbccddeeff}]}\nusers: {a: sip:a}\nparties: {initiator: a, "
       "responder: a}\nhook: {exec: [x]}\n";
   EXPECT_FALSE(parse_profile_text(kms, "k.yaml").ok());
   const HookVars vars{"/bin/mikeyconf", "/p/prof.yaml", "/p"};

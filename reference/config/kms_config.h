@@ -15,23 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "config/config_error.h"
 #include "roles/kms.h"
 #include "roles/types.h"
 #include "wire/result.h"
 
 namespace mikey::config {
-
-// Where a configuration problem is. `line` and `column` are 1-based; 0 when the problem is the
-// file as a whole (it cannot be read).
-struct ConfigError {
-  std::string file;
-  int line = 0;
-  int column = 0;
-  std::string message;
-
-  // "file:line:col: message" ("file: message" when line is 0).
-  std::string str() const;
-};
 
 // A host and port to listen on ("127.0.0.1:8080", "[::1]:8443", "localhost:0").
 struct ListenAddress {

@@ -150,10 +150,11 @@ void put_suite_on_disk(RunResult& run, const std::filesystem::path& dir) {
   run.cases_dir = cases.string();
   // TLS files named relative to the profile, one beside it and two in a sibling folder.
   write(cases / "profiles" / "lab.yaml",
-        "name: lab\nrole: kms\nbase_url: https://127.0.0.1:8443\nkms_identity: "
-        "uri:sip:kms.example.org\nusers:\n  alice: {identity: uri:sip:alice@example.org, psk: "
-        "404142434445464748494a4b4c4d4e4f}\n  bob: {identity: uri:sip:bob@example.org, psk: "
-        "606162636465666768696a6b6c6d6e6f}\nparties: {initiator: "
+        "name: lab\nrole: kms\nbase_url: https://127.0.0.1:8443\nkms_config:\n  kms: "
+        "{identity: sip:kms.example.org}\n  users:\n    - {identity: sip:alice@example.org, psk: "
+        "404142434445464748494a4b4c4d4e4f}\n    - {identity: sip:bob@example.org, psk: "
+        "606162636465666768696a6b6c6d6e6f}\nusers: {alice: sip:alice@example.org, bob: "
+        "sip:bob@example.org}\nparties: {initiator: "
         "alice, responder: bob}\ntls: {ca: ca.pem, cert: ../../pki/client.pem, key: "
         "../../pki/client.key}\n");
   write(cases / "profiles" / "ca.pem", "CA\n");

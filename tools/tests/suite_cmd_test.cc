@@ -249,10 +249,8 @@ TEST(RunCommand, AnUnreachableSutIsExitThree) {
 // Policy; TS 33.328 §6.2.3.4.2) that kms.three-party.type2-provisional expects to be granted.
 constexpr char kTypeTwoKey[] =
     "    - id: tpk-2\n"
-    "      format: 2/0/0\n"
-    "      key: a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n"
-    "      encr: AES-CM-128\n"
-    "      mac: HMAC-SHA-1-160\n";
+    "      format: type2\n"
+    "      tpk: a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n";
 constexpr char kFailingCase[] = "kms.three-party.type2-provisional";
 
 TEST(RunCommand, AFailingCaseIsExitOneAndItsBundleReplaysTheSameVerdict) {
@@ -440,6 +438,37 @@ TEST(Progress, ReportsLineNamesTopFilesAndCountsFolders) {
   EXPECT_EQ(reports_text("out", {"results.json", "junit.xml", "bundles/a/bundle.json",
                                  "bundles/a/cases/kms/a.yaml", "bundles/b/bundle.json"}),
             "reports in out/: results.json, junit.xml, bundles/ (2 folders, 3 files)");
+}
+
+// README "Certify your own KMS": the profile `mikeyconf profile` writes for configs/kms.yaml is
+// the shipped cases/profiles/configs-kms.yaml in substance, GBA user included.
+TEST(ProfileCommand, WritesTheProfileOfAKmsConfiguration) {
+  const fs::path dir = scratch();
+  const Outcome r = mikeyconf("profile --from-kms-config " + kRepo +
+                                  "/configs/kms.yaml --url http://127.0.0.1:8080 --out " +
+                                  (dir / "my.yaml").string(),
+                              dir);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  auto written = harness::load_profile(dir / "my.yaml");
+  ASSERT_TRUE(written.ok()) << written.error().to_string();
+  auto shipped = harness::load_profile(kCases + "/profiles/configs-kms.yaml");
+  ASSERT_TRUE(shipped.ok()) << shipped.error().to_string();
+  EXPECT_EQ(written->base_url, shipped->base_url);
+  EXPECT_EQ(written->kms_identity, shipped->kms_identity);
+  EXPECT_EQ(written->capabilities, shipped->capabilities);
+  EXPECT_EQ(written->initiator, shipped->initiator);
+  EXPECT_EQ(written->responder, shipped->responder);
+  ASSERT_EQ(written->users.size(), shipped->users.size());
+  for (std::size_t i = 0; i < written->users.size(); ++i) {
+    EXPECT_EQ(written->users[i].name, shipped->users[i].name);
+    EXPECT_EQ(written->users[i].identity, shipped->users[i].identity);
+    EXPECT_EQ(written->users[i].psk, shipped->users[i].psk);
+    EXPECT_EQ(written->users[i].psk_id, shipped->users[i].psk_id);
+  }
+  EXPECT_EQ(mikeyconf("profile --url http://h", dir).code, 2);
+  const Outcome bad = mikeyconf("profile --from-kms-config nowhere.yaml --url http://h", dir);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("nowhere.yaml: cannot read: no such file"), std::string::npos) << bad.err;
 }
 
 TEST(SampleProfile, TheOwnKmsSampleLoads) {
