@@ -6,6 +6,7 @@
 #include <exception>
 #include <memory>
 
+#include "harness/chain_runner.h"
 #include "harness/kms_runner.h"
 #include "harness/role_runner.h"
 #include "harness/ue_runner.h"
@@ -39,6 +40,8 @@ std::unique_ptr<RoleRunner> make_role_runner(const Scenario& scenario, const Sut
                                              CaseResult& out) {
   if (scenario.sut_role == SutRole::initiator || scenario.sut_role == SutRole::responder)
     return std::make_unique<UeRoleRunner>(scenario, profile, driver, seed, out);
+  if (scenario.sut_role == SutRole::kms_r || scenario.sut_role == SutRole::kms_i)
+    return std::make_unique<ChainRunner>(scenario, profile, driver, seed, out);
   return std::make_unique<KmsCaseRunner>(scenario, profile, driver, seed, out);
 }
 

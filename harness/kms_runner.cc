@@ -18,8 +18,8 @@ std::string at(SourcePos p) {
 
 }  // namespace
 
-KmsCaseRunner::KmsCaseRunner(const Scenario& s, const SutProfile& p, SutDriver& d,
-                             std::uint64_t seed, CaseResult& out)
+KmsSession::KmsSession(const Scenario& s, const SutProfile& p, SutDriver& d, std::uint64_t seed,
+                       CaseResult& out)
     : sc_(s),
       prof_(p),
       drv_(d),
@@ -30,11 +30,17 @@ KmsCaseRunner::KmsCaseRunner(const Scenario& s, const SutProfile& p, SutDriver& 
 }
 
 void KmsCaseRunner::run() {
+  session_.run([this](std::size_t i, const SendStep& step) {
+    session_.send_resolve(i, step, session_.prepare_resolve(i, step));
+  });
+}
+
+void KmsSession::run(const ResolveSend& resolve) {
   for (std::size_t i = 0; i < sc_.steps.size(); ++i) {
     time_.check_before(i);
     const Step& step = sc_.steps[i];
     if (const auto* send = std::get_if<SendStep>(&step.body)) {
-      do_send(i, *send);
+      do_send(i, *send, resolve);
     } else if (const auto* create = std::get_if<CreateTicketStep>(&step.body)) {
       do_create(i, *create);
     } else if (const auto* wait = std::get_if<WaitStep>(&step.body)) {
@@ -46,7 +52,7 @@ void KmsCaseRunner::run() {
   out_.verdict = Verdict::pass;
 }
 
-const UserProfile& KmsCaseRunner::user_named(const std::string& name, SourcePos pos) const {
+const UserProfile& KmsSession::user_named(const std::string& name, SourcePos pos) const {
   const UserProfile* u = prof_.user(name);
   if (u == nullptr) {
     throw HarnessError("no user '" + name + "' in the SUT profile " + prof_.file + at(pos));
@@ -54,8 +60,8 @@ const UserProfile& KmsCaseRunner::user_named(const std::string& name, SourcePos 
   return *u;
 }
 
-KmsCaseRunner::Party KmsCaseRunner::settings(const std::vector<Setting>& set, Party party_default,
-                                             const std::string& user) {
+KmsSession::Party KmsSession::settings(const std::vector<Setting>& set, Party party_default,
+                                       const std::string& user) {
   Party p = std::move(party_default);
   p.user = &user_named(user, {});
   start_party_settings(p, prof_, set);
@@ -64,7 +70,6 @@ KmsCaseRunner::Party KmsCaseRunner::settings(const std::vector<Setting>& set, Pa
   for (const Setting& s : set) {
     if (apply_party_setting(s, p)) continue;
     const std::string& k = s.key;
-    const auto* b = std::get_if<bool>(&s.value);
     const auto* str = std::get_if<std::string>(&s.value);
     const auto* list = std::get_if<std::vector<std::string>>(&s.value);
     if (k == "as") {
@@ -75,10 +80,6 @@ KmsCaseRunner::Party KmsCaseRunner::settings(const std::vector<Setting>& set, Pa
       t.responders.clear();
       for (const std::string& name : *list)
         t.responders.push_back(user_named(name, s.pos).identity);
-    } else if (k == "kms_i.answer") {
-      p.kms_i_answer = parse_kms_i_answer(*str).value_or(KmsIAnswer::normal);
-    } else if (k == "link.client_certificate") {
-      p.link_client_certificate = *b;
     }
   }
   // The Ticket Policy's own PRF wins over algorithms.prf whatever the order.
@@ -90,12 +91,12 @@ KmsCaseRunner::Party KmsCaseRunner::settings(const std::vector<Setting>& set, Pa
 }
 
 // The party's clock: the KMS's time (docs/latitude.md "clock-offset"), plus the case's offset.
-const roles::Clock& KmsCaseRunner::clock(std::int64_t offset_ms) {
+const roles::Clock& KmsSession::clock(std::int64_t offset_ms) {
   return time_.clock(offset_ms + prof_.sut_clock_offset_ms);
 }
 
-TranscriptEntry& KmsCaseRunner::local(std::size_t step, std::string label, ByteView message,
-                                      std::string note) {
+TranscriptEntry& KmsSession::local(std::size_t step, std::string label, ByteView message,
+                                   std::string note) {
   TranscriptEntry e;
   e.step = step;
   e.kind = "local";
@@ -108,7 +109,7 @@ TranscriptEntry& KmsCaseRunner::local(std::size_t step, std::string label, ByteV
   return out_.transcript.back();
 }
 
-void KmsCaseRunner::do_create(std::size_t i, const CreateTicketStep& step) {
+void KmsSession::do_create(std::size_t i, const CreateTicketStep& step) {
   Party p = settings(step.set, Party{}, prof_.initiator);
   if (!p.user->mode3_tpk) {
     throw HarnessError("create_ticket: user '" + p.user->name +
@@ -130,13 +131,13 @@ void KmsCaseRunner::do_create(std::size_t i, const CreateTicketStep& step) {
   local(i, "mode-3 ticket created by " + p.user->name, {}, "Ticket Policy granted by itself");
 }
 
-void KmsCaseRunner::do_send(std::size_t i, const SendStep& step) {
+void KmsSession::do_send(std::size_t i, const SendStep& step, const ResolveSend& resolve) {
   switch (step.message) {
     case MessageKind::request_init_psk:
       send_request(i, step);
       break;
     case MessageKind::resolve_init_psk:
-      send_resolve(i, step);
+      resolve(i, step);
       break;
     case MessageKind::raw_http:
       send_raw(i, step);
@@ -145,9 +146,9 @@ void KmsCaseRunner::do_send(std::size_t i, const SendStep& step) {
 }
 
 // Mutates, re-protects, sends; fills the transcript and last_.
-TranscriptEntry& KmsCaseRunner::transmit(std::size_t i, const SendStep& step, std::string label,
-                                         const Bytes& built, const SentRequest& keys,
-                                         mikey::transport::RequestType type) {
+TranscriptEntry& KmsSession::transmit(std::size_t i, const SendStep& step, std::string label,
+                                      const Bytes& built, const SentRequest& keys,
+                                      mikey::transport::RequestType type) {
   TranscriptEntry e;
   e.step = i;
   e.kind = "http";
@@ -202,8 +203,8 @@ TranscriptEntry& KmsCaseRunner::transmit(std::size_t i, const SendStep& step, st
 
 // `set: {t_offset_ms: …}`: the T payload moved by the offset, the V MAC recomputed with the
 // sender's keys (mutate.h re_protect), everything else as the party built it.
-Bytes KmsCaseRunner::shift_t(std::size_t i, const Bytes& built, std::int64_t offset_ms,
-                             const SentRequest& keys, bool resolve) const {
+Bytes KmsSession::shift_t(std::size_t i, const Bytes& built, std::int64_t offset_ms,
+                          const SentRequest& keys, bool resolve) const {
   if (offset_ms == 0) return built;
   const codec::ParseOutcome p = codec::parse_message(built);
   const auto* t = p.ok() ? roles::find_body<codec::Timestamp>(p.message.payloads) : nullptr;
@@ -231,7 +232,7 @@ Bytes KmsCaseRunner::shift_t(std::size_t i, const Bytes& built, std::int64_t off
   return std::move(protected_bytes).value();
 }
 
-void KmsCaseRunner::send_request(std::size_t i, const SendStep& step) {
+void KmsSession::send_request(std::size_t i, const SendStep& step) {
   Bytes built;
   SentRequest keys;
   std::string who;
@@ -283,14 +284,14 @@ void KmsCaseRunner::send_request(std::size_t i, const SendStep& step) {
   annotate(e);
 }
 
-void KmsCaseRunner::send_raw(std::size_t i, const SendStep& step) {
+void KmsSession::send_raw(std::size_t i, const SendStep& step) {
   TranscriptEntry& e = transmit(i, step, "raw HTTP request", {}, SentRequest{},
                                 mikey::transport::RequestType::ticket_request);
   last_.verify = {false, "nothing to verify: raw_http sends no MIKEY request"};
   annotate(e);
 }
 
-bool KmsCaseRunner::do_expect(std::size_t i, const ExpectStep& e) {
+bool KmsSession::do_expect(std::size_t i, const ExpectStep& e) {
   last_.responder_psk = last_resolve_.psk;
   return judge_expect_step(
       i, e, [&](const Check& c) { return checks::judge(i, c, last_); }, out_);

@@ -1,10 +1,12 @@
 // The KMS-role case runner (engine.h run_case; internal to the engine): plays the harness's
-// Initiator and Responder against a KMS under test (sut_role kms), and the chaining parties of
-// TS 33.328 Annex B opposite a KMS_R or KMS_I (chain.h). Each send step fills the step's Evidence
-// (checks/evidence.h) that the next expect step judges.
+// Initiator and Responder against a KMS under test (sut_role kms). KmsSession is what it shares
+// with the chaining runner (chain_runner.h, sut_role kms_r / kms_i): the parties, the step loop,
+// the sends and the expectations. Each send step fills the step's Evidence (checks/evidence.h)
+// that the next expect step judges.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,22 +48,61 @@ struct SentRequest {
   bool peer_is_mac_identity = false;  // re_protect: `peer` even when there is an IDRr (chain.h)
 };
 
-class KmsCaseRunner final : public RoleRunner {
+// The harness parties of one KMS-side case and what they sent; the runners (KmsCaseRunner,
+// ChainRunner) differ only in how a RESOLVE_INIT_PSK step reaches the SUT.
+class KmsSession {
  public:
-  KmsCaseRunner(const Scenario& s, const SutProfile& p, SutDriver& d, std::uint64_t seed,
-                CaseResult& out);
+  KmsSession(const Scenario& s, const SutProfile& p, SutDriver& d, std::uint64_t seed,
+             CaseResult& out);
 
-  void run() override;
+  // A harness party's settings (party_util.h; `to`, for a resolve: the user the TRANSFER_INIT is
+  // addressed to).
+  using Party = PartySettings;
+
+  // How a send step of RESOLVE_INIT_PSK is played.
+  using ResolveSend = std::function<void(std::size_t, const SendStep&)>;
+
+  // Runs the steps and sets the verdict; throws HarnessError for a harness-side problem.
+  void run(const ResolveSend& resolve);
+
+  // A RESOLVE_INIT_PSK as the Responder built it (or the last one, for `resend: true`).
+  struct Resolve {
+    Bytes built;
+    SentRequest keys;
+    std::string who;
+    roles::Responder* responder = nullptr;  // null when resent
+    const UserProfile* user = nullptr;      // the Responder's user; null when resent
+  };
+
+  // The KMS the Responder asks, given its settings (default: its home KMS).
+  using KmsOf = std::function<roles::Identity(const Party&)>;
+  Resolve prepare_resolve(std::size_t i, const SendStep& step, const KmsOf& kms_of = {});
+
+  // Sends `r` to the SUT, verifies and records the answer; `after_send` (may be empty) runs once
+  // the step's transcript entry is complete; then the transfer is completed when it can be.
+  void send_resolve(std::size_t i, const SendStep& step, const Resolve& r,
+                    const std::function<void()>& after_send = {});
+
+  // Mutates, re-protects, sends; fills the transcript and last_.
+  TranscriptEntry& transmit(std::size_t i, const SendStep& step, std::string label,
+                            const Bytes& built, const SentRequest& keys,
+                            mikey::transport::RequestType type);
+
+  // Records `keys` with the bytes as sent as the last resolve, verifies the answer with them and
+  // annotates `e`.
+  void judge_resolve(const SentRequest& keys, TranscriptEntry& e);
+
+  // RESOLVE_RESP → TRANSFER_RESP → the Initiator; then compare both sides' SRTP keys.
+  void complete_transfer(std::size_t i, roles::Responder& responder, ByteView answer);
+
+  TranscriptEntry& local(std::size_t step, std::string label, ByteView message, std::string note);
+
+  const SutProfile& profile() const { return prof_; }
+  SutDriver& driver() { return drv_; }
+  Evidence& evidence() { return last_; }
 
  private:
   // ---- settings ----
-
-  // A harness party's settings (party_util.h; `to`, for a resolve: the user the TRANSFER_INIT is
-  // addressed to) and the chaining roles' own.
-  struct Party : PartySettings {
-    KmsIAnswer kms_i_answer = KmsIAnswer::normal;  // sut_role kms_r (chain.h)
-    bool link_client_certificate = true;           // from: kms_r
-  };
 
   const UserProfile& user_named(const std::string& name, SourcePos pos) const;
 
@@ -75,18 +116,11 @@ class KmsCaseRunner final : public RoleRunner {
     return harness::initiator_config(p, home_kms_identity(prof_, *p.user));
   }
 
-  TranscriptEntry& local(std::size_t step, std::string label, ByteView message, std::string note);
-
   // ---- steps ----
 
   void do_create(std::size_t i, const CreateTicketStep& step);
 
-  void do_send(std::size_t i, const SendStep& step);
-
-  // Mutates, re-protects, sends; fills the transcript and last_.
-  TranscriptEntry& transmit(std::size_t i, const SendStep& step, std::string label,
-                            const Bytes& built, const SentRequest& keys,
-                            mikey::transport::RequestType type);
+  void do_send(std::size_t i, const SendStep& step, const ResolveSend& resolve);
 
   // `set: {t_offset_ms: …}`: the T payload moved by the offset, the V MAC recomputed with the
   // sender's keys (mutate.h re_protect), everything else as the party built it.
@@ -104,25 +138,6 @@ class KmsCaseRunner final : public RoleRunner {
   void annotate(TranscriptEntry& e) const;
 
   void send_request(std::size_t i, const SendStep& step);
-
-  void send_resolve(std::size_t i, const SendStep& step);
-  Party responder_resolve(std::size_t i, const SendStep& step, SentRequest& keys);
-
-  // sut_role kms_r: what the SUT sent the harness KMS_I and what that answered, for the report.
-  void log_forwarded(std::size_t i, const std::vector<ForwardedRequest>& forwarded);
-
-  // sut_role kms_i (from: kms_r): the Responder's RESOLVE_INIT goes to the harness KMS_R, whose
-  // own RESOLVE_INIT to the SUT (B.1-2) is what this step mutates, sends and judges, with the
-  // KMS-to-KMS keys; the KMS_R's re-encoded answer then completes the transfer (keys_equal).
-  void relay_resolve(std::size_t i, const SendStep& step, const Party& p, const Bytes& request,
-                     roles::Responder& responder);
-
-  // The harness KMS_R's RESOLVE_INIT `fwd` as a sent request: keyed with the KMS-to-KMS PSK, its
-  // IDRr as Identity_r (B.0-5), the SUT as Identity_kms, over the link.
-  SentRequest link_keys(ByteView fwd, const Party& p) const;
-
-  // RESOLVE_RESP → TRANSFER_RESP → the Initiator; then compare both sides' SRTP keys.
-  void complete_transfer(std::size_t i, roles::Responder& responder, ByteView answer);
 
   void send_raw(std::size_t i, const SendStep& step);
 
@@ -142,6 +157,18 @@ class KmsCaseRunner final : public RoleRunner {
   Evidence last_;
   SentRequest last_request_;
   SentRequest last_resolve_;
+};
+
+class KmsCaseRunner final : public RoleRunner {
+ public:
+  KmsCaseRunner(const Scenario& s, const SutProfile& p, SutDriver& d, std::uint64_t seed,
+                CaseResult& out)
+      : session_(s, p, d, seed, out) {}
+
+  void run() override;
+
+ private:
+  KmsSession session_;
 };
 
 }  // namespace mikeyconf::harness

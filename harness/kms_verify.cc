@@ -11,7 +11,7 @@ namespace mikeyconf::harness {
 
 // Verifies the answer with the sender's keys over the bytes as sent (independent of the party's
 // state, so it also works for mutated and resent requests).
-VerifyOutcome KmsCaseRunner::verify_answer(const SentRequest& keys, bool resolve) const {
+VerifyOutcome KmsSession::verify_answer(const SentRequest& keys, bool resolve) const {
   const HttpExchange& x = last_.http;
   if (!x.responded) return {false, "no HTTP response"};
   if (!x.mikey) {
@@ -59,7 +59,7 @@ VerifyOutcome KmsCaseRunner::verify_answer(const SentRequest& keys, bool resolve
 
 // docs/latitude.md "iv-timestamp": the KEMAC IV takes the T of the answer (a) or of the
 // request (b); verify_message tries both unless the profile declares one.
-void KmsCaseRunner::set_iv_reading(roles::MessageProtection& p,
+void KmsSession::set_iv_reading(roles::MessageProtection& p,
                                    const codec::Message& request) const {
   if (const auto* t = roles::find_body<codec::Timestamp>(request.payloads))
     p.initial_t = roles::ts_iv_value(t->ts_type, t->value);
@@ -69,7 +69,7 @@ void KmsCaseRunner::set_iv_reading(roles::MessageProtection& p,
   p.only_this_iv = declared != "any";
 }
 
-void KmsCaseRunner::annotate(TranscriptEntry& e) const {
+void KmsSession::annotate(TranscriptEntry& e) const {
   const HttpExchange& x = last_.http;
   if (!x.responded) {
     e.note = "no response";
@@ -89,7 +89,7 @@ void KmsCaseRunner::annotate(TranscriptEntry& e) const {
 }
 
 // RESOLVE_RESP → TRANSFER_RESP → the Initiator; then compare both sides' SRTP keys.
-void KmsCaseRunner::complete_transfer(std::size_t i, roles::Responder& responder, ByteView answer) {
+void KmsSession::complete_transfer(std::size_t i, roles::Responder& responder, ByteView answer) {
   auto st = responder.process_resolve_resp(answer);
   if (!st.ok()) {
     last_.verify = {false, "the reference Responder refused the RESOLVE_RESP: " +

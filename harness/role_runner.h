@@ -1,7 +1,7 @@
 // One case as the SUT's role runs it (engine.h run_case): the KMS runner (kms_runner.h: sut_role
-// kms, and kms_r / kms_i with the chaining parties of chain.h) or the UE runner (ue_runner.h:
-// sut_role initiator / responder). The engine drives every step through the runner of the case's
-// role, so no step asks which role it serves.
+// kms), the chaining runner (chain_runner.h: sut_role kms_r / kms_i, the parties of chain.h) or
+// the UE runner (ue_runner.h: sut_role initiator / responder). The engine drives every step through
+// the runner of the case's role, so no step asks which role it serves.
 #pragma once
 
 #include <cstdint>

@@ -9,11 +9,11 @@
 #include "harness/case_time.h"
 #include "harness/checks/registry.h"
 #include "harness/mutate.h"
-#include "harness/names.h"
 #include "harness/party_util.h"
 #include "harness/role_runner.h"
 #include "harness/ue_checks.h"
 #include "harness/ue_kms.h"
+#include "harness/ue_transcript.h"
 #include "roles/clock.h"
 #include "roles/credential.h"
 #include "roles/initiator.h"
@@ -36,12 +36,6 @@ std::string step_text(std::size_t i) { return "step " + std::to_string(i + 1); }
 
 std::string refusal_text(const roles::Refusal& r) {
   return std::string(roles::to_string(r.failure)) + (r.detail.empty() ? "" : " (" + r.detail + ")");
-}
-
-std::string data_type_of(const std::optional<Bytes>& m) {
-  if (!m || m->size() < 2) return "no MIKEY message";
-  const std::string_view n = code_point_name("DataType", (*m)[1]);
-  return n.empty() ? "data type " + std::to_string((*m)[1]) : std::string(n);
 }
 
 // A harness party's settings (party_util.h) and what the UE runner also needs to know of them.
@@ -279,7 +273,7 @@ class UeCaseRunner {
     responder_.reset();
     const std::optional<Bytes>& ti = last_.reply.mikey;
     if (!ti || ti->size() < 2 || (*ti)[1] != codec::raw(codec::DataType::transfer_init)) {
-      last_.verify_detail = "the UE returned " + data_type_of(ti) + ", not a TRANSFER_INIT";
+      last_.verify_detail = "the UE returned " + ue_data_type_of(ti) + ", not a TRANSFER_INIT";
       return;
     }
     UePartySettings rp = p;
@@ -425,7 +419,7 @@ class UeCaseRunner {
     const auto limit = std::chrono::milliseconds(prof_.hook->timeout_ms);
     const bool case_limit = left < limit;
     const auto wait = std::max(std::min(left, limit), std::chrono::milliseconds(1));
-    TranscriptEntry e = entry(i, "hook", std::move(label), built, sent);
+    TranscriptEntry e = ue_entry(i, "hook", std::move(label), built, sent);
     for (const Mutation& m : knobs) e.mutations.push_back(m.describe());
     e.request = request;
     e.start_ms = time_.since_start_ms();
@@ -434,12 +428,12 @@ class UeCaseRunner {
     e.body = last_.reply.line;
     e.response_mikey = last_.reply.mikey;
     // The request and reply lines in the note: reports show a note for every kind of entry.
-    e.note = reply_note(last_.reply) + "; request: " + clipped(request) +
+    e.note = hook_reply_note(last_.reply) + "; request: " + clipped(request) +
              "; reply: " + clipped(last_.reply.line);
     out_.transcript.push_back(std::move(e));
     ingest_tap(i);
     if (last_.reply.mikey) {
-      local(i, data_type_of(last_.reply.mikey) + " " + ue_user_->name + " -> " + peer,
+      local(i, ue_data_type_of(last_.reply.mikey) + " " + ue_user_->name + " -> " + peer,
             "returned by the UE", *last_.reply.mikey);
     }
     hook_log(i, s.take_log());
@@ -450,38 +444,10 @@ class UeCaseRunner {
     if (last_.reply.mikey) last_.fresh_problem = drv_.registry().record(*last_.reply.mikey);
   }
 
-  static std::string clipped(const std::string& s) {
-    constexpr std::size_t kMax = 600;
-    return s.size() <= kMax ? s
-                            : s.substr(0, kMax) + "... (" + std::to_string(s.size()) + " bytes)";
-  }
-
-  static std::string reply_note(const HookReply& r) {
-    if (!r.answered) return "no usable reply: " + r.problem;
-    std::string note;
-    if (r.mikey) note += data_type_of(r.mikey);
-    if (r.keys)
-      note +=
-          std::string(note.empty() ? "" : ", ") + std::to_string(r.keys->size()) + " key set(s)";
-    if (r.error) note += std::string(note.empty() ? "" : ", ") + "error: " + *r.error;
-    return note;
-  }
-
   // ---- transcript ----
 
-  static TranscriptEntry entry(std::size_t i, std::string kind, std::string label,
-                               const Bytes& built, const Bytes& sent) {
-    TranscriptEntry e;
-    e.step = i;
-    e.kind = std::move(kind);
-    e.label = std::move(label);
-    e.mikey_built = built;
-    e.mikey_sent = sent;
-    return e;
-  }
-
   void local(std::size_t i, std::string label, std::string note, const Bytes& message) {
-    TranscriptEntry e = entry(i, "local", std::move(label), message, message);
+    TranscriptEntry e = ue_entry(i, "local", std::move(label), message, message);
     e.note = std::move(note);
     e.start_ms = time_.since_start_ms();
     out_.transcript.push_back(std::move(e));
@@ -500,22 +466,8 @@ class UeCaseRunner {
     for (std::size_t k = tap_.size(); k < all.size(); ++k) {
       const TapRecord& t = all[k];
       tap_fresh_.push_back(t.mikey.empty() ? std::string() : drv_.registry().record(t.mikey));
-      TranscriptEntry e =
-          entry(i, "http",
-                (t.mikey.empty() ? std::string("request") : data_type_of(t.mikey)) + " from " +
-                    (sc_.sut_role == SutRole::initiator ? "initiator" : "responder") + " (" +
-                    ue_user_->name + ", the UE) to the harness KMS",
-                t.mikey, t.mikey);
-      e.request = t.request;
-      e.status = t.status;
-      e.headers = t.response_headers;
-      e.body = t.response_body;
-      e.response_mikey = t.response_mikey;
-      e.transport_error = t.status == 0 ? "no answer (connection closed)" : "";
-      e.note = t.note +
-               (t.http_problem.empty() ? "" : "; not a valid Annex A request: " + t.http_problem);
-      e.start_ms = t.at_ms;
-      out_.transcript.push_back(std::move(e));
+      out_.transcript.push_back(tap_entry(
+          i, t, sc_.sut_role == SutRole::initiator ? "initiator" : "responder", ue_user_->name));
       if (!t.harness_error.empty()) pending_error_ = t.harness_error;
     }
     tap_ = std::move(all);
