@@ -32,8 +32,9 @@ void value_option(CLI::App& app, const std::string& name, bool repeatable) {
       repeatable ? CLI::MultiOptionPolicy::TakeAll : CLI::MultiOptionPolicy::TakeLast);
 }
 
-void flag_option(CLI::App& app, const std::string& name) {
-  app.add_flag(name)->disable_flag_override();
+void flag_option(CLI::App& app, const std::string& name, bool repeatable) {
+  CLI::Option* o = app.add_flag(name)->disable_flag_override();
+  if (repeatable) o->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 void positional(CLI::App& app, const std::string& name) { app.add_option(name); }

@@ -52,8 +52,8 @@ struct ParsedArgs {
 // What a subcommand's define function adds to its CLI::App. `--name VALUE` or `--name=VALUE`;
 // a non-repeatable option given twice is a usage error.
 void value_option(CLI::App& app, const std::string& name, bool repeatable = false);
-// `--name`, without a value.
-void flag_option(CLI::App& app, const std::string& name);
+// `--name`, without a value; a non-repeatable flag given twice is a usage error.
+void flag_option(CLI::App& app, const std::string& name, bool repeatable = false);
 // One positional argument (a second one is a usage error).
 void positional(CLI::App& app, const std::string& name);
 

@@ -1,12 +1,12 @@
 // `mikeyconf kms` and `mikeyconf request-init` (tools/kms.h).
 #include "tools/kms.h"
 
+#include <charconv>
 #include <cstdint>
-#include <exception>
 #include <filesystem>
-#include <initializer_list>
 #include <optional>
 #include <ostream>
+#include <system_error>
 #include <utility>
 
 #include "roles/credential.h"
@@ -60,152 +60,91 @@ const std::string_view kRequestInitUsage =
 
 namespace {
 
-int usage_error(Io& io, std::string_view command, const std::string& message,
-                std::string_view usage) {
-  io.err << "mikeyconf " << command << ": " << message << "\n\n" << usage;
-  return kExitUsage;
-}
-
-// Reads `--name VALUE` or `--name=VALUE` at args[i]; advances i past the value.
-bool option_value(std::span<const std::string_view> args, std::size_t& i, std::string_view name,
-                  std::optional<std::string>& out, std::string& problem) {
-  std::string_view arg = args[i];
-  if (arg.substr(0, name.size()) != name) return false;
-  if (arg.size() == name.size()) {
-    if (i + 1 >= args.size()) {
-      problem = std::string(name) + " needs a value";
-      return true;
-    }
-    out = std::string(args[++i]);
-  } else if (arg[name.size()] == '=') {
-    out = std::string(arg.substr(name.size() + 1));
-  } else {
-    return false;
-  }
-  if (out->empty()) problem = std::string(name) + " needs a value";
-  return true;
-}
-
-std::optional<std::uint32_t> small_number(const std::string& s, std::uint32_t min,
-                                          std::uint32_t max) {
-  if (s.empty() || s.size() > 10) return std::nullopt;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (v < min || v > max) return std::nullopt;
-  return static_cast<std::uint32_t>(v);
-}
-
-// One `--name VALUE` option of a command line and where its value goes.
-struct OptionSlot {
-  std::string_view name;
-  std::optional<std::string>* value;
-};
-
-// Reads `args` into `options` (and the value-less switch `flag`, when given); an exit status when
-// the command is done (help, usage error).
-std::optional<int> parse_options(std::span<const std::string_view> args, Io& io,
-                                 std::string_view command, std::string_view usage,
-                                 std::initializer_list<OptionSlot> options,
-                                 std::string_view flag = {}, bool* flag_value = nullptr) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string problem;
-    if (args[i] == "-h" || args[i] == "--help") {
-      io.out << usage;
-      return kExitOk;
-    }
-    if (flag_value != nullptr && args[i] == flag) {
-      *flag_value = true;
-      continue;
-    }
-    bool matched = false;
-    for (const OptionSlot& o : options) {
-      if (option_value(args, i, o.name, *o.value, problem)) {
-        matched = true;
-        break;
-      }
-    }
-    if (matched) {
-      if (!problem.empty()) return usage_error(io, command, problem, usage);
-      continue;
-    }
-    return usage_error(io, command, "unknown argument '" + std::string(args[i]) + "'", usage);
-  }
-  return std::nullopt;
-}
-
-struct KmsArgs {
-  std::optional<std::string> config, listen, tls_cert, tls_key, client_ca, threads;
-};
-
 constexpr std::string_view kKmsCmd = "kms";
+constexpr std::string_view kRequestInitCmd = "request-init";
 
-// The command line into `a`; an exit status when it is done (help, usage error).
-std::optional<int> parse_kms_args(std::span<const std::string_view> args, Io& io, KmsArgs& a) {
-  if (auto done = parse_options(args, io, kKmsCmd, kKmsUsage,
-                                {{"--config", &a.config},
-                                 {"--listen", &a.listen},
-                                 {"--tls-cert", &a.tls_cert},
-                                 {"--tls-key", &a.tls_key},
-                                 {"--client-ca", &a.client_ca},
-                                 {"--threads", &a.threads}})) {
-    return done;
-  }
-  if (!a.config) return usage_error(io, kKmsCmd, "--config FILE is required", kKmsUsage);
-  if (a.tls_cert.has_value() != a.tls_key.has_value()) {
-    return usage_error(io, kKmsCmd, "--tls-cert and --tls-key go together", kKmsUsage);
-  }
-  return std::nullopt;
+int kms_usage_error(Io& io, std::string_view message) {
+  return command_usage_error(io, kKmsCmd, message, kKmsUsage);
+}
+
+int request_init_usage_error(Io& io, std::string_view message) {
+  return command_usage_error(io, kRequestInitCmd, message, kRequestInitUsage);
+}
+
+// An option given again replaces the earlier value.
+void define_kms(CLI::App& app) {
+  for (const char* name :
+       {"--config", "--listen", "--tls-cert", "--tls-key", "--client-ca", "--threads"})
+    value_option(app, name, true);
+}
+
+void define_request_init(CLI::App& app) {
+  for (const char* name :
+       {"--config", "--user", "--responder", "--ticket-type", "--lifetime", "--suite"})
+    value_option(app, name, true);
+  flag_option(app, "--forking", true);
+}
+
+// A decimal number in [min, max], nothing else (no sign, no spaces).
+std::optional<std::uint32_t> whole_number(const std::string& s, std::uint32_t min,
+                                          std::uint32_t max) {
+  std::uint64_t v = 0;
+  const char* end = s.data() + s.size();
+  auto [ptr, err] = std::from_chars(s.data(), end, v);
+  if (s.empty() || err != std::errc() || ptr != end || v < min || v > max) return std::nullopt;
+  return static_cast<std::uint32_t>(v);
 }
 
 // The file's server options with the command line's overrides; a usage problem otherwise.
 mikey::Result<transport::ServerOptions, std::string> kms_server_options(
-    const config::LoadedKmsConfig& c, const KmsArgs& a) {
+    const config::LoadedKmsConfig& c, const ParsedArgs& a) {
   transport::ServerOptions options = mikey::service::server_options(c);
   if (!c.listen) {
     options.host = "127.0.0.1";
     options.port = 8080;
   }
-  if (a.listen) {
-    auto l = config::parse_listen_address(*a.listen);
+  if (const std::string* listen = a.value("--listen")) {
+    auto l = config::parse_listen_address(*listen);
     if (!l.ok()) return "--listen: " + l.error();
     options.host = l->host;
     options.port = l->port;
   }
-  if (a.tls_cert) options.tls = transport::TlsServerOptions{*a.tls_cert, *a.tls_key, ""};
-  if (a.client_ca) {
+  if (const std::string* cert = a.value("--tls-cert")) {
+    options.tls = transport::TlsServerOptions{*cert, *a.value("--tls-key"), ""};
+  }
+  if (const std::string* client_ca = a.value("--client-ca")) {
     if (!options.tls) {
       return std::string("--client-ca needs TLS (--tls-cert/--tls-key or the file's tls)");
     }
-    options.tls->client_ca_file = *a.client_ca;
+    options.tls->client_ca_file = *client_ca;
   }
-  for (const std::optional<std::string>* f : {&a.tls_cert, &a.tls_key, &a.client_ca}) {
+  for (const char* name : {"--tls-cert", "--tls-key", "--client-ca"}) {
+    const std::string* f = a.value(name);
     std::error_code ec;
-    if (*f && !std::filesystem::is_regular_file(**f, ec)) return "no such file: " + **f;
+    if (f != nullptr && !std::filesystem::is_regular_file(*f, ec)) return "no such file: " + *f;
   }
-  if (a.threads) {
-    auto n = small_number(*a.threads, 1, 64);
+  if (const std::string* threads = a.value("--threads")) {
+    auto n = whole_number(*threads, 1, 64);
     if (!n) return std::string("--threads: expected 1 to 64");
     options.threads = *n;
   }
   return options;
 }
 
-}  // namespace
-
-int kms_main(std::span<const std::string_view> args, Io& io) {
-  KmsArgs a;
-  if (std::optional<int> done = parse_kms_args(args, io, a)) return *done;
-  auto loaded = config::load_kms_config(*a.config);
+int kms_parsed(const ParsedArgs& a, Io& io) {
+  const std::string* config_file = a.value("--config");
+  if (config_file == nullptr) return kms_usage_error(io, "--config FILE is required");
+  if ((a.value("--tls-cert") == nullptr) != (a.value("--tls-key") == nullptr)) {
+    return kms_usage_error(io, "--tls-cert and --tls-key go together");
+  }
+  auto loaded = config::load_kms_config(*config_file);
   if (!loaded.ok()) {
     io.err << "mikeyconf kms: " << loaded.error().str() << "\n";
     return kExitUsage;
   }
   config::LoadedKmsConfig c = std::move(loaded).value();
   auto options = kms_server_options(c, a);
-  if (!options.ok()) return usage_error(io, kKmsCmd, options.error(), kKmsUsage);
+  if (!options.ok()) return kms_usage_error(io, options.error());
 
   roles::SystemClock clock;
   mikey::crypto::OpenSslRng rng;
@@ -225,73 +164,58 @@ int kms_main(std::span<const std::string_view> args, Io& io) {
   return kExitOk;
 }
 
-namespace {
-
-constexpr std::string_view kRequestInitCmd = "request-init";
-
-struct RequestInitArgs {
-  std::optional<std::string> config_file, user, responder, type, lifetime, suite;
-  bool forking = false;
-};
-
-// The command line into `a`; an exit status when it is done (help, usage error).
-std::optional<int> parse_request_init_args(std::span<const std::string_view> args, Io& io,
-                                           RequestInitArgs& a) {
-  if (auto done = parse_options(args, io, kRequestInitCmd, kRequestInitUsage,
-                                {{"--config", &a.config_file},
-                                 {"--user", &a.user},
-                                 {"--responder", &a.responder},
-                                 {"--ticket-type", &a.type},
-                                 {"--lifetime", &a.lifetime},
-                                 {"--suite", &a.suite}},
-                                "--forking", &a.forking)) {
-    return done;
-  }
-  if (!a.config_file || !a.user) {
-    return usage_error(io, kRequestInitCmd, "--config FILE and --user ID are required",
-                       kRequestInitUsage);
-  }
-  return std::nullopt;
-}
-
 // --ticket-type, --suite and --lifetime into the request and the algorithms; a usage problem.
-std::optional<std::string> request_choices(const RequestInitArgs& a, roles::TicketRequest& request,
+std::optional<std::string> request_choices(const ParsedArgs& a, roles::TicketRequest& request,
                                            roles::Algorithms& algs) {
-  if (a.type) {
-    if (*a.type == "1") {
+  if (const std::string* type = a.value("--ticket-type")) {
+    if (*type == "1") {
       request.format = roles::kBaseTicket;
-    } else if (*a.type == "2") {
+    } else if (*type == "2") {
       request.format = roles::kProvisionalType2;
     } else {
       return "--ticket-type: expected 1 or 2";
     }
   }
-  if (a.suite) {
-    if (*a.suite == "256") {
+  if (const std::string* suite = a.value("--suite")) {
+    if (*suite == "256") {
       algs = roles::kSuite256;
-    } else if (*a.suite != "128") {
+    } else if (*suite != "128") {
       return "--suite: expected 128 or 256";
     }
   }
-  if (a.lifetime) {
-    auto s = small_number(*a.lifetime, 1, 0xFFFFFFFF);
+  if (const std::string* lifetime = a.value("--lifetime")) {
+    auto s = whole_number(*lifetime, 1, 0xFFFFFFFF);
     if (!s) return "--lifetime: expected seconds";
     request.lifetime_s = *s;
   }
   return std::nullopt;
 }
 
-}  // namespace
+// The IDRr of the request: --responder, else the configuration's first other user; nullopt
+// when there is none.
+std::optional<roles::Identity> responder_of(const ParsedArgs& a, const roles::KmsConfig& kms,
+                                            const roles::KmsUser& me) {
+  if (const std::string* responder = a.value("--responder")) {
+    return roles::Identity::uri(*responder);
+  }
+  for (const roles::KmsUser& u : kms.users) {
+    if (!u.peer_kms && &u != &me) return u.identity;
+  }
+  return std::nullopt;
+}
 
-int request_init_main(std::span<const std::string_view> args, Io& io) {
-  RequestInitArgs a;
-  if (std::optional<int> done = parse_request_init_args(args, io, a)) return *done;
+int request_init_parsed(const ParsedArgs& a, Io& io) {
+  const std::string* config_file = a.value("--config");
+  const std::string* user = a.value("--user");
+  if (config_file == nullptr || user == nullptr) {
+    return request_init_usage_error(io, "--config FILE and --user ID are required");
+  }
   roles::TicketRequest request;
   roles::Algorithms algs = roles::kSuite128;
   if (auto problem = request_choices(a, request, algs)) {
-    return usage_error(io, kRequestInitCmd, *problem, kRequestInitUsage);
+    return request_init_usage_error(io, *problem);
   }
-  auto loaded = config::load_kms_config(*a.config_file);
+  auto loaded = config::load_kms_config(*config_file);
   if (!loaded.ok()) {
     io.err << "mikeyconf request-init: " << loaded.error().str() << "\n";
     return kExitUsage;
@@ -300,28 +224,18 @@ int request_init_main(std::span<const std::string_view> args, Io& io) {
   auto text = [](const roles::Identity& id) { return std::string(id.data.begin(), id.data.end()); };
   const roles::KmsUser* me = nullptr;
   for (const roles::KmsUser& u : kms.users)
-    if (!u.peer_kms && text(u.identity) == *a.user) me = &u;
+    if (!u.peer_kms && text(u.identity) == *user) me = &u;
   if (me == nullptr) {
-    io.err << "mikeyconf request-init: " << *a.config_file << " has no user '" << *a.user << "'\n";
+    io.err << "mikeyconf request-init: " << *config_file << " has no user '" << *user << "'\n";
     return kExitUsage;
   }
-  if (a.responder) {
-    request.responders.push_back(roles::Identity::uri(*a.responder));
-  } else {
-    for (const roles::KmsUser& u : kms.users) {
-      if (!u.peer_kms && &u != me) {
-        request.responders.push_back(u.identity);
-        break;
-      }
-    }
-    if (request.responders.empty()) {
-      return usage_error(io, kRequestInitCmd,
-                         "the configuration has no other user: give --responder",
-                         kRequestInitUsage);
-    }
+  auto responder = responder_of(a, kms, *me);
+  if (!responder) {
+    return request_init_usage_error(io, "the configuration has no other user: give --responder");
   }
+  request.responders.push_back(std::move(*responder));
   request.prf = algs.prf;
-  if (a.forking) {
+  if (a.flag("--forking")) {
     request.flags.i = true;  // RFC 6043 §6.10: I ⇒ E
     request.flags.e = true;
   }
@@ -341,6 +255,17 @@ int request_init_main(std::span<const std::string_view> args, Io& io) {
   }
   io.out << mikey::wire::base64_encode(bytes.value()) << "\n";
   return kExitOk;
+}
+
+}  // namespace
+
+int kms_main(std::span<const std::string_view> args, Io& io) {
+  return run_command({kKmsCmd, kKmsUsage, &define_kms, &kms_parsed}, args, io);
+}
+
+int request_init_main(std::span<const std::string_view> args, Io& io) {
+  return run_command(
+      {kRequestInitCmd, kRequestInitUsage, &define_request_init, &request_init_parsed}, args, io);
 }
 
 }  // namespace mikeyconf::tools

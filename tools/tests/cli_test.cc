@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <initializer_list>
 #include <string>
 
 #include "tools/tests/run_binary.h"
@@ -77,6 +78,43 @@ TEST(CliTest, MalformedMessageExitsOneAndUsageErrorsTwo) {
   EXPECT_EQ(r.code, 2);
   r = run("decode --bogus " + kData + "error.hex");
   EXPECT_EQ(r.code, 2);
+}
+
+// `kms` and `request-init` on the shared command line (cli.h): their own usage errors, the
+// shared ones, and an option given again replacing the earlier value.
+TEST(CliTest, KmsAndRequestInitCommandLines) {
+  const std::string config = std::string(MIKEYCONF_TOOLS_DIR) + "/../configs/kms.yaml";
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"kms", "mikeyconf kms: --config FILE is required"},
+           {"kms --config " + config + " --tls-cert x", "--tls-cert and --tls-key go together"},
+           {"kms --config " + config + " --threads 0", "--threads: expected 1 to 64"},
+           {"kms --config", "--config needs a value"},
+           {"kms --bogus", "unknown option '--bogus'"},
+           {"request-init --config " + config, "--config FILE and --user ID are required"},
+           {"request-init --config " + config + " --user x --ticket-type 3",
+            "--ticket-type: expected 1 or 2"},
+           {"request-init --config " + config + " --user x --suite 1",
+            "--suite: expected 128 or 256"},
+           {"request-init --config " + config + " --user x --lifetime 0",
+            "--lifetime: expected seconds"},
+           {"request-init --forking=yes", "--forking takes no value"},
+           {"request-init --config " + config + " --user sip:nobody@example.org",
+            "has no user 'sip:nobody@example.org'"}}) {
+    Result r = run(c.args);
+    EXPECT_EQ(r.code, 2) << c.args;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << ": " << r.err;
+  }
+  Result r = run("request-init --help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out.rfind("usage: mikeyconf request-init", 0), 0u) << r.out;
+  r = run("request-init --config " + config +
+          " --user sip:nobody@example.org --user sip:alice@example.org --forking --forking");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("AQ", 0), 0u) << r.out;  // base64 of a MIKEY message, version 1
 }
 
 TEST(CliTest, WritesAPcap) {
