@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-#include "tools/tests/run_binary.h"
+#include "tests/support/run_binary.h"
 
 namespace {
 
