@@ -1,6 +1,6 @@
 // The fuzzer-mode switch (roles/protect.h "MAC decisions") works, and only where it is meant
-// to: this file is built twice, as fuzzer_mode_test against mikey_roles_fuzzmode (which defines
-// MIKEY_FUZZER_MODE for its users) and as fuzzer_mode_off_test against mikey_roles. The same
+// to: this file is built twice, as fuzz_mode_unit_test against mikey_roles_fuzzmode (which defines
+// MIKEY_FUZZER_MODE for its users) and as fuzz_mode_off_unit_test against mikey_roles. The same
 // tampered messages — a flipped byte in the V MAC of REQUEST_INIT, in the ticket's V and in Vr of
 // a RESOLVE_INIT — are answered normally by the twin and refused with Error 0 (Auth failure) by
 // the normal library.

@@ -1,11 +1,11 @@
-// The KMS driver over HTTPS with mutual TLS: a transport::KmsServer with TLS (test PKI from the
-// transport tests' helpers, made with the openssl command line) serving the reference KMS.
+// The KMS driver over HTTPS with mutual TLS: a transport::KmsServer with TLS (the test PKI of
+// tests/support, made with the openssl command line) serving the reference KMS.
 #include <gtest/gtest.h>
 
 #include "harness/engine.h"
 #include "harness/tests/test_support.h"
+#include "tests/support/test_support.h"
 #include "transport/server.h"
-#include "transport/tests/test_support.h"
 #include "wire/hex.h"
 
 namespace mikeyconf::harness {

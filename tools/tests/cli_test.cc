@@ -7,7 +7,7 @@
 #include <initializer_list>
 #include <string>
 
-#include "tools/tests/run_binary.h"
+#include "tests/support/run_binary.h"
 
 namespace {
 

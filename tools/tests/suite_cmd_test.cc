@@ -25,10 +25,10 @@
 #include "harness/profile.h"
 #include "harness/results.h"
 #include "inspect/json.h"
+#include "tests/support/run_binary.h"
 #include "tools/cli.h"
 #include "tools/progress.h"
 #include "tools/suite_cli.h"
-#include "tools/tests/run_binary.h"
 
 namespace mikeyconf::tools {
 namespace {

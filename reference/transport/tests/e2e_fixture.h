@@ -8,9 +8,9 @@
 #include <string>
 #include <utility>
 
+#include "tests/support/test_support.h"
 #include "transport/client.h"
 #include "transport/server.h"
-#include "transport/tests/test_support.h"
 
 namespace mikey::transport::testing {
 

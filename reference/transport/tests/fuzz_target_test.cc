@@ -6,7 +6,7 @@
 #include <random>
 #include <string>
 
-#include "transport/tests/test_support.h"
+#include "tests/support/test_support.h"
 #include "wire/base64.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);

@@ -6,9 +6,9 @@
 
 #include <string>
 
+#include "tests/support/test_support.h"
 #include "transport/request_parser.h"
 #include "transport/server.h"
-#include "transport/tests/test_support.h"
 
 namespace mikey::transport {
 namespace {

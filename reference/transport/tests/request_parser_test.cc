@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "transport/tests/test_support.h"
+#include "tests/support/test_support.h"
 #include "wire/base64.h"
 
 namespace mikey::transport {

@@ -8,8 +8,8 @@
 #include <tuple>
 
 #include "codec/message.h"
-#include "e2e_support.h"
 #include "roles/message_util.h"
+#include "tests/e2e/e2e_support.h"
 #include "wire/base64.h"
 
 namespace mikeyconf::e2e {

@@ -5,9 +5,9 @@
 // configs/kms.yaml, with a clock the test moves.
 #include <string>
 
-#include "e2e_support.h"
 #include "roles/error_message.h"
 #include "service/kms_answer.h"
+#include "tests/e2e/e2e_support.h"
 #include "wire/base64.h"
 
 namespace mikeyconf::e2e {

@@ -1,4 +1,4 @@
-// Shared helpers for the transport tests: sample MIKEY bytes, an echo KMS handler, a
+// What the tests of every library share: sample MIKEY bytes, an echo KMS handler, a
 // thread-safe log capture, raw request text, temporary directories, a test PKI made with the
 // openssl command line, and a tiny scripted TCP peer for client tests.
 #pragma once

@@ -1,4 +1,4 @@
-#include "transport/tests/test_support.h"
+#include "tests/support/test_support.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -7,7 +7,7 @@
 // configs/make-test-certs.sh.
 #include <string>
 
-#include "e2e_support.h"
+#include "tests/e2e/e2e_support.h"
 
 namespace mikeyconf::e2e {
 namespace {

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <string>
 
-#include "e2e_support.h"
+#include "tests/e2e/e2e_support.h"
 #include "wire/base64.h"
 
 namespace mikeyconf::e2e {
