@@ -4,8 +4,9 @@
 // messages (codec/samples.h) and the third-party messages in tests/data/corpus, named by
 // meaning; dictionaries come from the code-point tables (codec/codepoints.h). The role targets'
 // seeds are recorded from exchanges the reference roles run in the world of role_world.h
-// (style.md: "seed corpora are recorded from suite runs"), and each is checked to reach what
-// its name says before it is written; a seed that no longer does makes fuzz_assets exit 1.
+// (seed corpora are recorded from real exchanges, not written by hand), and each is checked to
+// reach what its name says before it is written; a seed that no longer does makes fuzz_assets
+// exit 1.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -382,7 +383,8 @@ Assets make_seeds(const fs::path& repo) {
     if (bytes.ok())
       add_message_seeds("thirdparty_" + e.path().stem().string(), bytes.value(), seeds);
   }
-  // Key data chains: the plaintext of mikey-ticket.md §15.3 (MPK + TGK, KV = SPI), a TEK+SALT
+  // Key data chains: the plaintext of the self-generated KEMAC example (MPK +
+  // TGK, KV = SPI), a TEK+SALT
   // with an interval, and a GTGK with no KV.
   seeds["key_data"]["mpk_tgk_spi"] =
       str(*mikey::wire::from_hex("14610010101112131415161718191a1b1c1d1e1f0400000001"

@@ -1,4 +1,4 @@
-// The embedded default SUT (design.md: `mikeyconf run` with no --sut certifies our own
+// The embedded default SUT (`mikeyconf run` with no --sut certifies our own
 // reference): roles::Kms behind transport::KmsServer on a loopback port, configured from a SUT
 // profile's users (identities, PSKs, mode-3 TPKs) and its `embedded:` section (KMS-only ticket
 // keys, clock skew, lifetimes), over plain HTTP or over HTTPS with a throwaway test PKI. Tests

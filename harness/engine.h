@@ -1,6 +1,6 @@
 // The engine: runs scenarios against a SUT through a driver, with the reference roles as the
 // parties the harness plays (Initiator and Responder built from the SUT profile's users), and
-// judges every answer (design.md "Data flow").
+// judges every answer.
 //
 // Per case: a seed (from the run seed and the case id) seeds the parties' DeterministicRng, so
 // CSB IDs, RANDs and keys repeat exactly when the run is repeated with the same seed; only the
@@ -31,7 +31,7 @@
 
 namespace mikeyconf::harness {
 
-// Makes one driver per worker (design.md "Scale-out": the harness parallelises with --jobs).
+// Makes one driver per worker (the harness parallelises with --jobs).
 using DriverFactory = std::function<std::unique_ptr<SutDriver>()>;
 
 struct RunOptions {

@@ -1,7 +1,7 @@
 // Errors of the YAML/CSV loaders (scenarios, SUT profiles, baselines, the requirement table):
 // where (file:line:col, 1-based, from yaml-cpp's Mark) and what. The loaders throw internally and
-// catch at their public entry points, which return LoadResult<T> (design.md "Decisions": YAML
-// errors may throw inside the loader and surface with file:line:col).
+// catch at their public entry points, which return LoadResult<T>: YAML errors
+// may throw inside the loader and surface with file:line:col.
 #pragma once
 
 #include <string>

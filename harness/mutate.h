@@ -1,4 +1,4 @@
-// Mutation knobs (style.md "Serializers emit only valid encodings": broken messages come from a
+// Mutation knobs (serializers emit only valid encodings, so broken messages come from a
 // separate layer of named knobs acting on the codec's layout map, like BoringSSL's ProtocolBugs)
 // and re-protection (recomputing the V MAC so the SUT's checks behind the integrity check are
 // reached).

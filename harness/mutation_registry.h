@@ -1,5 +1,5 @@
-// The mutation registry (cases/mutation-registry.yaml; design.md "Verdict trust": mutation
-// score): per requirement row and KMS role, the faulty reference variant that violates exactly
+// The mutation registry (cases/mutation-registry.yaml; the mutation score that backs the
+// verdicts): per requirement row and KMS role, the faulty reference variant that violates exactly
 // that row — the mutation test proves the suite fails a case citing the row against it — or why
 // no single fault can violate the row alone. Coverage (coverage.h) counts a SHALL / SHALL NOT row
 // of a KMS role as covered only when the registry has an entry for it.

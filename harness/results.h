@@ -1,4 +1,4 @@
-// The result model of a run (design.md "Verdicts"): per case a verdict, the expectations with
+// The result model of a run (harness/README.md): per case a verdict, the expectations with
 // expected vs actual, the seed that replays it and the transcript of every exchange. The report
 // writers (report.h) map it losslessly to results.json and to JUnit XML.
 #pragma once
@@ -148,9 +148,9 @@ struct RunResult {
   Summary summary() const noexcept;
   // Skipped cases grouped by their reason, groups in order of first appearance.
   std::vector<Exclusion> exclusions() const;
-  // design.md exit codes: 3 on a setup error; else 1 when a case failed or passed unexpectedly
-  // (fail, xpass); else 3 when a case could not be judged because of a harness/setup error;
-  // else 0.
+  // Exit codes (harness/README.md): 3 on a setup error; else 1 when a case failed or passed
+  // unexpectedly (fail, xpass); else 3 when a case could not be judged because of a harness/setup
+  // error; else 0.
   int exit_code() const noexcept;
 };
 

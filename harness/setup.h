@@ -1,5 +1,5 @@
 // Setting up a run around the system under test: per SUT role the driver factory and the
-// servers or processes the harness plays opposite it (design.md "Roles the SUT can play"), and
+// servers or processes the harness plays opposite it (README.md), and
 // the one-call suite runner behind `mikeyconf run`.
 #pragma once
 
@@ -16,7 +16,7 @@
 
 namespace mikeyconf::harness {
 
-// A problem before any case ran, with the design.md exit code it maps to: 2 for a usage or
+// A problem before any case ran, with the exit code it maps to (tools/README.md): 2 for a usage or
 // configuration error (a file that does not load), 3 for a setup error (the embedded SUT or a
 // server the harness plays does not start).
 struct SetupError {

@@ -51,7 +51,7 @@ bool selected(const std::vector<std::string>& only, const std::string& id) {
 namespace {
 
 // One run of a suite: selection, baseline mapping, health probes and the workers that run the
-// cases (design.md "Verdicts"; tlsfuzzer's sanity first and last). With jobs > 1 every worker has
+// cases (harness/README.md; tlsfuzzer's sanity first and last). With jobs > 1 every worker has
 // its own driver (its own connection to the SUT); results are kept in suite order whatever the
 // order of completion.
 class SuiteRun {

@@ -1,4 +1,4 @@
-// The reports of a run (design.md "Layers": `reports/` only reads the harness result types):
+// The reports of a run (docs/layers.md: `reports/` only reads the harness result types):
 // results.json (lossless), junit.xml, report.html (one self-contained page for an auditor),
 // transcript.pcap (every HTTP exchange as a TCP conversation on loopback), a repro bundle per case
 // that failed, passed unexpectedly or errored, and manifest.sha256 over everything written

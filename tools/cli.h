@@ -1,4 +1,4 @@
-// What every `mikeyconf` subcommand gets and returns (shared/design.md "Exit codes"), and how a
+// What every `mikeyconf` subcommand gets and returns (tools/README.md "Exit codes"), and how a
 // subcommand declares its command line: one function adds its options to a CLI::App (CLI11), and
 // run_command parses with it, so every subcommand has the same option syntax and usage errors.
 #pragma once
@@ -18,8 +18,8 @@ class App;
 
 namespace mikeyconf::tools {
 
-// design.md: 0 all pass, 1 a case failed (for `decode`: the message is malformed), 2 usage or
-// configuration error, 3 harness or SUT setup error.
+// Exit codes (tools/README.md): 0 all pass, 1 a case failed (for `decode`: the message is
+// malformed), 2 usage or configuration error, 3 harness or SUT setup error.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;

@@ -1,4 +1,4 @@
-// mikeyconf: one executable, git-style subcommands (shared/design.md). A subcommand is one row
+// mikeyconf: one executable, git-style subcommands (tools/README.md). A subcommand is one row
 // of kSubcommands: its name, a one-line summary and its entry point (cli.h). CLI11 recognises the
 // options before the subcommand and the subcommand's name; the arguments after the name are the
 // subcommand's own, given to its entry point as they are (run_command parses them there).
@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
   try {
     return dispatch(args, io);
   } catch (const std::exception& e) {
-    // design.md: configuration errors may throw inside loaders and are reported here.
+    // Configuration errors may throw inside loaders and are reported here.
     std::cerr << "mikeyconf: " << e.what() << "\n";
     return kExitSetup;
   }

@@ -109,7 +109,7 @@ ProgressStyle style_for(const Io& io, bool progress) {
   return &io.err == &std::cerr ? progress_style_for(STDERR_FILENO) : ProgressStyle::lines;
 }
 
-// Runs the plan, writes the reports, prints the summary; the design.md exit code.
+// Runs the plan, writes the reports, prints the summary; the exit code of tools/README.md.
 int execute(SuitePlan& plan, Io& io) {
   const ProgressStyle style = style_for(io, plan.progress);
   Progress progress(io.err, style, plan.total,

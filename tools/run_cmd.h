@@ -1,7 +1,7 @@
 // `mikeyconf run` (the conformance suite against a SUT, or against the embedded reference KMS),
 // `mikeyconf replay` (one case again from a repro bundle), `mikeyconf list` and
-// `mikeyconf explain` (what the suite contains). design.md exit codes: 0 every case that ran
-// passed, 1 a case failed (fail or xpass), 2 usage or configuration error (a file that does not
+// `mikeyconf explain` (what the suite contains). Exit codes (tools/README.md): 0 every case that
+// ran passed, 1 a case failed (fail or xpass), 2 usage or configuration error (a file that does not
 // load: FILE:LINE:COL), 3 setup error or a case that could not be run (SUT unreachable).
 #pragma once
 

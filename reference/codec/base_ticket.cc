@@ -1,9 +1,10 @@
-// The MIKEY Base Ticket, Ticket Type 1 / Subtype 1 / Version 1 (RFC 6043 App. A;
-// mikey-ticket.md §4.6): Ticket Data = THDR, T, RAND, KEMAC, [IDRpsk], V.
+// The MIKEY Base Ticket, Ticket Type 1 / Subtype 1 / Version 1 (RFC 6043
+// App. A): Ticket Data = THDR, T, RAND, KEMAC, [IDRpsk], V.
 // THDR (App. A.3) = Next Payload (1) | THDR Data length (16) | THDR Data. It has no payload type
 // code and no "First Payload" byte precedes it: App. A.1 says the Ticket Data "MUST always begin
 // with" THDR, and §6.10 gives the First Payload rule only for TP Data and Initiator Data
-// (ERRATA S-4). The payloads after THDR are an ordinary Next Payload chain.
+// (confirmed from the RFC text; THDR has no Next Payload value). The payloads after THDR are an
+// ordinary Next Payload chain.
 #include <string>
 
 #include "codec/message.h"

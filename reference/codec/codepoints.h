@@ -1,5 +1,5 @@
 // Code-point tables for every MIKEY / MIKEY-TICKET registry the codec knows
-// (spec digest: mikey-base.md §2–§3, mikey-ticket.md §4–§5). One X-macro table per registry
+// (RFC 3830 §6.1–§6.15, RFC 6043 §6 and §14). One X-macro table per registry
 // generates the enum, to_string(), is_known() and the fuzz-dictionary tokens (s2n's technique).
 // Enums keep any received value: an unknown code point is stored as its number so the harness
 // can send and report it; only role logic rejects it.
@@ -17,7 +17,7 @@ namespace mikey::codec {
 
 // Data type, HDR byte 1 (RFC 3830 §6.1; RFC 4650 §4.1; RFC 4738 §3.9.1; RFC 6043 §6.1;
 // RFC 6267 §6.1; RFC 6509 §4.1). Values above 26 were not found in any RFC read
-// (UNCONFIRMED, mikey-base.md §2.1).
+// (UNCONFIRMED).
 #define MIKEY_DATA_TYPE(X)                    \
   X(psk_init, 0, "Pre-shared")                \
   X(psk_verify, 1, "PSK ver msg")             \
@@ -161,7 +161,7 @@ namespace mikey::codec {
   X(tesla, 1, "TESLA")
 
 // SRTP policy parameter Type (RFC 3830 §6.10.1 Table 6.10.1.a). Types 16–21 seen in 3GPP
-// mission-critical traffic have no confirmed names and stay numbers (mikey-base.md notes).
+// mission-critical traffic have no confirmed names and stay numbers (names UNCONFIRMED).
 #define MIKEY_SRTP_PARAM(X)                         \
   X(encr_alg, 0, "Encryption algorithm")            \
   X(encr_key_len, 1, "Session Encr. key length")    \

@@ -7,7 +7,7 @@ namespace mikey::codec {
 
 namespace {
 // RFC 3830 §6.13: the total KEMAC size MUST NOT exceed 2^16 bytes. The 16-bit Encr data len
-// alone allows 4 + 65535 + 1 + 32 bytes, so the cap is its own check (mikey-base.md notes).
+// alone allows 4 + 65535 + 1 + 32 bytes, so the cap is its own check.
 constexpr std::size_t kMaxKemacSize = 1u << 16;
 }  // namespace
 

@@ -1,4 +1,5 @@
-// Implicit lengths: fields whose size follows from a code point (mikey-base.md §3.8). An
+// Implicit lengths: fields whose size follows from a code point (the payload layouts of
+// RFC 3830 §6 and RFC 6043 §6). An
 // unknown code point here makes the payload unparseable.
 #include "codec/payloads.h"
 

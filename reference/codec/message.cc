@@ -256,7 +256,7 @@ void check_message_deviations(const Message& m, ParseState& st) {
                "version " + std::to_string(m.hdr.version) + " (RFC 3830 §6.1 defines 1)");
   }
   if (std::optional<bool> want = expected_v_flag(m); want && *want != m.hdr.v) {
-    // mikey-ticket.md §3 CONFLICT: §6.1 says V = 0 in all but CSB-update TRANSFER_INITs while
+    // RFC 6043 CONFLICT: §6.1 says V = 0 in all but CSB-update TRANSFER_INITs while
     // §4 says 1 in *_INIT to a KMS and = F in TRANSFER_INIT. Receivers ignore V either way.
     st.deviate(DeviationKind::v_flag_conflict, 3,
                std::string("V=") + (m.hdr.v ? "1" : "0") + " where RFC 6043 §4 says " +

@@ -1,5 +1,6 @@
 // Payloads of other MIKEY RFCs, decoded only so that real traffic parses past them
-// (mikey-base.md §2.2; not used by MIKEY-TICKET):
+// (RFC 3830 §6.1 Table 6.1.b and later registrations; not used by
+// MIKEY-TICKET):
 // * IBAKE (22) and ESK (23), RFC 6267 §6.1.1/§6.1.2: Encr data len (16 bits), Encr data. The
 //   SK/ECCPT sub-payloads inside stay opaque.
 // * SAKKE (26), RFC 6509 §4.2: SAKKE params, ID scheme, SAKKE data length (16 bits), SAKKE data.

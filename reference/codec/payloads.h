@@ -1,5 +1,5 @@
 // The payload model: one struct per MIKEY / MIKEY-TICKET payload, exactly the fields of the
-// RFC figure (mikey-base.md §2–§3, mikey-ticket.md §4). Each payload's parse_body() and
+// RFC figure (RFC 3830 §6.1–§6.15, RFC 6043 §6). Each payload's parse_body() and
 // serialize_body() live side by side in <payload>.cc; the message walker (message.cc) reads and
 // writes the Next payload byte, so a "body" is everything after it (all of SIGN, which has none).
 //
@@ -198,7 +198,7 @@ struct Ticket {  // §6.10 TICKET, type 17: the TP layout plus Ticket Data and I
   bool operator==(const Ticket&) const;
 };
 
-// ---- Payloads of other MIKEY RFCs, kept so real traffic decodes (mikey-base.md §2.2) ----
+// ---- Payloads of other MIKEY RFCs, kept so real traffic decodes (RFC 3830 §6.1) ----
 struct OpaqueEncrData {  // RFC 6267 §6.1.1/§6.1.2 IBAKE (22) and ESK (23)
   Bytes encr_data;
   bool operator==(const OpaqueEncrData&) const = default;
@@ -272,7 +272,7 @@ MIKEY_PAYLOAD_OPS(KeyData)  // includes its own Next payload byte handling via t
 ParseError parse_hdr(FieldReader& r, Hdr& out, PayloadType& first_payload) noexcept;
 void serialize_hdr(FieldWriter& w, const Hdr& in, PayloadType first_payload);
 
-// ---- Implicit lengths (mikey-base.md §3.8) ----
+// ---- Implicit lengths (RFC 3830 §6, RFC 6043 §6 layouts) ----
 std::optional<std::size_t> ts_value_length(TsType t) noexcept;   // 8, 8, 4, 4
 std::optional<std::size_t> mac_length(MacAlg a) noexcept;        // 0, 20, 32
 std::optional<std::size_t> hash_length(HashFunc h) noexcept;     // 20, 16, 32

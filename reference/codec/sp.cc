@@ -1,7 +1,8 @@
 // SP, the security policy payload (RFC 3830 §6.10): Policy no, Prot type, Policy param length
 // (16 bits), then Policy param: a list of Type (1) | Length (1) | Value TLVs (§6.10.1 for
 // SRTP) that exactly fills the Policy param length. Values are kept as bytes whatever their
-// Type: RFC 3830 fixes no width for most of them (mikey-base.md §3.10, ERRATA S-6).
+// Type: RFC 3830 fixes no width for most of them (RFC 3830 §6.10.1: one byte only
+// for Types 0, 2 and 5; the others take their width from the TLV Length).
 #include "codec/payloads.h"
 
 #include <string>

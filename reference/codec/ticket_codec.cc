@@ -25,7 +25,7 @@ std::array<const TicketCodec*, 2> builtins() noexcept {
   return {&mikey_base_ticket_codec(), &provisional_type2_ticket_codec()};
 }
 
-// TICKET offsets of mikey-ticket.md §4.5, read from one whole TICKET payload.
+// TICKET offsets of RFC 6043 §6.10, read from one whole TICKET payload.
 struct TicketOffsets {
   TicketType type{};
   std::uint8_t subtype = 0;
@@ -212,7 +212,7 @@ Result<Bytes, Errc> transfer_init_mac_input(ByteView message, const Layout& layo
         data->second.offset != len_field.offset + 2) {
       return Errc::inconsistent_model;
     }
-    // INTERPRETATION (mikey-ticket.md §8): §5.5 says the MAC does not cover the Initiator Data
+    // INTERPRETATION (RFC 6043 §5.5): it says the MAC does not cover the Initiator Data
     // length and Initiator Data fields; they are removed from the input, not zeroed.
     cuts.push_back({len_field.offset, 2 + std::size_t{data->second.length}});
   }

@@ -2,12 +2,12 @@
 // payload codec (payloads.h keeps it as bytes); its layout depends on the Ticket Type, Subtype
 // and Version of the Ticket Policy. A TicketCodec reads and writes one such layout. The
 // registry maps (Ticket Type, Subtype, Version) to a codec:
-//   * 1/1/1  MIKEY Base Ticket (RFC 6043 App. A; mikey-ticket.md §4.6), base_ticket.cc;
+//   * 1/1/1  MIKEY Base Ticket (RFC 6043 App. A), base_ticket.cc;
 //   * 2/0/0  PROVISIONAL, NOT 3GPP: the base-ticket layout under Type 2 (TS 33.328 Annex D is
-//            not available; ts33328.md §4), ticket_type2.cc;
+//            not available), ticket_type2.cc;
 //   * anything registered at run time (e.g. a lab's real 3GPP Annex D codec), which takes
 //     precedence over the built-in codecs.
-// Also here: the byte-exact MAC inputs that involve a TICKET (mikey-ticket.md §4.6, §8).
+// Also here: the byte-exact MAC inputs that involve a TICKET (RFC 6043 App. A.1, §5.5).
 #pragma once
 
 #include <cstdint>
@@ -132,7 +132,7 @@ Result<Bytes, Errc> serialize_ticket_data(const TicketPolicy& policy, const Tick
 
 // ---- MAC inputs involving a TICKET ----
 
-// RFC 6043 App. A.1 (mikey-ticket.md §4.6): the base ticket's V MAC covers the whole TICKET
+// RFC 6043 App. A.1: the base ticket's V MAC covers the whole TICKET
 // payload except its Next Payload byte, the Initiator Data length and Initiator Data fields and
 // the MAC itself: TICKET[1 .. 12+t+d−mac_len), t = TP Data length, d = Ticket Data length.
 // `ticket_payload` is exactly one TICKET payload from its Next Payload byte. The result is a
@@ -145,7 +145,7 @@ Result<ByteView, Errc> ticket_mac_input(ByteView ticket_payload, std::size_t mac
 // with a V payload, or bytes follow it).
 Result<ByteView, Errc> base_ticket_mac_input(ByteView ticket_payload) noexcept;
 
-// RFC 6043 §5.5 (mikey-ticket.md §8): the TRANSFER_INIT MAC input, i.e. the message without the
+// RFC 6043 §5.5: the TRANSFER_INIT MAC input, i.e. the message without the
 // MAC field of its last payload (V) and without the Initiator Data length and Initiator Data
 // fields of each top-level TICKET payload, followed by Identity_i and Identity_r (ID Data
 // bytes, not IDR payloads). INTERPRETATION: those TICKET fields are removed from the MAC input,

@@ -1,5 +1,5 @@
 // TP, the Ticket Policy payload (type 16), and TICKET (type 17), RFC 6043 §6.10: two payload
-// types sharing one layout; TP stops after TP Data (offsets in mikey-ticket.md §4.5).
+// types sharing one layout; TP stops after TP Data (offsets in RFC 6043 §6.10).
 //   Ticket Type (16) | Subtype | Version | PRF Func (7) D | E F G H I J K L | M N O Res (5) |
 //   TP Data length (16) | TP Data
 //   -- TICKET only -- Ticket Data length (16) | Ticket Data |
@@ -108,7 +108,7 @@ ParseError parse_policy(FieldReader& r, TicketPolicy& out) {
   f.reserved = b7 & kRes;
   if (f.reserved != 0) {
     // RFC 6043 §6.10 does not state the sending value of Res: send 0, ignore on receipt
-    // (INTERPRETATION, mikey-ticket.md §4.5).
+    // (INTERPRETATION).
     r.deviate(DeviationKind::reserved_bits_set, b7_at,
               "TP/TICKET Res bits not zero (RFC 6043 §6.10)");
   }
@@ -155,7 +155,7 @@ ParseError parse_body(FieldReader& r, Ticket& out) noexcept {
       return r.error();
     }
     // The Initiator Data length is present in every TICKET, 0 without Initiator Data
-    // (ERRATA S-4, mikey-ticket.md §4.5).
+    // (RFC 6043 §6.10: the field list marks it "Not present in the TP payload").
     return parse_sized_container(r, "initiator_data_length", "initiator_data", out.initiator_data);
   } catch (...) {  // std::bad_alloc from a pathological input: report, never propagate
     return r.fail(Errc::too_many_payloads, r.offset());

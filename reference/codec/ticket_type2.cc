@@ -1,5 +1,5 @@
 // PROVISIONAL, NOT 3GPP: Ticket Type 2 ("3GPP base ticket", RFC 6043 §6.10 Table 6.15) whose
-// format TS 33.328 Annex D defines. That text is not available (ts33328.md §4); only D.1-1, the
+// format TS 33.328 Annex D defines. That text is not available; only D.1-1, the
 // allocation of Subtype 0 / Version 0, is confirmed (TS 33.328 §6.2.3.4.2). This codec is a
 // placeholder that reads and writes the MIKEY Base Ticket layout (RFC 6043 App. A) under
 // Type 2 / Subtype 0 / Version 0; a lab replaces it with register_ticket_codec().

@@ -2,10 +2,10 @@
 // function per label, each PRF(inkey, label, outkey_len) with the label from labels.h.
 //
 // Which PRF to pass is the caller's decision because the RFCs name it per derivation: the HDR
-// PRF func for §5.1.2 message keys and §5.1.3 session keys (§5.1.2 does not name it; the digest
-// reads it as the HDR PRF, mikey-ticket.md §7.3), the Ticket Policy PRF Func for forking
-// (§5.1.1), the Vr key (not stated; digest §7.5 assumes the Ticket Policy PRF) and the base-ticket
-// keys (App. A.2).
+// PRF func for §5.1.2 message keys and §5.1.3 session keys (INTERPRETATION: §5.1.2 does not name
+// it; RFC 3830 defines the HDR PRF func as the key-derivation PRF), the Ticket Policy PRF Func for
+// forking (§5.1.1), the Vr key (not stated; INTERPRETATION: the Ticket Policy PRF) and the
+// base-ticket keys (App. A.2).
 //
 // Every function returns the errors of the label builder it uses (bad_length, bad_parameter)
 // and of prf() (unsupported_algorithm, bad_key_length, bad_length, openssl_failure,
@@ -61,7 +61,7 @@ Result<SecureBytes, Error> fork_tgk(PrfFunc prf_func, ByteView tgk, ByteView id_
 
 // RFC 6043 §5.1.2: one message-protection key (kConstEncr, kConstAuth, kConstSalt) from a PSK,
 // envelope key, MPKi or MPKr'. Pass an omitted RAND as empty (which RANDs a message uses:
-// mikey-ticket.md §7.3 table).
+// RFC 6043 §5.1.2).
 Result<SecureBytes, Error> derive_message_key(PrfFunc prf_func, ByteView inkey,
                                               std::uint32_t constant, std::uint32_t csb_id,
                                               MessageDirection direction, ByteView randri,

@@ -15,7 +15,7 @@
 namespace mikey::crypto {
 
 // TS 33.220 Annex H: Ua security protocol identifier of the TS 33.328 UE <-> KMS HTTP exchanges
-// (organization 0x01 = 3GPP, protocol 0x00000006); ts33328.md §6.3.
+// (organization 0x01 = 3GPP, protocol 0x00000006).
 inline constexpr std::array<std::uint8_t, 5> kUaKmsProtocolId = {0x01, 0x00, 0x00, 0x00, 0x06};
 
 // TS 33.220 Annex B.2 generic KDF: HMAC-SHA-256(key, S), S = FC || P0 || L0 || P1 || L1 || ...,
@@ -31,7 +31,7 @@ inline Result<SecureBytes, Error> gba_kdf(ByteView key, ByteView fc,
 }
 
 // NAF_Id = FQDN of the NAF (here the KMS) || Ua security protocol identifier.
-// UNCONFIRMED construction (ts33328.md §6.2: the defining clause of TS 33.220 was not read; it
+// UNCONFIRMED construction (the defining clause of TS 33.220 was not read; it
 // is implied by Annex H and the analogous AF_Id of TS 33.535). fqdn is used as given (ASCII
 // FQDNs are already NFKC UTF-8). Returns out_of_memory only.
 Result<Bytes, Error> naf_id(std::string_view fqdn,

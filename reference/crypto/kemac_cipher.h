@@ -43,7 +43,9 @@ using AesCmIv = std::array<std::uint8_t, 16>;
 
 // RFC 3830 §4.2.3: IV = (S XOR (0x0000 || CSB ID || T)) || 0x0000, S the 112-bit salt_key, T the
 // 64-bit timestamp. Which T (and how a 32-bit one is widened) is the codec's and role's choice
-// (mikey-base.md §3.5, §5 readings (a)/(b)). Returns bad_length if salt is not 14 bytes.
+// (RFC 3830 §6.6, RFC 6043 §6.3; readings (a)/(b): the T of the message
+// carrying the KEMAC or of the exchange's initial message, neither confirmed). Returns bad_length
+// if salt is not 14 bytes.
 Result<AesCmIv, Error> aes_cm_iv(ByteView salt, std::uint32_t csb_id, std::uint64_t t64) noexcept;
 
 // AES in counter mode as in SRTP (RFC 3711 §4.1.1): keystream block j = AES(key, IV + j),
@@ -57,7 +59,7 @@ Result<Bytes, Error> aes_cm_crypt(EncrAlg alg, ByteView key, const AesCmIv& iv,
 // RFC 3394 §2.2.1 key wrap with a caller IV (8 bytes; MIKEY passes the 64-bit salt_key). The
 // KEK may be 16, 24 or 32 bytes (RFC 3394 defines all three; AES-KW-128 uses 16). key_data must
 // be a multiple of 8 bytes and at least 16: MIKEY defines no padding, so other lengths are
-// refused, never padded (spec README open question 22). Returns bad_key_length,
+// refused, never padded (RFC 3394 §2, RFC 3830 §4.2.3; still open). Returns bad_key_length,
 // bad_length (IV not 8 bytes), not_multiple_of_8, openssl_failure, out_of_memory.
 Result<Bytes, Error> aes_kw_wrap(ByteView kek, ByteView iv, ByteView key_data) noexcept;
 

@@ -2,7 +2,7 @@
 // magic 0xa1b2c3d4, then one 16-byte record header per packet), written little-endian.
 // MIKEY messages go out with link type 147 (LINKTYPE_USER0 / DLT_USER0) so that each packet is
 // exactly one binary MIKEY message and field offsets equal MIKEY offsets; Wireshark decodes it
-// with a user-DLT mapping (shared/spec/oracles.md):
+// with a user-DLT mapping:
 //   tshark -o 'uat:user_dlts:"User 0 (DLT=147)","mikey","0","","0",""' -r FILE
 // The reports reuse this for transcripts (one packet per message exchanged).
 #pragma once

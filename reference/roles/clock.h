@@ -1,5 +1,5 @@
 // Time for the roles: a Clock interface returning 64-bit NTP-UTC timestamps, and the timestamp
-// conversions MIKEY needs (mikey-base.md §3.5; RFC 3830 §6.6, RFC 6043 §6.3, RFC 4330 §3).
+// conversions MIKEY needs (RFC 3830 §6.6, RFC 6043 §6.3, RFC 4330 §3).
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,7 @@ inline constexpr std::int64_t kNtpUnixOffset = 2208988800;
 // 2^32 seconds: the length of one NTP era.
 inline constexpr std::int64_t kNtpEra = std::int64_t{1} << 32;
 
-// RFC 4330 §3 (ERRATA S-1): seconds with the MSB set count from 1900-01-01 (1968–2036); with the
+// RFC 4330 §3: seconds with the MSB set count from 1900-01-01 (1968–2036); with the
 // MSB clear they count from 2036-02-07 06:28:16 UTC (2036–2104). Returns Unix seconds.
 std::int64_t ntp_seconds_to_unix(std::uint32_t ntp_seconds) noexcept;
 // The inverse for 1968–2104 (outside that range the value wraps into it).
@@ -37,7 +37,7 @@ constexpr NtpTime utc32_to_ntp(std::uint32_t v) noexcept { return NtpTime{v} << 
 // NTP (type 1) is read like NTP-UTC: RFC 3830 §4.2.8 recommends UTC and gives no other base.
 std::optional<std::int64_t> ts_unix_seconds(codec::TsType type, std::uint64_t value) noexcept;
 // The 64-bit T of the AES-CM IV (RFC 3830 §4.2.3): NTP types as sent; NTP-UTC-32 padded with a
-// zero fraction (RFC 6043 §6.3); COUNTER zero-padded to 64 bits (INTERPRETATION, ERRATA E-6:
+// zero fraction (RFC 6043 §6.3); COUNTER zero-padded to 64 bits (INTERPRETATION:
 // RFC 3830 §6.6 states that padding for the PRF only).
 std::uint64_t ts_iv_value(codec::TsType type, std::uint64_t value) noexcept;
 

@@ -3,10 +3,11 @@
 // enum, the names, messages, numbers and ids (s2n's error-table technique); docs/errors.md lists
 // the same rows and tests/errors_doc_test.cc checks the two agree.
 //
-// Error numbers (RFC 3830 Table 6.12, RFC 4738 §3.9.2, RFC 6043 §6.9; mikey-ticket.md §11):
-// ERRATA E-8 settles "a MAC that fails to verify" = 0 Auth failure and 2/3/4 = algorithm not
-// supported. Everything else is the digest's or this file's INTERPRETATION (README open
-// questions 18 and 21); the three contested choices are configurable in ErrorPolicy.
+// Error numbers (RFC 3830 Table 6.12, RFC 4738 §3.9.2, RFC 6043 §5.4, §6.9):
+// RFC 3830 §5.3 and Table 6.12 settle "a MAC that fails to verify" = 0 Auth failure and 2/3/4 =
+// algorithm not supported. Everything else is this file's INTERPRETATION (no RFC maps every
+// failure to a number, nor fixes the receiver action on ticket validity); the three contested
+// choices are configurable in ErrorPolicy.
 #pragma once
 
 #include <cstdint>
@@ -126,7 +127,8 @@ std::span<const Failure> all_failures() noexcept;
 struct ErrorPolicy {
   // An unparseable message: 12 Unspecified error (default) or 13 Unsupported message type.
   codec::ErrorNo malformed = codec::ErrorNo::unspecified;
-  // Ticket outside TRs/TRe (README open question 21): 14 Invalid TICKET by default.
+  // Ticket outside TRs/TRe (INTERPRETATION: RFC 6043 §6.10 names no number): 14 Invalid TICKET by
+  // default.
   codec::ErrorNo ticket_validity = codec::ErrorNo::invalid_ticket;
   // Authenticated Responder not authorized for the ticket: 7 Invalid ID by default (the peer's
   // MAC verified, so authentication did not fail; the identity is not one the ticket accepts —

@@ -27,7 +27,7 @@ struct InitiatorConfig {
   Identity kms_identity;                         // IDRkms of REQUEST_INIT
   std::shared_ptr<const Credential> credential;  // towards the KMS (PSK; PK later)
   Algorithms algorithms = kSuite128;             // of the messages this Initiator builds
-  IvTimestamp iv_timestamp = IvTimestamp::carrying_message;  // ERRATA E-1, default (a)
+  IvTimestamp iv_timestamp = IvTimestamp::carrying_message;  // RFC 3830 §4.2.3 reading, default (a)
   std::uint32_t clock_skew_s = 300;
   // What a granted Ticket Policy must satisfy (RFC 6043 §4.2.1.6, T-4.2.1.6-3).
   std::vector<TicketFormat> ticket_formats{kBaseTicket, kProvisionalType2};
@@ -54,7 +54,7 @@ struct TicketRequest {
   std::vector<Identity> applications;       // IDRapp
 
   // D F H N O: a KMS ticket, TRANSFER_RESP, RANDRi in the session keys, plain RFC 6043
-  // processing (the flags of the mikey-ticket.md §15.2 example).
+  // processing (the flags of the self-generated worked REQUEST_INIT_PSK).
   static codec::TicketFlags default_flags() noexcept;
 };
 
@@ -82,7 +82,7 @@ struct UpdateOptions {
 codec::TicketPolicy desired_policy(const TicketRequest& r, std::int64_t now);
 
 // Every field of a REQUEST_INIT_PSK (RFC 6043 §4.2.1.1, §4.2.1.2), for the Initiator and for
-// known-answer tests (mikey-ticket.md §15.2).
+// known-answer tests (the self-generated worked REQUEST_INIT_PSK).
 struct RequestInitFields {
   std::uint32_t csb_id = 0;
   NtpTime t = 0;
@@ -96,7 +96,8 @@ struct RequestInitFields {
 };
 // HDR (V = 1, #CS 0, Empty map), T, RANDRi, [IDRi], [IDRkms], TP, [IDRpsk], V with the MAC over
 // REQUEST_INIT ‖ Identity_i ‖ Identity_kms keyed from `psk` (label type 0x01). An omitted IDRi /
-// IDRkms contributes `identity_i` / `identity_kms` to the MAC input (README open question 6).
+// IDRkms contributes `identity_i` / `identity_kms` to the MAC input
+// (INTERPRETATION: RFC 6043 §5.5 leaves identities "identified by other means" undefined).
 Result<Bytes, Failure> build_request_init_psk(const RequestInitFields& f, ByteView psk,
                                               ByteView identity_i, ByteView identity_kms) noexcept;
 

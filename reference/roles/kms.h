@@ -163,7 +163,7 @@ struct KmsPolicy {
   std::uint32_t max_lifetime_s = 86400;     // longer desired lifetimes are shortened (K = 1)
   std::uint32_t clock_skew_s = 300;         // RFC 3830 §5.3 allowable clock skew
   std::size_t replay_cache_size = 4096;
-  IvTimestamp iv_timestamp = IvTimestamp::carrying_message;  // ERRATA E-1, default (a)
+  IvTimestamp iv_timestamp = IvTimestamp::carrying_message;  // RFC 3830 §4.2.3 reading, default (a)
   ErrorPolicy errors;
   KmsLatitude latitude;
 };

@@ -1,6 +1,7 @@
 // Kms as KMS_R: resolving, through the issuing KMS (KMS_I), a ticket this KMS did not issue
 // (RFC 6043 §10; TS 33.328 §6.2.3.8 and Annex B, whose re-encoding details are UNCONFIRMED and
-// follow the digest's derivation B.1-1 … B.1-6, ts33328.md §3.2). And as KMS_I: which key and
+// follow the INTERPRETATION that RFC 6043 §4.2.3.5 and §5.5 force: KMS_R builds a new
+// RESOLVE_RESP protected with the Responder's credential). And as KMS_I: which key and
 // which MAC identity a peer KMS's request may use (link_context, verify_request_mac). Where the
 // specifications allow several readings, PeerKms / KmsUser select one (docs/latitude.md).
 #include <algorithm>

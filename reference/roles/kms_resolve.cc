@@ -60,8 +60,8 @@ Result<Forked, Refusal> resolve_keys(const OpenedTicket& t, const codec::TicketP
   return out;
 }
 
-// §6.10: Vr keyed by the non-forked MPKr (label type 0x04); the digest assumes the Ticket Policy
-// PRF (INTERPRETATION, mikey-ticket.md §7.5).
+// §6.10: Vr keyed by the non-forked MPKr (label type 0x04); the PRF is not stated,
+// the Ticket Policy PRF is assumed (INTERPRETATION).
 Result<bool, Refusal> check_initiator_data(const Kms::Exchange& x, const OpenedTicket& t,
                                            const codec::Ticket& ticket) {
   const auto& ids = ticket.initiator_data.payloads;

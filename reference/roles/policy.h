@@ -1,4 +1,4 @@
-// Ticket Policy semantics (RFC 6043 §6.10; mikey-ticket.md §4.5, §6): flag dependencies, the TP
+// Ticket Policy semantics (RFC 6043 §6.10): flag dependencies, the TP
 // Data contents, validity and authorization.
 #pragma once
 
@@ -36,7 +36,7 @@ struct PolicyView {
 Result<PolicyView, Failure> view_policy(const codec::TicketPolicy& tp) noexcept;
 
 // Whether `now` (Unix seconds) lies within [TRs − early_s, TRe]: ok, or ticket_not_yet_valid /
-// ticket_expired (INTERPRETATION, README open question 21: RFC 6043 defines TRs/TRe but not the
+// ticket_expired (INTERPRETATION: RFC 6043 defines TRs/TRe but not the
 // receiver action). `early_s`: a party judging a ticket written with another party's clock
 // allows that clock to run ahead by up to the skew (docs/latitude.md "clock-offset"); the KMS
 // judging its own tickets allows nothing.

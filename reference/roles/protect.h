@@ -2,7 +2,8 @@
 // message keys, the §5.5 MAC coverage, and KEMAC encryption (RFC 3830 §4.2.3, RFC 6043 §6.2).
 //
 // MACs are computed over the serialised bytes and verified over the bytes AS RECEIVED, located
-// with the parser's layout map, never over a re-serialisation (style.md "Keep what you received").
+// with the parser's layout map, never over a re-serialisation: bytes as received are kept, never
+// rebuilt.
 //
 //   message        keys (§5.1.2, label type)  RANDs in the label (§7.3)  MAC input (§5.5)
 //   REQUEST_INIT   PSK / env key, 0x01         RANDRi                    msg ‖ ID_i ‖ ID_kms
@@ -44,8 +45,8 @@ crypto::MessageDirection direction_of(codec::DataType t) noexcept;
 // Everything needed to protect or verify one message. Views must outlive the call.
 struct MessageProtection {
   ByteView inkey;  // PSK, envelope key, MPKi or MPKr'
-  // The HDR PRF func: RFC 6043 §5.1.2 does not name the PRF; the digest reads it as the HDR's
-  // (INTERPRETATION, README open question 9).
+  // The HDR PRF func: RFC 6043 §5.1.2 does not name the PRF; it is read as the HDR's
+  // (INTERPRETATION).
   codec::PrfFunc prf = codec::PrfFunc::mikey_1;
   std::uint32_t csb_id = 0;
   crypto::MessageDirection direction = crypto::MessageDirection::initial;
@@ -95,10 +96,11 @@ Result<Bytes, Failure> protect_message(codec::Message m, const MessageProtection
                                        const KeySet* kemac_keys = nullptr) noexcept;
 
 // Verifies the V MAC of a received message over the bytes as received, then decrypts its KEMAC
-// (if any). The IV reading `p.iv` is tried first and the other reading second (mikey-base.md §5:
-// "try (a) then (b)"). Returns the KEMAC keys (empty without KEMAC). Fails with missing_payload
-// (V not last), unsupported_mac_alg, unsupported_encr_alg, auth_failure, malformed_message (the
-// KEMAC plaintext is no Key data chain under either reading), internal_error.
+// (if any). The IV reading `p.iv` is tried first and the other reading second (RFC 3830
+// §4.2.3, RFC 6043 §6.2: neither reading is confirmed, so a receiver tries both). Returns the KEMAC
+// keys (empty without KEMAC). Fails with missing_payload (V not last), unsupported_mac_alg,
+// unsupported_encr_alg, auth_failure, malformed_message (the KEMAC plaintext is no Key data chain
+// under either reading), internal_error.
 Result<KeySet, Failure> verify_message(const Received& r, const MessageProtection& p) noexcept;
 
 // The MAC input of a received message: its bytes minus the MAC field of its last payload (V),

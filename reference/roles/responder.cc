@@ -191,7 +191,8 @@ Result<Responder::Resolution, Refusal> Responder::resolve_locally(const Received
 }
 
 // §4.2.3.1, §4.2.3.2: RESOLVE_INIT_PSK = HDR (V = 1, #CS 0, Empty map), T, RANDRr, IDRr, IDRkms,
-// TICKET (as received, Initiator Data included: ERRATA S-5), IDRpsk, V.
+// TICKET (as received, Initiator Data included: §4.2.3.4
+// has the KMS verify it), IDRpsk, V.
 Result<ResponderStep, Refusal> Responder::resolve(Received r) {
   const PskCredential* psk = as_psk(config_.credential.get());
   if (psk == nullptr) return with_error(refuse(Failure::pk_not_implemented, "RESOLVE_INIT_PK"), r);
@@ -292,7 +293,7 @@ Result<ResponderStep, Refusal> Responder::finish(Resolution res) {
   p.csb_id = m.hdr.csb_id;
   p.direction = crypto::MessageDirection::initial;
   p.randri = find_randr(m.payloads, codec::RandRole::randri)->rand;
-  Identity idri_fallback;  // README open question 6: the TP Data's IDRi, if any
+  Identity idri_fallback;  // INTERPRETATION (RFC 6043 §5.5): the TP Data's IDRi, if any
   if (auto view = view_policy(ticket.policy); view.ok() && view->idri) idri_fallback = *view->idri;
   p.identity_a = id_data_or(find_idr(m.payloads, IdRole::idri), idri_fallback);
   p.identity_b = id_data_or(find_idr(m.payloads, IdRole::idrr), config_.identity);

@@ -32,7 +32,7 @@ struct ResponderConfig {
   Identity kms_identity;          // IDRkms of RESOLVE_INIT
   std::shared_ptr<const Credential> credential;              // towards the KMS (PSK; PK later)
   Algorithms algorithms = kSuite128;                         // HDR PRF and V alg of RESOLVE_INIT
-  IvTimestamp iv_timestamp = IvTimestamp::carrying_message;  // ERRATA E-1, default (a)
+  IvTimestamp iv_timestamp = IvTimestamp::carrying_message;  // RFC 3830 §4.2.3 reading, default (a)
   std::uint32_t clock_skew_s = 300;
   // A ticket whose TRs lies up to this far in the future is still resolved: another party's
   // clock wrote it (docs/latitude.md "clock-offset"). A test driver that wants the KMS to judge

@@ -41,7 +41,8 @@ struct SessionKeyInputs {
 
 // One SrtpKeys per crypto session. The key of a CS is the one whose SPI equals the CS's SPI, or
 // else the first session key. Key and salt lengths come from the CS's security policy (SRTP
-// parameters 1 and 4, bytes by convention, ERRATA E-5) or the defaults. Fails with
+// parameters 1 and 4, bytes by convention: INTERPRETATION, RFC 3830 §6.10.1
+// gives no unit) or the defaults. Fails with
 // unsupported_security_policy (a CS that is not SRTP), missing_payload (no session key),
 // unsupported_prf, internal_error.
 Result<std::vector<SrtpKeys>, Failure> derive_srtp_keys(const SessionKeyInputs& in) noexcept;

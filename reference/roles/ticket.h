@@ -1,6 +1,6 @@
-// Tickets in the MIKEY Base Ticket layout (RFC 6043 App. A; mikey-ticket.md §4.6): Ticket Type 1
+// Tickets in the MIKEY Base Ticket layout (RFC 6043 App. A): Ticket Type 1
 // (1/1/1) and, PROVISIONAL, NOT 3GPP, Ticket Type 2 (2/0/0) whose codec reads the same layout
-// (TS 33.328 Annex D unavailable; ts33328.md §4). Both are protected the same way:
+// (TS 33.328 Annex D unavailable). Both are protected the same way:
 //   Ticket Data = THDR, T, RAND, KEMAC, [IDRpsk], V
 //   KEMAC = E(encr_key, MPK || {TEK|TGK|GTGK}) with TPK-derived keys (label type 0x05) and CSB ID
 //           0xFFFFFFFF in the AES-CM IV (App. A.1), T = the Ticket Data's T;

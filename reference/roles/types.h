@@ -51,8 +51,8 @@ inline constexpr Algorithms kSuite256{codec::PrfFunc::prf_hmac_sha256, codec::En
                                       codec::MacAlg::hmac_sha256_256};
 
 // Which timestamp enters the AES-CM IV of a KEMAC carried in a response message (REQUEST_RESP,
-// RESOLVE_RESP, TRANSFER_RESP). mikey-base.md §5, ERRATA E-1, README open question 5: not settled
-// by any primary text.
+// RESOLVE_RESP, TRANSFER_RESP). RFC 3830 §4.2.3 names "the timestamp
+// sent by the Initiator", RFC 6043 responders send a fresh T: not settled by any primary text.
 enum class IvTimestamp : std::uint8_t {
   carrying_message,  // reading (a), the digest's default: T of the message carrying the KEMAC
   initial_message,   // reading (b): T of the exchange's initial message (RFC 3830 wording)
@@ -67,7 +67,7 @@ struct TicketFormat {
 };
 inline constexpr TicketFormat kBaseTicket{codec::TicketType::mikey_base_ticket, 1, 1};
 // PROVISIONAL, NOT 3GPP: Type 2 / Subtype 0 / Version 0 read with the base-ticket layout
-// (codec/ticket_type2.cc; ts33328.md §4).
+// (codec/ticket_type2.cc; TS 33.328 Annex D unavailable).
 inline constexpr TicketFormat kProvisionalType2{codec::TicketType::three_gpp_base_ticket, 0, 0};
 
 // One key data sub-payload (RFC 3830 §6.13; RFC 6043 §6.2.1): an MPK, TEK, TGK or GTGK (with

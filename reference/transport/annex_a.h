@@ -46,7 +46,7 @@ enum class BodyEncoding : std::uint8_t {
   binary,  // RFC 3830 §10.1 registers "binary" as an encoding of application/mikey
 };
 
-// Everything Annex A leaves to configuration (ts33328.md §2.3), with the seed's defaults.
+// Everything TS 33.328 Annex A leaves to configuration, with the seed's defaults.
 struct AnnexAProfile {
   std::string path = "/keymanagement";
   std::string type_parameter = "requesttype";
@@ -54,7 +54,8 @@ struct AnnexAProfile {
   std::string ticket_resolve_value = "ticketresolve";
   std::string content_type = "application/mikey";  // compared case-insensitively
   BodyEncoding body_encoding = BodyEncoding::base64;
-  // Lenient: CR/LF anywhere in the body are skipped (wrapped bodies; ts33328.md §2.2).
+  // Lenient: CR/LF anywhere in the body are skipped (wrapped bodies; TS 33.328 Annex A
+  // leaves line wrapping open).
   wire::Base64Mode base64_mode = wire::Base64Mode::lenient;
   // HDR data types accepted for each requesttype (RFC 6043 §6.1: REQUEST_INIT_PSK/PK = 11/12,
   // RESOLVE_INIT_PSK/PK = 16/17).

@@ -1,5 +1,5 @@
 // The real `mikeyconf` binary run as a subprocess: subcommand dispatch, standard input and
-// output, exit codes (shared/design.md).
+// output, exit codes (tools/README.md).
 #include <gtest/gtest.h>
 
 #include <cstdio>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tshark cross-check of `mikeyconf decode` (shared/spec/oracles.md; project acceptance item).
+"""tshark cross-check of `mikeyconf decode` (project acceptance item).
 
 For every message it runs `mikeyconf decode --json --pcap`, feeds the pcaps (link type 147,
 DLT_USER0, mapped to the MIKEY dissector) to tshark once, reads tshark's PDML and checks that

@@ -2,7 +2,9 @@
 // each payload a known-bytes vector assembled by hand from the RFC figure (one comment per
 // field), the shapes of payload_test_util.h (both round trips, identical layout maps, every
 // truncation fails with `truncated`) and the specific errors its parser and serialiser report.
-// Values come from mikey-ticket.md §15 where a real-looking value exists.
+// Values come from the self-generated MIKEY-TICKET examples (tests/data/crypto, cross-checked
+// against Python hmac/hashlib and the OpenSSL command line by gen_vectors.py) where a
+// real-looking value exists.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -52,14 +54,16 @@ void expect_field(const Layout& layout, std::string_view path, std::size_t offse
   EXPECT_EQ(f->mask, mask) << path;
 }
 
-// mikey-ticket.md §15.3: KEMAC ciphertext of two Key data sub-payloads (AES-CM-128).
+// Self-generated example, cross-checked against OpenSSL aes-128-ctr (gen_vectors.py): KEMAC
+// ciphertext of two Key data sub-payloads (AES-CM-128).
 const Bytes& kemac_ciphertext() {
   static const Bytes b =
       hex("8c1c2c79480c3fabb7e993b1ff874222712cc202fc73fccb01cb1557ecfe07ff"
           "9538ddc8d23b375812b7dc9c4107ed94573c");
   return b;
 }
-// mikey-ticket.md §15.2: the HMAC-SHA-1-160 MAC of the worked REQUEST_INIT_PSK.
+// Self-generated example, cross-checked against Python hmac (gen_vectors.py): the
+// HMAC-SHA-1-160 MAC of the worked REQUEST_INIT_PSK.
 const Bytes& sha1_mac() {
   static const Bytes b = hex("fcefb0bf9c6cef0e88ed958fc5e5b3e3bfa72eaf");
   return b;
@@ -72,7 +76,7 @@ TEST(KemacTest, ParsesKnownBytesWithNullMac) {
   const Bytes bytes = concat({hex("00"             // Next payload: Last payload
                                   "01"             // Encr alg: AES-CM-128
                                   "0032"),         // Encr data len: 50
-                              kemac_ciphertext(),  // Encr data (mikey-ticket.md §15.3)
+                              kemac_ciphertext(),  // Encr data (self-generated example)
                               hex("00")});         // Mac alg: NULL, no MAC
   SingleOutcome out = parse_single(PayloadType::kemac, bytes);
   ASSERT_EQ(out.error.code, Errc::ok);
@@ -422,7 +426,7 @@ TEST(TimestampTest, ParsesEveryTsType) {
   const Case cases[] = {
       {"00"                  // Next payload: Last payload
        "00"                  // TS type: NTP-UTC
-       "e5a1b2c3 00000000",  // TS value, 64 bits (mikey-ticket.md §15.2)
+       "e5a1b2c3 00000000",  // TS value, 64 bits (worked REQUEST_INIT_PSK)
        TsType::ntp_utc, 0xe5a1b2c300000000u},
       {"00"                  // Next payload
        "01"                  // TS type: NTP
@@ -595,7 +599,7 @@ TEST(VerificationTest, ParsesEveryAuthAlg) {
 
   const Bytes sha1_v = concat({hex("00"       // Next payload
                                    "01"),     // Auth alg: HMAC-SHA-1-160
-                               sha1_mac()});  // Ver data: mikey-ticket.md §15.2 MAC
+                               sha1_mac()});  // Ver data: the worked REQUEST_INIT_PSK MAC
   out = parse_single(PayloadType::v, sha1_v);
   ASSERT_EQ(out.error.code, Errc::ok);
   EXPECT_EQ(first_body<Verification>(out)->auth_alg, MacAlg::hmac_sha1_160);
@@ -707,7 +711,7 @@ TEST(RandTest, ParsesKnownBytes) {
   const Bytes bytes =
       hex("00"                                  // Next payload: Last payload
           "10"                                  // RAND len: 16
-          "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf");  // RAND (mikey-ticket.md §15.1)
+          "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf");  // RAND (self-generated label example)
   SingleOutcome out = parse_single(PayloadType::rand, bytes);
   ASSERT_EQ(out.error.code, Errc::ok);
   EXPECT_EQ(first_body<Rand>(out)->rand, seq(16, 0xc0));
@@ -871,7 +875,7 @@ void expect_key_data_chain_shapes(const Bytes& bytes) {
 }
 
 TEST(KeyDataChainTest, ParsesTicketExamplePlaintext) {
-  // mikey-ticket.md §15.3 plaintext: MPK with SPI 00000001, then TGK with SPI 00000002.
+  // Self-generated KEMAC example plaintext: MPK with SPI 00000001, then TGK with SPI 00000002.
   const Bytes bytes =
       hex("14"                                // Next payload: Key data
           "61"                                // Type 6 MPK | KV 1 SPI/MKI
@@ -911,7 +915,7 @@ TEST(KeyDataChainTest, ParsesSingleTgkWithKvNull) {
       hex("00"                                  // Next payload: Last payload
           "00"                                  // Type 0 TGK | KV 0 Null
           "0010"                                // Key data len: 16
-          "000102030405060708090a0b0c0d0e0f");  // Key data (mikey-base.md §10.2 TGK)
+          "000102030405060708090a0b0c0d0e0f");  // Key data (self-generated PRF example TGK)
   ParseState st;
   KeyDataChain chain;
   ASSERT_EQ(parse_key_data_chain(bytes, 0, st, "encr_data", chain).code, Errc::ok);
@@ -931,14 +935,14 @@ TEST(KeyDataChainTest, ParsesThreeKeysWithSaltAndEveryKv) {
       "0010"                              // Key data len: 16
       "000102030405060708090a0b0c0d0e0f"  // Key data
       "000e"                              // Salt len: 14
-      "c19bd30c0f756df5cb26cb343639"      // Salt data (mikey-base.md §10.2 salt)
+      "c19bd30c0f756df5cb26cb343639"      // Salt data (self-generated PRF example salt)
       "04"                                // SPI Length: 4
       "00000001"                          // SPI
       // key_data[1]
       "14"                                // Next payload: Key data
       "32"                                // Type 3 TEK+SALT | KV 2 Interval
       "0010"                              // Key data len: 16
-      "9ba4f67e6a85e7e7e9aa57681ca1f27d"  // Key data (mikey-base.md §10.2 TEK)
+      "9ba4f67e6a85e7e7e9aa57681ca1f27d"  // Key data (self-generated PRF example TEK)
       "000e"                              // Salt len: 14
       "4f2f2d38f97374b3e226cf73b3f2"      // Salt data
       "06"                                // VF Length: 6

@@ -1,5 +1,5 @@
-// Code-point tables: values and names as in the spec digest (mikey-base.md §2–§3,
-// mikey-ticket.md §5), and the generated helpers.
+// Code-point tables: values and names as in RFC 3830 §6.1–§6.15 and RFC 6043 §6, §14, and the
+// generated helpers.
 #include "codec/codepoints.h"
 
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@ namespace mikey::codec {
 namespace {
 
 TEST(CodePointsTest, Rfc6043AdditionsHaveTheirIanaValues) {
-  // RFC 6043 §14 / mikey-ticket.md §5.
+  // RFC 6043 §14.
   EXPECT_EQ(raw(DataType::request_init_psk), 11);
   EXPECT_EQ(raw(DataType::resolve_resp), 18);
   EXPECT_EQ(raw(PayloadType::tr), 13);

@@ -1,5 +1,5 @@
-// Shared checks for payload tests: the four shapes of style.md (known bytes, both round
-// trips, every truncation fails with the specific error).
+// Checks every payload test applies: known bytes, both round trips, every truncation fails
+// with the specific error.
 #pragma once
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Ticket formats (ticket_codec.h): the MIKEY Base Ticket (RFC 6043 App. A), the PROVISIONAL,
 // NOT 3GPP Type 2 codec, the registry, and the MAC inputs involving a TICKET (RFC 6043 App. A.1,
-// §5.5; mikey-ticket.md §4.6, §8).
+// §5.5).
 #include "codec/ticket_codec.h"
 
 #include <gtest/gtest.h>
@@ -428,7 +428,7 @@ TEST(TransferInitMacInputTest, RemovesInitiatorDataAndMacThenAppendsIdentities) 
   auto input = transfer_init_mac_input(message, parsed.layout, to_bytes("sip:alice@example.org"),
                                        to_bytes("sip:bob@example.org"));
   ASSERT_TRUE(input.ok()) << to_string(input.error());
-  // Removed, not zeroed (INTERPRETATION, mikey-ticket.md §8): the TICKET ends with its Ticket
+  // Removed, not zeroed (INTERPRETATION of RFC 6043 §5.5): the TICKET ends with its Ticket
   // Data; V keeps Next Payload and Auth alg; the identities follow.
   Bytes want =
       concat({hex(kTransferInitHead), hex("09"), hex(kPolicy), hex("0068"), hex(kTicketData),

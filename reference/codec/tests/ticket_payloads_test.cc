@@ -1,5 +1,5 @@
 // The RFC 6043 payloads: TR (§6.4), IDR (§6.6), RANDR (§6.8), TP and TICKET (§6.10), with the
-// four shapes of style.md for each: known bytes with checked fields, both round trips, identical
+// same checks for each: known bytes with checked fields, both round trips, identical
 // layout maps, and every truncation failing with `truncated`.
 #include <gtest/gtest.h>
 
@@ -110,7 +110,8 @@ TEST(IdWithRoleTest, ParsesEveryRoleAndIdType) {
 }
 
 TEST(IdWithRoleTest, ParsesWorkedExampleIdentities) {
-  // mikey-ticket.md §15.2 IDRi, IDRkms and IDRpsk, each as the last payload (Next Payload 0).
+  // The worked REQUEST_INIT_PSK's IDRi, IDRkms and IDRpsk, each as the last payload (Next Payload
+  // 0).
   struct Case {
     const char* hex;
     IdRole role;
@@ -173,7 +174,7 @@ TEST(RandWithRoleTest, ParsesEveryRole) {
 }
 
 TEST(RandWithRoleTest, ParsesWorkedRandriAndRecordsRandRange) {
-  // mikey-ticket.md §15.2 RANDRi (Next Payload set to 0).
+  // The worked REQUEST_INIT_PSK's RANDRi (Next Payload set to 0).
   Bytes bytes = hex("00 01 10 c0c1c2c3c4c5c6c7c8c9cacbcccdcecf");
   auto out = parse_single(PayloadType::randr, bytes);
   ASSERT_EQ(out.error.code, Errc::ok);
@@ -189,7 +190,7 @@ TEST(RandWithRoleTest, ParsesWorkedRandriAndRecordsRandRange) {
 
 // ---- TP (RFC 6043 §6.10) ----
 
-// The TP of the worked REQUEST_INIT_PSK (mikey-ticket.md §15.2): its own Next Payload is 0e
+// The TP of the worked REQUEST_INIT_PSK (self-generated example): its own Next Payload is 0e
 // (IDRpsk follows); Ticket Type 1, Subtype 1, Version 1, PRF 0, D F H N O set; TP Data =
 // First Payload 0e + IDRr URI "sip:bob@example.org".
 const char kWorkedTp[] =
@@ -239,7 +240,7 @@ TEST(TicketPolicyTest, ParsesWorkedRequestInitPskPolicy) {
   EXPECT_EQ(r.remaining(), 0u);
   expect_worked_policy(tp);
   EXPECT_TRUE(st.deviations.empty());
-  // Field positions of mikey-ticket.md §4.5.
+  // Field positions of RFC 6043 §6.10.
   struct Where {
     const char* path;
     std::uint32_t offset;
@@ -531,7 +532,7 @@ TEST(TicketPolicyTest, RejectsNestingBeyondMaxDepth) {
 }
 
 TEST(TicketPolicyTest, RejectsUnknownPayloadTypeInTpDataAtItsOffset) {
-  // First Payload 19 (unassigned, mikey-base.md §2.2): its length cannot be known.
+  // First Payload 19 (unassigned, RFC 3830 §6.1 Table 6.1.b): its length cannot be known.
   auto out = parse_single(PayloadType::tp, hex("00 0001 01 01 01 50 60 0004 13 000102"));
   EXPECT_EQ(out.error.code, Errc::unknown_payload_type);
   EXPECT_EQ(out.error.offset, 11u);  // where the unknown payload begins, after First Payload

@@ -12,7 +12,8 @@ namespace {
 
 using namespace testing;  // load_vectors, load_case, code_of, to_hex, unhex
 
-// ts33328.md §6.5 (self-generated there, recomputed by gen_vectors.py).
+// TS 33.220 Annex B.3 Ks_NAF: self-generated example, cross-checked against Python hmac/hashlib
+// (tests/data/crypto/gen_vectors.py).
 TEST(GbaTest, KsNafMatchesDigestExample) {
   const auto c = load_case("gba_kdf.txt", "ks_naf_digest_example");
   ASSERT_TRUE(c.has_value());

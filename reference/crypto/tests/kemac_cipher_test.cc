@@ -31,7 +31,8 @@ TEST(AesCmTest, KeystreamMatchesRfc3711AppendixB2) {
 
 TEST(AesCmTest, IvMatchesDigestBothReadings) {
   auto cases = load_vectors("kemac_vectors.txt");
-  // mikey-ticket.md §15.3 IVs, reading (a) and (b) of mikey-base.md §5.
+  // Self-generated example IVs (cross-checked against OpenSSL aes-128-ctr by gen_vectors.py),
+  // reading (a) and (b) of RFC 3830 §4.2.3 / RFC 6043 §6.2.
   struct Expected {
     const char* name;
     const char* iv;
@@ -66,7 +67,8 @@ TEST(KemacCipherTest, EncryptAndDecryptMatchIndependentVectors) {
 }
 
 // Reading (a) and (b) of the response IV really give different ciphertexts, so a receiver
-// configured for the wrong one gets garbage (mikey-base.md §5, ERRATA E-1).
+// configured for the wrong one gets garbage (RFC 3830 §4.2.3 names "the
+// timestamp sent by the Initiator"; RFC 6043 responders send a fresh T, so neither is confirmed).
 TEST(KemacCipherTest, WrongIvReadingDoesNotDecrypt) {
   auto cases = load_vectors("kemac_vectors.txt");
   const auto* a = find_case(cases, "aes_cm_128_request_resp_reading_a");
@@ -130,7 +132,7 @@ TEST(AesKwTest, WrongIvOrKekIsIntegrityFailure) {
             Errc::integrity_failure);
 }
 
-// Spec README open question 22: MIKEY defines no AES-KW padding, so a 25-byte key-data chain is
+// RFC 3394 §2, RFC 3830 §4.2.3: MIKEY defines no AES-KW padding, so a 25-byte key-data chain is
 // refused, never padded.
 TEST(AesKwTest, LengthNotMultipleOf8OrTooShortIsRefused) {
   Bytes kek(16, 1);

@@ -1,5 +1,5 @@
 // KMS-to-KMS chaining (RFC 6043 §10; TS 33.328 §6.2.3.8, Annex B — re-encoding details
-// UNCONFIRMED, ts33328.md B.1-*): Bob's KMS (KMS_R) resolves Alice's ticket through Alice's KMS
+// UNCONFIRMED): Bob's KMS (KMS_R) resolves Alice's ticket through Alice's KMS
 // (KMS_I) over an in-process KmsPeer.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Clock and timestamp conversions (clock.h; mikey-base.md §3.5, RFC 4330 §3, RFC 6043 §6.3).
+// Clock and timestamp conversions (clock.h; RFC 3830 §6.6, RFC 4330 §3, RFC 6043 §6.3).
 #include "roles/clock.h"
 
 #include <gtest/gtest.h>
@@ -29,7 +29,7 @@ TEST(ClockTest, NtpUtc32IsPaddedWithAZeroFraction) {
   EXPECT_EQ(ntp_to_utc32(0xe5a1b2c312345678u), 0xe5a1b2c3u);
   EXPECT_EQ(ts_iv_value(codec::TsType::ntp_utc_32, 0xe5a1b2c3u), 0xe5a1b2c300000000u);
   EXPECT_EQ(ts_iv_value(codec::TsType::ntp_utc, 0xe5a1b2c312345678u), 0xe5a1b2c312345678u);
-  EXPECT_EQ(ts_iv_value(codec::TsType::counter, 7), 7u);  // zero-padded (ERRATA E-6)
+  EXPECT_EQ(ts_iv_value(codec::TsType::counter, 7), 7u);  // zero-padded (INTERPRETATION)
 }
 
 TEST(ClockTest, TimestampSecondsOfEachTsType) {

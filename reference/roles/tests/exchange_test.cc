@@ -292,7 +292,8 @@ TEST(ExchangeTest, GbaCredentialsProtectTheTicketRequest) {
                   "user@ims.example.org", "dGVzdA==@bsf.example.org"};
   auto cred = gba_credential(gba, "kms.example.org");
   ASSERT_TRUE(cred.ok());
-  // ts33328.md §6.5 (self-generated): Ks_NAF for these inputs.
+  // TS 33.220 Annex B.3 Ks_NAF for these inputs: self-generated example, cross-checked against
+  // Python hmac/hashlib (tests/data/crypto/gen_vectors.py).
   EXPECT_EQ(testing::hex_of(cred.value()->psk()),
             "5d65f4e9d690453a800aa944631a7f1b6ffbcbfe6f8ee1ad41c181fe04c4cfa9");
   Kms kms(w.kms_config_with([&](KmsConfig& kc) { kc.users[0].credential = cred.value(); }), w.clock,

@@ -187,7 +187,7 @@ TEST(KmsErrorsTest, BadMacIsAnsweredWithAnUnauthenticated0) {
   Bytes req = testing::request_init(w, w.ticket_request(), w.alice_config());
   req.back() ^= 0x80;
   KmsReply reply = kms.handle_request_init(req);
-  expect_refusal(reply, Failure::auth_failure, ErrorNo::auth_failure);  // ERRATA E-8
+  expect_refusal(reply, Failure::auth_failure, ErrorNo::auth_failure);  // RFC 3830 §5.3
   EXPECT_FALSE(error_is_authenticated(reply.message));                  // RFC 3830 §5.1.2
 }
 

@@ -253,7 +253,7 @@ TEST(AnnexAValidateTest, BadBase64Gets400NamingOffset) {
   EXPECT_NE(j.text.find("offset 6"), std::string::npos) << j.text;
 }
 
-TEST(AnnexAValidateTest, AcceptsCrLfWrappedBase64) {  // lenient mode, ts33328.md §2.2
+TEST(AnnexAValidateTest, AcceptsCrLfWrappedBase64) {  // lenient mode, TS 33.328 Annex A
   Req r;
   std::string b = wire::base64_encode(sample_mikey(11, 60));
   r.body = b.substr(0, 40) + "\r\n" + b.substr(40) + "\r\n";

@@ -1,5 +1,5 @@
 // RequestParser and handle_request_bytes: the HTTP-syntax rows of docs/http-errors.md, and
-// the style.md rule that every split point of the request stream gives the same response.
+// the rule that every split point of the request stream gives the same response.
 #include "transport/request_parser.h"
 
 #include <gtest/gtest.h>
@@ -112,7 +112,7 @@ TEST(RequestParserTest, Http10GetsVersionNotSupportedAndClose) {
   EXPECT_NE(resp.find("Connection: close"), std::string::npos);
 }
 
-// style.md: every split point of the stream gives the same result.
+// Every split point of the stream gives the same result.
 TEST(RequestParserTest, EverySplitPointGivesTheSameResponse) {
   for (const std::string& req : {RawRequest().str(), [] {
                                    RawRequest r;

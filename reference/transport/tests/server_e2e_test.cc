@@ -78,7 +78,7 @@ TEST_F(ServerE2ETest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(client.connections_opened(), 1u);
 }
 
-// style.md: every split point of the request stream gives the same result, over a socket
+// Every split point of the request stream gives the same result, over a socket
 // (two writes with TCP_NODELAY and a pause between them).
 TEST_F(ServerE2ETest, EverySplitPointGivesTheSameResult) {
   start();
