@@ -12,10 +12,10 @@
 #include <variant>
 #include <vector>
 
+#include "tests/support/test_support.h"
 #include "transport/client.h"
 #include "transport/server.h"
 #include "transport/tests/e2e_fixture.h"
-#include "transport/tests/test_support.h"
 #include "wire/base64.h"
 
 namespace mikey::transport::testing {
