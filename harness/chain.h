@@ -93,7 +93,7 @@ mikey::Bytes ticket_of(mikey::ByteView resolve_init);
 // kms_r` (docs/latitude.md "link-mac-identity"); nullopt otherwise (the IDRr, mutated or not).
 std::optional<mikey::roles::Identity> link_mac_identity_r(const SutProfile& p);
 
-// What a `forwarded.*` check (Check::key == CheckKey::forwarded, its name in Check::header) is
+// What a `forwarded.*` check (Check::key == CheckKey::forwarded, a ForwardedCheck) is
 // judged on: the forwards the SUT sent for the last RESOLVE_INIT_PSK, that request as sent, the
 // SUT's answer to it, and the keys to open both answers.
 struct ForwardedContext {

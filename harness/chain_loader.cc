@@ -26,22 +26,23 @@ std::optional<Check> read_chain_check(const Ctx& ctx, const std::string& key,
   Check c;
   c.key = CheckKey::forwarded;
   c.pos = pos_of(key_node);
-  c.header = key.substr(kForwarded.size());
-  if (c.header == "count") {
-    const std::int64_t n = ctx.integer(value, key, 0, 100);
-    c.numbers.push_back(static_cast<int>(n));
-    c.text = std::to_string(n);
+  ForwardedCheck f;
+  f.name = key.substr(kForwarded.size());
+  if (f.name == "count") {
+    f.count = static_cast<int>(ctx.integer(value, key, 0, 100));
+    c.spec = std::move(f);
     return c;
   }
-  if (c.header == "accepted") {
-    c.text = ctx.boolean(value, key) ? "true" : "false";
+  if (f.name == "accepted") {
+    f.value = ctx.boolean(value, key);
+    c.spec = std::move(f);
     return c;
   }
   for (std::string_view name : kTrueOnly) {
-    if (c.header != name) continue;
+    if (f.name != name) continue;
     if (!ctx.boolean(value, key))
       ctx.fail(value, key + " can only be true (leave it out otherwise)");
-    c.text = "true";
+    c.spec = std::move(f);
     return c;
   }
   ctx.fail(key_node, "unknown check '" + key +

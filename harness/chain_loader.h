@@ -12,7 +12,7 @@
 
 namespace mikeyconf::harness::detail {
 
-// A forwarded.* check (CheckKey::forwarded, the name in Check::header), or nullopt for a key the
+// A forwarded.* check (CheckKey::forwarded, a ForwardedCheck), or nullopt for a key the
 // generic reader handles. Fails outside sut_role kms_r and for an unknown name or a bad value.
 std::optional<Check> read_chain_check(const Ctx& ctx, const std::string& key,
                                       const YAML::Node& key_node, const YAML::Node& value,

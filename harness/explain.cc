@@ -43,14 +43,6 @@ std::string settings_text(const std::vector<Setting>& set) {
   return out;
 }
 
-// The check's YAML key: "http.status", "http.header.Allow", "ticket.lifetime_s", ...
-std::string check_name(const Check& c) {
-  if (c.key == CheckKey::ue) return c.header;  // ue.* / kms.*: the whole name
-  const bool named =
-      c.key == CheckKey::http_header || c.key == CheckKey::ticket || c.key == CheckKey::forwarded;
-  return std::string(to_string(c.key)) + (named ? "." + c.header : "");
-}
-
 std::string step_text(const Step& step) {
   if (const auto* s = std::get_if<SendStep>(&step.body)) {
     std::string out =
@@ -87,13 +79,13 @@ std::string step_text(const Step& step) {
   const auto& e = std::get<ExpectStep>(step.body);
   std::string out = "expect";
   for (const Check& c : e.checks) {
-    out += "\n        " + check_name(c) + ": " + c.expected_text();
+    out += "\n        " + c.name() + ": " + c.expected_text();
   }
   for (std::size_t n = 0; n < e.any_of.size(); ++n) {
     out += "\n        " + std::string(n == 0 ? "any of: " : "     or: ");
     for (std::size_t k = 0; k < e.any_of[n].size(); ++k) {
       const Check& c = e.any_of[n][k];
-      out += (k == 0 ? "" : ", ") + check_name(c) + ": " + c.expected_text();
+      out += (k == 0 ? "" : ", ") + c.name() + ": " + c.expected_text();
     }
   }
   if (const auto& inc = e.inconclusive_if) {
@@ -101,7 +93,7 @@ std::string step_text(const Step& step) {
     for (const std::string& k : inc->excuses) excuses += (excuses.empty() ? "" : ", ") + k;
     out += "\n        inconclusive if only " + excuses + " failed (docs/latitude.md \"" +
            inc->because + "\")";
-    for (const Check& c : inc->when) out += " and " + check_name(c) + ": " + c.expected_text();
+    for (const Check& c : inc->when) out += " and " + c.name() + ": " + c.expected_text();
   }
   return out;
 }

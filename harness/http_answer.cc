@@ -10,24 +10,19 @@ namespace mikeyconf::harness {
 
 namespace {
 
-// Check::text lists the accepted endings without a response, comma-separated.
 constexpr std::string_view kClosed = "closed";
 constexpr std::string_view kTimeout = "timeout";
 
+// The endings without a response `c` accepts.
 bool accepts(const Check& c, std::string_view kind) {
-  std::string_view rest = c.text;
-  while (!rest.empty()) {
-    const std::size_t comma = rest.find(',');
-    if (rest.substr(0, comma) == kind) return true;
-    rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
-  }
-  return false;
+  const HttpStatusCheck& s = c.as<HttpStatusCheck>();
+  return kind == kClosed ? s.closed : kind == kTimeout && s.timeout;
 }
 
 bool status_listed(const Check& c, int status) {
-  return std::find(c.numbers.begin(), c.numbers.end(), status) != c.numbers.end() ||
-         std::find(c.status_classes.begin(), c.status_classes.end(), status / 100) !=
-             c.status_classes.end();
+  const HttpStatusCheck& s = c.as<HttpStatusCheck>();
+  return std::find(s.codes.begin(), s.codes.end(), status) != s.codes.end() ||
+         std::find(s.classes.begin(), s.classes.end(), status / 100) != s.classes.end();
 }
 
 }  // namespace
@@ -46,8 +41,8 @@ std::string_view no_response_kind(const HttpExchange& x) noexcept {
 std::string http_answer_expectation(const Check& c) {
   std::string out;
   auto add = [&out](std::string_view s) { out += (out.empty() ? "" : ", ") + std::string(s); };
-  for (int n : c.numbers) add(std::to_string(n));
-  for (int k : c.status_classes) add(std::to_string(k) + "xx");
+  for (int n : c.as<HttpStatusCheck>().codes) add(std::to_string(n));
+  for (int k : c.as<HttpStatusCheck>().classes) add(std::to_string(k) + "xx");
   if (accepts(c, kClosed)) add("closed (no response)");
   if (accepts(c, kTimeout)) add("timeout (no response)");
   return out;
@@ -77,23 +72,25 @@ std::optional<Check> read_http_answer_check(const Ctx& ctx, const std::string& k
   Check c;
   c.key = CheckKey::http_answer;
   c.pos = pos_of(key_node);
-  std::vector<std::string> kinds;
+  HttpStatusCheck a;
   auto one = [&](const YAML::Node& n) {
     if (plain_integer(n)) {
-      c.numbers.push_back(static_cast<int>(ctx.integer(n, key, 100, 599)));
+      a.codes.push_back(static_cast<int>(ctx.integer(n, key, 100, 599)));
       return;
     }
     const std::string s = ctx.string(n, key);
     if (s.size() == 3 && s[0] >= '1' && s[0] <= '5' && s[1] == 'x' && s[2] == 'x') {
-      c.status_classes.push_back(s[0] - '0');
-    } else if (s == kClosed || s == kTimeout) {
-      kinds.push_back(s);
+      a.classes.push_back(s[0] - '0');
+    } else if (s == kClosed) {
+      a.closed = true;
+    } else if (s == kTimeout) {
+      a.timeout = true;
     } else {
       ctx.fail(n, "http.answer takes status codes (413), classes (4xx), closed and timeout");
     }
   };
   each_value(ctx, value, "http.answer", one);
-  for (const std::string& k : kinds) c.text += (c.text.empty() ? "" : ",") + k;
+  c.spec = std::move(a);
   return c;
 }
 

@@ -36,8 +36,9 @@ std::vector<int> default_numbers(RefusalClass c) {
 }
 
 std::vector<int> expected_numbers(const Check& c) {
-  if (c.any_error_no) return {};
-  return c.numbers.empty() ? default_numbers(c.refusal) : c.numbers;
+  const RefusalCheck& r = c.as<RefusalCheck>();
+  if (r.any_error_no) return {};
+  return r.error_nos.empty() ? default_numbers(r.refusal) : r.error_nos;
 }
 
 std::string numbers_text(const std::vector<int>& v) {
@@ -54,11 +55,11 @@ std::string numbers_text(const std::vector<int>& v) {
 // Whether the profile lets a 4xx stand for this class's Error message, and whether it lets an
 // Error message stand (a declared http-4xx reading excludes it).
 bool http_allowed(const Check& c, const SutProfile& p) {
-  const std::string_view point = http_latitude_of(c.refusal);
+  const std::string_view point = http_latitude_of(c.as<RefusalCheck>().refusal);
   return !point.empty() && p.latitude.allows(point, "http-4xx");
 }
 bool error_allowed(const Check& c, const SutProfile& p) {
-  const std::string_view point = http_latitude_of(c.refusal);
+  const std::string_view point = http_latitude_of(c.as<RefusalCheck>().refusal);
   return point.empty() || p.latitude.allows(point, "error");
 }
 
@@ -94,8 +95,8 @@ void judge_error_message(const Check& c, const HttpExchange& x, const SutProfile
       });
   if (!number_ok) return;
   if (!error_allowed(c, p)) {
-    r.actual += "; the profile declares latitude." + std::string(http_latitude_of(c.refusal)) +
-                ": http-4xx";
+    r.actual += "; the profile declares latitude." +
+                std::string(http_latitude_of(c.as<RefusalCheck>().refusal)) + ": http-4xx";
     return;
   }
   r.ok = true;
@@ -130,11 +131,11 @@ std::string_view http_latitude_of(RefusalClass c) noexcept {
 }
 
 std::string refusal_expectation(const Check& c) {
-  std::string out = std::string(to_string(c.refusal)) + ": MIKEY Error " +
+  std::string out = std::string(to_string(c.as<RefusalCheck>().refusal)) + ": MIKEY Error " +
                     numbers_text(expected_numbers(c)) + " in a 200";
-  if (!http_latitude_of(c.refusal).empty()) {
-    out +=
-        ", or an HTTP 4xx (docs/latitude.md \"" + std::string(http_latitude_of(c.refusal)) + "\")";
+  if (!http_latitude_of(c.as<RefusalCheck>().refusal).empty()) {
+    out += ", or an HTTP 4xx (docs/latitude.md \"" +
+           std::string(http_latitude_of(c.as<RefusalCheck>().refusal)) + "\")";
   }
   return out;
 }
@@ -156,11 +157,11 @@ ExpectationResult judge_refusal(const Check& c, const HttpExchange& x, const Sut
     r.actual += x.status / 100 == 5 ? ": the KMS reports its own failure (A.3-1)" : "";
     return r;
   }
-  if (http_latitude_of(c.refusal).empty()) {
+  if (http_latitude_of(c.as<RefusalCheck>().refusal).empty()) {
     r.actual += ": the POST was valid, so the refusal is a MIKEY Error message in a 200 (A.2-12)";
   } else if (!http_allowed(c, p)) {
-    r.actual +=
-        "; the profile declares latitude." + std::string(http_latitude_of(c.refusal)) + ": error";
+    r.actual += "; the profile declares latitude." +
+                std::string(http_latitude_of(c.as<RefusalCheck>().refusal)) + ": error";
   } else {
     r.ok = true;
   }

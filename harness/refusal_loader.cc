@@ -8,20 +8,20 @@ namespace mikeyconf::harness::detail {
 
 namespace {
 
-void read_error_numbers(const Ctx& ctx, const YAML::Node& v, Check& c) {
+void read_error_numbers(const Ctx& ctx, const YAML::Node& v, RefusalCheck& c) {
   if (v.IsScalar() && v.Scalar() == "any") {
     c.any_error_no = true;
     return;
   }
   auto one = [&](const YAML::Node& n) {
     if (auto i = plain_integer(n)) {
-      c.numbers.push_back(static_cast<int>(ctx.integer(n, "refused.error_no", 0, 255)));
+      c.error_nos.push_back(static_cast<int>(ctx.integer(n, "refused.error_no", 0, 255)));
       return;
     }
     const std::string s = ctx.string(n, "refused.error_no");
     auto cp = code_point_value("ErrorNo", s);
     if (!cp) ctx.fail(n, "'" + s + "' is not an Error no name or number (or any)");
-    c.numbers.push_back(static_cast<int>(*cp));
+    c.error_nos.push_back(static_cast<int>(*cp));
   };
   if (!v.IsSequence()) return one(v);
   if (v.size() == 0) ctx.fail(v, "refused.error_no needs at least one value");
@@ -40,32 +40,25 @@ RefusalClass read_class(const Ctx& ctx, const YAML::Node& n) {
 
 }  // namespace
 
-std::string result_key(const Check& c) {
-  if (c.key == CheckKey::ue) return c.header;
-  std::string key(to_string(c.key));
-  if (c.key == CheckKey::http_header || c.key == CheckKey::ticket || c.key == CheckKey::forwarded) {
-    key += "." + c.header;
-  }
-  return key;
-}
-
 std::optional<Check> read_refusal_check(const Ctx& ctx, const std::string& key,
                                         const YAML::Node& key_node, const YAML::Node& value) {
   if (key != "refused") return std::nullopt;
   Check c;
   c.key = CheckKey::refused;
   c.pos = pos_of(key_node);
+  RefusalCheck r;
   if (value.IsScalar()) {
-    c.refusal = read_class(ctx, value);
+    r.refusal = read_class(ctx, value);
   } else {
     MapReader m(ctx, value, "refused");
-    if (auto b = m.get("because")) c.refusal = read_class(ctx, *b);
-    if (auto e = m.get("error_no")) read_error_numbers(ctx, *e, c);
+    if (auto b = m.get("because")) r.refusal = read_class(ctx, *b);
+    if (auto e = m.get("error_no")) read_error_numbers(ctx, *e, r);
     m.finish();
   }
-  if (c.refusal == RefusalClass::authenticated && c.numbers.empty() && !c.any_error_no) {
+  if (r.refusal == RefusalClass::authenticated && r.error_nos.empty() && !r.any_error_no) {
     ctx.fail(value, "refused: an authenticated refusal names its error_no (or error_no: any)");
   }
+  c.spec = std::move(r);
   return c;
 }
 
@@ -83,8 +76,8 @@ InconclusiveClause read_inconclusive(
   const YAML::Node excuses = m.require("excuses");
   c.excuses = ctx.strings(excuses, "inconclusive_if.excuses", true);
   for (const std::string& k : c.excuses) {
-    const bool named = std::any_of(checks.begin(), checks.end(),
-                                   [&](const Check& x) { return result_key(x) == k; });
+    const bool named =
+        std::any_of(checks.begin(), checks.end(), [&](const Check& x) { return x.name() == k; });
     if (!named) ctx.fail(excuses, "inconclusive_if excuses '" + k + "', not a check of this step");
   }
   c.because = ctx.string(m.require("because"), "inconclusive_if.because");

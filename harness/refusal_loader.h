@@ -25,7 +25,4 @@ InconclusiveClause read_inconclusive(
     const Ctx& ctx, const YAML::Node& node, const std::vector<Check>& checks,
     const std::function<std::vector<Check>(const YAML::Node&)>& read_checks);
 
-// The key a check's result carries ("mikey.error_no", "http.header.Allow", "ticket.flags.i").
-std::string result_key(const Check& c);
-
 }  // namespace mikeyconf::harness::detail

@@ -155,36 +155,46 @@ std::string Check::expected_text() const {
   using mikey::codec::DataType;
   switch (key) {
     case CheckKey::http_status: {
+      const auto& s = as<HttpStatusCheck>();
       std::vector<std::string> items;
-      for (int n : numbers) items.push_back(std::to_string(n));
-      for (int c : status_classes) items.push_back(std::to_string(c) + "xx");
+      for (int n : s.codes) items.push_back(std::to_string(n));
+      for (int c : s.classes) items.push_back(std::to_string(c) + "xx");
       return list_text(items);
     }
     case CheckKey::http_content_type:
     case CheckKey::verify:
     case CheckKey::outcome:
+      return as<WordCheck>().word;
     case CheckKey::ue:
-    case CheckKey::forwarded:
-      return text;
-    case CheckKey::http_header:
-      if (absent) return "(absent)";
-      return text == "*" ? "(present)" : text;
+      return as<UeCheck>().expected;
+    case CheckKey::forwarded: {
+      const auto& f = as<ForwardedCheck>();
+      if (f.name == "count") return std::to_string(f.count);
+      return f.value ? "true" : "false";
+    }
+    case CheckKey::http_header: {
+      const auto& h = as<HttpHeaderCheck>();
+      if (h.absent) return "(absent)";
+      return h.value == "*" ? "(present)" : h.value;
+    }
     case CheckKey::mikey_data_type: {
       std::vector<std::string> items;
-      for (int n : numbers) {
+      for (int n : as<NumbersCheck>().values) {
         std::string_view name = mikey::codec::to_string(static_cast<DataType>(n));
         items.push_back(name.empty() ? std::to_string(n) : std::string(name));
       }
       return list_text(items);
     }
     case CheckKey::mikey_error_no:
-    case CheckKey::mikey_hdr_v:
+    case CheckKey::mikey_hdr_v: {
+      const auto& numbers = as<NumbersCheck>().values;
       return numbers.size() == 1 ? std::to_string(numbers.front())
                                  : "[" + join_numbers(numbers) + "]";
+    }
     case CheckKey::mikey_payloads_present:
     case CheckKey::mikey_payloads_absent: {
       std::string out;
-      for (std::uint8_t t : payload_types) {
+      for (std::uint8_t t : as<PayloadTypesCheck>().types) {
         out += (out.empty() ? "" : ", ") +
                std::string(mikey::codec::to_string(static_cast<mikey::codec::PayloadType>(t)));
       }
@@ -194,17 +204,34 @@ std::string Check::expected_text() const {
     case CheckKey::keys_equal:
       return "true";
     case CheckKey::within_ms:
-      return "<= " + std::to_string(ms) + " ms";
+      return "<= " + std::to_string(as<DurationCheck>().ms) + " ms";
     case CheckKey::refused:
       return refusal_expectation(*this);
     case CheckKey::http_answer:
       return http_answer_expectation(*this);
-    case CheckKey::ticket:
-      if (header != "lifetime_s") return numbers.front() != 0 ? "true" : "false";
-      if (numbers.front() == numbers.back()) return std::to_string(numbers.front());
-      return std::to_string(numbers.front()) + " .. " + std::to_string(numbers.back());
+    case CheckKey::ticket: {
+      const auto& t = as<TicketCheck>();
+      if (t.name != "lifetime_s") return t.value ? "true" : "false";
+      if (t.min_s == t.max_s) return std::to_string(t.min_s);
+      return std::to_string(t.min_s) + " .. " + std::to_string(t.max_s);
+    }
   }
   return {};
+}
+
+std::string Check::name() const {
+  switch (key) {
+    case CheckKey::ue:
+      return as<UeCheck>().name;  // ue.* / kms.*: the whole name
+    case CheckKey::http_header:
+      return "http.header." + as<HttpHeaderCheck>().name;
+    case CheckKey::ticket:
+      return "ticket." + as<TicketCheck>().name;
+    case CheckKey::forwarded:
+      return "forwarded." + as<ForwardedCheck>().name;
+    default:
+      return std::string(to_string(key));
+  }
 }
 
 bool Scenario::has_tag(std::string_view t) const noexcept {

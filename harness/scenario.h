@@ -201,22 +201,90 @@ std::string_view to_string(RefusalClass c) noexcept;  // "authenticated", "auth_
 std::optional<RefusalClass> parse_refusal_class(std::string_view s) noexcept;
 std::string_view to_string(CheckKey k) noexcept;  // the YAML key ("http.status", ...)
 
+// The parsed value of a check, one form per family of keys, so that no field changes meaning
+// with the key (the comment on each form names the keys that carry it).
+
+// http.status, http.answer: status codes and classes; http.answer also accepts the exchange
+// ending without a response (http_answer.h).
+struct HttpStatusCheck {
+  std::vector<int> codes;    // 200, 413, ...
+  std::vector<int> classes;  // 4 for "4xx"
+  bool closed = false;       // http.answer: the peer closed or reset the connection
+  bool timeout = false;      // http.answer: no response within the timeout
+};
+// http.header.NAME: exact value, "*" present, null absent.
+struct HttpHeaderCheck {
+  std::string name;
+  std::string value;
+  bool absent = false;
+};
+// http.content_type (a media type), verify (ok | fail), outcome (granted | refused | ...).
+struct WordCheck {
+  std::string word;
+};
+// mikey.data_type, mikey.error_no, mikey.hdr.v: the values any of which passes.
+struct NumbersCheck {
+  std::vector<int> values;
+};
+// mikey.payloads_present / mikey.payloads_absent.
+struct PayloadTypesCheck {
+  std::vector<std::uint8_t> types;
+};
+// mikey.hdr.copied, keys_equal: the key alone (it can only be true).
+struct TrueCheck {};
+// within_ms.
+struct DurationCheck {
+  std::uint32_t ms = 0;
+};
+// ticket.lifetime_s ([min, max] seconds), ticket.open_ended, ticket.flags_consistent,
+// ticket.flags.<d..o> (true | false) of the granted TICKET.
+struct TicketCheck {
+  std::string name;  // "lifetime_s", "open_ended", "flags_consistent", "flags.d", ...
+  int min_s = 0;
+  int max_s = 0;
+  bool value = false;
+};
+// sut_role kms_r: forwarded.NAME on the tap (chain.h).
+struct ForwardedCheck {
+  std::string name;   // "count", "accepted", "copied", ...
+  int count = 0;      // count
+  bool value = true;  // accepted: true | false; the others can only be true
+};
+// refused: the SUT refused as the refusal class allows (refusal.h).
+struct RefusalCheck {
+  RefusalClass refusal = RefusalClass::authenticated;
+  std::vector<int> error_nos;  // empty: the class's defaults
+  bool any_error_no = false;   // any Error number will do
+};
+// ue.* / kms.*: a UE-role check (ue_checks.h).
+struct UeCheck {
+  std::string name;          // the whole key ("ue.outcome", "kms.request.http.header.Host")
+  std::string expected;      // as the report shows it; also the word of ue.outcome, *.verify, ...
+  std::vector<int> numbers;  // code points, or kms.requests counts
+  std::vector<std::uint8_t> payload_types;  // kms.request.mikey.payloads_*
+  bool absent = false;                      // kms.request.http.header.NAME: null
+  std::uint32_t min_bytes = 0;              // kms.request.rand_min_bytes; 0: the UE's PSK length
+};
+
+using CheckSpec =
+    std::variant<HttpStatusCheck, HttpHeaderCheck, WordCheck, NumbersCheck, PayloadTypesCheck,
+                 TrueCheck, DurationCheck, TicketCheck, ForwardedCheck, RefusalCheck, UeCheck>;
+
 struct Check {
   CheckKey key = CheckKey::http_status;
-  std::string header;               // http_header: the field name; ue: the check's name
-  std::vector<int> numbers;         // status codes, data types, error numbers, hdr.v
-  std::vector<int> status_classes;  // http_status: 4 for "4xx"
-  std::string text;                 // content type, header value, verify/outcome word; ue:
-                                    // the expected value as the report shows it
-  bool absent = false;              // http_header: null
-  std::vector<std::uint8_t> payload_types;
-  std::uint32_t ms = 0;
-  RefusalClass refusal = RefusalClass::authenticated;  // refused: the class
-  bool any_error_no = false;  // refused: any Error number will do (`numbers` empty)
+  CheckSpec spec;  // the form of `key` (above)
   SourcePos pos;
+
+  // The parsed value; the form must be the one of `key` (the readers guarantee it).
+  template <class T>
+  const T& as() const {
+    return std::get<T>(spec);
+  }
 
   // The expected value as the report shows it ("200", "4xx", "REQUEST_RESP", "[0, 7]").
   std::string expected_text() const;
+  // The check's YAML key: "http.status", "http.header.Allow", "ticket.lifetime_s", "ue.fresh".
+  std::string name() const;
 };
 
 // When only the checks named in `excuses` failed and every check in `when` holds, the case is

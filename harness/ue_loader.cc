@@ -172,9 +172,9 @@ std::string join(const std::vector<std::string>& v) {
   return "[" + out + "]";
 }
 
-// Code points (names or numbers) as Check::numbers, and their display text.
+// Code points (names or numbers) as UeCheck::numbers, and their display text.
 void code_points(const Ctx& ctx, const YAML::Node& v, std::string_view registry,
-                 const std::string& what, std::int64_t max, Check& c) {
+                 const std::string& what, std::int64_t max, UeCheck& c) {
   std::vector<std::string> shown;
   auto one = [&](const YAML::Node& n) {
     if (plain_integer(n)) {
@@ -195,27 +195,27 @@ void code_points(const Ctx& ctx, const YAML::Node& v, std::string_view registry,
   } else {
     one(v);
   }
-  c.text = join(shown);
+  c.expected = join(shown);
 }
 
 void word(const Ctx& ctx, const YAML::Node& v, const std::string& what,
-          std::initializer_list<std::string_view> allowed, Check& c) {
-  c.text = ctx.string(v, what);
+          std::initializer_list<std::string_view> allowed, UeCheck& c) {
+  c.expected = ctx.string(v, what);
   std::string list;
   for (std::string_view a : allowed) {
-    if (c.text == a) return;
+    if (c.expected == a) return;
     list += (list.empty() ? "" : " or ") + std::string(a);
   }
   ctx.fail(v, what + " must be " + list);
 }
 
-void only_true(const Ctx& ctx, const YAML::Node& v, const std::string& what, Check& c) {
+void only_true(const Ctx& ctx, const YAML::Node& v, const std::string& what, UeCheck& c) {
   if (!ctx.boolean(v, what)) ctx.fail(v, what + " can only be true (leave it out otherwise)");
-  c.text = "true";
+  c.expected = "true";
 }
 
 // Fills `c` for a ue.* / kms.* key; false when the key is not one of them.
-bool read_ue_value(const Ctx& ctx, const std::string& key, const YAML::Node& v, Check& c) {
+bool read_ue_value(const Ctx& ctx, const std::string& key, const YAML::Node& v, UeCheck& c) {
   constexpr std::string_view kHeader = "kms.request.http.header.";
   if (key == "ue.outcome") {
     word(ctx, v, key, {"accepted", "refused", "answered"}, c);
@@ -235,7 +235,7 @@ bool read_ue_value(const Ctx& ctx, const std::string& key, const YAML::Node& v, 
     } else {
       one(v);
     }
-    c.text = join(shown);
+    c.expected = join(shown);
   } else if (key == "kms.request.mikey.data_type") {
     code_points(ctx, v, "DataType", key, 255, c);
   } else if (key == "kms.request.mikey.payloads_present" ||
@@ -244,29 +244,29 @@ bool read_ue_value(const Ctx& ctx, const std::string& key, const YAML::Node& v, 
     for (int t : c.numbers) c.payload_types.push_back(static_cast<std::uint8_t>(t));
   } else if (key == "kms.request.mikey.hdr.v") {
     c.numbers.push_back(static_cast<int>(ctx.integer(v, key, 0, 1)));
-    c.text = std::to_string(c.numbers.back());
+    c.expected = std::to_string(c.numbers.back());
   } else if (key == "kms.request.verify" || key == "kms.request.identities") {
     word(ctx, v, key, {"ok", "fail"}, c);
   } else if (key == "kms.request.http") {
     word(ctx, v, key, {"valid"}, c);
   } else if (key == "kms.request.http.content_type") {
-    c.text = ctx.string(v, key);
+    c.expected = ctx.string(v, key);
   } else if (starts_with(key, kHeader) && key.size() > kHeader.size()) {
     if (is_null(v)) {
       c.absent = true;
-      c.text = "(absent)";
+      c.expected = "(absent)";
     } else {
-      c.text = ctx.string(v, key);  // "*": present with any value
+      c.expected = ctx.string(v, key);  // "*": present with any value
     }
   } else if (key == "kms.request.rand_min_bytes") {
     // `psk`: RFC 6043 §12.1 (T-12.1-2) — the RAND of a Request or Resolve is the only one of the
     // exchange, so it alone is at least as long as the UE's PSK.
     if (v.IsScalar() && v.Scalar() == "psk") {
-      c.ms = 0;
-      c.text = ">= the UE's PSK length";
+      c.min_bytes = 0;
+      c.expected = ">= the UE's PSK length";
     } else {
-      c.ms = static_cast<std::uint32_t>(ctx.integer(v, key, 1, 255));
-      c.text = ">= " + std::to_string(c.ms) + " bytes";
+      c.min_bytes = static_cast<std::uint32_t>(ctx.integer(v, key, 1, 255));
+      c.expected = ">= " + std::to_string(c.min_bytes) + " bytes";
     }
   } else {
     return false;
@@ -296,11 +296,13 @@ std::optional<Check> read_ue_check(const Ctx& ctx, const std::string& key,
   }
   Check c;
   c.key = CheckKey::ue;
-  c.header = key;
   c.pos = pos_of(key_node);
-  if (!read_ue_value(ctx, key, value, c)) {
+  UeCheck u;
+  u.name = key;
+  if (!read_ue_value(ctx, key, value, u)) {
     ctx.fail(key_node, "unknown check '" + key + "' (allowed: " + std::string(kUeChecks) + ")");
   }
+  c.spec = std::move(u);
   return c;
 }
 

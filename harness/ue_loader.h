@@ -30,7 +30,7 @@ UeStep read_ue_step(const Ctx& ctx, MapReader& step, const YAML::Node& op, SutRo
 // `kms_answer: {...}`.
 KmsAnswerStep read_kms_answer(const Ctx& ctx, const YAML::Node& node);
 
-// A ue.* or kms.* check (CheckKey::ue, the name in Check::header), or nullopt for a check the
+// A ue.* or kms.* check (CheckKey::ue, a UeCheck), or nullopt for a check the
 // generic reader handles. Fails for a UE check outside the UE roles, for a check a UE role
 // cannot use (http.*, outcome: a UE answers through its hook, not over HTTP) and for a bad value.
 std::optional<Check> read_ue_check(const Ctx& ctx, const std::string& key,

@@ -122,9 +122,10 @@ std::pair<bool, std::string> keys_kept(const ForwardedRequest& f, const Forwarde
 
 void judge_one(ExpectationResult& r, const Check& c, const ForwardedRequest& f,
                const ForwardedContext& x) {
-  const std::string& name = c.header;
+  const ForwardedCheck& want = c.as<ForwardedCheck>();
+  const std::string& name = want.name;
   if (name == "accepted") {
-    r.ok = f.accepted == (c.text == "true");
+    r.ok = f.accepted == want.value;
     r.actual = f.accepted ? "true" : "false (" + f.detail + ")";
     return;
   }
@@ -186,15 +187,16 @@ mikey::Result<roles::KeySet, std::string> open_resolve_resp(ByteView request, By
 
 ExpectationResult check_forwarded(const Check& c, const ForwardedContext& x) {
   ExpectationResult r;
-  r.key = "forwarded." + c.header;
-  r.expected = c.text;
+  const ForwardedCheck& want = c.as<ForwardedCheck>();
+  r.key = c.name();
+  r.expected = c.expected_text();
   if (x.forwarded == nullptr) {
     r.actual = "no RESOLVE_INIT_PSK was sent to the SUT";
     return r;
   }
   const auto& all = *x.forwarded;
-  if (c.header == "count") {
-    r.ok = !c.numbers.empty() && all.size() == static_cast<std::size_t>(c.numbers.front());
+  if (want.name == "count") {
+    r.ok = all.size() == static_cast<std::size_t>(want.count);
     r.actual = std::to_string(all.size());
     return r;
   }

@@ -44,21 +44,20 @@ std::optional<Check> read(const Ctx& ctx, const std::string& key, const YAML::No
   constexpr std::string_view kHeader = "http.header.";
   if (key.substr(0, kHeader.size()) == kHeader && key.size() > kHeader.size()) {
     c.key = CheckKey::http_header;
-    c.header = key.substr(kHeader.size());
-    if (detail::is_null(v)) {
-      c.absent = true;
-    } else {
-      c.text = ctx.string(v, key);
-    }
+    HttpHeaderCheck h{key.substr(kHeader.size()), {}, detail::is_null(v)};
+    if (!h.absent) h.value = ctx.string(v, key);
+    c.spec = std::move(h);
   } else if (key == "http.status") {
     c.key = CheckKey::http_status;
-    c.numbers = status_list(ctx, v, c.status_classes);
+    HttpStatusCheck s;
+    s.codes = status_list(ctx, v, s.classes);
+    c.spec = std::move(s);
   } else if (key == "http.content_type") {
     c.key = CheckKey::http_content_type;
-    c.text = ctx.string(v, key);
+    c.spec = WordCheck{ctx.string(v, key)};
   } else if (key == "within_ms") {
     c.key = CheckKey::within_ms;
-    c.ms = static_cast<std::uint32_t>(ctx.integer(v, key, 1, 600'000));
+    c.spec = DurationCheck{static_cast<std::uint32_t>(ctx.integer(v, key, 1, 600'000))};
   } else {
     return std::nullopt;
   }
@@ -80,25 +79,28 @@ ExpectationResult judge(const Check& c, const Evidence& e) {
     return r;
   }
   switch (c.key) {
-    case CheckKey::http_status:
+    case CheckKey::http_status: {
+      const auto& s = c.as<HttpStatusCheck>();
       r.actual = std::to_string(x.status);
-      r.ok = listed(c.numbers, x.status) || listed(c.status_classes, x.status / 100);
+      r.ok = listed(s.codes, x.status) || listed(s.classes, x.status / 100);
       break;
+    }
     case CheckKey::http_content_type: {
       auto ct = x.header("Content-Type");
       r.actual = ct ? std::string(*ct) : "(none)";
-      r.ok = ct && mikey::transport::media_type_matches(*ct, c.text);
+      r.ok = ct && mikey::transport::media_type_matches(*ct, c.as<WordCheck>().word);
       break;
     }
     case CheckKey::http_header: {
-      auto h = x.header(c.header);
+      const auto& want = c.as<HttpHeaderCheck>();
+      auto h = x.header(want.name);
       r.actual = h ? std::string(*h) : "(absent)";
-      r.ok = c.absent ? !h : (h && (c.text == "*" || *h == c.text));
+      r.ok = want.absent ? !h : (h && (want.value == "*" || *h == want.value));
       break;
     }
     default:  // within_ms
       r.actual = std::to_string(x.duration_ms) + " ms";
-      r.ok = x.duration_ms <= c.ms;
+      r.ok = x.duration_ms <= c.as<DurationCheck>().ms;
       break;
   }
   return r;

@@ -18,11 +18,13 @@ std::optional<Check> read(const Ctx& ctx, const std::string& key, const YAML::No
   c.pos = detail::pos_of(key_node);
   if (key == "keys_equal") {
     c.key = CheckKey::keys_equal;
+    c.spec = TrueCheck{};
     if (!ctx.boolean(v, key)) ctx.fail(v, key + " can only be true (leave it out otherwise)");
   } else if (key == "verify") {
     c.key = CheckKey::verify;
-    c.text = ctx.string(v, key);
-    if (c.text != "ok" && c.text != "fail") ctx.fail(v, "verify must be ok or fail");
+    const std::string word = ctx.string(v, key);
+    if (word != "ok" && word != "fail") ctx.fail(v, "verify must be ok or fail");
+    c.spec = WordCheck{word};
   } else {
     return std::nullopt;
   }
@@ -33,7 +35,7 @@ ExpectationResult judge(const Check& c, const Evidence& e) {
   ExpectationResult r = start(c);
   if (c.key == CheckKey::verify) {
     r.actual = (e.verify.ok ? "ok (" : "fail (") + e.verify.detail + ")";
-    r.ok = e.verify.ok == (c.text == "ok");
+    r.ok = e.verify.ok == (c.as<WordCheck>().word == "ok");
     return r;
   }
   if (e.kind != MessageKind::resolve_init_psk) {

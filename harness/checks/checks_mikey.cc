@@ -53,28 +53,31 @@ std::optional<Check> read(const Ctx& ctx, const std::string& key, const YAML::No
   c.pos = detail::pos_of(key_node);
   if (key == "mikey.data_type") {
     c.key = CheckKey::mikey_data_type;
-    c.numbers = code_point_list(ctx, v, "DataType", key);
+    c.spec = NumbersCheck{code_point_list(ctx, v, "DataType", key)};
   } else if (key == "mikey.error_no") {
     c.key = CheckKey::mikey_error_no;
-    c.numbers = code_point_list(ctx, v, "ErrorNo", key);
+    c.spec = NumbersCheck{code_point_list(ctx, v, "ErrorNo", key)};
   } else if (key == "mikey.payloads_present" || key == "mikey.payloads_absent") {
     c.key = key == "mikey.payloads_present" ? CheckKey::mikey_payloads_present
                                             : CheckKey::mikey_payloads_absent;
+    PayloadTypesCheck p;
     for (int t : code_point_list(ctx, v, "PayloadType", key))
-      c.payload_types.push_back(static_cast<std::uint8_t>(t));
+      p.types.push_back(static_cast<std::uint8_t>(t));
+    c.spec = std::move(p);
   } else if (key == "mikey.hdr.v") {
     c.key = CheckKey::mikey_hdr_v;
-    c.numbers.push_back(static_cast<int>(ctx.integer(v, key, 0, 1)));
+    c.spec = NumbersCheck{{static_cast<int>(ctx.integer(v, key, 0, 1))}};
   } else if (key == "mikey.hdr.copied") {
     c.key = CheckKey::mikey_hdr_copied;
+    c.spec = TrueCheck{};
     if (!ctx.boolean(v, key)) ctx.fail(v, key + " can only be true (leave it out otherwise)");
   } else if (key == "outcome") {
     c.key = CheckKey::outcome;
-    c.text = ctx.string(v, key);
-    if (c.text != "granted" && c.text != "refused" && c.text != "answered" &&
-        c.text != "not_granted") {
+    const std::string word = ctx.string(v, key);
+    if (word != "granted" && word != "refused" && word != "answered" && word != "not_granted") {
       ctx.fail(v, "outcome must be granted, refused, answered or not_granted");
     }
+    c.spec = WordCheck{word};
   } else {
     return std::nullopt;
   }
@@ -98,7 +101,7 @@ void judge_error_no(const Check& c, const Evidence& e, ExpectationResult& r) {
   const auto numbers = roles::error_numbers(p.message);
   r.actual = numbers_text(numbers);
   for (codec::ErrorNo n : numbers)
-    if (listed(c.numbers, codec::raw(n))) r.ok = true;
+    if (listed(c.as<NumbersCheck>().values, codec::raw(n))) r.ok = true;
 }
 
 // Version, PRF func, CSB ID (and #CS, CS ID map type for a response) copied from the request
@@ -137,8 +140,9 @@ void judge_copied(const Evidence& e, ExpectationResult& r) {
 // granted | refused | not_granted | answered: what the answer amounts to (TS 33.328 Annex A).
 void judge_outcome(const Check& c, const Evidence& e, ExpectationResult& r) {
   const HttpExchange& x = e.http;
+  const std::string& want = c.as<WordCheck>().word;
   if (!x.responded) {
-    r.ok = c.text == "not_granted";  // a refused connection or handshake grants nothing (B.0-1)
+    r.ok = want == "not_granted";  // a refused connection or handshake grants nothing (B.0-1)
     r.actual = e.no_response();
     return;
   }
@@ -154,11 +158,11 @@ void judge_outcome(const Check& c, const Evidence& e, ExpectationResult& r) {
   if (x.mikey && x.mikey->size() >= 2) actual += " " + data_type_name((*x.mikey)[1]);
   if (is_error) actual += " " + numbers_text(roles::error_numbers(p.message));
   if (!x.mikey_problem.empty()) actual += " (" + x.mikey_problem + ")";
-  if (c.text == "granted") {
+  if (want == "granted") {
     r.ok = mikey_ok && p.message.hdr.data_type == granted;
-  } else if (c.text == "refused") {
+  } else if (want == "refused") {
     r.ok = x.status / 100 == 4 || (mikey_ok && is_error);
-  } else if (c.text == "not_granted") {
+  } else if (want == "not_granted") {
     r.ok = !(mikey_ok && p.message.hdr.data_type == granted);
   } else {
     r.ok = x.status < 500;
@@ -181,7 +185,7 @@ void judge_message(const Check& c, const Evidence& e, ExpectationResult& r) {
       }
       r.actual = payload_names(p.message);
       r.ok = true;
-      for (std::uint8_t t : c.payload_types) {
+      for (std::uint8_t t : c.as<PayloadTypesCheck>().types) {
         const bool has = p.message.find(static_cast<codec::PayloadType>(t)) != nullptr;
         if (has != (c.key == CheckKey::mikey_payloads_present)) r.ok = false;
       }
@@ -212,11 +216,11 @@ ExpectationResult judge(const Check& c, const Evidence& e) {
     const int dt = (*m)[1];
     r.actual = data_type_name(dt);
     if (!e.answer.ok()) r.actual += " (the message does not parse)";
-    r.ok = listed(c.numbers, dt);
+    r.ok = listed(c.as<NumbersCheck>().values, dt);
   } else if (c.key == CheckKey::mikey_hdr_v) {
     const int v = ((*m)[3] & 0x80) != 0 ? 1 : 0;
     r.actual = std::to_string(v);
-    r.ok = v == c.numbers.front();
+    r.ok = v == c.as<NumbersCheck>().values.front();
   } else {
     judge_message(c, e, r);
   }

@@ -23,23 +23,24 @@ std::optional<Check> read(const Ctx& ctx, const std::string& key, const YAML::No
   c.key = CheckKey::ticket;
   c.pos = detail::pos_of(key_node);
   if (key == "ticket.lifetime_s") {
-    c.header = "lifetime_s";
+    TicketCheck t;
+    t.name = "lifetime_s";
     if (!v.IsSequence()) {
-      const int n = static_cast<int>(ctx.integer(v, key, 0, kMaxSeconds));
-      c.numbers = {n, n};
+      t.min_s = t.max_s = static_cast<int>(ctx.integer(v, key, 0, kMaxSeconds));
+      c.spec = std::move(t);
       return c;
     }
     if (v.size() != 2) ctx.fail(v, "ticket.lifetime_s takes seconds or [min, max]");
-    c.numbers = {static_cast<int>(ctx.integer(v[0], key, 0, kMaxSeconds)),
-                 static_cast<int>(ctx.integer(v[1], key, 0, kMaxSeconds))};
-    if (c.numbers[0] > c.numbers[1]) ctx.fail(v, "ticket.lifetime_s: min is above max");
+    t.min_s = static_cast<int>(ctx.integer(v[0], key, 0, kMaxSeconds));
+    t.max_s = static_cast<int>(ctx.integer(v[1], key, 0, kMaxSeconds));
+    if (t.min_s > t.max_s) ctx.fail(v, "ticket.lifetime_s: min is above max");
+    c.spec = std::move(t);
     return c;
   }
   if (key == "ticket.open_ended" || key == "ticket.flags_consistent") {
     // open_ended: the granted policy has no TRe (no defined end, §6.10); flags_consistent: the
     // §6.10 flag rules hold (roles::flag_violation).
-    c.header = key.substr(std::string_view("ticket.").size());
-    c.numbers = {ctx.boolean(v, key) ? 1 : 0};
+    c.spec = TicketCheck{key.substr(std::string_view("ticket.").size()), 0, 0, ctx.boolean(v, key)};
     return c;
   }
   if (key.rfind(kFlags, 0) != 0) return std::nullopt;
@@ -47,8 +48,7 @@ std::optional<Check> read(const Ctx& ctx, const std::string& key, const YAML::No
   if (flag.size() != 1 || flag[0] < 'd' || flag[0] > 'o') {
     ctx.fail(key_node, "'" + key + "': the Ticket Policy flags are d .. o");
   }
-  c.header = "flags." + flag;
-  c.numbers = {ctx.boolean(v, key) ? 1 : 0};
+  c.spec = TicketCheck{"flags." + flag, 0, 0, ctx.boolean(v, key)};
   return c;
 }
 
@@ -70,7 +70,8 @@ void judge_lifetime(const Check& c, const codec::Ticket& ticket, ExpectationResu
   }
   const std::int64_t lifetime = *view->tre - *view->trs;
   r.actual = std::to_string(lifetime) + " s";
-  r.ok = lifetime >= c.numbers.front() && lifetime <= c.numbers.back();
+  const auto& want = c.as<TicketCheck>();
+  r.ok = lifetime >= want.min_s && lifetime <= want.max_s;
 }
 
 ExpectationResult judge(const Check& c, const Evidence& e) {
@@ -84,18 +85,19 @@ ExpectationResult judge(const Check& c, const Evidence& e) {
                              : "no TICKET payload in the answer";
     return r;
   }
-  const bool expected = c.numbers.front() != 0;
-  if (c.header == "open_ended") {
+  const auto& want = c.as<TicketCheck>();
+  const bool expected = want.value;
+  if (want.name == "open_ended") {
     auto view = roles::view_policy(ticket->policy);
     const bool open = view.ok() && !view->tre;
     r.actual = !view.ok() ? "the TP Data cannot be read" : open ? "true (no TRe)" : "false";
     r.ok = view.ok() && open == expected;
-  } else if (c.header == "flags_consistent") {
+  } else if (want.name == "flags_consistent") {
     const auto broken = roles::flag_violation(ticket->policy.flags);
     r.actual = broken ? "false (" + std::string(*broken) + ")" : "true";
     r.ok = !broken == expected;
-  } else if (c.header != "lifetime_s") {
-    const bool value = ticket_flag(ticket->policy.flags, c.header.back());
+  } else if (want.name != "lifetime_s") {
+    const bool value = ticket_flag(ticket->policy.flags, want.name.back());
     r.actual = value ? "true" : "false";
     r.ok = value == expected;
   } else {

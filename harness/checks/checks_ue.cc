@@ -41,7 +41,9 @@ std::string no_answer_text(const UeEvidence& e) {
 }
 
 // mikey.data_type / payloads_present / payloads_absent / hdr.v on one message.
-void judge_message(CheckKey key, const Check& c, const std::optional<Bytes>& msg,
+// `numbers`: data types or hdr.v; `types`: payload types.
+void judge_message(CheckKey key, const std::vector<int>& numbers,
+                   const std::vector<std::uint8_t>& types, const std::optional<Bytes>& msg,
                    const std::string& none, ExpectationResult& r) {
   if (!msg || msg->size() < 4) {
     r.actual = msg ? "a message of " + std::to_string(msg->size()) + " bytes" : none;
@@ -51,12 +53,12 @@ void judge_message(CheckKey key, const Check& c, const std::optional<Bytes>& msg
   switch (key) {
     case CheckKey::mikey_data_type:
       r.actual = data_type_name((*msg)[1]) + (p.ok() ? "" : " (the message does not parse)");
-      r.ok = std::find(c.numbers.begin(), c.numbers.end(), (*msg)[1]) != c.numbers.end();
+      r.ok = std::find(numbers.begin(), numbers.end(), (*msg)[1]) != numbers.end();
       return;
     case CheckKey::mikey_hdr_v: {
       const int v = ((*msg)[3] & 0x80) != 0 ? 1 : 0;
       r.actual = std::to_string(v);
-      r.ok = v == c.numbers.front();
+      r.ok = v == numbers.front();
       return;
     }
     default:
@@ -69,7 +71,7 @@ void judge_message(CheckKey key, const Check& c, const std::optional<Bytes>& msg
   }
   r.actual = payload_names(p.message);
   r.ok = true;
-  for (std::uint8_t t : c.payload_types) {
+  for (std::uint8_t t : types) {
     const bool has = p.message.find(static_cast<codec::PayloadType>(t)) != nullptr;
     if (has != (key == CheckKey::mikey_payloads_present)) r.ok = false;
   }
@@ -90,8 +92,8 @@ void judge_error_no(const Check& c, const UeEvidence& e, ExpectationResult& r) {
   std::string shown;
   for (codec::ErrorNo n : roles::error_numbers(p.message)) {
     shown += (shown.empty() ? "" : ", ") + std::to_string(codec::raw(n));
-    if (std::find(c.numbers.begin(), c.numbers.end(), codec::raw(n)) != c.numbers.end())
-      r.ok = true;
+    const std::vector<int>& want = c.as<NumbersCheck>().values;
+    if (std::find(want.begin(), want.end(), codec::raw(n)) != want.end()) r.ok = true;
   }
   r.actual = "[" + shown + "]";
 }
@@ -195,8 +197,8 @@ std::string identity_problems(const codec::Message& m, const UeEvidence& e) {
   return out;
 }
 
-void judge_request_check(const Check& c, const UeEvidence& e, ExpectationResult& r) {
-  const std::string& name = c.header;
+void judge_request_check(const UeCheck& c, const UeEvidence& e, ExpectationResult& r) {
+  const std::string& name = c.name;
   const TapRecord* t = last_request(e);
   if (t == nullptr) {
     r.actual = "the UE sent no request to the harness KMS";
@@ -206,13 +208,13 @@ void judge_request_check(const Check& c, const UeEvidence& e, ExpectationResult&
   const std::string none = "not a valid Annex A request (" + t->http_problem + ")";
   constexpr std::string_view kHeader = "kms.request.http.header.";
   if (name == "kms.request.mikey.data_type") {
-    judge_message(CheckKey::mikey_data_type, c, msg, none, r);
+    judge_message(CheckKey::mikey_data_type, c.numbers, c.payload_types, msg, none, r);
   } else if (name == "kms.request.mikey.payloads_present") {
-    judge_message(CheckKey::mikey_payloads_present, c, msg, none, r);
+    judge_message(CheckKey::mikey_payloads_present, c.numbers, c.payload_types, msg, none, r);
   } else if (name == "kms.request.mikey.payloads_absent") {
-    judge_message(CheckKey::mikey_payloads_absent, c, msg, none, r);
+    judge_message(CheckKey::mikey_payloads_absent, c.numbers, c.payload_types, msg, none, r);
   } else if (name == "kms.request.mikey.hdr.v") {
-    judge_message(CheckKey::mikey_hdr_v, c, msg, none, r);
+    judge_message(CheckKey::mikey_hdr_v, c.numbers, c.payload_types, msg, none, r);
   } else if (name == "kms.request.http") {
     // A.2-1..A.2-6 through the KMS's own validation (A.2-9), and A.2-4's full authority.
     const auto host = header_of(*t, "Host");
@@ -228,11 +230,11 @@ void judge_request_check(const Check& c, const UeEvidence& e, ExpectationResult&
   } else if (name == "kms.request.http.content_type") {
     const auto ct = header_of(*t, "Content-Type");
     r.actual = ct ? *ct : "(none)";
-    r.ok = ct && mikey::transport::media_type_matches(*ct, c.text);
+    r.ok = ct && mikey::transport::media_type_matches(*ct, c.expected);
   } else if (name.substr(0, kHeader.size()) == kHeader) {
     const auto h = header_of(*t, name.substr(kHeader.size()));
     r.actual = h ? *h : "(absent)";
-    r.ok = c.absent ? !h : (h && (c.text == "*" || *h == c.text));
+    r.ok = c.absent ? !h : (h && (c.expected == "*" || *h == c.expected));
   } else if (!msg) {
     r.actual = none;
   } else if (name == "kms.request.verify") {
@@ -248,7 +250,7 @@ void judge_request_check(const Check& c, const UeEvidence& e, ExpectationResult&
                  std::string(codec::to_string(p.message.hdr.map_type));
     } else if (name == "kms.request.identities") {
       const std::string problems = identity_problems(p.message, e);
-      r.ok = problems.empty() == (c.text == "ok");
+      r.ok = problems.empty() == (c.expected == "ok");
       r.actual = problems.empty() ? "ok" : "fail (" + problems + ")";
     } else if (name == "kms.request.fresh") {
       const std::string& f = e.tap_fresh.back();
@@ -259,7 +261,7 @@ void judge_request_check(const Check& c, const UeEvidence& e, ExpectationResult&
       const std::size_t n = rand != nullptr ? rand->rand.size() : 0;
       r.actual = rand != nullptr ? std::to_string(n) + " bytes" : "no RANDR payload";
       const std::size_t psk = e.ue_user != nullptr ? e.ue_user->psk.size() : 0;
-      const std::size_t want = c.ms == 0 ? std::max<std::size_t>(psk, 16) : c.ms;
+      const std::size_t want = c.min_bytes == 0 ? std::max<std::size_t>(psk, 16) : c.min_bytes;
       r.ok = rand != nullptr && n >= want;
     }
   }
@@ -267,8 +269,8 @@ void judge_request_check(const Check& c, const UeEvidence& e, ExpectationResult&
 
 // ---- ue.* ----
 
-void judge_ue_named(const Check& c, const UeEvidence& e, ExpectationResult& r) {
-  const std::string& name = c.header;
+void judge_ue_named(const UeCheck& c, const UeEvidence& e, ExpectationResult& r) {
+  const std::string& name = c.name;
   if (name == "kms.requests") {
     r.actual = std::to_string(e.tap.size());
     r.ok = std::find(c.numbers.begin(), c.numbers.end(), static_cast<int>(e.tap.size())) !=
@@ -279,9 +281,9 @@ void judge_ue_named(const Check& c, const UeEvidence& e, ExpectationResult& r) {
     std::string what;
     const UeOutcome o = classify_reply(e, what);
     r.actual = what;
-    r.ok = c.text == "answered"
+    r.ok = c.expected == "answered"
                ? e.reply.answered
-               : (c.text == "accepted" ? o == UeOutcome::accepted : o == UeOutcome::refused);
+               : (c.expected == "accepted" ? o == UeOutcome::accepted : o == UeOutcome::refused);
   } else if (!e.reply.mikey) {
     r.actual = no_answer_text(e);
   } else if (name == "ue.fresh") {
@@ -375,15 +377,17 @@ UeOutcome classify_reply(const UeEvidence& e, std::string& what) {
 ExpectationResult judge_ue_check(std::size_t step, const Check& c, const UeEvidence& e) {
   ExpectationResult r;
   r.step = step;
-  r.key = c.key == CheckKey::ue ? c.header : std::string(to_string(c.key));
+  r.key = c.name();
   r.expected = c.expected_text();
   const std::string none = no_answer_text(e);
   switch (c.key) {
     case CheckKey::mikey_data_type:
+    case CheckKey::mikey_hdr_v:
+      judge_message(c.key, c.as<NumbersCheck>().values, {}, e.reply.mikey, none, r);
+      break;
     case CheckKey::mikey_payloads_present:
     case CheckKey::mikey_payloads_absent:
-    case CheckKey::mikey_hdr_v:
-      judge_message(c.key, c, e.reply.mikey, none, r);
+      judge_message(c.key, {}, c.as<PayloadTypesCheck>().types, e.reply.mikey, none, r);
       break;
     case CheckKey::mikey_error_no:
       judge_error_no(c, e, r);
@@ -392,7 +396,7 @@ ExpectationResult judge_ue_check(std::size_t step, const Check& c, const UeEvide
       judge_copied(e, r);
       break;
     case CheckKey::verify:
-      r.ok = e.verify_ok == (c.text == "ok");
+      r.ok = e.verify_ok == (c.as<WordCheck>().word == "ok");
       r.actual = (e.verify_ok ? "ok (" : "fail (") + e.verify_detail + ")";
       break;
     case CheckKey::keys_equal:
@@ -401,10 +405,10 @@ ExpectationResult judge_ue_check(std::size_t step, const Check& c, const UeEvide
       break;
     case CheckKey::within_ms:
       r.actual = std::to_string(static_cast<long>(e.reply.duration_ms)) + " ms";
-      r.ok = e.present && e.reply.answered && e.reply.duration_ms <= c.ms;
+      r.ok = e.present && e.reply.answered && e.reply.duration_ms <= c.as<DurationCheck>().ms;
       break;
     case CheckKey::ue:
-      judge_ue_named(c, e, r);
+      judge_ue_named(c.as<UeCheck>(), e, r);
       break;
     default:  // http.*, outcome and the other roles' checks: the loader keeps them out
       r.actual = "does not apply to a UE under test";

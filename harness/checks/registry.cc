@@ -29,8 +29,9 @@ std::optional<Check> read_check(const detail::Ctx& ctx, const std::string& key,
 
 ExpectationResult start(const Check& c) {
   ExpectationResult r;
-  r.key = std::string(to_string(c.key));
-  if (c.key == CheckKey::http_header || c.key == CheckKey::ticket) r.key += "." + c.header;
+  // forwarded.* and ue.* name themselves (chain.h, ue_checks.h).
+  const bool named = c.key == CheckKey::http_header || c.key == CheckKey::ticket;
+  r.key = named ? c.name() : std::string(to_string(c.key));
   r.expected = c.expected_text();
   return r;
 }

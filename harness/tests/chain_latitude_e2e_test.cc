@@ -196,7 +196,8 @@ TEST(ChainLatitudeTest, ForwardedCopiedIsJudgedOnlyAtShouldLevel) {
     for (const Step& step : s.steps) {
       const auto* e = std::get_if<ExpectStep>(&step.body);
       if (e == nullptr) continue;
-      for (const Check& c : e->checks) uses |= c.key == CheckKey::forwarded && c.header == "copied";
+      for (const Check& c : e->checks)
+        uses |= c.key == CheckKey::forwarded && c.name() == "forwarded.copied";
     }
     if (!uses) continue;
     EXPECT_EQ(s.level, Level::should) << s.id;
@@ -225,8 +226,9 @@ TEST(ChainLatitudeTest, TheShouldCaseCatchesAForwardNamingTheResponderOtherwise)
   ASSERT_FALSE(forward.empty());
   Check copied;
   copied.key = CheckKey::forwarded;
-  copied.header = "copied";
-  copied.text = "true";
+  ForwardedCheck spec;
+  spec.name = "copied";
+  copied.spec = spec;
   std::vector<ForwardedRequest> forwards(1);
   forwards[0].request = forward;
   ForwardedContext x;

@@ -29,13 +29,16 @@ TEST(CheckRegistryTest, JudgesAnExchangeWithoutResponse) {
   e.record(MessageKind::request_init_psk, {}, x);
   Check c;
   c.key = CheckKey::http_status;
-  c.numbers = {200};
+  HttpStatusCheck status;
+  status.codes = {200};
+  c.spec = status;
   const ExpectationResult r = checks::judge(3, c, e);
   EXPECT_EQ(r.step, 3U);
   EXPECT_EQ(r.key, "http.status");
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.actual, "no response (connect: refused)");
   c.key = CheckKey::mikey_data_type;
+  c.spec = NumbersCheck{{200}};
   EXPECT_EQ(checks::judge(3, c, e).actual, "no response (connect: refused)");
 }
 
@@ -50,7 +53,7 @@ TEST(CheckRegistryTest, JudgesTheRecordedAnswer) {
   e.record(MessageKind::request_init_psk, {}, x);
   Check c;
   c.key = CheckKey::mikey_hdr_v;
-  c.numbers = {1};
+  c.spec = NumbersCheck{{1}};
   const ExpectationResult r = checks::judge(0, c, e);
   EXPECT_TRUE(r.ok) << r.actual;
   EXPECT_EQ(r.actual, "1");

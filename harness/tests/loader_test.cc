@@ -59,8 +59,8 @@ TEST(LoaderTest, AcceptsTheValidExample) {
   EXPECT_TRUE(send.re_protect);
   const auto& expect = std::get<ExpectStep>(r->steps[1].body);
   ASSERT_EQ(expect.checks.size(), 2u);
-  EXPECT_EQ(expect.checks[0].numbers, std::vector<int>{200});
-  EXPECT_EQ(expect.checks[1].numbers, std::vector<int>{13});  // REQUEST_RESP
+  EXPECT_EQ(expect.checks[0].as<HttpStatusCheck>().codes, std::vector<int>{200});
+  EXPECT_EQ(expect.checks[1].as<NumbersCheck>().values, std::vector<int>{13});  // REQUEST_RESP
 }
 
 TEST(LoaderTest, AcceptsEveryCaseShippedInCases) {
@@ -269,11 +269,11 @@ TEST(LoaderTest, ParsesEveryCheckAndSettingForm) {
   ASSERT_EQ(send.http.headers.size(), 2u);
   EXPECT_FALSE(send.http.headers[1].second.has_value());
   const auto& e = std::get<ExpectStep>(r->steps[1].body);
-  EXPECT_EQ(e.checks[0].numbers, std::vector<int>{200});
-  EXPECT_EQ(e.checks[0].status_classes, std::vector<int>{4});
-  EXPECT_TRUE(e.checks[1].absent);
-  EXPECT_EQ(e.checks[2].numbers, (std::vector<int>{0, 7}));
-  EXPECT_EQ(e.checks[3].payload_types, (std::vector<std::uint8_t>{5, 21}));
+  EXPECT_EQ(e.checks[0].as<HttpStatusCheck>().codes, std::vector<int>{200});
+  EXPECT_EQ(e.checks[0].as<HttpStatusCheck>().classes, std::vector<int>{4});
+  EXPECT_TRUE(e.checks[1].as<HttpHeaderCheck>().absent);
+  EXPECT_EQ(e.checks[2].as<NumbersCheck>().values, (std::vector<int>{0, 7}));
+  EXPECT_EQ(e.checks[3].as<PayloadTypesCheck>().types, (std::vector<std::uint8_t>{5, 21}));
   ASSERT_TRUE(e.inconclusive_if.has_value());
   EXPECT_EQ(e.inconclusive_if->excuses, std::vector<std::string>{"mikey.error_no"});
   EXPECT_EQ(e.inconclusive_if->when.size(), 1u);
@@ -295,17 +295,17 @@ TEST(LoaderTest, RefusedTakesAClassOrAMap) {
   ASSERT_TRUE(a.ok()) << a.error().to_string();
   const Check& ca = std::get<ExpectStep>(a->steps[1].body).checks[0];
   EXPECT_EQ(ca.key, CheckKey::refused);
-  EXPECT_EQ(ca.refusal, RefusalClass::auth_failure);
+  EXPECT_EQ(ca.as<RefusalCheck>().refusal, RefusalClass::auth_failure);
   auto b = parse_scenario_text(with_expect("      refused: {error_no: [Invalid ID, 0]}\n"),
                                "b.yaml", &requirements());
   ASSERT_TRUE(b.ok()) << b.error().to_string();
   const Check& cb = std::get<ExpectStep>(b->steps[1].body).checks[0];
-  EXPECT_EQ(cb.refusal, RefusalClass::authenticated);
-  EXPECT_EQ(cb.numbers, (std::vector<int>{7, 0}));
+  EXPECT_EQ(cb.as<RefusalCheck>().refusal, RefusalClass::authenticated);
+  EXPECT_EQ(cb.as<RefusalCheck>().error_nos, (std::vector<int>{7, 0}));
   auto any = parse_scenario_text(with_expect("      refused: {error_no: any}\n"), "c.yaml",
                                  &requirements());
   ASSERT_TRUE(any.ok());
-  EXPECT_TRUE(std::get<ExpectStep>(any->steps[1].body).checks[0].any_error_no);
+  EXPECT_TRUE(std::get<ExpectStep>(any->steps[1].body).checks[0].as<RefusalCheck>().any_error_no);
 }
 
 TEST(LoaderTest, RefusedRejectsUnknownClassesAndNumberlessAuthenticatedRefusals) {
