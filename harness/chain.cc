@@ -7,15 +7,11 @@
 
 #include "crypto/secure_bytes.h"
 #include "harness/chain.h"
+#include "harness/reference_names.h"
 #include "roles/message_util.h"
 #include "roles/protect.h"
 
 namespace mikeyconf::harness {
-
-namespace roles = mikey::roles;
-namespace codec = mikey::codec;
-using mikey::Bytes;
-using mikey::ByteView;
 
 namespace {
 

@@ -10,14 +10,10 @@
 
 #include "crypto/rng.h"
 #include "harness/chain_peers.h"
+#include "harness/reference_names.h"
 #include "roles/clock.h"
 
 namespace mikeyconf::harness::chain_detail {
-
-namespace roles = mikey::roles;
-namespace transport = mikey::transport;
-using mikey::Bytes;
-using mikey::ByteView;
 
 namespace {
 

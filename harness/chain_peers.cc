@@ -6,19 +6,13 @@
 
 #include "codec/message.h"
 #include "harness/embedded_kms.h"
+#include "harness/reference_names.h"
 #include "roles/credential.h"
 #include "roles/error_message.h"
 #include "roles/message_util.h"
 #include "service/kms_answer.h"
 
 namespace mikeyconf::harness::chain_detail {
-
-namespace roles = mikey::roles;
-namespace transport = mikey::transport;
-namespace codec = mikey::codec;
-namespace service = mikey::service;
-using mikey::Bytes;
-using mikey::ByteView;
 
 namespace {
 

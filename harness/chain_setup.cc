@@ -14,11 +14,10 @@
 
 #include "harness/chain_peers.h"
 #include "harness/ephemeral_pki.h"
+#include "harness/reference_names.h"
 
 namespace mikeyconf::harness {
 
-namespace roles = mikey::roles;
-namespace transport = mikey::transport;
 using chain_detail::LinkTls;
 
 namespace {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "harness/yaml_util.h"
+#include "wire/enum_table.h"
 
 namespace mikeyconf::harness {
 
@@ -15,43 +16,16 @@ using detail::LoadFailure;
 using detail::MapReader;
 using detail::pos_of;
 
-std::string_view to_string(UncoveredCategory c) noexcept {
-  switch (c) {
-    case UncoveredCategory::not_on_the_wire:
-      return "not-on-the-wire";
-    case UncoveredCategory::not_applicable:
-      return "not-applicable";
-    case UncoveredCategory::not_yet_covered:
-      return "not-yet-covered";
-  }
-  return "?";
-}
+MIKEY_DEFINE_ENUM_TEXT(to_string, UncoveredCategory, "?", "not-on-the-wire", "not-applicable",
+                       "not-yet-covered")
 
 std::optional<UncoveredCategory> parse_uncovered_category(std::string_view s) noexcept {
-  for (auto c : {UncoveredCategory::not_on_the_wire, UncoveredCategory::not_applicable,
-                 UncoveredCategory::not_yet_covered}) {
-    if (to_string(c) == s) return c;
-  }
-  return std::nullopt;
+  return mikey::wire::enum_from_text<UncoveredCategory, 3>(
+      s, [](UncoveredCategory c) { return to_string(c); });
 }
 
-std::string_view to_string(RoleGroup g) noexcept {
-  switch (g) {
-    case RoleGroup::kms:
-      return "KMS";
-    case RoleGroup::kms_i:
-      return "KMS_I";
-    case RoleGroup::kms_r:
-      return "KMS_R";
-    case RoleGroup::initiator:
-      return "Initiator";
-    case RoleGroup::responder:
-      return "Responder";
-    case RoleGroup::several:
-      return "any or several roles";
-  }
-  return "?";
-}
+MIKEY_DEFINE_ENUM_TEXT(to_string, RoleGroup, "?", "KMS", "KMS_I", "KMS_R", "Initiator", "Responder",
+                       "any or several roles")
 
 // ---- The reasons file ----
 

@@ -3,15 +3,13 @@
 #include "crypto/rng.h"
 #include "harness/ephemeral_pki.h"
 #include "harness/party_util.h"
+#include "harness/reference_names.h"
 #include "roles/clock.h"
 #include "roles/credential.h"
 #include "service/kms_service.h"
 #include "transport/server.h"
 
 namespace mikeyconf::harness {
-
-namespace roles = mikey::roles;
-namespace transport = mikey::transport;
 
 mikey::Result<roles::KmsConfig, std::string> kms_config_from_profile(const SutProfile& p) {
   if (p.users.empty()) return std::string("the profile has no users");

@@ -4,12 +4,11 @@
 #include <string_view>
 
 #include "harness/driver.h"
+#include "harness/reference_names.h"
 #include "transport/client.h"
 #include "wire/base64.h"
 
 namespace mikeyconf::harness {
-
-namespace transport = mikey::transport;
 
 std::optional<std::string_view> HttpExchange::header(std::string_view name) const {
   for (const auto& [n, v] : headers)

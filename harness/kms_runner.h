@@ -18,6 +18,7 @@
 #include "harness/driver.h"
 #include "harness/party_util.h"
 #include "harness/profile.h"
+#include "harness/reference_names.h"
 #include "harness/results.h"
 #include "harness/role_runner.h"
 #include "harness/scenario.h"
@@ -28,11 +29,6 @@
 #include "transport/annex_a.h"
 
 namespace mikeyconf::harness {
-
-namespace roles = mikey::roles;
-namespace codec = mikey::codec;
-using mikey::Bytes;
-using mikey::ByteView;
 
 // A sent request kept for `resend: true`.
 struct SentRequest {

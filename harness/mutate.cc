@@ -6,13 +6,12 @@
 
 #include "crypto/mac.h"
 #include "harness/names.h"
+#include "harness/reference_names.h"
 #include "roles/message_util.h"
 #include "roles/protect.h"
 
 namespace mikeyconf::harness {
 
-using mikey::Bytes;
-using mikey::ByteView;
 using mikey::codec::ParseOutcome;
 using mikey::codec::PayloadType;
 

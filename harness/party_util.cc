@@ -6,11 +6,9 @@
 #include <utility>
 
 #include "harness/names.h"
+#include "harness/reference_names.h"
 
 namespace mikeyconf::harness {
-
-namespace roles = mikey::roles;
-namespace codec = mikey::codec;
 
 namespace {
 

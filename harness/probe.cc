@@ -11,13 +11,12 @@
 #include "harness/engine.h"
 #include "harness/loader.h"
 #include "harness/names.h"
+#include "harness/reference_names.h"
 #include "roles/error_message.h"
 
 namespace mikeyconf::harness {
 
 namespace {
-
-namespace codec = mikey::codec;
 
 // What one probe's answer says about the profile.
 enum class Kind {

@@ -5,12 +5,12 @@
 #include <utility>
 
 #include "codec/message.h"
+#include "harness/reference_names.h"
 #include "roles/error_message.h"
 #include "transport/annex_a.h"
+#include "wire/enum_table.h"
 
 namespace mikeyconf::harness {
-
-namespace codec = mikey::codec;
 
 namespace {
 
@@ -116,19 +116,10 @@ std::optional<RefusalClass> parse_refusal_class(std::string_view s) noexcept {
   return std::nullopt;
 }
 
-std::string_view http_latitude_of(RefusalClass c) noexcept {
-  switch (c) {
-    case RefusalClass::auth_failure:
-      return "auth-failure-answer";
-    case RefusalClass::malformed:
-      return "malformed-answer";
-    case RefusalClass::discarded:
-      return "discard-answer";
-    case RefusalClass::authenticated:
-      break;
-  }
-  return "";
-}
+// The latitude point of each refusal class; none for an authenticated refusal (its MIKEY Error
+// is mandatory).
+MIKEY_DEFINE_ENUM_TEXT(http_latitude_of, RefusalClass, "", "", "auth-failure-answer",
+                       "malformed-answer", "discard-answer")
 
 std::string refusal_expectation(const Check& c) {
   std::string out = std::string(to_string(c.as<RefusalCheck>().refusal)) + ": MIKEY Error " +

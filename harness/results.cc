@@ -2,27 +2,12 @@
 
 #include <algorithm>
 
+#include "wire/enum_table.h"
+
 namespace mikeyconf::harness {
 
-std::string_view to_string(Verdict v) noexcept {
-  switch (v) {
-    case Verdict::pass:
-      return "pass";
-    case Verdict::fail:
-      return "fail";
-    case Verdict::inconclusive:
-      return "inconclusive";
-    case Verdict::error:
-      return "error";
-    case Verdict::skipped:
-      return "skipped";
-    case Verdict::xfail:
-      return "xfail";
-    case Verdict::xpass:
-      return "xpass";
-  }
-  return "?";
-}
+MIKEY_DEFINE_ENUM_TEXT(to_string, Verdict, "?", "pass", "fail", "inconclusive", "error", "skipped",
+                       "xfail", "xpass")
 
 void Summary::add(Verdict v) noexcept {
   ++total;

@@ -6,13 +6,11 @@
 #include "crypto/rng.h"
 #include "harness/chain.h"
 #include "harness/party_util.h"
+#include "harness/reference_names.h"
 #include "roles/clock.h"
 #include "roles/message_util.h"
 
 namespace mikeyconf::harness {
-
-namespace roles = mikey::roles;
-namespace codec = mikey::codec;
 
 std::optional<std::int64_t> clock_offset_of(mikey::ByteView answer, std::uint64_t received_ntp) {
   const codec::ParseOutcome p = codec::parse_message(answer);

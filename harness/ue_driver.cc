@@ -2,15 +2,11 @@
 #include <mutex>
 
 #include "codec/message.h"
+#include "harness/reference_names.h"
 #include "harness/ue_runner.h"
 #include "roles/message_util.h"
 
 namespace mikeyconf::harness {
-
-namespace codec = mikey::codec;
-namespace roles = mikey::roles;
-using mikey::Bytes;
-using mikey::ByteView;
 
 // ---- FreshnessRegistry ----
 

@@ -9,6 +9,7 @@
 #include "crypto/rng.h"
 #include "harness/embedded_kms.h"
 #include "harness/mutate.h"
+#include "harness/reference_names.h"
 #include "roles/clock.h"
 #include "roles/error_message.h"
 #include "roles/message_util.h"
@@ -18,12 +19,6 @@
 
 namespace mikeyconf::harness {
 
-namespace roles = mikey::roles;
-namespace codec = mikey::codec;
-namespace service = mikey::service;
-namespace transport = mikey::transport;
-using mikey::Bytes;
-using mikey::ByteView;
 using Steady = std::chrono::steady_clock;
 
 const UserProfile* requesting_user(const SutProfile& profile, ByteView request) {

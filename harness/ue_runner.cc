@@ -10,6 +10,7 @@
 #include "harness/checks/registry.h"
 #include "harness/mutate.h"
 #include "harness/party_util.h"
+#include "harness/reference_names.h"
 #include "harness/role_runner.h"
 #include "harness/ue_checks.h"
 #include "harness/ue_kms.h"
@@ -23,11 +24,6 @@
 
 namespace mikeyconf::harness {
 
-namespace roles = mikey::roles;
-namespace codec = mikey::codec;
-namespace transport = mikey::transport;
-using mikey::Bytes;
-using mikey::ByteView;
 using Steady = std::chrono::steady_clock;
 
 namespace {

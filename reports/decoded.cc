@@ -2,12 +2,11 @@
 
 #include "codec/message.h"
 #include "harness/names.h"
+#include "harness/reference_names.h"
 #include "roles/error_message.h"
 #include "wire/hex.h"
 
 namespace mikeyconf::reports {
-
-namespace codec = mikey::codec;
 
 std::string data_type_label(mikey::ByteView bytes) {
   if (bytes.size() < 2) return "";

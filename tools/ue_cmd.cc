@@ -13,6 +13,7 @@
 
 #include "crypto/rng.h"
 #include "harness/party_util.h"
+#include "harness/reference_names.h"
 #include "harness/ue_kms.h"
 #include "inspect/json.h"
 #include "roles/clock.h"
@@ -27,14 +28,9 @@
 
 namespace mikeyconf::tools {
 
-namespace roles = mikey::roles;
-namespace codec = mikey::codec;
-namespace transport = mikey::transport;
 namespace harness = mikeyconf::harness;
 using inspect::find_member;
 using inspect::Json;
-using mikey::Bytes;
-using mikey::ByteView;
 
 const std::string_view kUeUsage =
     "usage: mikeyconf ue --profile FILE [--user NAME] [--fault NAME] [--clock-offset-ms MS]\n"

@@ -6,6 +6,7 @@
 #include "harness/chain.h"
 #include "harness/chain_loader.h"
 #include "harness/checks/registry.h"
+#include "harness/reference_names.h"
 #include "harness/yaml_util.h"
 #include "roles/message_util.h"
 #include "roles/protect.h"
@@ -13,10 +14,6 @@
 namespace mikeyconf::harness {
 
 namespace {
-
-namespace roles = mikey::roles;
-namespace codec = mikey::codec;
-using mikey::ByteView;
 
 bool same(ByteView a, ByteView b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
 

@@ -7,6 +7,7 @@
 #include "harness/checks/registry.h"
 #include "harness/checks/text.h"
 #include "harness/names.h"
+#include "harness/reference_names.h"
 #include "harness/refusal.h"
 #include "harness/refusal_loader.h"
 #include "roles/error_message.h"
@@ -16,8 +17,6 @@ namespace mikeyconf::harness::checks {
 
 namespace {
 
-namespace codec = mikey::codec;
-namespace roles = mikey::roles;
 using detail::Ctx;
 
 constexpr CheckKey kKeys[] = {CheckKey::mikey_data_type,

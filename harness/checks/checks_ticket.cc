@@ -1,6 +1,7 @@
 // The ticket.* checks: the Ticket Policy of the TICKET in the answer, i.e. what the KMS granted
 // (RFC 6043 §6.10: lifetime TRe − TRs; the flags, K = 1 when it changed the desired policy).
 #include "harness/checks/registry.h"
+#include "harness/reference_names.h"
 #include "harness/yaml_util.h"
 #include "roles/policy.h"
 
@@ -8,8 +9,6 @@ namespace mikeyconf::harness::checks {
 
 namespace {
 
-namespace codec = mikey::codec;
-namespace roles = mikey::roles;
 using detail::Ctx;
 
 constexpr CheckKey kKeys[] = {CheckKey::ticket};

@@ -10,6 +10,7 @@
 #include "harness/checks/registry.h"
 #include "harness/checks/text.h"
 #include "harness/names.h"
+#include "harness/reference_names.h"
 #include "harness/ue_loader.h"
 #include "harness/yaml_util.h"
 #include "roles/error_message.h"
@@ -18,10 +19,6 @@
 #include "transport/annex_a.h"
 
 namespace mikeyconf::harness {
-
-namespace codec = mikey::codec;
-namespace roles = mikey::roles;
-using mikey::Bytes;
 
 namespace {
 

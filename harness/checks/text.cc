@@ -1,10 +1,9 @@
 #include "harness/checks/text.h"
 
 #include "harness/names.h"
+#include "harness/reference_names.h"
 
 namespace mikeyconf::harness {
-
-namespace codec = mikey::codec;
 
 std::string data_type_name(int n) {
   const std::string_view name = code_point_name("DataType", static_cast<std::uint32_t>(n));

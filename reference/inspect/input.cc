@@ -3,25 +3,14 @@
 #include <fmt/format.h>
 
 #include "wire/base64.h"
+#include "wire/enum_table.h"
 #include "wire/hex.h"
 
 namespace mikeyconf::inspect {
 
 using mikey::ByteView;
 
-std::string_view to_string(InputFormat f) noexcept {
-  switch (f) {
-    case InputFormat::automatic:
-      return "auto";
-    case InputFormat::hex:
-      return "hex";
-    case InputFormat::base64:
-      return "base64";
-    case InputFormat::binary:
-      return "binary";
-  }
-  return "?";
-}
+MIKEY_DEFINE_ENUM_TEXT(to_string, InputFormat, "?", "auto", "hex", "base64", "binary")
 
 namespace {
 

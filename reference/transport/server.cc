@@ -19,6 +19,7 @@
 #include <variant>
 
 #include "transport/server_core.h"
+#include "wire/enum_table.h"
 
 namespace mikey::transport {
 
@@ -339,23 +340,11 @@ ServerStats KmsServer::stats() const noexcept {
 
 void install_stop_signals(KmsServer& server) { server.stop_on_signals(); }
 
-std::string_view to_string(OversizedBody o) noexcept {
-  switch (o) {
-    case OversizedBody::early_413:
-      return "early-413";
-    case OversizedBody::close:
-      return "close";
-    case OversizedBody::wait:
-      return "wait";
-  }
-  return "early-413";
-}
+MIKEY_DEFINE_ENUM_TEXT(to_string, OversizedBody, "early-413", "early-413", "close", "wait")
 
 std::optional<OversizedBody> parse_oversized_body(std::string_view s) noexcept {
-  for (OversizedBody o : {OversizedBody::early_413, OversizedBody::close, OversizedBody::wait}) {
-    if (to_string(o) == s) return o;
-  }
-  return std::nullopt;
+  return mikey::wire::enum_from_text<OversizedBody, 3>(
+      s, [](OversizedBody o) { return to_string(o); });
 }
 
 }  // namespace mikey::transport

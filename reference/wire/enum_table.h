@@ -20,6 +20,16 @@ constexpr std::string_view enum_text(E e, const std::string_view (&table)[N],
   return i < N ? table[i] : unknown;
 }
 
+// The enumerator of E whose text(e) is `s`, for enums numbered 0 .. N-1: the parser that goes
+// with a MIKEY_DEFINE_ENUM_TEXT table.
+template <class E, std::size_t N, class Text>
+constexpr std::optional<E> enum_from_text(std::string_view s, Text text) noexcept {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (text(static_cast<E>(i)) == s) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
 // values[e], or nothing for a value past the end of the list: what a code point implies
 // (a length, a digest), listed by code point value.
 template <class T, class E>
