@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "harness/coverage.h"
+#include "wire/enum_table.h"
 
 namespace mikeyconf::harness {
 
@@ -37,21 +38,8 @@ std::string code_list(const std::vector<std::string>& ids) {
   return out;
 }
 
-std::string role_name(SutRole r) {
-  switch (r) {
-    case SutRole::kms:
-      return "KMS";
-    case SutRole::kms_r:
-      return "KMS_R";
-    case SutRole::kms_i:
-      return "KMS_I";
-    case SutRole::initiator:
-      return "Initiator";
-    case SutRole::responder:
-      return "Responder";
-  }
-  return "?";
-}
+MIKEY_DEFINE_ENUM_TEXT(role_text, SutRole, "?", "KMS", "KMS_R", "KMS_I", "Initiator", "Responder")
+std::string role_name(SutRole r) { return std::string(role_text(r)); }
 
 // The proof behind a covered KMS SHALL row: its variants, or why none can exist.
 std::string proof(const RoleCoverage& rc) {

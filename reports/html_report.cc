@@ -14,6 +14,7 @@
 #include "reports/html_text.h"
 #include "reports/sequence_diagram.h"
 #include "wire/base64.h"
+#include "wire/enum_table.h"
 
 namespace mikeyconf::reports {
 
@@ -37,25 +38,7 @@ std::size_t rank(Verdict v) {
                                   kVerdicts.begin());
 }
 
-std::string_view abbreviation(Verdict v) {
-  switch (v) {
-    case Verdict::pass:
-      return "P";
-    case Verdict::fail:
-      return "F";
-    case Verdict::inconclusive:
-      return "I";
-    case Verdict::error:
-      return "E";
-    case Verdict::skipped:
-      return "S";
-    case Verdict::xfail:
-      return "XF";
-    case Verdict::xpass:
-      return "XP";
-  }
-  return "?";
-}
+MIKEY_DEFINE_ENUM_TEXT(abbreviation, Verdict, "?", "P", "F", "I", "E", "S", "XF", "XP")
 
 std::string name(Verdict v) { return std::string(harness::to_string(v)); }
 

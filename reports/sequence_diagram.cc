@@ -6,6 +6,7 @@
 #include "harness/names.h"
 #include "reports/decoded.h"
 #include "reports/html_text.h"
+#include "wire/enum_table.h"
 
 namespace mikeyconf::reports {
 
@@ -241,19 +242,10 @@ std::string short_text(std::string_view s) {
 
 std::string num(int v) { return std::to_string(v); }
 
-std::string_view arrow_style(ArrowKind k) {
-  switch (k) {
-    case ArrowKind::request:
-      return "stroke=\"#24292f\"";
-    case ArrowKind::response:
-      return "stroke=\"#24292f\" stroke-dasharray=\"6 3\"";
-    case ArrowKind::no_response:
-      return "stroke=\"#cf222e\" stroke-dasharray=\"6 3\"";
-    case ArrowKind::local:
-      return "stroke=\"#8250df\" stroke-dasharray=\"2 3\"";
-  }
-  return "";
-}
+MIKEY_DEFINE_ENUM_TEXT(arrow_style, ArrowKind, "", "stroke=\"#24292f\"",
+                       "stroke=\"#24292f\" stroke-dasharray=\"6 3\"",
+                       "stroke=\"#cf222e\" stroke-dasharray=\"6 3\"",
+                       "stroke=\"#8250df\" stroke-dasharray=\"2 3\"")
 
 std::string_view arrow_colour(ArrowKind k) {
   return k == ArrowKind::no_response ? "#cf222e" : k == ArrowKind::local ? "#8250df" : "#24292f";
