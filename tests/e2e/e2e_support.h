@@ -26,6 +26,7 @@
 #include "roles/initiator.h"
 #include "roles/responder.h"
 #include "service/kms_service.h"
+#include "tests/support/test_support.h"
 #include "transport/client.h"
 #include "wire/bytes.h"
 
@@ -58,18 +59,12 @@ class TestClock final : public roles::Clock {
   std::atomic<roles::NtpTime> t_;
 };
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
+// A scratch directory removed with its contents (the test support of every library).
+using TempDir = mikey::transport::testing::TempDir;
 
- private:
-  std::string path_;
-};
+// Users of configs/kms.yaml.
+inline constexpr std::string_view kAlice = "sip:alice@example.org";
+inline constexpr std::string_view kBob = "sip:bob@example.org";
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, std::string_view text);

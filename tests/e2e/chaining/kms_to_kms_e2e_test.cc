@@ -15,8 +15,6 @@ namespace {
 using mikey::codec::ErrorNo;
 using transport::RequestType;
 
-constexpr std::string_view kAlice = "sip:alice@example.org";
-constexpr std::string_view kBob = "sip:bob@example.org";
 constexpr std::string_view kSamplePeerUrl = "https://127.0.0.1:8443/keymanagement";
 
 class ChainingE2ETest : public ::testing::Test {

@@ -16,8 +16,6 @@ namespace {
 using mikey::codec::ErrorNo;
 using transport::RequestType;
 
-constexpr std::string_view kAlice = "sip:alice@example.org";
-constexpr std::string_view kBob = "sip:bob@example.org";
 constexpr std::string_view kCarol = "sip:carol@example.org";
 
 class ErrorsE2ETest : public ::testing::Test {

@@ -17,8 +17,6 @@ namespace {
 
 using transport::RequestType;
 
-constexpr std::string_view kAlice = "sip:alice@example.org";
-constexpr std::string_view kBob = "sip:bob@example.org";
 constexpr std::string_view kCarol = "sip:carol@example.org";  // the GBA user
 
 class ExchangeE2ETest : public ::testing::Test {
