@@ -9,7 +9,6 @@
 #include <system_error>
 #include <utility>
 
-#include "harness/reference_names.h"
 #include "roles/credential.h"
 #include "roles/failure.h"
 #include "roles/initiator.h"
@@ -17,6 +16,10 @@
 #include "wire/base64.h"
 
 namespace mikeyconf::tools {
+
+namespace config = mikey::config;
+namespace roles = mikey::roles;
+namespace transport = mikey::transport;
 
 // ---- Command lines ----
 
