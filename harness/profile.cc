@@ -7,6 +7,7 @@
 #include "harness/profile_kms.h"
 #include "harness/ue_loader.h"
 #include "harness/yaml_util.h"
+#include "transport/endpoint.h"
 
 namespace mikeyconf::harness {
 
@@ -114,39 +115,22 @@ TicketKeySpec read_ticket_key(const Ctx& ctx, const YAML::Node& n) {
 void parse_base_url(const Ctx& ctx, const YAML::Node& n, SutProfile& p,
                     const std::string& what = "base_url") {
   const std::string url = ctx.string(n, what);
-  const auto sep = url.find("://");
-  if (sep == std::string::npos) ctx.fail(n, what + " must read http://host[:port] or https://...");
-  p.scheme = url.substr(0, sep);
-  if (p.scheme != "http" && p.scheme != "https")
-    ctx.fail(n, what + " scheme must be http or https");
-  std::string rest = url.substr(sep + 3);
-  if (const auto slash = rest.find('/'); slash != std::string::npos) {
-    if (rest.substr(slash) != "/") ctx.fail(n, what + " has no path: set annex_a.path instead");
-    rest.resize(slash);
+  if (url.find("://") == std::string::npos) {
+    ctx.fail(n, what + " must read http://host[:port] or https://...");
   }
-  std::string port;
-  if (!rest.empty() && rest[0] == '[') {
-    const auto close = rest.find(']');
-    if (close == std::string::npos) ctx.fail(n, what + ": unterminated [IPv6] host");
-    p.host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') ctx.fail(n, what + ": expected ':' after ]");
-      port = rest.substr(close + 2);
+  auto e = mikey::transport::parse_endpoint(url);
+  if (!e.ok()) {
+    if (e.error().code == mikey::transport::EndpointErrc::bad_scheme) {
+      ctx.fail(n, what + " scheme must be http or https");
     }
-  } else {
-    const auto colon = rest.find(':');
-    p.host = rest.substr(0, colon);
-    if (colon != std::string::npos) port = rest.substr(colon + 1);
+    ctx.fail(n, what + ": " + e.error().message);
   }
-  if (p.host.empty()) ctx.fail(n, what + " has no host");
-  if (port.empty()) {
-    p.port = p.scheme == "https" ? 443 : 80;
-  } else {
-    YAML::Node pn(port);
-    auto v = detail::plain_integer(pn);
-    if (!v || *v < 0 || *v > 65535) ctx.fail(n, what + " port must be 0..65535");
-    p.port = static_cast<std::uint16_t>(*v);
+  if (!e->path.empty() && e->path != "/") {
+    ctx.fail(n, what + " has no path: set annex_a.path instead");
   }
+  p.scheme = e->scheme;
+  p.host = e->host;
+  p.port = e->port;
   p.base_url = url;
 }
 

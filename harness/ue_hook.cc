@@ -18,6 +18,7 @@
 
 #include "inspect/json.h"
 #include "transport/client.h"
+#include "transport/endpoint.h"
 #include "wire/base64.h"
 #include "wire/hex.h"
 
@@ -396,22 +397,15 @@ class ExecSession final : public HookSession {
 class HttpSession final : public HookSession {
  public:
   explicit HttpSession(std::string url) : url_(std::move(url)) {
-    const std::string rest = url_.substr(7);  // after http:// (checked by the profile loader)
-    const auto slash = rest.find('/');
-    authority_ = rest.substr(0, slash);
-    path_ = slash == std::string::npos ? "/" : rest.substr(slash);
-    const auto colon = authority_.rfind(':');
-    const bool has_port =
-        colon != std::string::npos && authority_.find(']', colon) == std::string::npos;
-    host_ = has_port ? authority_.substr(0, colon) : authority_;
-    if (host_.size() > 1 && host_.front() == '[') host_ = host_.substr(1, host_.size() - 2);
-    port_ = 80;
-    if (has_port) {
-      const std::string p = authority_.substr(colon + 1);
-      const bool digits =
-          !p.empty() && p.size() <= 5 &&
-          std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
-      port_ = digits ? static_cast<std::uint16_t>(std::min(std::stoul(p), 65535UL)) : 0;
+    // An http:// URL (checked by the profile loader); a port that does not parse leaves port 0,
+    // so the call fails to connect instead of reaching some other port.
+    const std::string rest = url_.substr(std::min<std::size_t>(7, url_.size()));
+    authority_ = rest.substr(0, rest.find('/'));
+    path_ = "/";
+    if (auto e = mikey::transport::parse_endpoint(url_); e.ok()) {
+      host_ = e->host;
+      port_ = e->port;
+      if (!e->path.empty()) path_ = e->path;
     }
   }
 

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "inspect/decode.h"
 #include "inspect/input.h"
@@ -62,48 +63,28 @@ bool read_all(std::istream& in, std::string& out) {
   return !in.bad();
 }
 
-// Reads the option list into `a`; returns an exit code when the command ends here (help or a
-// usage error), nullopt to carry on.
-std::optional<int> parse_args(std::span<const std::string_view> args, DecodeArgs& a, Io& io) {
-  bool format_given = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string_view arg = args[i];
-    if (arg == "-h" || arg == "--help") {
-      io.out << kDecodeUsage;
-      return kExitOk;
-    } else if (arg == "--hex" || arg == "--base64" || arg == "--binary") {
-      InputFormat f = arg == "--hex"      ? InputFormat::hex
-                      : arg == "--base64" ? InputFormat::base64
-                                          : InputFormat::binary;
-      if (format_given && a.format != f) {
-        return usage_error(io, "--hex, --base64 and --binary exclude each other");
-      }
-      a.format = f;
-      format_given = true;
-    } else if (arg == "--json") {
-      a.json = true;
-    } else if (arg == "--pcap" || arg.rfind("--pcap=", 0) == 0) {
-      if (arg == "--pcap") {
-        if (i + 1 >= args.size()) return usage_error(io, "--pcap needs a file name");
-        a.pcap = std::string(args[++i]);
-      } else {
-        a.pcap = std::string(arg.substr(7));
-      }
-      if (a.pcap->empty()) return usage_error(io, "--pcap needs a file name");
-    } else if (arg == "--") {
-      if (i + 2 < args.size()) return usage_error(io, "more than one input file");
-      if (i + 1 < args.size()) {
-        if (a.file) return usage_error(io, "more than one input file");
-        a.file = std::string(args[i + 1]);
-      }
-      break;
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      return usage_error(io, fmt::format("unknown option '{}'", arg));
-    } else {
-      if (a.file) return usage_error(io, "more than one input file");
-      a.file = std::string(arg);
-    }
+void define_decode(CLI::App& app) {
+  // Repeatable so that "--hex --hex" stays valid; two different formats are refused in run.
+  for (const char* name : {"--hex", "--base64", "--binary"}) flag_option(app, name, true);
+  flag_option(app, "--json");
+  value_option(app, "--pcap");
+  positional(app, "FILE");
+}
+
+// The parsed command line into `a`; a usage error message for two input formats.
+std::optional<std::string> to_decode_args(const ParsedArgs& p, DecodeArgs& a) {
+  int formats = 0;
+  for (const auto& [name, format] :
+       {std::pair{"--hex", InputFormat::hex}, std::pair{"--base64", InputFormat::base64},
+        std::pair{"--binary", InputFormat::binary}}) {
+    if (!p.flag(name)) continue;
+    a.format = format;
+    ++formats;
   }
+  if (formats > 1) return std::string("--hex, --base64 and --binary exclude each other");
+  a.json = p.flag("--json");
+  if (const std::string* pcap = p.value("--pcap")) a.pcap = *pcap;
+  if (!p.positional.empty()) a.file = p.positional.front();
   return std::nullopt;
 }
 
@@ -127,11 +108,11 @@ std::optional<int> read_input(const DecodeArgs& a, Io& io, std::string& raw) {
   return std::nullopt;
 }
 
-}  // namespace
-
-int decode_main(std::span<const std::string_view> args, Io& io) {
+int run_decode(const ParsedArgs& parsed, Io& io) {
   DecodeArgs a;
-  if (std::optional<int> done = parse_args(args, a, io)) return *done;
+  if (auto problem = to_decode_args(parsed, a)) {
+    return command_usage_error(io, "decode", *problem, kDecodeUsage);
+  }
   std::string raw;
   if (std::optional<int> failed = read_input(a, io, raw)) return *failed;
 
@@ -158,6 +139,12 @@ int decode_main(std::span<const std::string_view> args, Io& io) {
   }
   io.out.flush();
   return result.valid() ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+int decode_main(std::span<const std::string_view> args, Io& io) {
+  return run_command({"decode", kDecodeUsage, &define_decode, &run_decode}, args, io);
 }
 
 }  // namespace mikeyconf::tools

@@ -34,35 +34,6 @@ namespace {
 namespace fs = std::filesystem;
 using mikey::roles::Identity;
 
-struct Options {
-  std::string config;
-  std::string url;
-  std::optional<std::string> out;
-  bool help = false;
-};
-
-std::optional<std::string> parse_options(std::span<const std::string_view> args, Options& o) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view a = args[i];
-    if (a == "-h" || a == "--help") {
-      o.help = true;
-      continue;
-    }
-    if (a != "--from-kms-config" && a != "--url" && a != "--out") {
-      return "unknown argument '" + std::string(a) + "'";
-    }
-    if (i + 1 >= args.size()) return std::string(a) + " needs a value";
-    const std::string value(args[++i]);
-    if (a == "--from-kms-config") o.config = value;
-    if (a == "--url") o.url = value;
-    if (a == "--out") o.out = value;
-  }
-  if (o.help) return std::nullopt;
-  if (o.config.empty()) return std::string("--from-kms-config FILE is required");
-  if (o.url.empty()) return std::string("--url URL is required");
-  return std::nullopt;
-}
-
 // A YAML scalar: plain when it cannot be misread, double-quoted otherwise.
 std::string scalar(const std::string& s) {
   const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -169,46 +140,65 @@ std::string config_reference(const std::string& config, const std::optional<std:
 
 }  // namespace
 
-int profile_main(std::span<const std::string_view> args, Io& io) {
-  Options o;
-  if (auto problem = parse_options(args, o)) {
-    io.err << "mikeyconf profile: " << *problem << "\n\n" << kProfileUsage;
-    return kExitUsage;
-  }
-  if (o.help) {
-    io.out << kProfileUsage;
+namespace {
+
+void define_profile(CLI::App& app) {
+  for (const char* name : {"--from-kms-config", "--url", "--out"}) value_option(app, name);
+}
+
+// Writes `text` to --out or standard output: exit 0, or 3 when --out cannot be written.
+int emit(const std::string& text, const std::optional<std::string>& out, Io& io) {
+  if (!out) {
+    io.out << text;
     return kExitOk;
   }
-  auto config = mikey::config::load_kms_config(o.config);
+  std::ofstream f(*out, std::ios::binary | std::ios::trunc);
+  if (!(f << text) || !f.flush()) {
+    io.err << "mikeyconf profile: cannot write " << *out << "\n";
+    return kExitSetup;
+  }
+  return kExitOk;
+}
+
+int run_profile(const ParsedArgs& a, Io& io) {
+  const std::string* config_file = a.value("--from-kms-config");
+  const std::string* url = a.value("--url");
+  if (config_file == nullptr) {
+    return command_usage_error(io, "profile", "--from-kms-config FILE is required", kProfileUsage);
+  }
+  if (url == nullptr) {
+    return command_usage_error(io, "profile", "--url URL is required", kProfileUsage);
+  }
+  std::optional<std::string> out;
+  if (const std::string* o = a.value("--out")) out = *o;
+  auto config = mikey::config::load_kms_config(*config_file);
   if (!config.ok()) {
     io.err << config.error().str() << "\n";
     return kExitUsage;
   }
   if (std::count_if(config->kms.users.begin(), config->kms.users.end(),
                     [](const auto& u) { return !u.peer_kms; }) < 2) {
-    io.err << o.config << ": the harness plays two users (Initiator and Responder): give the "
+    io.err << *config_file << ": the harness plays two users (Initiator and Responder): give the "
            << "KMS configuration at least two users\n";
     return kExitUsage;
   }
-  const std::string text = profile_from_kms_config(
-      config.value(), fs::path(o.config).stem().string(), o.url, config_reference(o.config, o.out));
+  const std::string text =
+      profile_from_kms_config(config.value(), fs::path(*config_file).stem().string(), *url,
+                              config_reference(*config_file, out));
   // The profile must load as written (a bad URL is reported here, not at `run`).
-  const std::string shown = o.out.value_or("<stdout>");
-  const fs::path base = o.out ? fs::path(*o.out).parent_path() : fs::path();
+  const std::string shown = out.value_or("<stdout>");
+  const fs::path base = out ? fs::path(*out).parent_path() : fs::path();
   if (auto loaded = harness::parse_profile_text(text, shown, base); !loaded.ok()) {
     io.err << loaded.error().to_string() << "\n";
     return kExitUsage;
   }
-  if (!o.out) {
-    io.out << text;
-    return kExitOk;
-  }
-  std::ofstream f(*o.out, std::ios::binary | std::ios::trunc);
-  if (!(f << text) || !f.flush()) {
-    io.err << "mikeyconf profile: cannot write " << *o.out << "\n";
-    return kExitSetup;
-  }
-  return kExitOk;
+  return emit(text, out, io);
+}
+
+}  // namespace
+
+int profile_main(std::span<const std::string_view> args, Io& io) {
+  return run_command({"profile", kProfileUsage, &define_profile, &run_profile}, args, io);
 }
 
 }  // namespace mikeyconf::tools

@@ -21,6 +21,7 @@
 
 #include "codec/codepoints.h"
 #include "roles/credential.h"
+#include "transport/endpoint.h"
 #include "wire/hex.h"
 
 namespace mikey::config {
@@ -56,33 +57,12 @@ std::optional<std::uint64_t> parse_uint(std::string_view s) {
 }  // namespace detail
 
 Result<ListenAddress, std::string> parse_listen_address(std::string_view text) {
-  std::string_view host;
-  std::string_view port;
-  if (!text.empty() && text.front() == '[') {
-    std::size_t close = text.find(']');
-    if (close == std::string_view::npos) return std::string("missing ']' after an IPv6 address");
-    host = text.substr(1, close - 1);
-    if (close + 1 >= text.size() || text[close + 1] != ':') {
-      return std::string("expected HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)");
-    }
-    port = text.substr(close + 2);
-  } else {
-    std::size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) {
-      return std::string("expected HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)");
-    }
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) {
-      return std::string("an IPv6 address needs brackets: [ADDR]:PORT");
-    }
+  auto e = transport::parse_endpoint(text);
+  if (!e.ok()) return e.error().message;
+  if (!e->scheme.empty()) {
+    return std::string("expected HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)");
   }
-  if (host.empty()) return std::string("the host is empty");
-  std::optional<std::uint64_t> value = detail::parse_uint(port);
-  if (!value || *value > 65535) {
-    return "the port '" + std::string(port) + "' is not a number from 0 to 65535";
-  }
-  return ListenAddress{std::string(host), static_cast<std::uint16_t>(*value)};
+  return ListenAddress{std::move(e->host), e->port};
 }
 
 namespace detail {

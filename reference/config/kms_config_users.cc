@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "config/kms_config_loader.h"
+#include "transport/endpoint.h"
 
 namespace mikey::config::detail {
 
@@ -170,39 +171,27 @@ void Loader::load_peer_knobs(const Map& m, roles::PeerKms& peer) {
 
 // https://HOST[:PORT][/PATH]; the port defaults to 443.
 void parse_peer_url(const Loader& l, const Field& f, PeerEndpoint& p) {
-  std::string url = l.string(f);
+  const std::string url = l.string(f);
   p.url = url;
-  std::string_view rest(url);
-  if (rest.substr(0, 8) == "https://") {
-    p.tls = true;
-    rest.remove_prefix(8);
-  } else if (rest.substr(0, 7) == "http://") {
+  if (url.starts_with("http://")) {
     // TS 33.328 §6.2.3.8: KMSs are mutually authenticated and their signalling is integrity and
     // confidentiality protected, so plain HTTP between KMSs is refused.
     l.fail(f.mark, f.path +
                        ": a peer KMS is reached over https only (TS 33.328 §6.2.3.8: "
                        "mutually authenticated, confidentiality protected)");
-  } else {
+  } else if (!url.starts_with("https://")) {
     l.fail(f.mark, f.path + ": expected https://HOST[:PORT][/PATH]");
   }
-  std::size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos) p.path = std::string(rest.substr(slash));
+  auto e = transport::parse_endpoint(url);
+  if (!e.ok()) l.fail(f.mark, f.path + ": " + e.error().message);
+  p.tls = true;
+  p.path = e->path;
   if (p.path.find('?') != std::string::npos || p.path.find('#') != std::string::npos) {
     l.fail(f.mark, f.path + ": the URL must not carry a query or fragment (requesttype is added)");
   }
-  std::string with_port(authority);
-  const bool bracketed = !authority.empty() && authority.front() == '[';
-  const std::size_t close = bracketed ? authority.find(']') : 0;
-  const bool has_port = bracketed ? close != std::string_view::npos &&
-                                        close + 1 < authority.size() && authority[close + 1] == ':'
-                                  : authority.find(':') != std::string_view::npos;
-  if (!has_port) with_port += ":443";
-  auto a = parse_listen_address(with_port);
-  if (!a.ok()) l.fail(f.mark, f.path + ": " + a.error());
-  if (a->port == 0) l.fail(f.mark, f.path + ": the port must not be 0");
-  p.host = a->host;
-  p.port = a->port;
+  if (e->port == 0) l.fail(f.mark, f.path + ": the port must not be 0");
+  p.host = e->host;
+  p.port = e->port;
 }
 
 void Loader::load_peers(const Map& root, LoadedKmsConfig& out) {
