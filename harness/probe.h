@@ -1,5 +1,5 @@
-// The setup probe (design.md "Verdict trust": setup vs SUT): before the suite, every profile user
-// the SUT serves is checked once against it, so that a profile that does not match the SUT (a
+// The setup probe (a setup fault must not count as a SUT failure): before the suite, every profile
+// user the SUT serves is checked once against it, so that a profile that does not match the SUT (a
 // wrong PSK, psk_id, identity or kms_identity, a wrong path, Host or media type, an unreachable
 // URL) stops the run as a setup error naming the profile key, instead of failing cases as if
 // the SUT broke the requirements they cite.

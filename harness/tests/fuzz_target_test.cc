@@ -1,5 +1,5 @@
 // The scenario-loader fuzz target's invariants over the shipped cases, every prefix of one case,
-// and some hostile inputs (style.md: every corpus is also replayed as a test).
+// and some hostile inputs (every corpus is also replayed as a test).
 #include <gtest/gtest.h>
 
 #include <cstdint>

@@ -1,10 +1,11 @@
 // Faulty variants of the reference for the requirement-level mutation score
-// (cases/mutation-registry.yaml, mutation_score_test.cc; design.md "Verdict trust"): each is the
-// reference in one SUT role with one fault that violates exactly one requirement row, and runs
-// the suite's cases against itself. Most faults sit outside the reference — its handler wrapped
-// and the answer rewritten (re-protected with the user's keys, mutant_tools.h), a second
-// reference KMS with an altered configuration, an HTTP server that edits or screens — and the
-// rest are roles::KmsFaults switched on in a second reference KMS (roles/kms_faults.h).
+// (cases/mutation-registry.yaml, mutation_score_test.cc: a case that passes a faulty SUT earns no
+// trust): each is the reference in one SUT role with one fault that violates exactly one
+// requirement row, and runs the suite's cases against itself. Most faults sit outside the reference
+// — its handler wrapped and the answer rewritten (re-protected with the user's keys,
+// mutant_tools.h), a second reference KMS with an altered configuration, an HTTP server that edits
+// or screens — and the rest are roles::KmsFaults switched on in a second reference KMS
+// (roles/kms_faults.h).
 #pragma once
 
 #include <functional>

@@ -1,6 +1,6 @@
 // KMS_R and KMS_I variants (RFC 6043 §10; TS 33.328 §6.2.3.8, Annex A.1, Annex B — the B.1-*
-// rows are the digest's UNCONFIRMED derivation): the embedded reference of the role with its
-// Annex A handler wrapped, its configuration edited, its end of the KMS-to-KMS link changed, or
+// rows are an UNCONFIRMED derivation from RFC 6043 §10): the embedded reference of the role with
+// its Annex A handler wrapped, its configuration edited, its end of the KMS-to-KMS link changed, or
 // (KMS_R) its KMS-to-KMS transport wrapped (ChainSetupOptions).
 #include <algorithm>
 

@@ -370,8 +370,8 @@ TEST_F(MutateTest, ReProtectionKeysWithTheMutatedCsbIdAndRand) {
 }
 
 TEST_F(MutateTest, ReProtectionUsesTheConfiguredIdentityWhenIdrIsGone) {
-  // Without IDRkms the KMS uses its own identity in the MAC input (README open question 6), and
-  // so does re_protect, from ProtectionKeys::identity_kms.
+  // Without IDRkms the KMS uses its own identity in the MAC input (INTERPRETATION: RFC 6043 §5.5
+  // leaves the bytes open), and so does re_protect, from ProtectionKeys::identity_kms.
   auto out = apply_mutation(request_init(), knob(Knob::delete_field, "payload[IDR:1]"));
   ASSERT_TRUE(out.ok());
   auto protected_ = re_protect(out.value(), alice_keys());

@@ -66,7 +66,7 @@ struct GbaMaterial {
 // "gba-me", RAND, IMPI, NAF_Id) (TS 33.220 B.3, G.2-1) with NAF_Id = KMS FQDN || Ua id
 // 01 00 00 00 06 (G.2-2; the concatenation is UNCONFIRMED, G.2-3), and IDRpsk = the B-TID as an
 // NAI. UNCONFIRMED (A.3-2): that the NAF key *is* the MIKEY PSK and IDRpsk carries the B-TID is
-// the digest's assumption, TS 33.328 Annex D being unavailable. Fails with internal_error when
+// an assumption, TS 33.328 Annex D being unavailable. Fails with internal_error when
 // the KDF fails.
 Result<std::shared_ptr<const PskCredential>, Failure> gba_credential(const GbaMaterial& gba,
                                                                      std::string_view naf_fqdn);

@@ -37,7 +37,7 @@ namespace mikey::roles {
   X(missing_payload, unspecified, answer, "a mandatory payload is missing (RFC 6043 §4.2)",       \
     "T-4.2.1.1-1; T-4.2.2.1-1; T-4.2.3.1-1; T-4.2.3.1-5")                                         \
   X(auth_failure, auth_failure, answer,                                                           \
-    "the MAC of the V payload does not verify (RFC 3830 §5.3 Auth failure; ERRATA E-8)",          \
+    "the MAC of the V payload does not verify (RFC 3830 §5.3 Auth failure)",                      \
     "T-5.4-2; T-4.2.1.2-4; T-4.2.3.2-3; T-4.2.3.6-1; T-5.5-1")                                    \
   X(unsupported_prf, invalid_prf, answer, "the PRF func is not supported or not allowed",         \
     "T-6.1-2; T-12.1-9")                                                                          \
@@ -68,10 +68,11 @@ namespace mikey::roles {
     "the crypto-session map or security policy is not supported (GENERIC-ID/SRTP expected)",      \
     "T-4.2.2.2-1; T-6.1-4; P.1-8")                                                                \
   X(ticket_not_yet_valid, invalid_ticket, answer,                                                 \
-    "the ticket's TRs lies in the future (INTERPRETATION, README open question 21)",              \
+    "the ticket's TRs lies in the future (INTERPRETATION: RFC 6043 §6.10 sets no Error)",         \
     "P.1-6; T-6.10-10")                                                                           \
   X(ticket_expired, invalid_ticket, answer,                                                       \
-    "the ticket's TRe has passed (INTERPRETATION, README open question 21)", "P.1-6; T-6.10-10")  \
+    "the ticket's TRe has passed (INTERPRETATION: RFC 6043 §6.10 sets no Error)",                 \
+    "P.1-6; T-6.10-10")                                                                           \
   X(responder_not_authorized, invalid_id, answer,                                                 \
     "the Responder is not among the ticket's authorized IDRr (7 by default; 0 configurable)",     \
     "T-12.5-1; T-4.2.3.4-1; S-6.2.3.8-4")                                                         \

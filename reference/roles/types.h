@@ -54,7 +54,7 @@ inline constexpr Algorithms kSuite256{codec::PrfFunc::prf_hmac_sha256, codec::En
 // RESOLVE_RESP, TRANSFER_RESP). RFC 3830 §4.2.3 names "the timestamp
 // sent by the Initiator", RFC 6043 responders send a fresh T: not settled by any primary text.
 enum class IvTimestamp : std::uint8_t {
-  carrying_message,  // reading (a), the digest's default: T of the message carrying the KEMAC
+  carrying_message,  // reading (a), the default: T of the message carrying the KEMAC
   initial_message,   // reading (b): T of the exchange's initial message (RFC 3830 wording)
 };
 

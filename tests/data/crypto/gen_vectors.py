@@ -15,8 +15,9 @@ Running it
   * cross-checks every PRF value with `openssl kdf ... TLS1-PRF` run once per 256-bit inkey chunk
     and XORed (its P_hash is the RFC 3830 P function), every AES-CM value with
     `openssl enc -aes-NNN-ctr`, every AES-KW value with `openssl enc -id-aesNNN-wrap`;
-  * asserts that the values the spec digests print (mikey-base.md §10.2, mikey-ticket.md §15,
-    ts33328.md §6.5) are reproduced.
+  * asserts that the values of earlier self-generated examples, computed separately from the
+    same RFC/TS text (RFC 3830 §4.1.2 PRF, RFC 6043 labels and MAC, RFC 3830 §4.2.3 KEMAC,
+    TS 33.220 Annex B.3 Ks_NAF), are reproduced.
 Any mismatch raises AssertionError and no file is written.
 
 Needs: python3 (3.8+), the `openssl` 3.x command line.
@@ -268,7 +269,7 @@ class DataFile:
 COMMON = """Format: '[case]' starts a case; 'name = hex' or 'name = "ascii"'; '#' starts a comment.
 An indented line continues the previous hex value.
 SELF-GENERATED, NOT FROM A PUBLISHED SOURCE: no published vectors exist for these functions
-(mikey-base.md §10.1, ts33328.md §6.5). Every value was computed by
+(none in RFC 3830, RFC 6043 or TS 33.220). Every value was computed by
 tests/data/crypto/gen_vectors.py, an independent Python implementation (standard
 hmac/hashlib; AES block function from the openssl CLI) written from the RFC text, and
 cross-checked against the openssl CLI as noted below. Regenerate (from the repository root):
@@ -280,7 +281,7 @@ python3 tests/data/crypto/gen_vectors.py"""
 # ------------------------------------------------------------------------------------------
 
 def digest_expect(value, expected_hex, where):
-    assert value.hex() == expected_hex, ("digest value not reproduced", where, value.hex(),
+    assert value.hex() == expected_hex, ("example value not reproduced", where, value.hex(),
                                          expected_hex)
 
 
@@ -299,16 +300,16 @@ requested outkey_len in bytes).""")
     cases = [
         ("mikey1_tgk_tek_digest", PRF_MIKEY_1, seq(0, 16),
          label_tgk_3830(TEK, 1, 0x12345678, rand), 16, "9ba4f67e6a85e7e7e9aa57681ca1f27d",
-         "mikey-base.md §10.2 TEK(128)"),
+         "the earlier RFC 3830 §4.1.2 example TEK(128)"),
         ("mikey1_tgk_salt_digest", PRF_MIKEY_1, seq(0, 16),
          label_tgk_3830(TGK_SALT, 1, 0x12345678, rand), 14, "c19bd30c0f756df5cb26cb343639",
-         "mikey-base.md §10.2 salt(112)"),
+         "the earlier RFC 3830 §4.1.2 example salt(112)"),
         ("mikey1_psk_auth_digest", PRF_MIKEY_1, seq(0x40, 16),
          label_psk_3830(AUTH, 0x12345678, rand), 20, "d7a8a966063c8b3891c89ab7c3153d26c63d24c1",
-         "mikey-base.md §10.2 auth_key(160)"),
+         "the earlier RFC 3830 §4.1.2 example auth_key(160)"),
         ("mikey1_two_chunk_inkey_digest", PRF_MIKEY_1, seq(0, 48),
          label_message(AUTH, 0x12345678, 1, ri, b""), 16, "dd830c9faa07354d93f531c9ef2cb78b",
-         "mikey-base.md §10.2 two-block inkey"),
+         "the earlier RFC 3830 §4.1.2 example two-block inkey"),
         ("mikey1_three_output_blocks", PRF_MIKEY_1, seq(0x10, 16),
          label_psk_3830(ENCR, 0xCAFEBABE, rand), 48, None, None),
         ("mikey1_short_last_chunk", PRF_MIKEY_1, seq(0x20, 40),
@@ -317,10 +318,10 @@ requested outkey_len in bytes).""")
         ("sha256_message_auth_digest", PRF_HMAC_SHA_256, seq(0, 32),
          label_message(AUTH, 0x12345678, 1, ri, b""), 32,
          "a5d61f7091217b5e74c3fc5a1861174808c7a52f4078239bf62d6b352d145c34",
-         "mikey-ticket.md §15.1 auth_key PRF-HMAC-SHA-256"),
+         "the earlier RFC 6043 §5.1 example auth_key PRF-HMAC-SHA-256"),
         ("sha256_message_salt_digest", PRF_HMAC_SHA_256, seq(0, 32),
          label_message(SALT, 0x12345678, 1, ri, b""), 14, "d67ef0ea6ac3cde719f9be11698c",
-         "mikey-ticket.md §15.1 salt_key PRF-HMAC-SHA-256"),
+         "the earlier RFC 6043 §5.1 example salt_key PRF-HMAC-SHA-256"),
         ("sha256_two_chunk_inkey", PRF_HMAC_SHA_256, seq(0, 48),
          label_message(AUTH, 0x12345678, 1, ri, b""), 16, None, None),
         ("sha256_three_chunks_two_output_blocks", PRF_HMAC_SHA_256, seq(0x30, 70),
@@ -381,11 +382,11 @@ and always: prf(1), inkey, label (the expected label bytes), outkey.""")
                                       (TGK_SALT, 14, "salt", "c19bd30c0f756df5cb26cb343639")):
         label = label_tgk_3830(const, 1, 0x12345678, rand)
         if const == TEK:
-            assert label.hex() == "2ad01c640112345678" + rand.hex()  # mikey-base.md §10.2
+            assert label.hex() == "2ad01c640112345678" + rand.hex()  # the earlier RFC 3830 §4.1.2 example
         emit("tgk_3830_" + cname, "tgk_3830", PRF_MIKEY_1, seq(0, 16),
              [("constant", u32(const)), ("cs_id", b"\x01"), ("csb_id", u32(0x12345678)),
               ("rand", rand)], label, n, expected,
-             "mikey-base.md §10.2" if expected else None)
+             "the earlier RFC 3830 §4.1.2 example" if expected else None)
     # RFC 3830 §4.1.4 (PSK / envelope key -> encr/auth/salt).
     for const, n, cname, expected in ((ENCR, 16, "encr", "3b8b52606ec1390aacd19a46567fac0b"),
                                       (AUTH, 20, "auth", "d7a8a966063c8b3891c89ab7c3153d26c63d24c1"),
@@ -393,7 +394,7 @@ and always: prf(1), inkey, label (the expected label bytes), outkey.""")
         label = label_psk_3830(const, 0x12345678, rand)
         emit("psk_3830_" + cname, "psk_3830", PRF_MIKEY_1, psk16,
              [("constant", u32(const)), ("csb_id", u32(0x12345678)), ("rand", rand)], label, n,
-             expected, "mikey-base.md §10.2")
+             expected, "the earlier RFC 3830 §4.1.2 example")
     # RFC 6043 §5.1.1 forking.
     label = label_forking(FORK_MPKR, bob, kms_rand)
     assert label.hex() == ("2b288856ffffffffff000013" + bob.hex() + "10" + kms_rand.hex())
@@ -401,7 +402,7 @@ and always: prf(1), inkey, label (the expected label bytes), outkey.""")
                           (PRF_HMAC_SHA_256, "cbc6dc775da7d556c609a385897f197e")):
         emit("forking_mpkr_prf%d" % prf, "forking", prf, seq(0x10, 16),
              [("constant", u32(FORK_MPKR)), ("id_data", bob), ("randr_kms", kms_rand)], label, 16,
-             expected, "mikey-ticket.md §15.1 MPKr'")
+             expected, "the earlier RFC 6043 §5.1 example MPKr'")
     emit("forking_tgk_prf1_32byte", "forking", PRF_HMAC_SHA_256, seq(0x60, 32),
          [("constant", u32(FORK_TGK)), ("id_data", bob), ("randr_kms", kms_rand)],
          label_forking(FORK_TGK, bob, kms_rand), 32)
@@ -411,7 +412,7 @@ and always: prf(1), inkey, label (the expected label bytes), outkey.""")
     emit("message_initial_auth_mikey1", "message", PRF_MIKEY_1, psk32,
          [("constant", u32(AUTH)), ("csb_id", u32(0x12345678)), ("direction", b"\x01"),
           ("randri", ri), ("randrr", b"")], label, 20, "81059ae9fe87291393373ffecc4c41f29a6cf0e1",
-         "mikey-ticket.md §15.1 auth_key MIKEY-1")
+         "the earlier RFC 6043 §5.1 example auth_key MIKEY-1")
     for const, n, cname, expected in (
             (AUTH, 32, "auth", "a5d61f7091217b5e74c3fc5a1861174808c7a52f4078239bf62d6b352d145c34"),
             (ENCR, 32, "encr", "d746f4466df8650044991810b6aa33e82fd5fcf9cab970999656202a9486c99a"),
@@ -419,17 +420,17 @@ and always: prf(1), inkey, label (the expected label bytes), outkey.""")
         emit("message_initial_%s_sha256" % cname, "message", PRF_HMAC_SHA_256, psk32,
              [("constant", u32(const)), ("csb_id", u32(0x12345678)), ("direction", b"\x01"),
               ("randri", ri), ("randrr", b"")], label_message(const, 0x12345678, 1, ri, b""), n,
-             expected, "mikey-ticket.md §15.1 PRF-HMAC-SHA-256")
+             expected, "the earlier RFC 6043 §5.1 example PRF-HMAC-SHA-256")
     emit("message_initial_auth_psk404142_mikey1", "message", PRF_MIKEY_1, psk16,
          [("constant", u32(AUTH)), ("csb_id", u32(0x12345678)), ("direction", b"\x01"),
           ("randri", ri), ("randrr", b"")], label_message(AUTH, 0x12345678, 1, ri, b""), 20,
-         "897b352c3fb83f9953671fc36e3f7a23d6771e3e", "mikey-ticket.md §15.2 auth_key")
+         "897b352c3fb83f9953671fc36e3f7a23d6771e3e", "the earlier REQUEST_INIT_PSK example auth_key")
     for const, n, cname, expected in ((ENCR, 16, "encr", "cfeb0992357adf5d343266794d66ee13"),
                                       (SALT, 14, "salt", "0519972484eee56bb8366ee975c1")):
         emit("message_response_%s_mikey1" % cname, "message", PRF_MIKEY_1, psk16,
              [("constant", u32(const)), ("csb_id", u32(0x12345678)), ("direction", b"\x02"),
               ("randri", ri), ("randrr", b"")], label_message(const, 0x12345678, 2, ri, b""), n,
-             expected, "mikey-ticket.md §15.3")
+             expected, "the earlier RFC 3830 §4.2.3 KEMAC example")
     emit("message_response_both_rands_sha256", "message", PRF_HMAC_SHA_256, seq(0x70, 32),
          [("constant", u32(AUTH)), ("csb_id", u32(0x89ABCDEF)), ("direction", b"\x02"),
           ("randri", ri), ("randrr", rr)], label_message(AUTH, 0x89ABCDEF, 2, ri, rr), 32,
@@ -443,7 +444,7 @@ and always: prf(1), inkey, label (the expected label bytes), outkey.""")
     assert label.hex() == "2ad01c6401ffffffff03" + "10" + ri.hex() + "10" + rr.hex()
     emit("session_tek_both_rands_mikey1", "session", PRF_MIKEY_1, seq(0, 16),
          [("constant", u32(TEK)), ("cs_id", b"\x01"), ("randri", ri), ("randrr", rr)], label, 16,
-         "72bdfa63f3a18bb26d5512178acf5095", "mikey-ticket.md §15.1 TEK")
+         "72bdfa63f3a18bb26d5512178acf5095", "the earlier RFC 6043 §5.1 example TEK")
     emit("session_salt_randri_only_sha256", "session", PRF_HMAC_SHA_256, seq(0, 32),
          [("constant", u32(TGK_SALT)), ("cs_id", b"\x02"), ("randri", ri), ("randrr", b"")],
          label_session(TGK_SALT, 2, ri, b""), 14, extra=["H = 1, G = 0: RANDRr length byte 0"])
@@ -496,17 +497,17 @@ Fields: encr_alg(1) encr_key salt csb_id(4) t64(8) plaintext [iv] ciphertext."""
              "413716dd441a0e8b")):
         iv = aes_cm_iv(salt, 0x12345678, t64)
         ct = aes_cm_checked(encr, iv, plaintext)
-        digest_expect(iv, iv_hex, "mikey-ticket.md §15.3 IV reading " + reading)
-        digest_expect(ct, ct_hex, "mikey-ticket.md §15.3 ciphertext reading " + reading)
+        digest_expect(iv, iv_hex, "the earlier RFC 3830 §4.2.3 KEMAC example IV reading " + reading)
+        digest_expect(ct, ct_hex, "the earlier RFC 3830 §4.2.3 KEMAC example ciphertext reading " + reading)
         f.case("aes_cm_128_request_resp_reading_" + reading,
                [("encr_alg", b"\x01"), ("encr_key", encr), ("salt", salt),
                 ("csb_id", u32(0x12345678)), ("t64", t64.to_bytes(8, "big")),
                 ("plaintext", plaintext), ("iv", iv), ("ciphertext", ct)],
-               ["mikey-ticket.md §15.3, IV reading (%s): %s" %
+               ["Earlier RFC 3830 §4.2.3 KEMAC example, IV reading (%s): %s" %
                 (reading, "T of the message carrying the KEMAC" if reading == "a"
                  else "T of the initial message"),
                 "encr_key/salt = response message keys (labels.txt message_response_*_mikey1)",
-                "matches the digest's IV and ciphertext"])
+                "matches that example's IV and ciphertext"])
     key256 = seq(0x00, 32)
     salt2 = seq(0xB0, 14)
     pt2 = seq(0x20, 40)
@@ -523,7 +524,7 @@ Fields: encr_alg(1) encr_key salt csb_id(4) t64(8) plaintext [iv] ciphertext."""
     f.case("aes_kw_128_salt_iv",
            [("encr_alg", b"\x02"), ("encr_key", kek), ("salt", iv8), ("csb_id", u32(0x12345678)),
             ("t64", bytes(8)), ("plaintext", pt3), ("ciphertext", aes_kw_checked(kek, iv8, pt3))],
-           ["AES-KW-128 with the 64-bit salt_key as the RFC 3394 IV (mikey-base.md §5);",
+           ["AES-KW-128 with the 64-bit salt_key as the RFC 3394 IV (RFC 6043 §6.2);",
             "csb_id and t64 do not enter AES-KW"])
     f.write()
 
@@ -534,7 +535,7 @@ def gen_mac():
 Python: hmac.new(key, b''.join(parts), hashlib.sha1|sha256).hexdigest(); also equals
 'openssl mac -digest SHA1|SHA256 -macopt hexkey:<key> HMAC' fed the joined parts on stdin.
 Fields: mac_alg(1) key part0 [part1 ...] mac.""")
-    # mikey-ticket.md §15.2 worked REQUEST_INIT_PSK, message without MAC (135 bytes).
+    # The earlier worked REQUEST_INIT_PSK example (RFC 6043 §4.2.1, MAC per RFC 6043 §5.5), message without MAC (135 bytes).
     msg = bytes.fromhex(
         "010b058012345678" "0001"
         "0f00e5a1b2c300000000"
@@ -547,16 +548,16 @@ Fields: mac_alg(1) key part0 [part1 ...] mac.""")
     assert len(msg) == 155 - 20, len(msg)
     auth = mikey_prf(PRF_MIKEY_1, seq(0x40, 16), label_message(AUTH, 0x12345678, 1,
                                                                 seq(0xC0, 16), b""), 20)
-    digest_expect(auth, "897b352c3fb83f9953671fc36e3f7a23d6771e3e", "mikey-ticket.md §15.2")
+    digest_expect(auth, "897b352c3fb83f9953671fc36e3f7a23d6771e3e", "the earlier REQUEST_INIT_PSK example")
     parts = [msg, b"sip:alice@example.org", b"kms.example.org"]
     mac = hmac.new(auth, b"".join(parts), hashlib.sha1).digest()
     assert mac == openssl_hmac("SHA1", auth, b"".join(parts))
-    digest_expect(mac, "fcefb0bf9c6cef0e88ed958fc5e5b3e3bfa72eaf", "mikey-ticket.md §15.2 MAC")
+    digest_expect(mac, "fcefb0bf9c6cef0e88ed958fc5e5b3e3bfa72eaf", "the earlier REQUEST_INIT_PSK example MAC")
     f.case("request_init_psk_v_hmac_sha1",
            [("mac_alg", b"\x01"), ("key", auth), ("part0", parts[0]), ("part1", parts[1].decode()),
             ("part2", parts[2].decode()), ("mac", mac)],
-           ["mikey-ticket.md §15.2: REQUEST_INIT_PSK without MAC || ID Data of IDRi ||",
-            "ID Data of IDRkms; key = auth_key of that example; matches the digest's MAC"])
+           ["Earlier REQUEST_INIT_PSK example: message without MAC || ID Data of IDRi ||",
+            "ID Data of IDRkms; key = auth_key of that example; matches that example's MAC"])
     key = seq(0x00, 32)
     parts = [seq(0x10, 50), b"", seq(0x80, 7)]
     mac = hmac.new(key, b"".join(parts), hashlib.sha256).digest()
@@ -584,7 +585,8 @@ def gen_gba():
 Python: hmac.new(key, S, hashlib.sha256) with S = FC || P0 || L0 || P1 || L1 ..., Li two
 bytes big-endian (gba_kdf() in gen_vectors.py); also equals
 'openssl mac -digest SHA256 -macopt hexkey:<key> HMAC' fed S on stdin.
-NAF_Id = FQDN || Ua security protocol id (01 00 00 00 06) is UNCONFIRMED (ts33328.md §6.2).
+NAF_Id = FQDN || Ua security protocol id (01 00 00 00 06) is UNCONFIRMED (TS 33.220 Annex B.3;
+the clause defining it was not read).
 Fields: key fc [p0 p1 ...] s (the expected KDF input) out; ks_naf cases: ks rand impi
 naf_fqdn ua_id naf_id s ks_naf.""")
     ks = seq(0, 32)
@@ -599,11 +601,11 @@ naf_fqdn ua_id naf_id s ks_naf.""")
                        "6b6d732e6578616d706c652e6f72670100000006" "0014")
     out = gba_kdf(ks, b"\x01", [b"gba-me", rand, impi.encode(), naf])
     digest_expect(out, "5d65f4e9d690453a800aa944631a7f1b6ffbcbfe6f8ee1ad41c181fe04c4cfa9",
-                  "ts33328.md §6.5")
+                  "the earlier TS 33.220 Annex B.3 example")
     f.case("ks_naf_digest_example",
            [("ks", ks), ("rand", rand), ("impi", impi), ("naf_fqdn", fqdn), ("ua_id", ua),
             ("naf_id", naf), ("s", s), ("ks_naf", out)],
-           ["ts33328.md §6.5 (S and Ks_NAF match the digest)"])
+           ["Earlier TS 33.220 Annex B.3 example (S and Ks_NAF match it)"])
     params = [b"abc", b""]
     fc = b"\xff\x03"
     f.case("two_octet_fc_empty_param",
