@@ -1,6 +1,6 @@
 // KMS-to-KMS chaining (RFC 6043 §10; TS 33.328 §6.2.3.8, Annex A.1, Annex B — Annex B's details
-// UNCONFIRMED, the digest's derivation B.1-1 … B.1-6): what the harness plays opposite a SUT of
-// role kms_r or kms_i (design.md "Roles the SUT can play"), as the engine sees it.
+// UNCONFIRMED: B.1-1 … B.1-6 are derived from RFC 6043 §10 and §4.2.3): what the harness plays
+// opposite a SUT of role kms_r or kms_i (harness/README.md "Chaining"), as the engine sees it.
 //
 //   SUT kms_r  the harness plays the Responder (its RESOLVE_INITs go to the SUT) and KMS_I, a
 //              reference KMS the SUT is configured to call. Ticket requests of the KMS_I's users

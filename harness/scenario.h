@@ -1,7 +1,8 @@
-// The scenario model: one conformance case as data (design.md "Scenario shape"; style.md
-// "Scenarios and reports"). harness/README.md documents the YAML schema the loader accepts; the
-// loader (loader.h) is its authority and produces these structs, fully validated: every name is
-// resolved (code points, knobs, check keys), so the engine never re-parses text.
+// The scenario model: one conformance case as data — scenarios are data, not code, so a new
+// case is a YAML file and a report can quote it. harness/README.md documents the YAML schema the
+// loader accepts; the loader (loader.h) is its authority and produces these structs, fully
+// validated: every name is resolved (code points, knobs, check keys), so the engine never re-parses
+// text.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,7 @@ namespace mikeyconf::harness {
 
 // BCP 14 level of the behaviour a case checks (requirements.csv `level`).
 enum class Level : std::uint8_t { shall, shall_not, should, should_not, may };
-// The role the system under test plays (design.md "Roles the SUT can play").
+// The role the system under test plays (harness/README.md "Scenario schema": sut_role).
 enum class SutRole : std::uint8_t { kms, kms_r, kms_i, initiator, responder };
 // What a send step sends. raw_http sends `http.body_raw` as the body, no MIKEY message.
 enum class MessageKind : std::uint8_t { request_init_psk, resolve_init_psk, raw_http };

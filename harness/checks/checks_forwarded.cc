@@ -172,8 +172,9 @@ mikey::Result<roles::KeySet, std::string> open_resolve_resp(ByteView request, By
   if (const auto* r = roles::find_randr(req.message().payloads, codec::RandRole::randrr)) {
     p.randrr = r->rand;
   }
-  // docs/latitude.md "iv-timestamp": the KEMAC IV may take the request's T (ERRATA E-1 reading
-  // b); verify_message falls back to it when the answer's T (a) gives no key data.
+  // docs/latitude.md "iv-timestamp": the KEMAC IV may take the request's T (RFC 3830 §4.2.3
+  // read as (b), the initial message's T); verify_message falls back to it when the answer's T (a)
+  // gives no key data.
   if (const auto* t = roles::find_body<codec::Timestamp>(req.message().payloads)) {
     p.initial_t = roles::ts_iv_value(t->ts_type, t->value);
   }

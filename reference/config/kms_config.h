@@ -6,7 +6,7 @@
 // The loader is strict: unknown keys, duplicate keys, wrong types, missing required keys, bad
 // hex, unknown algorithm or format names, duplicate identities and inconsistent peers are all
 // errors that name the file, line and column. yaml-cpp throws inside; load_kms_config() never
-// does (design.md: "YAML/CLI errors may throw inside the loader").
+// does (an exception from the YAML library never crosses the loader's entry point).
 #pragma once
 
 #include <cstdint>

@@ -78,7 +78,8 @@ void Loader::load_policy(const Map& root, LoadedKmsConfig& out) {
     p.replay_cache_size = static_cast<std::size_t>(integer(*x, 1, 10'000'000));
   }
   if (const Field* x = m.get("iv")) {
-    // ERRATA E-1: which T enters the AES-CM IV of a response's KEMAC.
+    // Which T enters the AES-CM IV of a response's KEMAC: RFC 3830 §4.2.3 reads two ways, neither
+    // confirmed (docs/latitude.md "iv-timestamp").
     std::string v = string(*x);
     if (v == "a") {
       p.iv_timestamp = roles::IvTimestamp::carrying_message;
