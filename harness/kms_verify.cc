@@ -59,8 +59,7 @@ VerifyOutcome KmsSession::verify_answer(const SentRequest& keys, bool resolve) c
 
 // docs/latitude.md "iv-timestamp": the KEMAC IV takes the T of the answer (a) or of the
 // request (b); verify_message tries both unless the profile declares one.
-void KmsSession::set_iv_reading(roles::MessageProtection& p,
-                                   const codec::Message& request) const {
+void KmsSession::set_iv_reading(roles::MessageProtection& p, const codec::Message& request) const {
   if (const auto* t = roles::find_body<codec::Timestamp>(request.payloads))
     p.initial_t = roles::ts_iv_value(t->ts_type, t->value);
   const std::string_view declared = prof_.latitude.reading("iv-timestamp");
