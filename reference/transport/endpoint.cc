@@ -4,21 +4,13 @@
 #include <iterator>
 #include <optional>
 
+#include "wire/enum_table.h"
+
 namespace mikey::transport {
 
-namespace {
-
-// In the order of EndpointErrc.
-constexpr std::string_view kErrcNames[] = {"empty",        "bad_scheme",       "missing_host",
-                                           "bad_host",     "unclosed_bracket", "unbracketed_ipv6",
-                                           "missing_port", "bad_port"};
-
-}  // namespace
-
-std::string_view to_string(EndpointErrc e) noexcept {
-  const auto i = static_cast<std::size_t>(e);
-  return i < std::size(kErrcNames) ? kErrcNames[i] : "unknown";
-}
+MIKEY_DEFINE_ENUM_TEXT(to_string, EndpointErrc, "unknown", "empty", "bad_scheme", "missing_host",
+                       "bad_host", "unclosed_bracket", "unbracketed_ipv6", "missing_port",
+                       "bad_port")
 
 namespace {
 
