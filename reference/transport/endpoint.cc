@@ -1,7 +1,6 @@
 #include "transport/endpoint.h"
 
 #include <algorithm>
-#include <iterator>
 #include <optional>
 
 #include "wire/enum_table.h"
