@@ -12,6 +12,7 @@
 #include "tools/cli.h"
 #include "tools/coverage_cmd.h"
 #include "tools/decode.h"
+#include "tools/fuzz_cmd.h"
 #include "tools/kms.h"
 #include "tools/profile_cmd.h"
 #include "tools/run_cmd.h"
@@ -51,6 +52,8 @@ const std::array kSubcommands{
                &profile_main, kProfileUsage},
     Subcommand{"coverage", "print, write or check the requirement coverage of the cases",
                &coverage_main, kCoverageUsage},
+    Subcommand{"fuzz", "fuzz a KMS over Annex A (--sut) or a MIKEY parser process (--exec)",
+               &fuzz_main, kFuzzUsage},
     Subcommand{"ue", "the sample UE hook: reference Initiator/Responder over JSON lines", &ue_main,
                kUeUsage},
     Subcommand{"help", "show this overview, or the usage of one subcommand", &help_main, ""},
