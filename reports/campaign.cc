@@ -7,6 +7,7 @@
 #include <optional>
 #include <system_error>
 
+#include "harness/loader.h"
 #include "harness/scenario_writer.h"
 #include "inspect/json.h"
 #include "reports/bundle.h"
@@ -46,18 +47,36 @@ std::optional<fs::path> requirements_of(const harness::Scenario& sanity) {
 
 std::string case_file_name(const std::string& id) { return bundle_dir_name(id) + ".yaml"; }
 
+// findings/<id>/case.yaml and, when the loader reads the case back, regression/<case>.yaml. A
+// case it rejects (say a header value the fuzzer gave a CR, which the schema forbids) stays in
+// case.yaml to be looked at, with the loader's error, but joins neither the suite nor a bundle.
 mikey::Result<bool, std::string> write_case_files(const Campaign& campaign, const Finding& f,
-                                                  const CampaignPaths& paths,
+                                                  const harness::RequirementTable& table,
+                                                  CampaignPaths& paths,
                                                   std::vector<fs::path>& written) {
-  std::string text = "# mikeyconf fuzz finding " + comment_text(f.id) + " (oracle " +
-                     std::string(harness::to_string(f.oracle)) + ")\n# " + comment_text(f.detail) +
-                     "\n# signature: " + comment_text(f.signature) + "\n# " +
-                     std::to_string(f.hits) + " hit(s), first at execution " +
-                     std::to_string(f.first_exec) + " of the campaign with seed " +
-                     std::to_string(campaign.seed) +
-                     "\n# run it:  " + comment_text(paths.run_command(f)) +
-                     "\n# replay:  " + comment_text(paths.replay_command(f)) + "\n" +
-                     harness::to_yaml(f.regression);
+  const std::string head = "# mikeyconf fuzz finding " + comment_text(f.id) + " (oracle " +
+                           std::string(harness::to_string(f.oracle)) + ")\n# " +
+                           comment_text(f.detail) + "\n# signature: " + comment_text(f.signature) +
+                           "\n# " + std::to_string(f.hits) + " hit(s), first at execution " +
+                           std::to_string(f.first_exec) + " of the campaign with seed " +
+                           std::to_string(campaign.seed) + "\n";
+  // Both variants of the next two lines are two lines, so the loader's positions hold for both.
+  const std::string rejected =
+      "# the scenario loader rejects this case (its error is at the end): it is not in\n"
+      "# regression/ and has no repro bundle\n";
+  const std::string yaml = harness::to_yaml(f.regression);
+  const auto back = harness::parse_scenario_text(head + rejected + yaml,
+                                                 paths.case_yaml(f).generic_string(), &table);
+  if (!back.ok()) {
+    paths.unreadable[f.id] = back.error().to_string();
+    const std::string text = head + rejected + yaml + "# " + comment_text(back.error().to_string());
+    if (auto w = write_file(paths.out_dir / paths.case_yaml(f), text + "\n"); !w.ok())
+      return w.error();
+    written.push_back(paths.case_yaml(f));
+    return true;
+  }
+  const std::string text = head + "# run it:  " + comment_text(paths.run_command(f)) +
+                           "\n# replay:  " + comment_text(paths.replay_command(f)) + "\n" + yaml;
   const fs::path rels[] = {paths.case_yaml(f), paths.regression_yaml(f)};
   for (const fs::path& rel : rels) {
     if (auto w = write_file(paths.out_dir / rel, text); !w.ok()) return w.error();
@@ -123,11 +142,20 @@ Json finding_json(const Campaign& campaign, const Finding& f, const CampaignPath
   j["seed"] = f.seed;
   j["case_id"] = f.regression.id;
   j["case_file"] = paths.case_yaml(f).generic_string();
-  j["regression_file"] = paths.regression_yaml(f).generic_string();
-  j["bundle"] = paths.bundle_dir(f).generic_string();
-  j["replay"] = paths.replay_command(f);
-  j["replay_seed"] = harness::case_seed(campaign.seed, f.regression.id);
-  j["run"] = paths.run_command(f);
+  const auto unreadable = paths.unreadable.find(f.id);
+  if (unreadable != paths.unreadable.end()) {
+    // Not in regression/, no bundle: nothing to run.
+    j["case_problem"] = unreadable->second;
+    for (const char* key : {"regression_file", "bundle", "replay", "replay_seed", "run"})
+      j[key] = Json();
+  } else {
+    j["case_problem"] = Json();
+    j["regression_file"] = paths.regression_yaml(f).generic_string();
+    j["bundle"] = paths.bundle_dir(f).generic_string();
+    j["replay"] = paths.replay_command(f);
+    j["replay_seed"] = harness::case_seed(campaign.seed, f.regression.id);
+    j["run"] = paths.run_command(f);
+  }
   // The run that showed it, exactly as results.json has a case.
   j["result"] = inspect::parse_json(case_json(f.result)).value_or(Json());
   return j;
@@ -161,10 +189,10 @@ std::string campaign_json(const Campaign& campaign, const harness::SutProfile& p
   return inspect::dump_json(j, 2, /*ascii=*/true) + "\n";
 }
 
-// regression/: the sanity case and the suite's requirements.csv (the findings' cases join them).
-mikey::Result<bool, std::string> write_regression_base(const harness::Scenario& sanity,
-                                                       const CampaignPaths& paths,
-                                                       std::vector<fs::path>& written) {
+// regression/: the sanity case and the suite's requirements.csv (the findings' cases join them);
+// returns that table, which the findings' cases are read back against.
+mikey::Result<harness::RequirementTable, std::string> write_regression_base(
+    const harness::Scenario& sanity, const CampaignPaths& paths, std::vector<fs::path>& written) {
   const auto csv = requirements_of(sanity);
   if (!csv) return "no requirements.csv above the sanity case " + sanity.file;
   const fs::path csv_rel = fs::path("regression") / "requirements.csv";
@@ -173,7 +201,9 @@ mikey::Result<bool, std::string> write_regression_base(const harness::Scenario& 
   if (auto w = write_file(paths.out_dir / paths.sanity_yaml(), harness::to_yaml(sanity)); !w.ok())
     return w.error();
   written.push_back(paths.sanity_yaml());
-  return true;
+  auto table = harness::load_requirements(*csv);
+  if (!table.ok()) return table.error().to_string();
+  return std::move(table).value();
 }
 
 }  // namespace
@@ -212,7 +242,7 @@ std::string CampaignPaths::run_command(const Finding& f) const {
 
 Written write_campaign(const Campaign& campaign, const harness::Scenario& sanity,
                        const harness::SutProfile& profile, const fs::path& out_dir) {
-  const CampaignPaths paths{out_dir, campaign.profile_file, sanity.id};
+  CampaignPaths paths{out_dir, campaign.profile_file, sanity.id, {}};
   std::vector<fs::path> written;
   // Both folders are written afresh: a case left from an earlier campaign would join the suite.
   std::error_code ec;
@@ -220,11 +250,14 @@ Written write_campaign(const Campaign& campaign, const harness::Scenario& sanity
     fs::remove_all(out_dir / dir, ec);
     if (ec) return "cannot clear " + (out_dir / dir).string() + ": " + ec.message();
   }
-  if (auto r = write_regression_base(sanity, paths, written); !r.ok()) return r.error();
+  auto table = write_regression_base(sanity, paths, written);
+  if (!table.ok()) return table.error();
   for (const Finding& f : campaign.findings) {
-    if (auto r = write_case_files(campaign, f, paths, written); !r.ok()) return r.error();
+    if (auto r = write_case_files(campaign, f, table.value(), paths, written); !r.ok())
+      return r.error();
   }
   for (const Finding& f : campaign.findings) {
+    if (paths.unreadable.count(f.id) != 0) continue;
     auto bundle = write_finding_bundle(campaign, f, profile, paths);
     if (!bundle.ok()) return bundle.error();
     written.insert(written.end(), bundle->begin(), bundle->end());

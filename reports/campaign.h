@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,8 @@ struct CampaignPaths {
   std::filesystem::path out_dir;
   std::string profile_file;  // as given on the command line
   std::string sanity_id;
+  // Finding id → the loader's error for a case it does not read back (in case.yaml only).
+  std::map<std::string, std::string> unreadable;
 
   std::filesystem::path finding_dir(const harness::Finding& f) const;      // findings/<id>
   std::filesystem::path case_yaml(const harness::Finding& f) const;        // .../case.yaml

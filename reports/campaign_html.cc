@@ -140,8 +140,13 @@ std::string article(const Finding& f, const CampaignPaths& paths, harness::SutRo
   out += row("case seed", std::to_string(f.seed));
   out +=
       row("case", code(paths.case_yaml(f).generic_string()) + " (" + code(f.regression.id) + ")");
-  out += row("replay", code(paths.replay_command(f)));
-  out += row("run", code(paths.run_command(f)));
+  if (const auto bad = paths.unreadable.find(f.id); bad != paths.unreadable.end()) {
+    out +=
+        row("not in the suite", "the scenario loader rejects the case: " + html_bytes(bad->second));
+  } else {
+    out += row("replay", code(paths.replay_command(f)));
+    out += row("run", code(paths.run_command(f)));
+  }
   out += "</table>\n<h4>Regression case</h4><pre>" + esc(harness::to_yaml(f.regression)) +
          "</pre>\n<h4>Expected vs actual</h4>\n" + expectations(f.result);
   out += "<h4>Sequence</h4><div class=\"seq-wrap\">" +

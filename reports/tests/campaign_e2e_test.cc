@@ -78,6 +78,18 @@ harness::Campaign make_campaign() {
   return c;
 }
 
+// A finding whose case the loader rejects: a header value with CR LF (TS 33.328 Annex A requests
+// are HTTP/1.1, whose field values hold no line break, RFC 9110 §5.5).
+harness::Finding unreadable_finding(const harness::Finding& like) {
+  harness::Finding f = like;
+  f.id = "server_error-deadbeef";
+  f.oracle = harness::Oracle::server_error;
+  f.regression.id = "fuzz.server-error.deadbeef";
+  std::get<harness::SendStep>(f.regression.steps.front().body)
+      .http.headers.emplace_back("X-Split", "a\r\nInjected: b");
+  return f;
+}
+
 class CampaignTest : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = testing::fresh_dir("campaign"); }
@@ -93,7 +105,8 @@ class CampaignTest : public ::testing::Test {
 };
 
 TEST_F(CampaignTest, EveryFileParsesTheBundleReplaysAndTheRegressionSuiteRuns) {
-  const harness::Campaign campaign = make_campaign();
+  harness::Campaign campaign = make_campaign();
+  campaign.findings.push_back(unreadable_finding(campaign.findings.front()));
   ASSERT_FALSE(campaign.findings[0].result.transcript.empty());
   const harness::Scenario sanity = load(cases() / "kms" / "sanity.yaml");
   const auto profile = harness::load_profile(profile_file().string());
@@ -125,6 +138,16 @@ TEST_F(CampaignTest, EveryFileParsesTheBundleReplaysAndTheRegressionSuiteRuns) {
   EXPECT_EQ(fj["result"]["id"].get<std::string>(), kRegressionId);
   EXPECT_FALSE(fj["result"]["transcript"].empty());
   EXPECT_NE(fj["replay"].get<std::string>().find("mikeyconf replay "), std::string::npos);
+  EXPECT_TRUE(fj["case_problem"].is_null());
+  // The rejected case is kept to be looked at, with the loader's error, and nothing runs it.
+  Json& bad = (*doc)["findings"].at(1);
+  EXPECT_NE(bad["case_problem"].get<std::string>().find("CR or LF"), std::string::npos) << bad;
+  EXPECT_TRUE(bad["bundle"].is_null());
+  EXPECT_TRUE(bad["run"].is_null());
+  const fs::path rejected = out / "findings" / "server_error-deadbeef";
+  EXPECT_NE(testing::read(rejected / "case.yaml").find("CR or LF"), std::string::npos);
+  EXPECT_FALSE(fs::exists(rejected / "bundle"));
+  EXPECT_FALSE(fs::exists(out / "regression" / "fuzz.server-error.deadbeef.yaml"));
 
   // The case file reads back to the finding's case; the folder is a suite of two.
   const harness::Scenario back = load(finding / "case.yaml");
