@@ -271,6 +271,15 @@ TEST(ScenarioWriterTest, StringsKeepTheirValue) {
   EXPECT_EQ(raw.http.body_raw, std::string("tab\there\r\nnul\0 ~ \xc3\xa9 [x]: y", 26));
 }
 
+TEST(ScenarioWriterTest, BytesThatAreNotUtf8BecomeTheReplacementCharacter) {
+  // A YAML string is Unicode text (YAML 1.2 §5.1): such bytes of a body cannot be written.
+  Scenario s = parsed(kKmsEverything);
+  std::get<SendStep>(s.steps[3].body).http.body_raw = std::string("a\xffz");
+  auto back = parse_scenario_text(to_yaml(s), "w.yaml", &requirements());
+  ASSERT_TRUE(back.ok()) << back.error().to_string();
+  EXPECT_EQ(std::get<SendStep>(back->steps[3].body).http.body_raw, "a\xef\xbf\xbdz");
+}
+
 TEST(ScenarioWriterTest, WritesTheLoadersSpelling) {
   const std::string text = to_yaml(parsed(kResolveAndMode3));
   EXPECT_NE(text.find("id: kms.writer.resolve\n"), std::string::npos) << text;
