@@ -133,15 +133,17 @@ Written write_finding_bundle(const Campaign& campaign, const Finding& f,
 
 Json finding_json(const Campaign& campaign, const Finding& f, const CampaignPaths& paths) {
   Json j = Json::object();
-  j["id"] = f.id;
-  j["oracle"] = harness::to_string(f.oracle);
-  j["signature"] = f.signature;
-  j["detail"] = f.detail;
-  j["hits"] = f.hits;
-  j["first_exec"] = f.first_exec;
-  j["seed"] = f.seed;
-  j["case_id"] = f.regression.id;
-  j["case_file"] = paths.case_yaml(f).generic_string();
+  const std::pair<const char*, Json> fields[] = {
+      {"id", f.id},
+      {"oracle", harness::to_string(f.oracle)},
+      {"signature", f.signature},
+      {"detail", f.detail},
+      {"hits", f.hits},
+      {"first_exec", f.first_exec},
+      {"seed", f.seed},
+      {"case_id", f.regression.id},
+      {"case_file", paths.case_yaml(f).generic_string()}};
+  for (const auto& [key, value] : fields) j[key] = value;
   const auto unreadable = paths.unreadable.find(f.id);
   if (unreadable != paths.unreadable.end()) {
     // Not in regression/, no bundle: nothing to run.
