@@ -50,9 +50,9 @@ endfunction()
 
 # mikey_add_fuzzer(NAME SOURCES... [DEPS ...])
 #   The sources define LLVMFuzzerTestOneInput. With MIKEY_BUILD_FUZZERS it links the fuzzing
-#   engine, MIKEY_FUZZ_ENGINE (fuzz_NAME; libFuzzer unless OSS-Fuzz names another). With MIKEY_BUILD_TESTS every file of fuzz/corpus/NAME/ is replayed as a ctest
-#   test labelled fuzz-replay, so every seed and past crash is checked in every build, sanitizers
-#   included: by fuzz_NAME itself with -runs=0 (libFuzzer runs the corpus once and stops; new
+#   engine, MIKEY_FUZZ_ENGINE (fuzz_NAME; libFuzzer unless OSS-Fuzz names another). With
+#   MIKEY_BUILD_TESTS every file of fuzz/corpus/NAME/ is replayed as a ctest test labelled
+#   fuzz-replay, so every seed and past crash is checked in every build, sanitizers included: by fuzz_NAME itself with -runs=0 (libFuzzer runs the corpus once and stops; new
 #   units would go to a scratch folder, never the checked-in corpus) when it is built, else by
 #   NAME_replay, a plain main over the same files.
 function(mikey_add_fuzzer name)
