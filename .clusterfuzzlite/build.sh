@@ -18,7 +18,10 @@ for d in "$(dirname "$0")/.." "$PWD" "${SRC:-}/mikeyconf"; do
 done
 [ -n "$root" ] || { echo "build.sh: cannot find the mikeyconf source tree" >&2; exit 1; }
 build="${WORK:-$root/build}/mikeyconf-oss-fuzz"
-mkdir -p "$OUT"
+mkdir -p "$OUT" "$build"
+# Absolute, since the seed corpora are zipped from inside their folders.
+OUT="$(cd "$OUT" && pwd)"
+build="$(cd "$build" && pwd)"
 
 # OSS-Fuzz adds -stdlib=libc++ to CXXFLAGS. The C++ libraries the targets link (fmt, yaml-cpp)
 # are the distribution's, built against libstdc++, and the two standard libraries do not mix;
