@@ -9,9 +9,9 @@
 // mutator over the head); a quarter, and all with MIKEY_FUZZ_MUTATOR=plain, are libFuzzer's own
 // over the whole request (mutator_libfuzzer.h).
 #include <cctype>
-#include <cstdio>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
