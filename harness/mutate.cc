@@ -4,11 +4,10 @@
 #include <bit>
 #include <charconv>
 
-#include "crypto/mac.h"
 #include "harness/names.h"
 #include "harness/reference_names.h"
-#include "roles/message_util.h"
-#include "roles/protect.h"
+#include "roles/failure.h"
+#include "roles/reprotect.h"
 
 namespace mikeyconf::harness {
 
@@ -415,53 +414,32 @@ mikey::Result<Bytes, std::string> apply_mutations(ByteView bytes, const std::vec
 
 mikey::Result<Bytes, std::string> re_protect(ByteView bytes, const ProtectionKeys& keys) {
   namespace roles = mikey::roles;
-  roles::Received r = roles::receive(bytes);
-  if (!r.parsed.ok()) {
-    return Fail("re_protect: the mutated message does not parse (" +
-                std::string(mikey::codec::to_string(r.parsed.error.code)) + " at offset " +
-                std::to_string(r.parsed.error.offset) +
-                "); only a message that parses up to a final V can be re-protected");
+  const roles::ReprotectKeys k{keys.psk, keys.identity_peer, keys.identity_kms, keys.resolve,
+                               keys.identity_peer_wins};
+  auto out = roles::re_protect(bytes, k);
+  if (out.ok()) return std::move(out).value();
+  const roles::ReprotectError& e = out.error();
+  switch (e.code) {
+    case roles::ReprotectErrc::unparsable:
+      return Fail("re_protect: the mutated message does not parse (" +
+                  std::string(mikey::codec::to_string(e.parse.code)) + " at offset " +
+                  std::to_string(e.parse.offset) +
+                  "); only a message that parses up to a final V can be re-protected");
+    case roles::ReprotectErrc::no_final_v:
+      return Fail("re_protect: the mutated message does not end with a V payload");
+    case roles::ReprotectErrc::no_auth_key:
+      return Fail("re_protect: no auth_key for PRF func " +
+                  std::to_string(mikey::codec::raw(e.prf)) + " / Auth alg " +
+                  std::to_string(mikey::codec::raw(e.auth_alg)) + ": " +
+                  std::string(roles::to_string(e.failure)));
+    case roles::ReprotectErrc::no_mac_input:
+      return Fail("re_protect: the MAC input cannot be located");
+    case roles::ReprotectErrc::mac_failed:
+      return Fail("re_protect: the MAC computation failed");
+    case roles::ReprotectErrc::mac_length:
+      break;
   }
-  const mikey::codec::Message& m = r.message();
-  const mikey::codec::Verification* v = roles::last_v(m);
-  if (v == nullptr) return Fail("re_protect: the mutated message does not end with a V payload");
-  const auto* rand = roles::find_randr(
-      m.payloads, keys.resolve ? mikey::codec::RandRole::randrr : mikey::codec::RandRole::randri);
-  roles::MessageProtection p;
-  p.inkey = keys.psk;
-  p.prf = m.hdr.prf_func;
-  p.csb_id = m.hdr.csb_id;
-  p.direction = mikey::crypto::MessageDirection::initial;
-  // RFC 6043 §5.1.2: an omitted RAND contributes only its length byte 0.
-  if (rand != nullptr) (keys.resolve ? p.randrr : p.randri) = rand->rand;
-  auto auth = roles::message_keys(p, mikey::codec::EncrAlg::null, v->auth_alg);
-  if (!auth.ok()) {
-    return Fail("re_protect: no auth_key for PRF func " +
-                std::to_string(mikey::codec::raw(m.hdr.prf_func)) + " / Auth alg " +
-                std::to_string(mikey::codec::raw(v->auth_alg)) + ": " +
-                std::string(roles::to_string(auth.error())));
-  }
-  const auto peer_role = keys.resolve ? mikey::codec::IdRole::idrr : mikey::codec::IdRole::idri;
-  const roles::Identity peer{mikey::codec::IdType::uri,
-                             Bytes(keys.identity_peer.begin(), keys.identity_peer.end())};
-  const roles::Identity kms{mikey::codec::IdType::uri,
-                            Bytes(keys.identity_kms.begin(), keys.identity_kms.end())};
-  const ByteView extra[] = {
-      keys.identity_peer_wins ? keys.identity_peer
-                              : roles::id_data_or(roles::find_idr(m.payloads, peer_role), peer),
-      roles::id_data_or(roles::find_idr(m.payloads, mikey::codec::IdRole::idrkms), kms)};
-  auto input = roles::received_mac_input(r, extra);
-  if (!input.ok()) return Fail("re_protect: the MAC input cannot be located");
-  const ByteView parts[] = {input.value()};
-  auto mac = mikey::crypto::compute_mac(roles::to_crypto(v->auth_alg), auth->auth.view(), parts);
-  if (!mac.ok()) return Fail("re_protect: the MAC computation failed");
-  auto field = r.parsed.layout.find("payload[" + std::to_string(m.payloads.size() - 1) + "].V.mac");
-  if (!field || field->length != mac->size()) {
-    return Fail("re_protect: the MAC field does not have the algorithm's length");
-  }
-  Bytes out(bytes.begin(), bytes.end());
-  std::copy(mac->begin(), mac->end(), out.begin() + field->offset);
-  return out;
+  return Fail("re_protect: the MAC field does not have the algorithm's length");
 }
 
 }  // namespace mikeyconf::harness

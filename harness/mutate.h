@@ -26,7 +26,7 @@
 // CSB ID or RAND is what the SUT sees and keys with), and MAC input = the message minus the MAC
 // field of its last V ‖ Identity_i|r ‖ Identity_kms, the identities being the ID Data of the
 // mutated IDRi|IDRr / IDRkms payloads or, when those are absent, the sender's configured ones
-// (roles::received_mac_input and roles::message_keys do the work). A mutated message that no
+// (roles::re_protect, reference/roles/reprotect.h, does the work). A mutated message that no
 // longer parses up to a final V cannot be re-protected: that is reported as an error, never
 // silently skipped.
 #pragma once
