@@ -26,7 +26,8 @@ struct CorpusEntry {
 // An entry for `bytes`, with its field map and validity.
 CorpusEntry make_corpus_entry(std::string name, mikey::Bytes bytes);
 
-// Codec samples of every RFC 3830 / RFC 6043 message shape (codec/samples.h), and the messages
+// Codec samples of every RFC 3830 / RFC 6043 message shape (codec/samples.h: sample_messages
+// and rfc3830_variant_messages), and the messages
 // of one MIKEY-TICKET exchange per ticket kind (type 1, type 1 with forking, PROVISIONAL type 2)
 // run by the reference Initiator, KMS and Responder with valid MACs: REQUEST_INIT_PSK,
 // REQUEST_RESP, TRANSFER_INIT, RESOLVE_INIT_PSK, RESOLVE_RESP, TRANSFER_RESP, and the KMS's

@@ -45,32 +45,31 @@ std::string hex_lines(mikey::ByteView b) {
 }
 
 Json finding_json(const ExecFinding& f, const ExecFuzzOptions& options) {
-  Json j;
-  j["id"] = f.id;
-  j["kind"] = std::string(to_string(f.kind));
-  j["signal"] = f.signal ? Json(signal_name(*f.signal)) : Json(nullptr);
-  j["exit_code"] = f.exit_code ? Json(*f.exit_code) : Json(nullptr);
-  j["timeout_ms"] = f.kind == ExecFindingKind::hang ? Json(options.timeout_ms) : Json(nullptr);
-  if (f.sanitizer.empty()) {
-    j["sanitizer"] = nullptr;
-  } else {
-    j["sanitizer"] = Json{{"summary", f.sanitizer}, {"frames", f.frames}};
-  }
-  j["signature"] = f.signature;
-  j["command"] = options.command;
-  j["input_via"] = takes_input_file(options.command) ? "file" : "stdin";
-  j["replay"] = replay_command(options.command, f.dir / "input.bin");
-  j["reproduced"] = f.reproduced;
-  j["input_length"] = f.input.size();
-  j["original_length"] = f.original_size;
-  j["minimise_runs"] = f.minimise_runs;
-  j["mutated_from"] = f.from;
-  j["hits"] = f.hits;
-  j["first_exec"] = f.first_exec;
-  j["campaign_seed"] = options.seed;
-  j["stderr"] = f.stderr_excerpt;
-  j["decoded"] = inspect::render_json(inspect::decode_message(f.input));
-  return j;
+  const auto or_null = [](const auto& v) { return v ? Json(*v) : Json(nullptr); };
+  const Json sanitizer =
+      f.sanitizer.empty() ? Json(nullptr) : Json{{"summary", f.sanitizer}, {"frames", f.frames}};
+  return Json{
+      {"id", f.id},
+      {"kind", std::string(to_string(f.kind))},
+      {"signal", f.signal ? Json(signal_name(*f.signal)) : Json(nullptr)},
+      {"exit_code", or_null(f.exit_code)},
+      {"timeout_ms", f.kind == ExecFindingKind::hang ? Json(options.timeout_ms) : Json(nullptr)},
+      {"sanitizer", sanitizer},
+      {"signature", f.signature},
+      {"command", options.command},
+      {"input_via", takes_input_file(options.command) ? "file" : "stdin"},
+      {"replay", replay_command(options.command, f.dir / "input.bin")},
+      {"reproduced", f.reproduced},
+      {"input_length", f.input.size()},
+      {"original_length", f.original_size},
+      {"minimise_runs", f.minimise_runs},
+      {"mutated_from", f.from},
+      {"hits", f.hits},
+      {"first_exec", f.first_exec},
+      {"campaign_seed", options.seed},
+      {"stderr", f.stderr_excerpt},
+      {"decoded", inspect::render_json(inspect::decode_message(f.input))},
+  };
 }
 
 }  // namespace

@@ -120,9 +120,11 @@ class ExchangeRecorder {
 
 std::vector<CorpusEntry> builtin_seeds() {
   std::vector<CorpusEntry> out;
-  for (const mikey::codec::NamedMessage& s : mikey::codec::sample_messages()) {
-    auto bytes = mikey::codec::serialize_message(s.message);
-    if (bytes.ok()) out.push_back(make_corpus_entry("sample/" + s.name, bytes.value()));
+  for (auto* samples : {&mikey::codec::sample_messages, &mikey::codec::rfc3830_variant_messages}) {
+    for (const mikey::codec::NamedMessage& s : samples()) {
+      auto bytes = mikey::codec::serialize_message(s.message);
+      if (bytes.ok()) out.push_back(make_corpus_entry("sample/" + s.name, bytes.value()));
+    }
   }
   ExchangeRecorder recorder(out);
   for (const Exchange& x : {Exchange{"type1", roles::kBaseTicket, false},

@@ -214,10 +214,11 @@ TEST(SeedsTest, EveryMessageTypeTheReferenceBuildsIsASeed) {
     types.insert(static_cast<int>(mikey::codec::parse_message(e.bytes).message.hdr.data_type));
   }
   using mikey::codec::DataType;
-  for (DataType t : {DataType::psk_init, DataType::psk_verify, DataType::pk_init, DataType::dh_init,
-                     DataType::error, DataType::request_init_psk, DataType::request_resp,
-                     DataType::transfer_init, DataType::transfer_resp, DataType::resolve_init_psk,
-                     DataType::resolve_resp}) {
+  for (DataType t :
+       {DataType::psk_init, DataType::psk_verify, DataType::pk_init, DataType::pk_verify,
+        DataType::dh_init, DataType::dh_resp, DataType::dhhmac_init, DataType::error,
+        DataType::request_init_psk, DataType::request_resp, DataType::transfer_init,
+        DataType::transfer_resp, DataType::resolve_init_psk, DataType::resolve_resp}) {
     EXPECT_TRUE(types.count(static_cast<int>(t))) << "no seed of data type " << static_cast<int>(t);
   }
 }
