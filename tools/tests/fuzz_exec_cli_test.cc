@@ -1,6 +1,9 @@
 // `mikeyconf fuzz --exec` as a user runs it: the real binary against a parser with a planted crash
 // and a planted hang (tests/planted_parser.cc), against `mikeyconf decode`, and with command
 // lines that are usage or setup errors.
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -102,6 +105,19 @@ TEST_F(FuzzExecTest, RunsBoundTheCampaign) {
   EXPECT_EQ(c["execs"].value("mutants", 0), 20);
   EXPECT_EQ(c.value("stop_reason", ""), "runs");
   EXPECT_EQ(c.value("seed", 0), 3);
+}
+
+// Without --time and --runs the campaign runs until stopped; stopped, it still sums up.
+TEST_F(FuzzExecTest, SigtermStopsTheCampaignWithItsSummary) {
+  const std::string cmd = std::string("'") + MIKEYCONF_BINARY +
+                          "' fuzz --exec --no-progress --out '" + out() +
+                          "' -- cat >/dev/null 2>&1 & pid=$!; sleep 2; kill -TERM $pid; wait $pid";
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  const Json c = load_json(fs::path(out()) / "campaign.json");
+  EXPECT_EQ(c.value("stop_reason", ""), "interrupted");
+  EXPECT_TRUE(c["runs"].is_null());
 }
 
 TEST_F(FuzzExecTest, UsageErrorsExit2) {

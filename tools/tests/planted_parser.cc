@@ -3,9 +3,11 @@
 // reference codec and, like many real parsers, acts on each field as soon as it is read, so a
 // message that fails later still triggers:
 //   - abort() (SIGABRT) when a MIKEY-TICKET message (RFC 6043 §6.1 data types) starts with a
-//     T payload of TS type NTP (RFC 3830 §6.6, value 1): a TS type it "never expected";
+//     T payload whose TS type is not NTP-UTC (RFC 3830 §6.6): a TS type it "never expected";
 //   - waits forever when a response (REQUEST_RESP, RESOLVE_RESP, TRANSFER_RESP) has the HDR V
-//     flag set, as if waiting for the verification message RFC 6043 §4.2 never sends for them.
+//     flag set, as if waiting for the verification message RFC 6043 §4.2 never sends for them,
+//     or names a PRF other than MIKEY-1 (RFC 3830 §6.1), as if waiting for one to appear.
+// Both are reached by one changed field of a seed, so a campaign of seconds finds them.
 // Otherwise it prints the parse verdict and exits 0 (valid) or 1 (malformed).
 #include <unistd.h>
 
@@ -40,11 +42,12 @@ int main(int argc, char** argv) {
   const mikey::codec::ParseOutcome out = mikey::codec::parse_message(bytes);
   const mikey::codec::Layout& layout = out.layout;
   const mikey::codec::Hdr& hdr = out.message.hdr;
-  if (layout.find("hdr.v") && hdr.v && is_response(hdr.data_type)) {
+  if (layout.find("hdr.prf_func") && is_response(hdr.data_type) &&
+      (hdr.v || hdr.prf_func != mikey::codec::PrfFunc::mikey_1)) {
     for (;;) ::pause();
   }
   if (auto ts = layout.find("payload[0].T.ts_type");
-      ts && is_ticket_type(hdr.data_type) && bytes[ts->offset] == 1) {
+      ts && is_ticket_type(hdr.data_type) && bytes[ts->offset] != 0) {
     std::abort();
   }
   if (!out.ok()) {
