@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -105,6 +106,36 @@ TEST_F(FuzzExecTest, RunsBoundTheCampaign) {
   EXPECT_EQ(c["execs"].value("mutants", 0), 20);
   EXPECT_EQ(c.value("stop_reason", ""), "runs");
   EXPECT_EQ(c.value("seed", 0), 3);
+}
+
+// A sanitizer report followed by a non-zero exit is a crash, one finding per report's top frames
+// although every run reports other addresses (here: the shell's pid).
+TEST_F(FuzzExecTest, SanitizerReportWithNonZeroExitIsOneCrash) {
+  const std::string script = dir_.file("asan-like.sh");
+  {
+    std::ofstream f(script);
+    f << "#!/bin/sh\n"
+         "[ -s \"$1\" ] || exit 0\n"
+         "[ \"$(head -c 1 \"$1\" | od -An -tx1 | tr -d ' \\n')\" = 01 ] && exit 0\n"
+         "echo \"==$$==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x$$ at pc 0x1\" "
+         ">&2\n"
+         "echo \"    #0 0x$$ in parse_hdr /src/hdr.c:10:2\" >&2\n"
+         "echo \"    #1 0x$$ in main /src/main.c:3:4\" >&2\n"
+         "exit 1\n";
+  }
+  fs::permissions(script, fs::perms::owner_all);
+  const Outcome r = fuzz("--time 10 -- " + script + " {input}");
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  const auto crashes = findings("crash");
+  ASSERT_EQ(crashes.size(), 1u) << r.out;
+  const Json j = load_json(crashes.front() / "finding.json");
+  EXPECT_TRUE(j["signal"].is_null());
+  EXPECT_EQ(j.value("exit_code", 0), 1);
+  EXPECT_EQ(j["sanitizer"].value("summary", ""), "AddressSanitizer: heap-buffer-overflow");
+  EXPECT_EQ(j["sanitizer"]["frames"],
+            Json::array({"parse_hdr /src/hdr.c:10:2", "main /src/main.c:3:4"}));
+  EXPECT_EQ(j.value("input_via", ""), "file");
+  EXPECT_EQ(j.value("input_length", 0), 1);  // one byte, not version 1
 }
 
 // Without --time and --runs the campaign runs until stopped; stopped, it still sums up.
