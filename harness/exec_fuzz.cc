@@ -56,18 +56,35 @@ std::string last_line(std::string_view s) {
   const std::size_t end = s.find_last_not_of("\r\n");
   if (end == std::string_view::npos) return "";
   const std::size_t start = s.find_last_of('\n', end);
-  return std::string(s.substr(start == std::string_view::npos ? 0 : start + 1, end + 1));
+  const std::size_t from = start == std::string_view::npos ? 0 : start + 1;
+  return std::string(s.substr(from, end + 1 - from));
 }
 
-// What a run that is not a finding looked like, with numbers folded: a new one keeps the mutant
-// as a corpus entry (black-box feedback: the target took another path to say something else).
-std::uint64_t behaviour(const ProcessRun& run) {
-  std::string key = std::to_string(run.exit_code) + "|" + first_line(run.err) + "|" +
-                    last_line(run.out.substr(run.out.size() > 4096 ? run.out.size() - 4096 : 0));
-  for (char& c : key) {
-    if (c >= '0' && c <= '9') c = 'N';
+// The first words of `line`, a word holding a digit (a number, an offset, hex data) as "N":
+// what the line says, not the values it quotes.
+std::string folded_words(std::string_view line) {
+  constexpr std::size_t kWords = 8;
+  std::string out;
+  std::size_t words = 0;
+  for (std::size_t i = 0; i < line.size() && words < kWords;) {
+    const std::size_t start = line.find_first_not_of(" \t", i);
+    if (start == std::string_view::npos) break;
+    const std::size_t end = std::min(line.find_first_of(" \t", start), line.size());
+    const std::string_view word = line.substr(start, end - start);
+    const bool number = word.find_first_of("0123456789") != std::string_view::npos;
+    out += (number ? std::string("N") : std::string(word)) + " ";
+    ++words;
+    i = end;
   }
-  return fnv1a(key);
+  return out;
+}
+
+// What a run that is not a finding looked like: its exit status and the gist of the first line
+// of standard error and of the last line of standard output. A new one keeps the mutant as a
+// corpus entry (black-box feedback: the target took another path to say something else).
+std::uint64_t behaviour(const ProcessRun& run) {
+  return fnv1a(std::to_string(run.exit_code) + "|" + folded_words(first_line(run.err)) + "|" +
+               folded_words(last_line(run.out)));
 }
 
 class Engine {
