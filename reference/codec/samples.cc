@@ -167,4 +167,43 @@ std::vector<NamedMessage> sample_messages() {
   return out;
 }
 
+std::vector<NamedMessage> rfc3830_variant_messages() {
+  std::vector<NamedMessage> out;
+  auto add = [&](std::string name, DataType type, bool v, std::vector<Payload> ps) {
+    out.push_back({std::move(name), Message{hdr(type, v), std::move(ps), {}}});
+  };
+  auto id = [](std::string_view uri) { return make_payload(Id{IdType::uri, to_bytes(uri)}); };
+  auto dh = [](std::uint8_t start) {
+    return make_payload(
+        Dh{DhGroup::oakley_2, pattern(128, start), 0, KvType::null, KvData{{}, {}, {}}});
+  };
+  auto rand = [] { return make_payload(Rand{pattern(16, 0x80)}); };
+  auto kemac = [] {
+    return make_payload(
+        Kemac{EncrAlg::aes_cm_128, pattern(36, 0x40), MacAlg::hmac_sha1_160, pattern(20, 0x90)});
+  };
+  auto sign = [] { return make_payload(Sign{SignType::rsa_pkcs1_v15, pattern(64, 0x70)}); };
+  // RFC 3830 §3.1: I_MESSAGE = HDR, T, RAND, [IDi], [IDr], {SP}, KEMAC.
+  add("mikey_psk_init_ids", DataType::psk_init, true,
+      {t(), rand(), id("sip:alice@example.org"), id("sip:bob@example.org"), sp(), sp(), kemac()});
+  // RFC 3830 §3.2: R_MESSAGE = HDR, T, [IDr], V.
+  add("mikey_pk_verify", DataType::pk_verify, false, {t(), id("sip:bob@example.org"), v_sha1()});
+  // RFC 3830 §3.3: I_MESSAGE = HDR, T, RAND, [IDi|CERTi], [IDr], {SP}, DHi, SIGNi.
+  add("mikey_dh_init_cert", DataType::dh_init, true,
+      {t(), rand(), make_payload(Cert{CertType::x509v3, pattern(64, 0x30)}),
+       id("sip:bob@example.org"), sp(), dh(0x10), sign()});
+  // R_MESSAGE = HDR, T, [IDr|CERTr], IDi, DHr, DHi, SIGNr.
+  add("mikey_dh_resp", DataType::dh_resp, false,
+      {t(), id("sip:bob@example.org"), id("sip:alice@example.org"), dh(0x20), dh(0x10), sign()});
+  // RFC 4650 §3: I_MESSAGE = HDR, T, RAND, [IDi], [IDr], {SP}, DHi, KEMAC.
+  add("mikey_dhhmac_init", DataType::dhhmac_init, true,
+      {t(), rand(), id("sip:alice@example.org"), id("sip:bob@example.org"), dh(0x10),
+       make_payload(Kemac{EncrAlg::null, {}, MacAlg::hmac_sha1_160, pattern(20, 0x90)})});
+  // RFC 3830 §5.1.2: Error message = HDR, T, {ERR}, [V].
+  add("mikey_error", DataType::error, false,
+      {t(), make_payload(Err{ErrorNo::auth_failure, 0}), make_payload(Err{ErrorNo::invalid_sp, 0}),
+       v_sha1()});
+  return out;
+}
+
 }  // namespace mikey::codec
