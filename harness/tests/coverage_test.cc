@@ -1,6 +1,7 @@
 #include "harness/coverage.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -351,7 +352,8 @@ TEST(CoverageTest, TheReasonsFileIsStrict) {
 }
 
 TEST(CoverageTest, TheScenarioLoaderSkipsTheReasonsFile) {
-  const auto dir = std::filesystem::temp_directory_path() / "mikeyconf_coverage_skip";
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("mikeyconf_coverage_skip_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "case.yaml") << "id: kms.one\ntitle: t\nrequirements: [A.2-10]\n"

@@ -1,6 +1,7 @@
 #include "harness/loader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -213,7 +214,8 @@ TEST(LoaderTest, LoadScenarioReportsAMissingFile) {
 }
 
 TEST(LoaderTest, RejectsDuplicateIdsAcrossFiles) {
-  const auto dir = std::filesystem::temp_directory_path() / "mikeyconf_dup_ids";
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("mikeyconf_dup_ids_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "profiles");
   for (const char* name : {"a.yaml", "b.yaml"}) {

@@ -2,6 +2,7 @@
 #include "inspect/pcap.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -73,7 +74,8 @@ TEST(PcapTest, WritesTheFileAndReportsUnwritablePaths) {
   const mikey::Bytes a = {0x01, 0x02};
   const PcapPacket p{a};
   const std::filesystem::path path =
-      std::filesystem::temp_directory_path() / "mikeyconf_pcap_test.pcap";
+      std::filesystem::temp_directory_path() /
+      ("mikeyconf_pcap_test_" + std::to_string(::getpid()) + ".pcap");
   std::string error;
   ASSERT_TRUE(write_pcap_file(path.string(), std::span(&p, 1), kLinkTypeUser0, &error)) << error;
   std::ifstream f(path, std::ios::binary);
