@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `mikeyconf fuzz --sut` end to end, against KMSs served from configs/kms.yaml on free ports with
+# their profiles written by `mikeyconf profile --from-kms-config`:
+#   faulty     the faulty KMS (faulty_kms.cc: dies on an authenticated request that repeats a
+#              payload) is found (exit 1, a finding whose SUT died); the regression case it wrote
+#              fails against a fresh faulty KMS (exit 1) and passes against the reference (exit 0)
+#   reference  200 executions against the reference `mikeyconf kms` find nothing (exit 0): the
+#              oracles do not fire on a correct KMS
+#   fuzz_sut_e2e.sh MIKEYCONF FAULTY_KMS WORKDIR faulty|reference
+set -euo pipefail
+ulimit -c 0  # the faulty KMS aborts: no core file
+bin=$1 faulty=$2 work=$3 mode=$4
+rm -rf "$work" && mkdir -p "$work"
+cp configs/kms.yaml "$work/kms.yaml"
+pid=""
+stop_kms() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; pid=""; }
+trap stop_kms EXIT
+
+# start_kms PROGRAM NAME: serves kms.yaml on a free port, writes the profile NAME.yaml for it.
+start_kms() {
+  stop_kms
+  "$1" kms --config "$work/kms.yaml" --listen 127.0.0.1:0 > "$work/$2.out" 2> "$work/$2.log" &
+  pid=$!
+  for _ in $(seq 100); do grep -q 'listening on' "$work/$2.out" && break; sleep 0.1; done
+  url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/$2.out")
+  [ -n "$url" ] || { echo "$1 did not start:" >&2; cat "$work/$2.log" >&2; exit 1; }
+  "$bin" profile --from-kms-config "$work/kms.yaml" --url "$url" --out "$work/$2.yaml" > /dev/null
+}
+
+# The faulty KMS takes the command line of `mikeyconf kms` without its subcommand word.
+faulty_cmd="$work/faulty.sh"
+printf '#!/bin/sh\nshift\nexec %s "$@"\n' "$faulty" > "$faulty_cmd"
+chmod +x "$faulty_cmd"
+
+expect_status() {  # expect_status WANT LOG COMMAND...
+  local want=$1 log=$2 status=0
+  shift 2
+  "$@" > "$log" 2>&1 || status=$?
+  cat "$log"
+  [ "$status" -eq "$want" ] || { echo "FAIL: exit $status, expected $want: $*" >&2; exit 1; }
+}
+
+if [ "$mode" = reference ]; then
+  start_kms "$bin" reference
+  expect_status 0 "$work/fuzz.txt" "$bin" fuzz --sut "$work/reference.yaml" --runs 200 --seed 1 \
+    --out "$work/campaign" --no-progress
+  grep -q '"findings": \[\]' "$work/campaign/campaign.json"
+  exit 0
+fi
+
+start_kms "$faulty_cmd" faulty
+start=$(date +%s)
+expect_status 1 "$work/fuzz.txt" "$bin" fuzz --sut "$work/faulty.yaml" --time 40 --seed 1 \
+  --out "$work/campaign" --no-progress
+echo "finding after $(( $(date +%s) - start )) s"
+grep -q 'the SUT died' "$work/fuzz.txt"
+ls "$work"/campaign/findings/*/case.yaml
+cases=$(ls "$work"/campaign/regression/*.yaml | grep -vc sanity.yaml)
+[ "$cases" -ge 1 ] || { echo "FAIL: no regression case" >&2; exit 1; }
+# The regression case against the faulty KMS (restarted: the campaign killed it) fails...
+start_kms "$faulty_cmd" faulty2
+expect_status 1 "$work/faulty-run.txt" "$bin" run --sut "$work/faulty2.yaml" \
+  --cases "$work/campaign/regression" --no-baseline --no-progress --out "$work/faulty-run"
+# ... and passes against the reference KMS with the same configuration.
+start_kms "$bin" reference
+expect_status 0 "$work/reference-run.txt" "$bin" run --sut "$work/reference.yaml" \
+  --cases "$work/campaign/regression" --no-baseline --no-progress --out "$work/reference-run"
