@@ -17,13 +17,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A YAML single-quoted scalar: a quote is written twice, nothing else is escaped.
 std::string yaml_quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
 }
 
 std::string list(const std::vector<std::string>& items) {

@@ -5,8 +5,10 @@
 #              payload) is found (exit 1, a finding whose SUT died); the regression case it wrote
 #              fails against a fresh faulty KMS (exit 1) and passes against the reference (exit 0)
 #   reference  200 executions against the reference `mikeyconf kms` find nothing (exit 0): the
-#              oracles do not fire on a correct KMS
-#   fuzz_sut_e2e.sh MIKEYCONF FAULTY_KMS WORKDIR faulty|reference
+#              oracles do not fire on a correct KMS; usage errors exit 2, a profile that does not
+#              match the KMS and a KMS that is gone exit 3
+#   kms_r, kms_i  150 executions against the embedded reference of the chaining role find nothing
+#   fuzz_sut_e2e.sh MIKEYCONF FAULTY_KMS WORKDIR faulty|reference|kms_r|kms_i
 set -euo pipefail
 ulimit -c 0  # the faulty KMS aborts: no core file
 bin=$1 faulty=$2 work=$3 mode=$4
@@ -43,6 +45,31 @@ expect_status() {  # expect_status WANT LOG COMMAND...
 if [ "$mode" = reference ]; then
   start_kms "$bin" reference
   expect_status 0 "$work/fuzz.txt" "$bin" fuzz --sut "$work/reference.yaml" --runs 200 --seed 1 \
+    --out "$work/campaign" --no-progress
+  grep -q '"findings": \[\]' "$work/campaign/campaign.json"
+  grep -q '"execs": 200,' "$work/campaign/campaign.json"
+  # Usage and configuration errors: exit 2.
+  expect_status 2 "$work/usage.txt" "$bin" fuzz --sut "$work/reference.yaml" --time soon
+  expect_status 2 "$work/usage.txt" "$bin" fuzz --sut "$work/no-such-profile.yaml"
+  # A profile that does not match the KMS (Alice's PSK differs): a setup error naming the
+  # profile key, exit 3, never a finding.
+  sed 's/404142434445464748494a4b4c4d4e4f/000102030405060708090a0b0c0d0e0f/' "$work/kms.yaml" \
+    > "$work/kms-wrong.yaml"
+  "$bin" profile --from-kms-config "$work/kms-wrong.yaml" --url "$url" --out "$work/wrong.yaml" \
+    > /dev/null
+  expect_status 3 "$work/setup.txt" "$bin" fuzz --sut "$work/wrong.yaml" --runs 10 --no-progress \
+    --out "$work/wrong"
+  grep -q 'setup: .*psk' "$work/setup.txt"
+  # The KMS gone: exit 3.
+  stop_kms
+  expect_status 3 "$work/setup.txt" "$bin" fuzz --sut "$work/reference.yaml" --runs 10 \
+    --no-progress --out "$work/gone"
+  exit 0
+fi
+if [ "$mode" = kms_r ] || [ "$mode" = kms_i ]; then
+  # The chaining roles against their embedded reference, the harness playing the other KMS.
+  profile=cases/profiles/reference-${mode/_/-}.yaml
+  expect_status 0 "$work/fuzz.txt" "$bin" fuzz --sut "$profile" --embedded --runs 150 --seed 1 \
     --out "$work/campaign" --no-progress
   grep -q '"findings": \[\]' "$work/campaign/campaign.json"
   exit 0
