@@ -1,13 +1,15 @@
 // A minimal campaign writer for `mikeyconf fuzz --sut` (reports/campaign.h, harness/
-// scenario_writer.h): campaign.json, findings/<id>/case.yaml and regression/ (the sanity case,
-// the requirement table beside it, every finding's case). It writes the subset of the scenario
-// schema the live fuzzer generates.
+// scenario_writer.h): campaign.json, findings/<id>/case.yaml, findings/<id>/bundle/ and
+// regression/ (the sanity case, the requirement table beside it, every finding's case). It writes
+// the subset of the scenario schema the live fuzzer generates.
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <system_error>
 
+#include "harness/engine.h"
 #include "harness/scenario_writer.h"
+#include "reports/bundle.h"
 #include "reports/campaign.h"
 #include "wire/hex.h"
 
@@ -170,6 +172,43 @@ std::string campaign_json(const harness::Campaign& c) {
   return o.str();
 }
 
+// findings/<id>/bundle/: the finding's case as `mikeyconf replay` takes it, made by the run
+// reports' bundle writer from the regression folder (the case, the sanity case, the table).
+mikey::Result<fs::path, std::string> write_finding_bundle(const harness::Campaign& campaign,
+                                                          const harness::Finding& f,
+                                                          const harness::SutProfile& profile,
+                                                          const fs::path& out_dir) {
+  const fs::path regression = out_dir / "regression";
+  harness::RunResult run;
+  run.sut_name = profile.name;
+  run.sut_role = campaign.role;
+  run.sut_url = profile.base_url;
+  run.profile_file = campaign.profile_file;
+  run.cases_dir = regression.string();
+  run.seed = campaign.seed;
+  harness::CaseResult sanity;
+  sanity.file = (regression / "sanity.yaml").string();
+  sanity.tags = {"sanity"};
+  sanity.sut_role = campaign.role;
+  run.cases.push_back(sanity);
+  harness::CaseResult c = f.result;
+  harness::fill_header(c, f.regression);
+  c.file = (regression / (f.id + ".yaml")).string();
+  c.verdict = harness::Verdict::fail;
+  // Replay derives the seed from the run seed and the case id; a finding stored as it ran (the
+  // SUT died) ran under its execution's id, and its case repeats with the derived seed.
+  c.seed = harness::case_seed(campaign.seed, c.id);
+  const fs::path dir = out_dir / "findings" / f.id;
+  auto written = reports::write_bundle(run, c, nullptr, dir);
+  if (!written.ok()) return written.error();
+  std::error_code ec;
+  fs::remove_all(dir / "bundle", ec);
+  fs::rename(dir / "bundles" / reports::bundle_dir_name(c.id), dir / "bundle", ec);
+  if (ec) return "findings/" + f.id + "/bundle: " + ec.message();
+  fs::remove_all(dir / "bundles", ec);
+  return fs::path("findings") / f.id / "bundle";
+}
+
 }  // namespace
 
 std::string harness::to_yaml(const harness::Scenario& s) {
@@ -184,7 +223,7 @@ std::string harness::to_yaml(const harness::Scenario& s) {
 
 mikey::Result<std::vector<fs::path>, std::string> reports::write_campaign(
     const harness::Campaign& campaign, const harness::Scenario& sanity,
-    const harness::SutProfile& /*profile*/, const fs::path& out_dir) {
+    const harness::SutProfile& profile, const fs::path& out_dir) {
   std::vector<fs::path> written;
   auto put = [&](const fs::path& rel, const std::string& text) {
     if (!write_file(out_dir / rel, text)) return false;
@@ -212,6 +251,11 @@ mikey::Result<std::vector<fs::path>, std::string> reports::write_campaign(
     const std::string yaml = harness::to_yaml(f.regression);
     if (!put("findings/" + f.id + "/case.yaml", yaml) || !put("regression/" + f.id + ".yaml", yaml))
       return "findings/" + f.id;
+  }
+  for (const harness::Finding& f : campaign.findings) {
+    auto bundle = write_finding_bundle(campaign, f, profile, out_dir);
+    if (!bundle.ok()) return bundle.error();
+    written.push_back(bundle.value());
   }
   return written;
 }

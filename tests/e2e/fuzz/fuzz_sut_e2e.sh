@@ -84,6 +84,10 @@ grep -q 'the SUT died' "$work/fuzz.txt"
 ls "$work"/campaign/findings/*/case.yaml
 cases=$(ls "$work"/campaign/regression/*.yaml | grep -vc sanity.yaml)
 [ "$cases" -ge 1 ] || { echo "FAIL: no regression case" >&2; exit 1; }
+# The finding's repro bundle replays against a fresh faulty KMS and fails there.
+start_kms "$faulty_cmd" faulty3
+expect_status 1 "$work/replay.txt" "$bin" replay "$(ls -d "$work"/campaign/findings/*/bundle)" \
+  --sut "$work/faulty3.yaml" --no-progress --out "$work/replay"
 # The regression case against the faulty KMS (restarted: the campaign killed it) fails...
 start_kms "$faulty_cmd" faulty2
 expect_status 1 "$work/faulty-run.txt" "$bin" run --sut "$work/faulty2.yaml" \
