@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -218,59 +219,77 @@ class LiveCampaign {
     CaseResult sanity;
     const bool dead = !alive(d, exec, sanity);
     if (a.oracle == Oracle::sut_dead && !dead) return;  // only unreachable for a moment
-    Finding* known = nullptr;
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      for (Finding& f : campaign_.findings)
-        if (f.signature == sig) known = &f;
-      if (known != nullptr) ++known->hits;
-    }
-    if (known == nullptr) {
-      Finding f = make_finding(d, exec, in, std::move(r), seed, a, sig, dead);
-      const std::lock_guard<std::mutex> lock(mutex_);
-      campaign_.findings.push_back(std::move(f));
-      known = &campaign_.findings.back();
-    }
-    if (dead) {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      known->liveness = std::move(sanity);
-      known->detail += "; the SUT is dead: the sanity case " + sanity_->id + " failed after it (" +
-                       known->liveness->reason + ")";
-      campaign_.sut_dead = true;
-      if (campaign_.stop_reason.empty()) campaign_.stop_reason = "sut dead";
-      stop_ = true;
-    }
+    std::optional<std::size_t> index = hit(sig);
+    if (!index) index = record(make_finding(d, exec, in, std::move(r), seed, a, dead), sig);
+    if (!dead) return;
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Finding& f = campaign_.findings[*index];
+    f.detail += "; the SUT is dead: the sanity case " + sanity_->id + " failed after it (" +
+                sanity.reason + ")";
+    f.liveness = std::move(sanity);
+    campaign_.sut_dead = true;
+    if (campaign_.stop_reason.empty()) campaign_.stop_reason = "sut dead";
+    stop_ = true;
   }
 
+  // The finding a signature leads to, with one more hit; nullopt for a new signature.
+  std::optional<std::size_t> hit(const std::string& sig) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    auto it = by_signature_.find(sig);
+    if (it == by_signature_.end()) return std::nullopt;
+    ++campaign_.findings[it->second].hits;
+    return it->second;
+  }
+
+  // A new finding, or one more hit of the finding its minimised form already is; the signature
+  // it was found with leads there from now on.
+  std::size_t record(Finding f, const std::string& found_as) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    auto it = by_signature_.find(f.signature);
+    std::size_t i = campaign_.findings.size();
+    if (it != by_signature_.end()) {
+      i = it->second;
+      ++campaign_.findings[i].hits;
+    } else {
+      by_signature_[f.signature] = i;
+      campaign_.findings.push_back(std::move(f));
+    }
+    by_signature_[found_as] = i;
+    return i;
+  }
+
+  // The finding of an anomaly: minimised while the SUT lives (a dead SUT cannot rerun anything:
+  // the case is stored as it ran), named and deduplicated by the signature of its final form.
   Finding make_finding(SutDriver& d, std::uint64_t exec, const FuzzInput& in, CaseResult r,
-                       std::uint64_t seed, const Anomaly& a, const std::string& sig, bool dead) {
+                       std::uint64_t seed, const Anomaly& a, bool dead) {
     Finding f;
     f.oracle = a.oracle;
-    f.signature = sig;
-    f.id = std::string(to_string(a.oracle)) + "-" + hex8(fnv1a(sig));
     f.first_exec = exec;
     f.detail = a.detail;
-    const std::string id = "fuzz." + f.id;
-    FuzzInput best = in;
-    // A dead SUT cannot rerun anything: the case is stored as it ran.
+    f.seed = seed;
+    FuzzInput best = dead ? in : minimise(d, in, a.oracle);
+    auto name = [&](const FuzzInput& x) {
+      f.signature = live_fuzz::signature(a.oracle, x, targets_);
+      f.id = std::string(to_string(a.oracle)) + "-" + hex8(fnv1a(f.signature));
+      return "fuzz." + f.id;
+    };
+    std::string id = name(best);
     if (!dead) {
-      best = minimise(d, in, a.oracle);
       std::uint64_t s = 0;
       CaseResult again = run_input(d, best, id, s);
       auto still = live_fuzz::classify(again);
       if (still && still->oracle == a.oracle) {
-        f.regression = live_fuzz::build_scenario(best, targets_, profile_.role, id);
-        f.result = std::move(again);
+        r = std::move(again);
         f.seed = s;
         f.detail = still->detail;
-        return f;
+      } else {
+        best = in;  // the minimised form did not repeat it: the case as it ran
+        id = name(best);
       }
-      best = in;
     }
     f.regression = live_fuzz::build_scenario(best, targets_, profile_.role, id);
     r.id = id;
     f.result = std::move(r);
-    f.seed = seed;
     return f;
   }
 
@@ -321,6 +340,7 @@ class LiveCampaign {
   const Scenario* sanity_ = nullptr;
   std::vector<live_fuzz::Target> targets_;
   Campaign campaign_;
+  std::map<std::string, std::size_t> by_signature_;  // as found or minimised → finding
   Steady::time_point start_;
   Steady::time_point fuzz_start_;
   std::atomic<std::uint64_t> next_exec_{0};
