@@ -109,14 +109,17 @@ std::string progress_text(const harness::LiveFuzzProgress& p) {
          std::to_string(p.findings) + (p.findings == 1 ? " finding" : " findings");
 }
 
-void set_progress(const ParsedArgs& a, Io& io, harness::LiveFuzzOptions& o) {
-  if (a.flag("--no-progress")) return;
+// The progress line redrawn in place on a terminal (returns true: the line needs ending before
+// the summary), one line each second otherwise.
+bool set_progress(const ParsedArgs& a, Io& io, harness::LiveFuzzOptions& o) {
+  if (a.flag("--no-progress")) return false;
   // Only the process's real standard error can be a terminal; tests pass other streams.
   const bool bar = &io.err == &std::cerr && progress_style_for(STDERR_FILENO) == ProgressStyle::bar;
   o.on_progress = [&io, bar](const harness::LiveFuzzProgress& p) {
     io.err << (bar ? "\r" : "") << progress_text(p) << (bar ? "" : "\n");
     io.err.flush();
   };
+  return bar;
 }
 
 std::string summary(const harness::Campaign& c, const fs::path& out_dir) {
@@ -166,9 +169,10 @@ int fuzz_sut_parsed(const ParsedArgs& a, Io& io) {
     io.err << "mikeyconf fuzz: " << setup.error().message << "\n";
     return setup.error().exit_code;
   }
-  set_progress(a, io, options);
+  const bool bar = set_progress(a, io, options);
   harness::Campaign c =
       harness::run_live_fuzz(catalog->scenarios, setup->target, setup->make_driver, options);
+  if (bar && c.seconds >= 1) io.err << "\n";
   c.profile_file = *sut;
   if (c.setup_error) {
     io.err << "mikeyconf fuzz: setup: " << *c.setup_error << "\n";
