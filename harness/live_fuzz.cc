@@ -300,7 +300,8 @@ class LiveCampaign {
     while (shrunk && runs < kMaxMinimiseRuns) {
       shrunk = false;
       for (const FuzzInput& candidate : smaller(best)) {
-        if (runs++ >= kMaxMinimiseRuns) break;
+        // Bounded by reruns and by the campaign's own time (a timeout costs a request timeout).
+        if (runs++ >= kMaxMinimiseRuns || out_of_budget()) break;
         std::uint64_t seed = 0;
         auto a = live_fuzz::classify(run_input(d, candidate, "fuzz.minimise", seed));
         if (a && a->oracle == oracle) {
