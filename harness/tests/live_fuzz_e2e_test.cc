@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "codec/message.h"
 #include "harness/embedded_kms.h"
@@ -99,6 +100,33 @@ TEST(LiveFuzzE2E, AFailureBehindTheMacCheckIsFoundAndMinimised) {
   auto reference = EmbeddedKms::start(testing::reference_profile());
   ASSERT_TRUE(reference.ok());
   EXPECT_EQ(rerun(c.findings.front().regression, reference.value()->profile()), Verdict::pass);
+}
+
+TEST(LiveFuzzE2E, NoAnswerIsATimeoutAndTheCampaignGoesOn) {
+  // Sits on a request behind the MAC check that repeats a payload for longer than the harness
+  // waits, then answers as usual: a timeout, not a dead SUT.
+  EmbeddedKmsOptions o;
+  o.wrap = [](transport::KmsHandler inner) -> transport::KmsHandler {
+    return [inner](transport::RequestType t, mikey::ByteView req) {
+      transport::KmsAnswer a = inner(t, req);
+      if (!is_error_message(a.mikey) && a.client_error_status == 0 && repeats_a_payload(req))
+        std::this_thread::sleep_for(std::chrono::milliseconds(600));
+      return a;
+    };
+  };
+  auto kms = EmbeddedKms::start(testing::reference_profile(), o);
+  ASSERT_TRUE(kms.ok());
+  SutProfile profile = kms.value()->profile();
+  profile.timeouts.request_ms = 300;
+  const Campaign c = fuzz(profile, 150);
+  EXPECT_FALSE(c.sut_dead);
+  EXPECT_EQ(c.stop_reason, "runs");
+  ASSERT_FALSE(c.findings.empty());
+  for (const Finding& f : c.findings) {
+    EXPECT_EQ(f.oracle, Oracle::timeout) << f.id << ": " << f.detail;
+    EXPECT_FALSE(f.liveness.has_value());
+  }
+  EXPECT_GT(c.answers.count("timeout"), 0u);
 }
 
 TEST(LiveFuzzE2E, AGrantWithoutAuthenticationIsFound) {
