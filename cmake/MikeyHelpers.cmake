@@ -49,10 +49,10 @@ function(mikey_add_test name)
 endfunction()
 
 # mikey_add_fuzzer(NAME SOURCES... [DEPS ...])
-#   The sources define LLVMFuzzerTestOneInput. With MIKEY_BUILD_FUZZERS it links libFuzzer
-#   (fuzz_NAME). With MIKEY_BUILD_TESTS every file of fuzz/corpus/NAME/ is replayed as a ctest
-#   test labelled fuzz-replay, so every seed and past crash is checked in every build, sanitizers
-#   included: by fuzz_NAME itself with -runs=0 (libFuzzer runs the corpus once and stops; new
+#   The sources define LLVMFuzzerTestOneInput. With MIKEY_BUILD_FUZZERS it links the fuzzing
+#   engine, MIKEY_FUZZ_ENGINE (fuzz_NAME; libFuzzer unless OSS-Fuzz names another). With
+#   MIKEY_BUILD_TESTS every file of fuzz/corpus/NAME/ is replayed as a ctest test labelled
+#   fuzz-replay, so every seed and past crash is checked in every build, sanitizers included: by fuzz_NAME itself with -runs=0 (libFuzzer runs the corpus once and stops; new
 #   units would go to a scratch folder, never the checked-in corpus) when it is built, else by
 #   NAME_replay, a plain main over the same files.
 function(mikey_add_fuzzer name)
@@ -61,7 +61,9 @@ function(mikey_add_fuzzer name)
     add_executable(fuzz_${name} ${ARG_SOURCES})
     target_link_libraries(fuzz_${name} PRIVATE ${ARG_DEPS})
     target_compile_definitions(fuzz_${name} PRIVATE ${ARG_DEFINES})
-    target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+    # Last on the link line, where OSS-Fuzz puts $LIB_FUZZING_ENGINE (it may be a library).
+    separate_arguments(engine UNIX_COMMAND "${MIKEY_FUZZ_ENGINE}")
+    target_link_libraries(fuzz_${name} PRIVATE ${engine})
   endif()
   if(MIKEY_BUILD_TESTS)
     if(MIKEY_BUILD_FUZZERS)

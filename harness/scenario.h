@@ -67,6 +67,7 @@ struct Mutation {
 
   // One line, e.g. "flip_bit payload[6].V.mac bit 0".
   std::string describe() const;
+  bool operator==(const Mutation&) const = default;
 };
 
 // ---- HTTP overrides of a send step ----
@@ -99,6 +100,7 @@ struct HttpOverrides {
 
   // Whether the request must be built by hand (any override present).
   bool any() const noexcept;
+  bool operator==(const HttpOverrides&) const = default;
 };
 
 // ---- `set:` entries ----
@@ -112,6 +114,7 @@ struct Setting {
   std::string key;  // dotted, e.g. "ticket_policy.flags.i" (nested maps are flattened)
   SettingValue value;
   SourcePos pos;
+  bool operator==(const Setting&) const = default;
 };
 
 // ---- Steps ----
@@ -124,16 +127,19 @@ struct SendStep {
   bool re_protect = false;  // recompute the V MAC after mutating (mutate.h re_protect)
   bool resend = false;      // send the exact bytes of the previous send of this message again
   HttpOverrides http;
+  bool operator==(const SendStep&) const = default;
 };
 
 // Mode 3 (RFC 6043 §4.1.1; TS 33.328 §6.2.3.1): the Initiator creates the ticket itself with the
 // ticket protection key it shares with the KMS (profile `users.<name>.mode3_tpk`).
 struct CreateTicketStep {
   std::vector<Setting> set;
+  bool operator==(const CreateTicketStep&) const = default;
 };
 
 struct WaitStep {
   std::uint32_t ms = 0;
+  bool operator==(const WaitStep&) const = default;
 };
 
 // ---- UE roles (sut_role initiator | responder; harness/README.md "UE hooks") ----
@@ -153,6 +159,7 @@ struct UeStep {
   std::vector<Mutation> mutate;  // knobs on the message the harness hands to the UE
   bool resend = false;           // transfer_init: the previous TRANSFER_INIT bytes again (replay)
   std::uint8_t mode = 1;  // initiate: 3 = the UE creates the ticket itself (RFC 6043 §4.1.1)
+  bool operator==(const UeStep&) const = default;
 };
 
 // How the harness KMS answers the UE's requests from this step on (`kms_answer:`).
@@ -167,6 +174,7 @@ struct KmsAnswerStep {
   std::optional<std::string> body_raw;      // the exact 200 body
   bool no_answer = false;                   // close the connection without a response
   std::optional<std::uint32_t> count;       // only the next N requests (default: all)
+  bool operator==(const KmsAnswerStep&) const = default;
 };
 
 enum class CheckKey : std::uint8_t {
@@ -212,30 +220,38 @@ struct HttpStatusCheck {
   std::vector<int> classes;  // 4 for "4xx"
   bool closed = false;       // http.answer: the peer closed or reset the connection
   bool timeout = false;      // http.answer: no response within the timeout
+  bool operator==(const HttpStatusCheck&) const = default;
 };
 // http.header.NAME: exact value, "*" present, null absent.
 struct HttpHeaderCheck {
   std::string name;
   std::string value;
   bool absent = false;
+  bool operator==(const HttpHeaderCheck&) const = default;
 };
 // http.content_type (a media type), verify (ok | fail), outcome (granted | refused | ...).
 struct WordCheck {
   std::string word;
+  bool operator==(const WordCheck&) const = default;
 };
 // mikey.data_type, mikey.error_no, mikey.hdr.v: the values any of which passes.
 struct NumbersCheck {
   std::vector<int> values;
+  bool operator==(const NumbersCheck&) const = default;
 };
 // mikey.payloads_present / mikey.payloads_absent.
 struct PayloadTypesCheck {
   std::vector<std::uint8_t> types;
+  bool operator==(const PayloadTypesCheck&) const = default;
 };
 // mikey.hdr.copied, keys_equal: the key alone (it can only be true).
-struct TrueCheck {};
+struct TrueCheck {
+  bool operator==(const TrueCheck&) const = default;
+};
 // within_ms.
 struct DurationCheck {
   std::uint32_t ms = 0;
+  bool operator==(const DurationCheck&) const = default;
 };
 // ticket.lifetime_s ([min, max] seconds), ticket.open_ended, ticket.flags_consistent,
 // ticket.flags.<d..o> (true | false) of the granted TICKET.
@@ -244,18 +260,21 @@ struct TicketCheck {
   int min_s = 0;
   int max_s = 0;
   bool value = false;
+  bool operator==(const TicketCheck&) const = default;
 };
 // sut_role kms_r: forwarded.NAME on the tap (chain.h).
 struct ForwardedCheck {
   std::string name;   // "count", "accepted", "copied", ...
   int count = 0;      // count
   bool value = true;  // accepted: true | false; the others can only be true
+  bool operator==(const ForwardedCheck&) const = default;
 };
 // refused: the SUT refused as the refusal class allows (refusal.h).
 struct RefusalCheck {
   RefusalClass refusal = RefusalClass::authenticated;
   std::vector<int> error_nos;  // empty: the class's defaults
   bool any_error_no = false;   // any Error number will do
+  bool operator==(const RefusalCheck&) const = default;
 };
 // ue.* / kms.*: a UE-role check (ue_checks.h).
 struct UeCheck {
@@ -265,6 +284,7 @@ struct UeCheck {
   std::vector<std::uint8_t> payload_types;  // kms.request.mikey.payloads_*
   bool absent = false;                      // kms.request.http.header.NAME: null
   std::uint32_t min_bytes = 0;              // kms.request.rand_min_bytes; 0: the UE's PSK length
+  bool operator==(const UeCheck&) const = default;
 };
 
 using CheckSpec =
@@ -286,6 +306,7 @@ struct Check {
   std::string expected_text() const;
   // The check's YAML key: "http.status", "http.header.Allow", "ticket.lifetime_s", "ue.fresh".
   std::string name() const;
+  bool operator==(const Check&) const = default;
 };
 
 // When only the checks named in `excuses` failed and every check in `when` holds, the case is
@@ -296,6 +317,7 @@ struct InconclusiveClause {
   std::vector<Check> when;
   std::string because;  // the docs/latitude.md entry id
   SourcePos pos;
+  bool operator==(const InconclusiveClause&) const = default;
 };
 
 struct ExpectStep {
@@ -304,6 +326,7 @@ struct ExpectStep {
   // specification allows each of these answers (docs/latitude.md).
   std::vector<std::vector<Check>> any_of;
   std::optional<InconclusiveClause> inconclusive_if;
+  bool operator==(const ExpectStep&) const = default;
 };
 
 using StepBody =
@@ -311,6 +334,7 @@ using StepBody =
 struct Step {
   StepBody body;
   SourcePos pos;
+  bool operator==(const Step&) const = default;
 };
 
 struct Scenario {
@@ -327,6 +351,9 @@ struct Scenario {
   SourcePos pos;     // of its `id`
 
   bool has_tag(std::string_view t) const noexcept;
+
+  // Every field, positions included (compare loaded scenarios with positions cleared).
+  bool operator==(const Scenario&) const = default;
 };
 
 }  // namespace mikeyconf::harness
