@@ -7,7 +7,10 @@
 #include "codec/message.h"
 #include "codec/samples.h"
 #include "harness/live_fuzz_gen.h"
+#include "harness/loader.h"
 #include "harness/mutate.h"
+#include "harness/scenario_writer.h"
+#include "harness/tests/test_support.h"
 
 namespace mikeyconf::harness {
 namespace {
@@ -112,6 +115,29 @@ TEST(LiveFuzzGenerator, SingleKnobsResolveOnTheBuiltMessage) {
   EXPECT_GT(with_http, 50u);
   EXPECT_GT(raw, 50u);
   EXPECT_GT(re_protected, 50u);
+}
+
+TEST(LiveFuzzGenerator, EveryGeneratedCaseLoadsBackThroughTheLoader) {
+  // The regression case of a finding is the generated scenario written as YAML: the loader's
+  // validation rules (names, knobs, http overrides, checks, requirement ids) must accept it.
+  for (const SutRole role : {SutRole::kms, SutRole::kms_i}) {
+    std::vector<Target> targets = live_fuzz::targets_for(role);
+    for (Target& t : targets) {
+      if (t.kind == MessageKind::raw_http) continue;
+      t.sample = sample(t.kind == MessageKind::request_init_psk ? "ticket_request_init_psk"
+                                                                : "ticket_resolve_init_psk");
+      live_fuzz::learn_layout(t);
+    }
+    for (std::uint64_t exec = 0; exec < 300; ++exec) {
+      const FuzzInput in = live_fuzz::generate(targets, 3, exec);
+      const Scenario s =
+          live_fuzz::build_scenario(in, targets, role, "fuzz.exec-" + std::to_string(exec));
+      const std::string yaml = to_yaml(s);
+      auto loaded = parse_scenario_text(yaml, "generated.yaml", &testing::requirements());
+      ASSERT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.error().to_string()) << "\n" << yaml;
+      EXPECT_EQ(loaded->steps.size(), s.steps.size());
+    }
+  }
 }
 
 const ExpectStep& oracle_step(const Scenario& s) {
