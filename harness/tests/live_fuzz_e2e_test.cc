@@ -38,6 +38,11 @@ bool repeats_a_payload(mikey::ByteView request) {
   return false;
 }
 
+// The faults' deep condition: a grant (the MAC verified) of a request that repeats a payload.
+bool granted_repeat(const transport::KmsAnswer& a, mikey::ByteView req) {
+  return !is_error_message(a.mikey) && a.client_error_status == 0 && repeats_a_payload(req);
+}
+
 Campaign fuzz(const SutProfile& profile, std::uint64_t runs) {
   LiveFuzzOptions o;
   o.runs = runs;
@@ -70,8 +75,7 @@ TEST(LiveFuzzE2E, AFailureBehindTheMacCheckIsFoundAndMinimised) {
   o.wrap = [](transport::KmsHandler inner) -> transport::KmsHandler {
     return [inner](transport::RequestType t, mikey::ByteView req) {
       transport::KmsAnswer a = inner(t, req);
-      if (!is_error_message(a.mikey) && a.client_error_status == 0 && repeats_a_payload(req))
-        return transport::KmsAnswer{{}, true, "injected failure"};
+      if (granted_repeat(a, req)) return transport::KmsAnswer{{}, true, "injected failure"};
       return a;
     };
   };
@@ -109,8 +113,7 @@ TEST(LiveFuzzE2E, NoAnswerIsATimeoutAndTheCampaignGoesOn) {
   o.wrap = [](transport::KmsHandler inner) -> transport::KmsHandler {
     return [inner](transport::RequestType t, mikey::ByteView req) {
       transport::KmsAnswer a = inner(t, req);
-      if (!is_error_message(a.mikey) && a.client_error_status == 0 && repeats_a_payload(req))
-        std::this_thread::sleep_for(std::chrono::milliseconds(600));
+      if (granted_repeat(a, req)) std::this_thread::sleep_for(std::chrono::milliseconds(600));
       return a;
     };
   };
@@ -129,21 +132,30 @@ TEST(LiveFuzzE2E, NoAnswerIsATimeoutAndTheCampaignGoesOn) {
   EXPECT_GT(c.answers.count("timeout"), 0u);
 }
 
+// A KMS that answers every REQUEST_INIT it refuses with the last grant it issued (one that does
+// not check MACs and serves from a cache).
+class LastGrant {
+ public:
+  transport::KmsAnswer serve(transport::RequestType t, transport::KmsAnswer a) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    const bool granted = !is_error_message(a.mikey) && a.client_error_status == 0;
+    if (t == transport::RequestType::ticket_request && granted) grant_ = a.mikey;
+    if (t == transport::RequestType::ticket_request && !granted && !grant_.empty())
+      return transport::KmsAnswer{grant_, false, "served from the cache"};
+    return a;
+  }
+
+ private:
+  std::mutex mutex_;
+  mikey::Bytes grant_;
+};
+
 TEST(LiveFuzzE2E, AGrantWithoutAuthenticationIsFound) {
-  // Answers a REQUEST_INIT whose MAC fails with the last REQUEST_RESP it issued.
   EmbeddedKmsOptions o;
   o.wrap = [](transport::KmsHandler inner) -> transport::KmsHandler {
-    auto cache = std::make_shared<std::pair<std::mutex, mikey::Bytes>>();
-    return [inner, cache](transport::RequestType t, mikey::ByteView req) {
-      transport::KmsAnswer a = inner(t, req);
-      const std::lock_guard<std::mutex> lock(cache->first);
-      if (t != transport::RequestType::ticket_request) return a;
-      if (!is_error_message(a.mikey) && a.client_error_status == 0) {
-        cache->second = a.mikey;
-      } else if (!cache->second.empty()) {
-        a = transport::KmsAnswer{cache->second, false, "cached"};
-      }
-      return a;
+    auto last = std::make_shared<LastGrant>();
+    return [inner, last](transport::RequestType t, mikey::ByteView req) {
+      return last->serve(t, inner(t, req));
     };
   };
   auto kms = EmbeddedKms::start(testing::reference_profile(), o);
