@@ -64,6 +64,9 @@ struct Finding {
   std::uint64_t seed = 0;  // the case seed `result` ran with
   std::uint64_t hits = 1;  // executions that hit this signature
   std::uint64_t first_exec = 0;
+  // The sanity case that failed right after it: the SUT died there (Campaign::sut_dead), so the
+  // case could not be minimised and is stored as it ran.
+  std::optional<CaseResult> liveness;
 };
 
 struct Campaign {
