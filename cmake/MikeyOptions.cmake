@@ -22,4 +22,7 @@ if(MIKEY_BUILD_FUZZERS)
   endif()
   # Instrument everything for coverage; only fuzz executables link the libFuzzer main.
   add_compile_options(-fsanitize=fuzzer-no-link)
+  # The libFuzzer / OSS-Fuzz convention: boundaries that catch every exception (so a server
+  # survives a bug in one request) trap instead in such a build (reference/wire/fuzzing.h).
+  add_compile_definitions(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
 endif()

@@ -1,6 +1,7 @@
 #include "roles/protect.h"
 
 #include <array>
+#include <new>
 #include <string>
 
 #include "codec/ticket_codec.h"
@@ -229,7 +230,7 @@ Result<Bytes, Failure> protect_message(Message m, const MessageProtection& p,
       *slot = std::move(sealed).value();
     }
     return seal_v(std::move(m), p, keys->auth.view());
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
@@ -242,7 +243,7 @@ Result<Bytes, Failure> received_mac_input(const Received& r,
     auto mac = field(r.parsed.layout, m.payloads.size() - 1, "V.mac");
     if (!mac) return Failure::missing_payload;
     return cut_and_append(r.bytes, *mac, extra);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
@@ -274,7 +275,7 @@ Result<KeySet, Failure> verify_message(const Received& r, const MessageProtectio
       return opened;
     }
     return open_with_reading(r, p, keys.value(), *kemac, other);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
@@ -304,7 +305,7 @@ Result<codec::Kemac, Failure> seal_kemac(codec::EncrAlg encr, const crypto::Mess
   try {
     // RFC 6043 §4.2.1.5, §4.2.3.5, App. A.1: the KEMAC's Mac alg is NULL, the MAC is in V.
     return codec::Kemac{encr, std::move(ct).value(), codec::MacAlg::null, {}};
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
@@ -333,7 +334,7 @@ Result<crypto::Verified, Failure> verify_vr(const Received& r, std::size_t ticke
       return Failure::initiator_data_failure;
     }
     return crypto::Verified{};
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
