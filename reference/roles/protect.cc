@@ -152,9 +152,17 @@ Result<Bytes, Failure> seal_initiator_data(Message& m, const MessageProtection& 
 Result<Bytes, Failure> seal_v(Message m, const MessageProtection& p, ByteView auth_key) {
   auto* v = m.payloads.empty() ? nullptr : m.payloads.back().get<codec::Verification>();
   if (v == nullptr) return Failure::missing_payload;
+  // V is the last payload: without trailing bytes its MAC field ends the draft, and only the
+  // TRANSFER_INIT MAC input (RFC 6043 §5.5) needs the whole layout map (a path per field).
+  const bool whole_layout =
+      coverage_of(m.hdr.data_type) == Coverage::transfer_init || !m.trailing.empty();
   codec::Layout layout;
-  auto draft = serialize(m, &layout);
+  auto draft = serialize(m, whole_layout ? &layout : nullptr);
   if (!draft.ok()) return draft.error();
+  if (!whole_layout) {
+    layout.add(field_path(m.payloads.size() - 1, "V.mac"), draft->size() - v->mac.size(),
+               v->mac.size());
+  }
   auto in = mac_input(m.hdr.data_type, draft.value(), layout, m.payloads.size() - 1, p);
   if (!in.ok()) return in.error();
   auto mac = compute(v->auth_alg, auth_key, in.value());
