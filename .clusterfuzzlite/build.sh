@@ -43,7 +43,7 @@ cmake -S "$root" -B "$build" "${generator[@]}" \
 # The fuzz targets are the executables of the fuzz folder named fuzz_*; with tests off that is
 # every mikey_add_fuzzer target and nothing else (fuzz_assets is a test tool, not built).
 mapfile -t targets < <(cmake --build "$build" --target help |
-  sed -n 's/^\(\.\.\. \)\{0,1\}\(fuzz_[a-z0-9_]*\)\(:.*\)\{0,1\}$/\2/p' | grep -v '^fuzz_assets$' |
+  sed -n 's/^\(\.\.\. \)\{0,1\}\(fuzz_[a-z0-9_]*\)\(:.*\)\{0,1\}$/\2/p' | grep -v -e '^fuzz_assets$' -e '^fuzz_empty$' |
   sort -u)
 [ ${#targets[@]} -gt 0 ] || { echo "build.sh: no fuzz_* targets in $build" >&2; exit 1; }
 cmake --build "$build" --target "${targets[@]}" -j"$(nproc)"

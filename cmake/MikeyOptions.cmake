@@ -32,4 +32,7 @@ if(MIKEY_BUILD_FUZZERS)
   # Instrument everything for coverage; only fuzz executables link the engine's main.
   separate_arguments(mikey_fuzz_instrument UNIX_COMMAND "${MIKEY_FUZZ_INSTRUMENT}")
   add_compile_options(${mikey_fuzz_instrument})
+  # The libFuzzer / OSS-Fuzz convention: boundaries that catch every exception (so a server
+  # survives a bug in one request) trap instead in such a build (reference/wire/fuzzing.h).
+  add_compile_definitions(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
 endif()

@@ -55,7 +55,7 @@ std::optional<codec::ErrorNo> error_no_of(ByteView message) {
 
 // `message` with the last byte of the field whose layout path ends in `suffix` flipped.
 Bytes flip_last_byte_of(const Bytes& message, std::string_view suffix) {
-  codec::ParseOutcome out = codec::parse_message(message);
+  codec::ParseOutcome out = codec::parse_message(message, codec::kWithLayout);
   EXPECT_TRUE(out.ok());
   for (const codec::FieldRange& f : out.layout.fields()) {
     const std::string& p = f.path;

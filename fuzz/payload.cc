@@ -17,8 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (e.code == Errc::ok && !out.empty() && out.size() == 1 && out[0].type != PayloadType::sign) {
     SerializeState ws;
     FieldWriter w(ws, "");
-    Payload p = out[0];
-    serialize_chain(w, {p});
+    serialize_chain(w, out);
     if (!ws.ok()) __builtin_trap();
     const mikey::Bytes& b = ws.writer.data();
     // The chain parser read Next payload from the input; the serialiser writes 0 for a lone

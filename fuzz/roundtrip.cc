@@ -8,7 +8,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace mikey::codec;
-  ParseOutcome out = parse_message({data, size});
+  ParseOutcome out = parse_message({data, size}, kWithLayout);
   if (!out.ok()) return 0;
   Layout layout;
   auto again = serialize_message(out.message, &layout);

@@ -295,7 +295,7 @@ TEST(FaultyKmsTest, CorruptingResolvedKeysIsCaught) {
     return [inner](transport::RequestType t, mikey::ByteView req) {
       transport::KmsAnswer a = inner(t, req);
       if (t != transport::RequestType::ticket_resolve || is_error_message(a.mikey)) return a;
-      const codec::ParseOutcome p = codec::parse_message(a.mikey);
+      const codec::ParseOutcome p = codec::parse_message(a.mikey, codec::kWithLayout);
       for (const codec::FieldRange& f : p.layout.fields()) {
         if (f.path.ends_with(".KEMAC.encr_data") && f.length > 0) {
           a.mikey[f.offset] ^= 0x01;

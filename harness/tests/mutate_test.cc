@@ -88,7 +88,7 @@ class MutateTest : public ::testing::Test {
   }
 
   static std::vector<std::string> payload_names(const Bytes& b) {
-    auto p = codec::parse_message(b);
+    auto p = codec::parse_message(b, codec::kWithLayout);
     std::vector<std::string> out;
     for (const auto& pl : p.message.payloads) out.emplace_back(codec::to_string(pl.type));
     return out;
@@ -103,7 +103,7 @@ class MutateTest : public ::testing::Test {
   }
 
   static std::optional<codec::ErrorNo> error_no(const Bytes& message) {
-    auto p = codec::parse_message(message);
+    auto p = codec::parse_message(message, codec::kWithLayout);
     if (!p.ok() || p.message.hdr.data_type != codec::DataType::error) return std::nullopt;
     auto n = roles::error_numbers(p.message);
     return n.empty() ? std::nullopt : std::optional(n.front());
@@ -122,7 +122,7 @@ class MutateTest : public ::testing::Test {
 // RFC 6043 §12.1) IDRi IDRkms TP IDRpsk V.
 TEST_F(MutateTest, ResolvesSymbolicPaths) {
   const Bytes b = request_init();
-  const auto p = codec::parse_message(b);
+  const auto p = codec::parse_message(b, codec::kWithLayout);
   ASSERT_TRUE(p.ok());
   auto v = resolve_field(p, "payload[V].mac");
   auto same = resolve_field(p, "payload[6].V.mac");
@@ -150,7 +150,7 @@ TEST_F(MutateTest, ResolvesSymbolicPaths) {
 TEST_F(MutateTest, ResolvesSymbolicPathsInsideContainers) {
   // The desired TP of the reference Initiator: TP Data = TRs, TRe, IDRr.
   const Bytes b = request_init();
-  const auto p = codec::parse_message(b);
+  const auto p = codec::parse_message(b, codec::kWithLayout);
   ASSERT_TRUE(p.ok());
   auto tre = resolve_field(p, "payload[TP].tp_data.payload[TR:1].ts_value");
   auto same = resolve_field(p, "payload[TP].tp_data.payload[TR:-1].ts_value");
@@ -163,7 +163,7 @@ TEST_F(MutateTest, ResolvesSymbolicPathsInsideContainers) {
 }
 
 TEST_F(MutateTest, ReportsPathsTheMessageDoesNotHave) {
-  const auto p = codec::parse_message(request_init());
+  const auto p = codec::parse_message(request_init(), codec::kWithLayout);
   EXPECT_EQ(resolve_field(p, "payload[IDR:5]").error(),
             "payload[IDR:5] does not exist: the message has 3 payload(s) of that type");
   EXPECT_EQ(resolve_field(p, "payload[9].V.mac").error(),
@@ -241,7 +241,7 @@ TEST_F(MutateTest, SetWithHexSplicesTheField) {
   m.bytes = mikey::to_bytes("psk-zzzzz");
   auto out = apply_mutation(b, m);
   ASSERT_TRUE(out.ok());
-  auto p = codec::parse_message(out.value());
+  auto p = codec::parse_message(out.value(), codec::kWithLayout);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p.message.payloads[5].get<codec::IdWithRole>()->data, mikey::to_bytes("psk-zzzzz"));
   m.bytes = Bytes{1, 2};  // shorter: the length field is not updated, the message breaks
@@ -290,11 +290,11 @@ TEST_F(MutateTest, DeletingAPayloadRechainsTheMessage) {
   out = apply_mutation(b, knob(Knob::delete_field, "payload[0]"));
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out.value()[2], 15);  // RANDR
-  EXPECT_TRUE(codec::parse_message(out.value()).ok());
+  EXPECT_TRUE(codec::parse_message(out.value(), codec::kWithLayout).ok());
   // The last payload: the new last one carries Next payload 0.
   out = apply_mutation(b, knob(Knob::delete_field, "payload[-1]"));
   ASSERT_TRUE(out.ok());
-  auto p = codec::parse_message(out.value());
+  auto p = codec::parse_message(out.value(), codec::kWithLayout);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p.message.payloads.back().type, codec::PayloadType::idr);
 }
@@ -323,7 +323,7 @@ TEST_F(MutateTest, MutationsComposeInOrder) {
   second.bit = 3;
   auto out = apply_mutations(b, {first, second});
   ASSERT_TRUE(out.ok()) << out.error();
-  auto p = codec::parse_message(out.value());
+  auto p = codec::parse_message(out.value(), codec::kWithLayout);
   auto tps = p.message.find_all(codec::PayloadType::tp);
   EXPECT_EQ(tps.size(), 2u);
   Mutation bad = knob(Knob::flip_bit, "payload[TP:2].tp_data");
@@ -352,7 +352,7 @@ TEST_F(MutateTest, ReProtectedRequestVerifiesAtTheKms) {
   EXPECT_EQ(diff(out.value(), protected_.value()).back() >= 154, true);
   auto reply = kms_->handle_request_init(protected_.value());
   EXPECT_FALSE(reply.failure) << roles::to_string(*reply.failure) << " " << reply.detail;
-  EXPECT_EQ(codec::parse_message(reply.message).message.hdr.data_type,
+  EXPECT_EQ(codec::parse_message(reply.message, codec::kWithLayout).message.hdr.data_type,
             codec::DataType::request_resp);
 }
 

@@ -5,6 +5,7 @@
 // with" THDR, and §6.10 gives the First Payload rule only for TP Data and Initiator Data
 // (confirmed from the RFC text; THDR has no Next Payload value). The payloads after THDR are an
 // ordinary Next Payload chain.
+#include <new>
 #include <string>
 
 #include "codec/message.h"
@@ -30,7 +31,7 @@ ParseError parse_layout(ByteView ticket_data, std::size_t base_offset, ParseStat
   FieldReader r(wire::Reader(ticket_data, base_offset), st, prefix, PayloadType::ticket);
   // The Ticket Data is an embedded chain like TP Data and Initiator Data (field_io.h).
   if (st.depth >= st.options.max_depth) return r.fail(Errc::nesting_too_deep, r.offset());
-  FieldReader tr = r.with_prefix(join_path(prefix, "thdr"), PayloadType::ticket);
+  FieldReader tr = r.child("thdr", PayloadType::ticket);
   PayloadType next{};
   std::uint16_t thdr_len = 0;
   bool ok = tr.code("next_payload", next) && tr.u16("thdr_data_length", thdr_len) &&
@@ -53,7 +54,8 @@ ParseError parse_base_ticket_layout(ByteView ticket_data, std::size_t base_offse
                                     TicketData& out) noexcept {
   try {
     return parse_layout(ticket_data, base_offset, state, prefix, out);
-  } catch (...) {  // std::bad_alloc from a pathological input: report, never propagate
+  } catch (
+      const std::bad_alloc&) {  // std::bad_alloc from a pathological input: report, never propagate
     return {Errc::too_many_payloads, static_cast<std::uint32_t>(base_offset), PayloadType::ticket};
   }
 }

@@ -11,9 +11,17 @@ std::string join_path(std::string_view prefix, std::string_view name) {
   return p;
 }
 
+std::string indexed(std::string_view name, std::size_t index) {
+  std::string s(name);
+  s.push_back('[');
+  s.append(std::to_string(index));
+  s.push_back(']');
+  return s;
+}
+
 void FieldReader::record(std::string_view name, std::size_t offset, std::size_t length,
                          std::uint8_t mask) {
-  if (st_->options.record_layout) st_->layout.add(join_path(prefix_, name), offset, length, mask);
+  if (recording()) st_->layout.add(join_path(prefix_, name), offset, length, mask);
 }
 
 template <class T>
@@ -75,7 +83,8 @@ bool FieldReader::bits16(std::uint16_t& v, std::initializer_list<BitField> high_
 bool FieldReader::nested(std::string_view name, std::size_t n, FieldReader& out) noexcept {
   wire::Reader sub;
   if (!r_.sub(n, sub)) return false;
-  out = FieldReader(sub, *st_, join_path(prefix_, name), where_);
+  out = child(name, where_);
+  out.r_ = sub;
   return true;
 }
 
@@ -87,7 +96,7 @@ void FieldWriter::number(std::string_view name, T v, void (wire::Writer::*write)
 
 void FieldWriter::record(std::string_view name, std::size_t offset, std::size_t length,
                          std::uint8_t mask) {
-  if (st_->layout != nullptr) st_->layout->add(join_path(prefix_, name), offset, length, mask);
+  if (recording()) st_->layout->add(join_path(prefix_, name), offset, length, mask);
 }
 
 void FieldWriter::u8(std::string_view name, std::uint8_t v) { number(name, v, &wire::Writer::u8); }

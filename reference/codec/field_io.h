@@ -22,9 +22,13 @@ namespace mikey::codec {
 struct ParseOptions {
   std::size_t max_payloads = 256;  // per chain; a real message has fewer than 30
   int max_depth = 4;               // embedded chains (TP Data, Initiator Data, Ticket Data)
-  // When false, no layout map is built (faster; fuzzing and benchmarks of raw parsing).
-  bool record_layout = true;
+  // When true, every field read lands in the layout map under its path (decoders, mutation
+  // knobs). Off by default: no layout map and no path string is built, which keeps parsing
+  // (and fuzzing it) free of one allocation per field.
+  bool record_layout = false;
 };
+// The options of a parse that records the layout map (decoders, mutation knobs, MAC inputs).
+inline constexpr ParseOptions kWithLayout{.record_layout = true};
 
 // State shared by every FieldReader of one parse.
 struct ParseState {
@@ -81,10 +85,19 @@ struct Packed {
   }
 };
 
+// "prefix.name" (just `name` at the root).
+std::string join_path(std::string_view prefix, std::string_view name);
+// "name[index]", the path segment of one element of a repeated structure.
+std::string indexed(std::string_view name, std::size_t index);
+
 class FieldReader {
  public:
-  FieldReader(wire::Reader reader, ParseState& state, std::string prefix, PayloadType where)
-      : r_(reader), st_(&state), prefix_(std::move(prefix)), where_(where) {}
+  // `prefix` is kept only when the parse records a layout (ParseOptions::record_layout).
+  FieldReader(wire::Reader reader, ParseState& state, std::string_view prefix, PayloadType where)
+      : r_(reader),
+        st_(&state),
+        prefix_(state.options.record_layout ? std::string(prefix) : std::string()),
+        where_(where) {}
 
   // Each read records `prefix.name` in the layout. On failure it returns false, leaves the
   // cursor unmoved and error() reports truncated at the current offset.
@@ -135,9 +148,22 @@ class FieldReader {
 
   // A reader over the next n bytes for an embedded structure with a longer path prefix.
   bool nested(std::string_view name, std::size_t n, FieldReader& out) noexcept;
-  FieldReader with_prefix(std::string prefix, PayloadType where) const {
-    return FieldReader(r_, *st_, std::move(prefix), where);
+  // A reader at the same position whose path prefix is make_path(), called only when the parse
+  // records a layout; otherwise the prefix stays empty and costs no allocation.
+  template <class MakePath>
+  FieldReader child_at(PayloadType where, MakePath&& make_path) const {
+    FieldReader c(r_, *st_, std::string_view(), where);
+    if (recording()) c.prefix_ = make_path();
+    return c;
   }
+  // The structure `name` (or `name[index]`) inside this one, at the same position.
+  FieldReader child(std::string_view name, PayloadType where) const {
+    return child_at(where, [&] { return join_path(prefix_, name); });
+  }
+  FieldReader child(std::string_view name, std::size_t index, PayloadType where) const {
+    return child_at(where, [&] { return join_path(prefix_, indexed(name, index)); });
+  }
+  bool recording() const noexcept { return st_->options.record_layout; }
 
   ParseError error() const noexcept { return fail(Errc::truncated, r_.offset()); }
   // No error when every read succeeded (`ok`), else error().
@@ -189,8 +215,9 @@ struct SerializeState {
 
 class FieldWriter {
  public:
-  FieldWriter(SerializeState& state, std::string prefix)
-      : st_(&state), prefix_(std::move(prefix)) {}
+  // `prefix` is kept only when a layout map is wanted (SerializeState::layout).
+  FieldWriter(SerializeState& state, std::string_view prefix)
+      : st_(&state), prefix_(state.layout != nullptr ? std::string(prefix) : std::string()) {}
 
   void u8(std::string_view name, std::uint8_t v);
   void u16(std::string_view name, std::uint16_t v);
@@ -232,7 +259,20 @@ class FieldWriter {
       u16(name, static_cast<std::uint16_t>(v));
     }
   }
-  FieldWriter with_prefix(std::string prefix) const { return FieldWriter(*st_, std::move(prefix)); }
+  // As FieldReader::child_at / child: the path is built only when a layout map is wanted.
+  template <class MakePath>
+  FieldWriter child_at(MakePath&& make_path) const {
+    FieldWriter c(*st_, std::string_view());
+    if (recording()) c.prefix_ = make_path();
+    return c;
+  }
+  FieldWriter child(std::string_view name) const {
+    return child_at([&] { return join_path(prefix_, name); });
+  }
+  FieldWriter child(std::string_view name, std::size_t index) const {
+    return child_at([&] { return join_path(prefix_, indexed(name, index)); });
+  }
+  bool recording() const noexcept { return st_->layout != nullptr; }
   void fail(Errc e) { st_->fail(e); }
   void record(std::string_view name, std::size_t offset, std::size_t length,
               std::uint8_t mask = 0xff);
@@ -249,8 +289,6 @@ class FieldWriter {
   SerializeState* st_;
   std::string prefix_;
 };
-
-std::string join_path(std::string_view prefix, std::string_view name);
 
 // parse_body and serialize_body of a payload P that is one shape (typed, implied, packed: the
 // FieldReader / FieldWriter members) over `spec`, its code point member and its data member.

@@ -2,6 +2,7 @@
 // information carried in the Data of a type 3 (Key ID) extension.
 #include "codec/payloads.h"
 
+#include <new>
 #include <string>
 
 namespace mikey::codec {
@@ -22,9 +23,7 @@ ParseError parse_key_id_info(ByteView data, std::size_t base, ParseState& st,
     out.clear();
     while (r.remaining() > 0) {
       at = r.offset();
-      FieldReader er =
-          r.with_prefix(join_path(prefix, "key_id[" + std::to_string(out.size()) + "]"),
-                        PayloadType::general_ext);
+      FieldReader er = r.child("key_id", out.size(), PayloadType::general_ext);
       KeyIdEntry& e = out.emplace_back();
       const bool ok = er.typed(kKeyId, e.type, e.key_id).code == Errc::ok;
       r.reader() = er.reader();
@@ -32,7 +31,8 @@ ParseError parse_key_id_info(ByteView data, std::size_t base, ParseState& st,
       if (!ok) return er.fail(Errc::truncated, at);
     }
     return {};
-  } catch (...) {  // std::bad_alloc from a pathological input: report, never propagate
+  } catch (
+      const std::bad_alloc&) {  // std::bad_alloc from a pathological input: report, never propagate
     return {Errc::too_many_payloads, static_cast<std::uint32_t>(at), PayloadType::general_ext};
   }
 }

@@ -1,6 +1,8 @@
 // HDR, the Common Header payload (RFC 3830 §6.1; RFC 4563 §5; RFC 6043 §6.1, §6.1.1).
 #include "codec/payloads.h"
 
+#include <new>
+
 namespace mikey::codec {
 
 namespace {
@@ -8,8 +10,7 @@ namespace {
 ParseError parse_srtp_id(FieldReader& r, std::uint8_t count, std::vector<SrtpIdEntry>& out) {
   // RFC 3830 §6.1.1: #CS records of Policy_no (1), SSRC (4), ROC (4).
   for (std::uint8_t i = 0; i < count; ++i) {
-    FieldReader er =
-        r.with_prefix(join_path(r.prefix(), "srtp_id[" + std::to_string(i) + "]"), r.where());
+    FieldReader er = r.child("srtp_id", i, r.where());
     SrtpIdEntry& e = out.emplace_back();
     bool ok = er.u8("policy_no", e.policy_no) && er.u32("ssrc", e.ssrc) && er.u32("roc", e.roc);
     r.reader() = er.reader();
@@ -61,8 +62,7 @@ ParseError parse_hdr(FieldReader& r, Hdr& out, PayloadType& first_payload) noexc
         return {};
       case MapType::generic_id:
         for (std::uint8_t i = 0; i < out.cs_count; ++i) {
-          FieldReader er = r.with_prefix(
-              join_path(r.prefix(), "generic_id[" + std::to_string(i) + "]"), r.where());
+          FieldReader er = r.child("generic_id", i, r.where());
           ParseError e = parse_generic_id_entry(er, out.generic_id.emplace_back());
           r.reader() = er.reader();
           if (e.code != Errc::ok) return e;
@@ -70,7 +70,7 @@ ParseError parse_hdr(FieldReader& r, Hdr& out, PayloadType& first_payload) noexc
         return {};
     }
     return r.fail(Errc::unknown_map_type, r.offset() - 1);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return r.fail(Errc::too_many_payloads, r.offset());
   }
 }
@@ -94,14 +94,14 @@ void serialize_hdr(FieldWriter& w, const Hdr& in, PayloadType first_payload) {
   w.u8("cs_count", in.cs_count);
   w.code("map_type", in.map_type);
   for (std::size_t i = 0; i < in.srtp_id.size(); ++i) {
-    FieldWriter ew = w.with_prefix(join_path(w.prefix(), "srtp_id[" + std::to_string(i) + "]"));
+    FieldWriter ew = w.child("srtp_id", i);
     ew.u8("policy_no", in.srtp_id[i].policy_no);
     ew.u32("ssrc", in.srtp_id[i].ssrc);
     ew.u32("roc", in.srtp_id[i].roc);
   }
   for (std::size_t i = 0; i < in.generic_id.size(); ++i) {
     const GenericIdEntry& e = in.generic_id[i];
-    FieldWriter ew = w.with_prefix(join_path(w.prefix(), "generic_id[" + std::to_string(i) + "]"));
+    FieldWriter ew = w.child("generic_id", i);
     if (e.policies.size() > 0x7f) return w.fail(Errc::field_too_large);
     ew.u8("cs_id", e.cs_id);
     ew.code("prot_type", e.prot_type);

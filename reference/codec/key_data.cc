@@ -6,6 +6,7 @@
 // (16 bits) and Salt data only for the +SALT types, then KV data.
 #include "codec/payloads.h"
 
+#include <new>
 #include <string>
 
 namespace mikey::codec {
@@ -19,10 +20,6 @@ constexpr Counted kSalt{"salt_len", "salt_data", 2};
 constexpr Counted kSpi{"spi_length", "spi", 1};
 constexpr Counted kValidFrom{"vf_length", "valid_from", 1};
 constexpr Counted kValidTo{"vt_length", "valid_to", 1};
-
-std::string key_name(const std::string& prefix, std::size_t i) {
-  return join_path(prefix, "key_data[" + std::to_string(i) + "]");
-}
 
 }  // namespace
 
@@ -94,7 +91,7 @@ ParseError parse_key_data_chain(ByteView data, std::size_t base, ParseState& st,
     while (true) {
       at = r.offset();
       if (out.keys.size() >= st.options.max_payloads) return r.fail(Errc::too_many_payloads, at);
-      FieldReader kr = r.with_prefix(key_name(prefix, out.keys.size()), PayloadType::key_data);
+      FieldReader kr = r.child("key_data", out.keys.size(), PayloadType::key_data);
       std::uint8_t next = 0;
       if (!kr.u8("next_payload", next)) return kr.error();
       ParseError e = parse_body(kr, out.keys.emplace_back());
@@ -112,7 +109,8 @@ ParseError parse_key_data_chain(ByteView data, std::size_t base, ParseState& st,
       if (!r.bytes("trailing", r.remaining(), out.trailing)) return r.error();
     }
     return {};
-  } catch (...) {  // std::bad_alloc from a pathological input: report, never propagate
+  } catch (
+      const std::bad_alloc&) {  // std::bad_alloc from a pathological input: report, never propagate
     return {Errc::too_many_payloads, static_cast<std::uint32_t>(at), PayloadType::key_data};
   }
 }
@@ -126,7 +124,7 @@ Errc serialize_key_data_chain(const KeyDataChain& in, Bytes& out, Layout* layout
     st.layout = layout;
     FieldWriter root(st, prefix);
     for (std::size_t i = 0; i < in.keys.size(); ++i) {
-      FieldWriter kw = root.with_prefix(key_name(prefix, i));
+      FieldWriter kw = root.child("key_data", i);
       kw.code("next_payload", i + 1 < in.keys.size() ? PayloadType::key_data : PayloadType::last);
       serialize_body(kw, in.keys[i]);
     }
@@ -134,7 +132,7 @@ Errc serialize_key_data_chain(const KeyDataChain& in, Bytes& out, Layout* layout
     if (!st.ok()) return st.status();
     out = std::move(st.writer).take();
     return Errc::ok;
-  } catch (...) {  // allocation failure
+  } catch (const std::bad_alloc&) {  // allocation failure
     return Errc::field_too_large;
   }
 }

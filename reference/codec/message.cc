@@ -1,6 +1,7 @@
 #include "codec/message.h"
 
 #include <array>
+#include <new>
 #include <string>
 
 namespace mikey::codec {
@@ -57,7 +58,7 @@ std::optional<PayloadBody> body_for(PayloadType t) noexcept {
 }
 
 std::string payload_prefix(const std::string& base, std::size_t index, PayloadType t) {
-  std::string name = "payload[" + std::to_string(index) + "].";
+  std::string name = indexed("payload", index) + ".";
   std::string tn(to_string(t));
   if (tn.empty()) tn = std::to_string(raw(t));
   for (char& c : tn) c = c == ' ' ? '_' : c;  // "General Ext" → "General_Ext": one path segment
@@ -146,7 +147,8 @@ ParseError parse_chain(FieldReader& r, PayloadType first, std::vector<Payload>& 
         return ParseError{sub_only ? Errc::unexpected_payload_type : Errc::unknown_payload_type,
                           static_cast<std::uint32_t>(start), next};
       }
-      FieldReader pr = r.with_prefix(payload_prefix(r.prefix(), out.size(), next), next);
+      FieldReader pr =
+          r.child_at(next, [&] { return payload_prefix(r.prefix(), out.size(), next); });
       std::uint8_t np = 0;
       // RFC 3830 §6.5: SIGN has no Next payload field and is always last.
       if (next != PayloadType::sign && !pr.u8("next_payload", np)) return pr.error();
@@ -162,7 +164,8 @@ ParseError parse_chain(FieldReader& r, PayloadType first, std::vector<Payload>& 
       next = static_cast<PayloadType>(np);
     }
     return {};
-  } catch (...) {  // std::bad_alloc from a pathological input: report, never propagate
+  } catch (
+      const std::bad_alloc&) {  // std::bad_alloc from a pathological input: report, never propagate
     return r.fail(Errc::too_many_payloads, r.offset());
   }
 }
@@ -172,7 +175,7 @@ void serialize_chain(FieldWriter& w, const std::vector<Payload>& payloads) {
     const Payload& p = payloads[i];
     std::optional<PayloadBody> expect = body_for(p.type);
     if (!expect || expect->index() != p.body.index()) return w.fail(Errc::inconsistent_model);
-    FieldWriter pw = w.with_prefix(payload_prefix(w.prefix(), i, p.type));
+    FieldWriter pw = w.child_at([&] { return payload_prefix(w.prefix(), i, p.type); });
     if (p.type == PayloadType::sign) {
       if (i + 1 != payloads.size()) return w.fail(Errc::inconsistent_model);
     } else {
@@ -204,9 +207,10 @@ ParseError parse_nested_chain(FieldReader& r, PayloadType first, std::vector<Pay
   if (e.code != Errc::ok) return e;
   if (r.remaining() > 0) {
     std::size_t at = r.offset();
+    // The owner's path is known only when the parse records a layout (as for Key data).
     r.deviate(DeviationKind::container_trailing_bytes, at,
-              std::to_string(r.remaining()) + " byte(s) after the " + std::string(chain) + " of " +
-                  std::string(owner));
+              std::to_string(r.remaining()) + " byte(s) after the " + std::string(chain) +
+                  (owner.empty() ? std::string() : " of " + std::string(owner)));
     if (!r.bytes("trailing", r.remaining(), trailing)) return r.error();
   }
   return {};
@@ -286,7 +290,7 @@ ParseOutcome parse_message(ByteView bytes, const ParseOptions& options) noexcept
   };
   if (bytes.empty()) return finish({Errc::missing_hdr, 0, PayloadType::last});
   PayloadType first{};
-  FieldReader hr = r.with_prefix("hdr", PayloadType::last);
+  FieldReader hr = r.child("hdr", PayloadType::last);
   ParseError e = parse_hdr(hr, out.message.hdr, first);
   r.reader() = hr.reader();
   if (e.code != Errc::ok) return finish(e);
@@ -309,13 +313,13 @@ Result<Bytes, Errc> serialize_headed_chain(
     SerializeState st;
     st.layout = layout;
     FieldWriter w(st, prefix);
-    FieldWriter hw = w.with_prefix(join_path(prefix, header));
+    FieldWriter hw = w.child(header);
     write_header(hw, payloads.empty() ? PayloadType::last : payloads.front().type);
     serialize_chain(w, payloads);
     if (!trailing.empty()) w.bytes("trailing", trailing);
     if (!st.ok()) return st.status();
     return std::move(st.writer).take();
-  } catch (...) {  // allocation failure
+  } catch (const std::bad_alloc&) {  // allocation failure
     return Errc::field_too_large;
   }
 }

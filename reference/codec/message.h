@@ -60,7 +60,8 @@ Result<Bytes, Errc> serialize_headed_chain(
 // A container holding "First Payload" + chain (RFC 6043 §6.10); `r` spans exactly the container.
 ParseError parse_container(FieldReader& r, Chain& out) noexcept;
 // parse_chain one nesting level deeper; bytes left in r after the chain are kept in `trailing`
-// and reported as a container_trailing_bytes deviation "... byte(s) after the <chain> of <owner>".
+// and reported as a container_trailing_bytes deviation "... byte(s) after the <chain> of <owner>"
+// (" of <owner>" left out when `owner` is empty).
 ParseError parse_nested_chain(FieldReader& r, PayloadType first, std::vector<Payload>& out,
                               Bytes& trailing, std::string_view chain,
                               std::string_view owner) noexcept;

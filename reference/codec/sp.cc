@@ -5,13 +5,10 @@
 // for Types 0, 2 and 5; the others take their width from the TLV Length).
 #include "codec/payloads.h"
 
+#include <new>
 #include <string>
 
 namespace mikey::codec {
-
-namespace {
-std::string param_name(std::size_t i) { return "param[" + std::to_string(i) + "]"; }
-}  // namespace
 
 ParseError parse_body(FieldReader& r, SecurityPolicy& out) noexcept {
   try {
@@ -28,8 +25,7 @@ ParseError parse_body(FieldReader& r, SecurityPolicy& out) noexcept {
       // A TLV that runs past the Policy param length is truncated at the TLV's first byte: the
       // param length, not the TLV, is what disagrees with the rest.
       std::size_t tlv_at = pr.offset();
-      FieldReader tr =
-          pr.with_prefix(join_path(pr.prefix(), param_name(out.params.size())), pr.where());
+      FieldReader tr = pr.child("param", out.params.size(), pr.where());
       PolicyParam& p = out.params.emplace_back();
       std::uint8_t value_len = 0;
       bool ok = tr.u8("type", p.type) && tr.u8("length", value_len) &&
@@ -38,7 +34,8 @@ ParseError parse_body(FieldReader& r, SecurityPolicy& out) noexcept {
       if (!ok) return tr.fail(Errc::truncated, tlv_at);
     }
     return {};
-  } catch (...) {  // std::bad_alloc from a pathological input: report, never propagate
+  } catch (
+      const std::bad_alloc&) {  // std::bad_alloc from a pathological input: report, never propagate
     return r.fail(Errc::too_many_payloads, r.offset());
   }
 }
@@ -50,10 +47,10 @@ void serialize_body(FieldWriter& w, const SecurityPolicy& in) {
   w.code("prot_type", in.prot_type);
   w.length("policy_param_length", len, 2);
   w.record("policy_param", w.offset(), len);
-  FieldWriter pw = w.with_prefix(join_path(w.prefix(), "policy_param"));
+  FieldWriter pw = w.child("policy_param");
   for (std::size_t i = 0; i < in.params.size(); ++i) {
     const PolicyParam& p = in.params[i];
-    FieldWriter tw = pw.with_prefix(join_path(pw.prefix(), param_name(i)));
+    FieldWriter tw = pw.child("param", i);
     tw.u8("type", p.type);
     tw.length("length", p.value.size(), 1);
     tw.bytes("value", p.value);

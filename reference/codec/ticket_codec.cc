@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <mutex>
+#include <new>
 #include <optional>
 
 namespace mikey::codec {
@@ -171,7 +172,7 @@ Result<ByteView, Errc> base_ticket_mac_input(ByteView ticket_payload) noexcept {
         data.payloads.empty() ? nullptr : data.payloads.back().get<Verification>();
     if (v == nullptr || !data.trailing.empty()) return Errc::unexpected_payload_type;
     return ticket_mac_input(ticket_payload, v->mac.size());
-  } catch (...) {  // allocation failure
+  } catch (const std::bad_alloc&) {  // allocation failure
     return Errc::too_many_payloads;
   }
 }

@@ -6,6 +6,7 @@
 //                     Initiator Data length (16) | Initiator Data
 // TP Data and Initiator Data are "First Payload" + payload chain containers (message.h).
 // Ticket Data stays opaque here; ticket_codec.h reads it.
+#include <new>
 #include <string>
 
 #include "codec/message.h"
@@ -42,7 +43,7 @@ ParseError parse_sized_container(FieldReader& r, std::string_view length_name,
                                  std::string_view name, Chain& out) {
   std::uint16_t len = 0;
   if (!r.u16(length_name, len)) return r.error();
-  FieldReader sub = r.with_prefix(join_path(r.prefix(), name), r.where());
+  FieldReader sub = r;
   if (!r.nested(name, len, sub)) return r.error();
   r.record(name, sub.offset(), len);
   return parse_container(sub, out);
@@ -55,7 +56,7 @@ void serialize_sized_container(FieldWriter& w, std::string_view length_name, std
   SerializeState sub;
   Layout sub_layout;
   if (w.state().layout != nullptr) sub.layout = &sub_layout;
-  FieldWriter cw(sub, join_path(w.prefix(), name));
+  FieldWriter cw(sub, w.recording() ? join_path(w.prefix(), name) : std::string());
   serialize_container(cw, in);
   if (!sub.ok()) return w.fail(sub.status());
   const Bytes& bytes = sub.writer.data();
@@ -138,7 +139,8 @@ void serialize_policy(FieldWriter& w, const TicketPolicy& in) {
 ParseError parse_body(FieldReader& r, TicketPolicy& out) noexcept {
   try {
     return parse_policy(r, out);
-  } catch (...) {  // std::bad_alloc from a pathological input: report, never propagate
+  } catch (
+      const std::bad_alloc&) {  // std::bad_alloc from a pathological input: report, never propagate
     return r.fail(Errc::too_many_payloads, r.offset());
   }
 }
@@ -157,7 +159,8 @@ ParseError parse_body(FieldReader& r, Ticket& out) noexcept {
     // The Initiator Data length is present in every TICKET, 0 without Initiator Data
     // (RFC 6043 §6.10: the field list marks it "Not present in the TP payload").
     return parse_sized_container(r, "initiator_data_length", "initiator_data", out.initiator_data);
-  } catch (...) {  // std::bad_alloc from a pathological input: report, never propagate
+  } catch (
+      const std::bad_alloc&) {  // std::bad_alloc from a pathological input: report, never propagate
     return r.fail(Errc::too_many_payloads, r.offset());
   }
 }

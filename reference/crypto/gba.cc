@@ -1,6 +1,7 @@
 #include "crypto/gba.h"
 
 #include <limits>
+#include <new>
 
 #include "crypto/mac.h"
 
@@ -26,7 +27,7 @@ Result<SecureBytes, Error> gba_kdf(ByteView key, ByteView fc,
     auto n = hmac_into(Digest::sha256, key, {ByteView(s)}, out.span());
     if (!n.ok()) return n.error();
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }
@@ -34,7 +35,7 @@ Result<SecureBytes, Error> gba_kdf(ByteView key, ByteView fc,
 Result<Bytes, Error> naf_id(std::string_view fqdn, ByteView ua_protocol_id) noexcept {
   try {
     return concat({as_bytes(fqdn), ua_protocol_id});
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }

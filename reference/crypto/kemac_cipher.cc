@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <new>
 
 #include <algorithm>
 #include <climits>
@@ -150,7 +151,7 @@ Result<Bytes, Error> aes_cm_crypt(EncrAlg alg, ByteView key, const AesCmIv& iv,
     Bytes out(data.size() <= kAesCmMaxBytes ? data.size() : 0);
     if (Error e = aes_cm_into(alg, key, iv, data, out); e.code != Errc::ok) return e;
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }
@@ -166,7 +167,7 @@ Result<Bytes, Error> aes_kw_wrap(ByteView kek, ByteView iv, ByteView key_data) n
     if (!n.ok()) return n.error();
     if (n.value() != out.size()) return Error{Errc::openssl_failure};
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }
@@ -184,7 +185,7 @@ Result<SecureBytes, Error> aes_kw_unwrap(ByteView kek, ByteView iv, ByteView wra
     if (!n.ok()) return n.error();
     if (n.value() != wrapped.size() - 8) return Error{Errc::openssl_failure};
     return SecureBytes(buffer.view().first(n.value()));
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }
@@ -211,7 +212,7 @@ Result<Bytes, Error> encrypt_kemac(EncrAlg alg, ByteView encr_key, ByteView salt
     case EncrAlg::null:
       try {
         return Bytes(plaintext.begin(), plaintext.end());
-      } catch (...) {  // allocation failure only
+      } catch (const std::bad_alloc&) {  // allocation failure only
         return Error{Errc::out_of_memory};
       }
     case EncrAlg::aes_cm_128:
@@ -247,7 +248,7 @@ Result<SecureBytes, Error> decrypt_kemac(EncrAlg alg, ByteView encr_key, ByteVie
       case EncrAlg::aes_kw_128:
         return aes_kw_unwrap(encr_key, salt, ciphertext);
     }
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
   return Error{Errc::unsupported_algorithm};

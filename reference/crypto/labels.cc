@@ -1,6 +1,7 @@
 #include "crypto/labels.h"
 
 #include <limits>
+#include <new>
 
 namespace mikey::crypto {
 
@@ -52,7 +53,7 @@ Result<Bytes, Error> label_tgk_3830(std::uint32_t constant, std::uint8_t cs_id,
     put_u32(out, csb_id);
     put(out, rand);  // RFC 3830 §4.1.3: the RAND itself, no length
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }
@@ -74,7 +75,7 @@ Result<Bytes, Error> label_forking(std::uint32_t constant, ByteView id_data,
     put(out, id_data);
     put_len8(out, randr_kms);
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }
@@ -96,7 +97,7 @@ Result<Bytes, Error> label_message_key(std::uint32_t constant, std::uint32_t csb
     put_len8(out, randri);
     put_len8(out, randrr);
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }
@@ -114,7 +115,7 @@ Result<Bytes, Error> label_session_key(std::uint32_t constant, std::uint8_t cs_i
     put_len8(out, randri);
     put_len8(out, randrr);
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }
@@ -122,7 +123,7 @@ Result<Bytes, Error> label_session_key(std::uint32_t constant, std::uint8_t cs_i
 Result<Bytes, Error> label_vr(std::uint32_t constant) noexcept {
   try {
     return ticket_prefix(constant, LabelType::vr, 0);
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }
@@ -137,7 +138,7 @@ Result<Bytes, Error> label_with_rand(std::uint32_t constant, LabelType type,
     Bytes out = ticket_prefix(constant, type, 1 + rand.size());
     put_len8(out, rand);
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }

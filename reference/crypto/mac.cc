@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <new>
 
 #include <array>
 #include <memory>
@@ -83,7 +84,7 @@ Result<Bytes, Error> hmac(Digest digest, ByteView key, ByteView data) noexcept {
     if (!n.ok()) return n.error();
     out.resize(n.value());
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }
@@ -111,7 +112,7 @@ Result<Bytes, Error> compute_mac(MacAlg alg, ByteView key,
     auto n = hmac_into(*digest, key, parts, out);
     if (!n.ok()) return n.error();
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }

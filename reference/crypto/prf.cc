@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <new>
 
 #include "crypto/mac.h"
 
@@ -56,7 +57,7 @@ Result<SecureBytes, Error> prf(PrfFunc func, ByteView inkey, ByteView label,
     }
     // "the outkey_len most significant bits of T"
     return SecureBytes(t.view().first(outkey_bytes));
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::out_of_memory};
   }
 }

@@ -1,5 +1,7 @@
 #include "roles/error_message.h"
 
+#include <new>
+
 #include "roles/message_util.h"
 
 namespace mikey::roles {
@@ -33,7 +35,7 @@ Bytes build_error(const ErrorContext& ctx, codec::ErrorNo no, NtpTime t,
     }
     auto bytes = codec::serialize_message(m);
     return bytes.ok() ? std::move(bytes).value() : Bytes{};
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return {};
   }
 }
@@ -44,7 +46,7 @@ std::vector<codec::ErrorNo> error_numbers(const codec::Message& m) noexcept {
   try {
     for (const codec::Payload& p : m.payloads)
       if (const auto* e = p.get<codec::Err>()) out.push_back(e->error_no);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     out.clear();
   }
   return out;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <new>
 
 #include "crypto/derive.h"
 #include "roles/error_message.h"
@@ -164,7 +165,7 @@ Result<Bytes, Failure> build_request_init_psk(const RequestInitFields& f, ByteVi
     p.identity_a = f.idri ? ByteView(f.idri->data) : identity_i;
     p.identity_b = f.idrkms ? ByteView(f.idrkms->data) : identity_kms;
     return protect_message(std::move(m), p);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
@@ -212,7 +213,7 @@ Result<Bytes, Refusal> Initiator::request_ticket(const TicketRequest& desired) n
     pr.desired = desired;
     request_ = std::move(pr);
     return std::move(bytes).value();
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return refuse(Failure::internal_error);
   }
 }
@@ -236,7 +237,7 @@ Result<codec::TicketPolicy, Refusal> Initiator::process_request_resp(ByteView re
     auto keys = verify_message(r, p);
     if (!keys.ok()) return refuse(keys.error());
     return accept_grant(r, std::move(keys).value());
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return refuse(Failure::internal_error);
   }
 }
@@ -295,7 +296,7 @@ Result<codec::TicketPolicy, Refusal> Initiator::create_ticket(const TicketReques
     transfer_.reset();
     session_.reset();
     return policy;
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return refuse(Failure::internal_error);
   }
 }
@@ -388,7 +389,7 @@ Result<Bytes, Refusal> Initiator::transfer_init(const TransferOptions& options) 
     auto done = complete_transfer(Received{}, {}, ticket_->mpki.clone(), clone_keys(ticket_->keys));
     if (!done.ok()) return done.error();
     return bytes;
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return refuse(Failure::internal_error);
   }
 }
@@ -543,7 +544,7 @@ Result<Bytes, Refusal> Initiator::csb_update(const UpdateOptions& options) noexc
       commit_update(*session_, options);
     }
     return bytes;
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return refuse(Failure::internal_error);
   }
 }

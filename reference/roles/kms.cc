@@ -1,6 +1,7 @@
 // Kms: request intake shared by REQUEST_INIT and RESOLVE_INIT (RFC 3830 §5.3 processing order),
 // key lookup and Error replies.
 #include <cstdlib>
+#include <new>
 #include <string>
 
 #include "roles/error_message.h"
@@ -277,7 +278,7 @@ KmsReply Kms::handle(Exchange& x) noexcept {
     auto r = x.resolve ? serve_resolve(x) : serve_request(x);
     if (r.ok()) return KmsReply{std::move(r).value(), std::nullopt, {}};
     return reply_error(x, r.error());
-  } catch (...) {  // allocation failure: answer what we still can
+  } catch (const std::bad_alloc&) {  // allocation failure: answer what we still can
     return reply_error(x, refuse(Failure::internal_error));
   }
 }
@@ -287,7 +288,7 @@ KmsReply Kms::handle_request_init(ByteView request) noexcept {
     Exchange x;
     x.in = receive(request);
     return handle(x);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return KmsReply{{}, Failure::internal_error, {}};
   }
 }
@@ -299,7 +300,7 @@ KmsReply Kms::handle_resolve_init(ByteView request, const RequestContext& contex
     x.context = context;
     x.in = receive(request);
     return handle(x);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return KmsReply{{}, Failure::internal_error, {}};
   }
 }

@@ -5,6 +5,7 @@
 // which MAC identity a peer KMS's request may use (link_context, verify_request_mac). Where the
 // specifications allow several readings, PeerKms / KmsUser select one (docs/latitude.md).
 #include <algorithm>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -179,7 +180,7 @@ bool names_idrpsk(ByteView request) noexcept {
   try {
     const Received r = receive(request);  // a partial parse still shows the payloads before it
     return find_idr(r.message().payloads, codec::IdRole::idrpsk) != nullptr;
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return false;
   }
 }

@@ -1,5 +1,7 @@
 #include "roles/message_util.h"
 
+#include <new>
+
 #include "crypto/kemac_cipher.h"
 
 namespace mikey::roles {
@@ -60,8 +62,9 @@ Received receive(ByteView bytes) noexcept {
   Received r;
   try {
     r.bytes.assign(bytes.begin(), bytes.end());
-    r.parsed = codec::parse_message(r.bytes);
-  } catch (...) {
+    // MAC inputs (RFC 6043 §5.5) are cut out by field range: the layout map is needed.
+    r.parsed = codec::parse_message(r.bytes, codec::kWithLayout);
+  } catch (const std::bad_alloc&) {
     r.bytes.clear();
     r.parsed.error = {codec::Errc::too_many_payloads, 0, codec::PayloadType::last};
   }
@@ -115,7 +118,7 @@ Result<Bytes, Failure> encode_keys(const KeySet& keys) noexcept {
     for (codec::KeyData& d : chain.keys) wipe(d.key), wipe(d.salt);
     if (e != codec::Errc::ok) return Failure::internal_error;
     return out;
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
@@ -141,7 +144,7 @@ Result<KeySet, Failure> decode_keys(ByteView plaintext) noexcept {
     }
     if (!clean) return Failure::malformed_message;
     return keys;
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }

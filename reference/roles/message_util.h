@@ -3,6 +3,7 @@
 // parse_message() and its layout map.
 #pragma once
 
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,7 +85,7 @@ template <class Read>
 auto refuse_on_throw(Read&& read) noexcept -> decltype(read()) {
   try {
     return read();
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return refuse(Failure::internal_error);
   }
 }

@@ -1,6 +1,7 @@
 #include "roles/policy.h"
 
 #include <algorithm>
+#include <new>
 
 #include "roles/clock.h"
 #include "roles/message_util.h"
@@ -54,7 +55,7 @@ Result<PolicyView, Failure> view_policy(const codec::TicketPolicy& tp) noexcept 
       v.idrapp.push_back(identity_of(*a));
     for (const auto* r : find_all_idr(ps, codec::IdRole::idrr)) v.idrr.push_back(identity_of(*r));
     return v;
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }

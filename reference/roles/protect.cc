@@ -1,6 +1,7 @@
 #include "roles/protect.h"
 
 #include <array>
+#include <new>
 #include <string>
 
 #include "codec/ticket_codec.h"
@@ -151,9 +152,17 @@ Result<Bytes, Failure> seal_initiator_data(Message& m, const MessageProtection& 
 Result<Bytes, Failure> seal_v(Message m, const MessageProtection& p, ByteView auth_key) {
   auto* v = m.payloads.empty() ? nullptr : m.payloads.back().get<codec::Verification>();
   if (v == nullptr) return Failure::missing_payload;
+  // V is the last payload: without trailing bytes its MAC field ends the draft, and only the
+  // TRANSFER_INIT MAC input (RFC 6043 §5.5) needs the whole layout map (a path per field).
+  const bool whole_layout =
+      coverage_of(m.hdr.data_type) == Coverage::transfer_init || !m.trailing.empty();
   codec::Layout layout;
-  auto draft = serialize(m, &layout);
+  auto draft = serialize(m, whole_layout ? &layout : nullptr);
   if (!draft.ok()) return draft.error();
+  if (!whole_layout) {
+    layout.add(field_path(m.payloads.size() - 1, "V.mac"), draft->size() - v->mac.size(),
+               v->mac.size());
+  }
   auto in = mac_input(m.hdr.data_type, draft.value(), layout, m.payloads.size() - 1, p);
   if (!in.ok()) return in.error();
   auto mac = compute(v->auth_alg, auth_key, in.value());
@@ -229,7 +238,7 @@ Result<Bytes, Failure> protect_message(Message m, const MessageProtection& p,
       *slot = std::move(sealed).value();
     }
     return seal_v(std::move(m), p, keys->auth.view());
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
@@ -242,7 +251,7 @@ Result<Bytes, Failure> received_mac_input(const Received& r,
     auto mac = field(r.parsed.layout, m.payloads.size() - 1, "V.mac");
     if (!mac) return Failure::missing_payload;
     return cut_and_append(r.bytes, *mac, extra);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
@@ -274,7 +283,7 @@ Result<KeySet, Failure> verify_message(const Received& r, const MessageProtectio
       return opened;
     }
     return open_with_reading(r, p, keys.value(), *kemac, other);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
@@ -304,7 +313,7 @@ Result<codec::Kemac, Failure> seal_kemac(codec::EncrAlg encr, const crypto::Mess
   try {
     // RFC 6043 §4.2.1.5, §4.2.3.5, App. A.1: the KEMAC's Mac alg is NULL, the MAC is in V.
     return codec::Kemac{encr, std::move(ct).value(), codec::MacAlg::null, {}};
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
@@ -333,7 +342,7 @@ Result<crypto::Verified, Failure> verify_vr(const Received& r, std::size_t ticke
       return Failure::initiator_data_failure;
     }
     return crypto::Verified{};
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }

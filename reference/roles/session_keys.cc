@@ -1,5 +1,7 @@
 #include "roles/session_keys.h"
 
+#include <new>
+
 #include "crypto/derive.h"
 #include "crypto/labels.h"
 
@@ -89,7 +91,7 @@ Result<std::vector<SrtpKeys>, Failure> derive_srtp_keys(const SessionKeyInputs& 
       out.push_back(std::move(k).value());
     }
     return out;
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }

@@ -1,6 +1,7 @@
 #include "roles/ticket.h"
 
 #include <algorithm>
+#include <new>
 
 #include "codec/message.h"
 #include "crypto/derive.h"
@@ -210,7 +211,7 @@ Result<SealedTicket, Failure> seal_ticket(const codec::TicketPolicy& policy,
                                           NtpTime t, crypto::Rng& rng) noexcept {
   try {
     return seal(policy, contents, key, t, rng);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }
@@ -219,7 +220,7 @@ Result<OpenedTicket, Failure> open_ticket(ByteView ticket_payload, const codec::
                                           std::span<const TicketKey> keys) noexcept {
   try {
     return open(ticket_payload, ticket, keys);
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }

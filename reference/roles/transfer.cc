@@ -1,5 +1,7 @@
 #include "roles/transfer.h"
 
+#include <new>
+
 #include "crypto/derive.h"
 #include "roles/message_util.h"
 
@@ -61,7 +63,7 @@ Result<KeySet, Failure> forked_session_keys(const KeySet& keys, codec::PrfFunc t
       out.push_back(std::move(f));
     }
     return out;
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return Failure::internal_error;
   }
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "wire/fuzzing.h"
+
 namespace mikey::service {
 
 transport::ClientOptions peer_client_options(const config::PeerEndpoint& peer,
@@ -66,6 +68,7 @@ Result<Bytes, roles::PeerError> HttpKmsPeer::resolve(const roles::PeerKms& peer,
   } catch (const std::exception& e) {
     return roles::PeerError{std::string("KMS-to-KMS request failed: ") + e.what()};
   } catch (...) {
+    wire::trap_when_fuzzing();
     return roles::PeerError{"KMS-to-KMS request failed"};
   }
 }

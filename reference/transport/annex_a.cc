@@ -10,6 +10,7 @@
 
 #include "wire/base64.h"
 #include "wire/errc.h"
+#include "wire/fuzzing.h"
 #include "wire/reader.h"
 
 namespace mikey::transport {
@@ -479,7 +480,8 @@ HttpResponse respond(const AnnexAProfile& profile, const KmsHandler& handler,
     }
   } catch (const std::exception& e) {
     failure = std::string("the KMS handler threw: ") + e.what();
-  } catch (...) {
+  } catch (...) {  // the server survives a buggy handler; a fuzzer must see it
+    wire::trap_when_fuzzing();
     failure = "the KMS handler threw a non-standard exception";
   }
   if (failure.empty() && !answer.kms_failed && answer.mikey.empty() &&

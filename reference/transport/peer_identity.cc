@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <new>
 
 #include <cstdio>
 #include <memory>
@@ -71,7 +72,7 @@ std::optional<PeerCertificate> verified_peer_certificate(ssl_st* ssl) noexcept {
     X509* cert = SSL_get0_peer_certificate(ssl);
     if (cert == nullptr) return std::nullopt;
     return names_of(cert);
-  } catch (...) {  // allocation failure: as if no certificate was verified
+  } catch (const std::bad_alloc&) {  // allocation failure: as if no certificate was verified
     return std::nullopt;
   }
 }
@@ -84,7 +85,7 @@ Result<PeerCertificate, std::string> read_certificate_file(const std::string& pa
                                                 &X509_free);
     if (!cert) return "no PEM certificate in " + path;
     return names_of(cert.get());
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     return std::string("out of memory reading a certificate");
   }
 }

@@ -23,6 +23,7 @@
 
 #include "transport/access_log.h"
 #include "transport/server.h"
+#include "wire/fuzzing.h"
 
 namespace mikey::transport::server_detail {
 
@@ -87,6 +88,7 @@ struct ServerCore {
     try {
       sink(line);
     } catch (...) {  // a failing log sink must not take an io thread down
+      wire::trap_when_fuzzing();
     }
   }
   void log(const AccessLogEntry& e) { log_line(format_access_log(e)); }

@@ -11,6 +11,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@
 
 #include "transport/request_parser.h"
 #include "transport/server_core.h"
+#include "wire/fuzzing.h"
 
 namespace mikey::transport::server_detail {
 
@@ -209,11 +211,19 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     write(std::move(response));
   }
 
+  static HttpReply kms_failure() {
+    return make_error_response(Reject::kms_failure, message(Reject::kms_failure));
+  }
+
+  // As respond() treats a throwing KmsHandler: a KMS failure (A.3-1).
   HttpReply call_handler(const ReceivedRequest& request) {
     try {
       return core_.handler(request);
-    } catch (...) {  // as respond() treats a throwing KmsHandler: a KMS failure (A.3-1)
-      return make_error_response(Reject::kms_failure, message(Reject::kms_failure));
+    } catch (const std::exception&) {
+      return kms_failure();
+    } catch (...) {
+      wire::trap_when_fuzzing();
+      return kms_failure();
     }
   }
 

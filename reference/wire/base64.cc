@@ -1,6 +1,7 @@
 #include "wire/base64.h"
 
 #include <array>
+#include <new>
 
 namespace mikey::wire {
 
@@ -99,7 +100,7 @@ Result<Bytes, Error> base64_decode(std::string_view text, Base64Mode mode,
     if (nchars != 0)
       return err(npad ? Errc::bad_base64_padding : Errc::bad_base64_length, text.size());
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return err(Errc::limit_exceeded, 0);
   }
 }

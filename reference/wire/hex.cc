@@ -1,5 +1,7 @@
 #include "wire/hex.h"
 
+#include <new>
+
 namespace mikey::wire {
 
 std::string to_hex(ByteView data) {
@@ -41,7 +43,7 @@ Result<Bytes, Error> from_hex(std::string_view text) noexcept {
     }
     if (high >= 0) return Error{Errc::odd_hex_length, static_cast<std::uint32_t>(text.size())};
     return out;
-  } catch (...) {  // allocation failure only
+  } catch (const std::bad_alloc&) {  // allocation failure only
     return Error{Errc::limit_exceeded, 0};
   }
 }

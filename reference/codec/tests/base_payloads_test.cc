@@ -777,6 +777,8 @@ TEST(GeneralExtTest, ParsesKnownKeyIdExtension) {
   expect_payload_shapes(PayloadType::general_ext, bytes);
 
   ParseState st;
+
+  st.options = kWithLayout;
   std::vector<KeyIdEntry> ids;
   ParseError e = parse_key_id_info(g->data, 4, st, "payload[0].General_Ext.data", ids);
   ASSERT_EQ(e.code, Errc::ok);
@@ -790,6 +792,7 @@ TEST(GeneralExtTest, ParsesKnownKeyIdExtension) {
 
 TEST(KeyIdInfoTest, RejectsEntryRunningPastData) {
   ParseState st;
+  st.options = kWithLayout;
   std::vector<KeyIdEntry> ids;
   // Second entry claims 4 bytes of Key ID but 2 remain in the Data (which starts at 4).
   ParseError e = parse_key_id_info(hex("00 01 aa 01 04 0001"), 4, st, "", ids);
@@ -800,6 +803,7 @@ TEST(KeyIdInfoTest, RejectsEntryRunningPastData) {
 
 TEST(KeyIdInfoTest, AcceptsEmptyData) {
   ParseState st;
+  st.options = kWithLayout;
   std::vector<KeyIdEntry> ids(1);
   ASSERT_EQ(parse_key_id_info({}, 0, st, "", ids).code, Errc::ok);
   EXPECT_TRUE(ids.empty());
@@ -849,6 +853,7 @@ TEST(SakkeTest, ParsesKnownBytes) {
 // prefix fails with truncated (the empty prefix is the legal empty chain).
 void expect_key_data_chain_shapes(const Bytes& bytes) {
   ParseState st;
+  st.options = kWithLayout;
   KeyDataChain chain;
   ParseError e = parse_key_data_chain(bytes, 0, st, "encr_data", chain);
   ASSERT_EQ(e.code, Errc::ok) << to_string(e.code) << " at " << e.offset;
@@ -860,12 +865,15 @@ void expect_key_data_chain_shapes(const Bytes& bytes) {
   EXPECT_EQ(layout, st.layout) << "layout maps differ";
 
   ParseState st2;
+
+  st2.options = kWithLayout;
   KeyDataChain reparsed;
   ASSERT_EQ(parse_key_data_chain(again, 0, st2, "encr_data", reparsed).code, Errc::ok);
   EXPECT_EQ(reparsed, chain) << "model→bytes→model differs";
 
   for (std::size_t n = 1; n < bytes.size(); ++n) {
     ParseState cst;
+    cst.options = kWithLayout;
     KeyDataChain cut;
     ParseError ce = parse_key_data_chain(ByteView(bytes).first(n), 0, cst, "encr_data", cut);
     EXPECT_EQ(ce.code, Errc::truncated) << "prefix of " << n << " bytes";
@@ -890,6 +898,7 @@ TEST(KeyDataChainTest, ParsesTicketExamplePlaintext) {
           "04"                                // SPI Length: 4
           "00000002");                        // SPI
   ParseState st;
+  st.options = kWithLayout;
   KeyDataChain chain;
   ASSERT_EQ(parse_key_data_chain(bytes, 0, st, "encr_data", chain).code, Errc::ok);
   ASSERT_EQ(chain.keys.size(), 2u);
@@ -917,6 +926,7 @@ TEST(KeyDataChainTest, ParsesSingleTgkWithKvNull) {
           "0010"                                // Key data len: 16
           "000102030405060708090a0b0c0d0e0f");  // Key data (self-generated PRF example TGK)
   ParseState st;
+  st.options = kWithLayout;
   KeyDataChain chain;
   ASSERT_EQ(parse_key_data_chain(bytes, 0, st, "encr_data", chain).code, Errc::ok);
   ASSERT_EQ(chain.keys.size(), 1u);
@@ -955,6 +965,7 @@ TEST(KeyDataChainTest, ParsesThreeKeysWithSaltAndEveryKv) {
       "0020"  // Key data len: 32
       "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");  // Key data
   ParseState st;
+  st.options = kWithLayout;
   KeyDataChain chain;
   ASSERT_EQ(parse_key_data_chain(bytes, 0, st, "encr_data", chain).code, Errc::ok);
   ASSERT_EQ(chain.keys.size(), 3u);
@@ -988,6 +999,7 @@ TEST(KeyDataChainTest, RoundTripsRemainingTypes) {
 TEST(KeyDataChainTest, AcceptsEmptyEncrData) {
   // RFC 3830 §6.2: a CSB update may skip the Key data sub-payloads.
   ParseState st;
+  st.options = kWithLayout;
   KeyDataChain chain;
   chain.keys.resize(1);
   ASSERT_EQ(parse_key_data_chain({}, 0, st, "encr_data", chain).code, Errc::ok);
@@ -1001,6 +1013,7 @@ TEST(KeyDataChainTest, RejectsUnexpectedNextPayload) {
   // Next payload 5 (T) after a Key data: only 20 or 0 may appear inside Encr data. Offsets are
   // absolute: the Encr data starts at 100 here.
   ParseState st;
+  st.options = kWithLayout;
   KeyDataChain chain;
   ParseError e = parse_key_data_chain(hex("05 00 0002 abcd 00 00 0002 abcd"), 100, st, "", chain);
   expect_error(e, Errc::unexpected_payload_type, 100, PayloadType::key_data);
@@ -1010,6 +1023,7 @@ TEST(KeyDataChainTest, RejectsUnexpectedNextPayload) {
 TEST(KeyDataChainTest, KeepsTrailingBytesAsDeviation) {
   const Bytes bytes = hex("00 20 0002 abcd 0000");
   ParseState st;
+  st.options = kWithLayout;
   KeyDataChain chain;
   ASSERT_EQ(parse_key_data_chain(bytes, 10, st, "encr_data", chain).code, Errc::ok);
   ASSERT_EQ(chain.keys.size(), 1u);
@@ -1026,6 +1040,7 @@ TEST(KeyDataChainTest, KeepsTrailingBytesAsDeviation) {
 
 TEST(KeyDataChainTest, RejectsMoreKeysThanTheLimit) {
   ParseState st;
+  st.options = kWithLayout;
   st.options.max_payloads = 2;
   KeyDataChain chain;
   ParseError e =
@@ -1035,6 +1050,7 @@ TEST(KeyDataChainTest, RejectsMoreKeysThanTheLimit) {
 
 TEST(KeyDataChainTest, RejectsUnknownKvType) {
   ParseState st;
+  st.options = kWithLayout;
   KeyDataChain chain;
   ParseError e = parse_key_data_chain(hex("00 03 0002 abcd 04 00000001"), 0, st, "", chain);
   expect_error(e, Errc::unknown_kv_type, 1, PayloadType::key_data);
@@ -1042,6 +1058,7 @@ TEST(KeyDataChainTest, RejectsUnknownKvType) {
 
 TEST(KeyDataChainTest, RejectsKeyDataLenPastEnd) {
   ParseState st;
+  st.options = kWithLayout;
   KeyDataChain chain;
   ParseError e = parse_key_data_chain(hex("00 00 0010 000102"), 0, st, "", chain);
   expect_error(e, Errc::truncated, 4, PayloadType::key_data);
@@ -1051,6 +1068,7 @@ TEST(KeyDataChainTest, UnassignedTypeCarriesNoSalt) {
   // Type 8 is unassigned; only the +SALT types are known to carry Salt len / Salt data.
   const Bytes bytes = hex("00 80 0002 abcd");
   ParseState st;
+  st.options = kWithLayout;
   KeyDataChain chain;
   ASSERT_EQ(parse_key_data_chain(bytes, 0, st, "encr_data", chain).code, Errc::ok);
   EXPECT_EQ(raw(chain.keys[0].type), 8);
@@ -1098,7 +1116,7 @@ TEST(BasePayloadChainTest, ParsesPublicKeyMessageEndingInSign) {
       hex("04 00 0002 0001"),                                        // General Ext, next SIGN
       hex("00 04 0a0b0c0d"),  // SIGN: RSA/PKCS#1/1.5, 4 bytes
   });
-  ParseOutcome out = parse_message(msg);
+  ParseOutcome out = parse_message(msg, kWithLayout);
   ASSERT_TRUE(out.ok()) << to_string(out.error.code) << " at " << out.error.offset;
   ASSERT_EQ(out.message.payloads.size(), 10u);
   EXPECT_EQ(out.message.payloads[4].type, PayloadType::sp);

@@ -55,7 +55,7 @@ const char* const kValid[] = {
 TEST(CorpusTest, ValidThirdPartyMessagesDecodeAndRoundTrip) {
   for (const char* name : kValid) {
     Bytes bytes = load(name);
-    ParseOutcome out = parse_message(bytes);
+    ParseOutcome out = parse_message(bytes, kWithLayout);
     ASSERT_TRUE(out.ok()) << name << ": " << to_string(out.error.code) << " at "
                           << out.error.offset;
     auto again = serialize_message(out.message);
@@ -65,7 +65,7 @@ TEST(CorpusTest, ValidThirdPartyMessagesDecodeAndRoundTrip) {
 }
 
 TEST(CorpusTest, ExtraPaddingIsReportedAsTrailingBytes) {
-  ParseOutcome out = parse_message(load("gortsplib__extra_padding_at_end"));
+  ParseOutcome out = parse_message(load("gortsplib__extra_padding_at_end"), kWithLayout);
   ASSERT_TRUE(out.ok());
   ASSERT_EQ(out.deviations.size(), 1u);
   EXPECT_EQ(out.deviations[0].kind, DeviationKind::trailing_bytes);
@@ -74,7 +74,7 @@ TEST(CorpusTest, ExtraPaddingIsReportedAsTrailingBytes) {
 
 TEST(CorpusTest, StreamwideSakkeMessagesHaveTheExpectedChain) {
   // PROVENANCE.md: HDR T RAND IDR IDR IDR IDR SP SAKKE EXT SIGN.
-  ParseOutcome out = parse_message(load("streamwide__test1_gmk"));
+  ParseOutcome out = parse_message(load("streamwide__test1_gmk"), kWithLayout);
   ASSERT_TRUE(out.ok());
   const PayloadType want[] = {PayloadType::t,   PayloadType::rand,  PayloadType::idr,
                               PayloadType::idr, PayloadType::idr,   PayloadType::idr,
@@ -91,13 +91,14 @@ TEST(CorpusTest, StreamwideSakkeMessagesHaveTheExpectedChain) {
 TEST(CorpusTest, GortsplibCaseAMatchesItsPublishedStructure) {
   // PROVENANCE.md: HDR (SRTP-ID, 1 CS), T (NTP-UTC), RAND, SP, KEMAC (NULL encryption, one TEK
   // key data of 30 bytes = key||salt, MAC NULL).
-  ParseOutcome out = parse_message(load("gortsplib__case_a"));
+  ParseOutcome out = parse_message(load("gortsplib__case_a"), kWithLayout);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out.message.hdr.map_type, MapType::srtp_id);
   const Kemac* k = out.message.payloads.back().get<Kemac>();
   ASSERT_NE(k, nullptr);
   EXPECT_EQ(k->encr_alg, EncrAlg::null);
   ParseState st;
+  st.options = kWithLayout;
   KeyDataChain chain;
   ASSERT_EQ(parse_key_data_chain(k->encr_data, 0, st, "key_data", chain).code, Errc::ok);
   ASSERT_EQ(chain.keys.size(), 1u);
@@ -155,7 +156,7 @@ const std::map<std::string, Expect> kMalformed = {
 
 TEST(CorpusTest, MalformedThirdPartyMessagesFailAtTheExpectedOffset) {
   for (const auto& [name, want] : kMalformed) {
-    ParseOutcome out = parse_message(load(name));
+    ParseOutcome out = parse_message(load(name), kWithLayout);
     EXPECT_EQ(out.error.code, want.code) << name << " got " << to_string(out.error.code);
     EXPECT_EQ(out.error.offset, want.offset) << name;
   }

@@ -35,16 +35,16 @@ class HdrShapes : public ::testing::TestWithParam<HdrCase> {};
 
 TEST_P(HdrShapes, RoundTripsAndEveryTruncationFails) {
   Bytes bytes = hex(GetParam().hex);
-  ParseOutcome out = parse_message(bytes);
+  ParseOutcome out = parse_message(bytes, kWithLayout);
   ASSERT_TRUE(out.ok()) << to_string(out.error.code) << " at " << out.error.offset;
   Layout layout;
   auto again = serialize_message(out.message, &layout);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again.value(), bytes);
   EXPECT_EQ(layout, out.layout);
-  EXPECT_EQ(parse_message(again.value()).message, out.message);
+  EXPECT_EQ(parse_message(again.value(), kWithLayout).message, out.message);
   for (std::size_t n = 1; n < bytes.size(); ++n) {
-    ParseOutcome cut = parse_message(ByteView(bytes).first(n));
+    ParseOutcome cut = parse_message(ByteView(bytes).first(n), kWithLayout);
     EXPECT_EQ(cut.error.code, Errc::truncated) << n;
   }
 }
@@ -53,7 +53,7 @@ INSTANTIATE_TEST_SUITE_P(All, HdrShapes, ::testing::ValuesIn(kHdrCases),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(HdrTest, ParsesSrtpIdRecords) {
-  ParseOutcome out = parse_message(hex(kHdrCases[0].hex));
+  ParseOutcome out = parse_message(hex(kHdrCases[0].hex), kWithLayout);
   ASSERT_TRUE(out.ok());
   const Hdr& h = out.message.hdr;
   EXPECT_EQ(h.csb_id, 0x11223344u);
@@ -66,7 +66,7 @@ TEST(HdrTest, ParsesSrtpIdRecords) {
 }
 
 TEST(HdrTest, ParsesGenericIdBlocks) {
-  ParseOutcome out = parse_message(hex(kHdrCases[2].hex));
+  ParseOutcome out = parse_message(hex(kHdrCases[2].hex), kWithLayout);
   ASSERT_TRUE(out.ok());
   const Hdr& h = out.message.hdr;
   EXPECT_EQ(h.map_type, MapType::generic_id);
@@ -81,7 +81,7 @@ TEST(HdrTest, ParsesGenericIdBlocks) {
 }
 
 TEST(HdrTest, PrfFuncIsTheLowSevenBits) {
-  ParseOutcome out = parse_message(hex(kHdrCases[3].hex));
+  ParseOutcome out = parse_message(hex(kHdrCases[3].hex), kWithLayout);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out.message.hdr.prf_func, PrfFunc::prf_hmac_sha256);
   EXPECT_FALSE(out.message.hdr.v);
@@ -89,20 +89,21 @@ TEST(HdrTest, PrfFuncIsTheLowSevenBits) {
 }
 
 TEST(HdrTest, UnknownMapTypeFailsAtTheMapTypeByte) {
-  ParseOutcome out = parse_message(hex("01 00 00 00 00000001 01 30"));
+  ParseOutcome out = parse_message(hex("01 00 00 00 00000001 01 30"), kWithLayout);
   EXPECT_EQ(out.error.code, Errc::unknown_map_type);
   EXPECT_EQ(out.error.offset, 9u);
 }
 
 TEST(HdrTest, UnknownVersionIsADeviationNotAnError) {
-  ParseOutcome out = parse_message(hex("02 0b 00 80 12345678 00 01"));
+  ParseOutcome out = parse_message(hex("02 0b 00 80 12345678 00 01"), kWithLayout);
   ASSERT_TRUE(out.ok());
   ASSERT_EQ(out.deviations.size(), 1u);
   EXPECT_EQ(out.deviations[0].kind, DeviationKind::unknown_version);
 }
 
 TEST(HdrTest, SrtpIdInTicketMessageIsADeviation) {
-  ParseOutcome out = parse_message(hex("01 0e 00 00 00000001 01 00 01 00000001 00000000"));
+  ParseOutcome out =
+      parse_message(hex("01 0e 00 00 00000001 01 00 01 00000001 00000000"), kWithLayout);
   ASSERT_TRUE(out.ok());
   bool seen = false;
   for (const Deviation& d : out.deviations)

@@ -29,7 +29,7 @@ const char kRequestInitPsk[] =
 
 // Parses `bytes` and expects it to stop with `code` at `offset`; the outcome, for more checks.
 ParseOutcome expect_parse_error(const Bytes& bytes, Errc code, std::uint32_t offset) {
-  ParseOutcome out = parse_message(bytes);
+  ParseOutcome out = parse_message(bytes, kWithLayout);
   EXPECT_EQ(out.error.code, code);
   EXPECT_EQ(out.error.offset, offset);
   return out;
@@ -47,7 +47,7 @@ void expect_one_deviation(const ParseOutcome& out, DeviationKind kind,
 TEST(MessageTest, ParsesWorkedRequestInitPsk) {
   Bytes bytes = hex(kRequestInitPsk);
   ASSERT_EQ(bytes.size(), 155u);
-  ParseOutcome out = parse_message(bytes);
+  ParseOutcome out = parse_message(bytes, kWithLayout);
   ASSERT_TRUE(out.ok()) << to_string(out.error.code) << " at " << out.error.offset;
   const Message& m = out.message;
   EXPECT_EQ(m.hdr.data_type, DataType::request_init_psk);
@@ -80,14 +80,14 @@ TEST(MessageTest, ParsesWorkedRequestInitPsk) {
 
 TEST(MessageTest, RoundTripsBothWaysWithIdenticalLayout) {
   Bytes bytes = hex(kRequestInitPsk);
-  ParseOutcome out = parse_message(bytes);
+  ParseOutcome out = parse_message(bytes, kWithLayout);
   ASSERT_TRUE(out.ok());
   Layout layout;
   auto again = serialize_message(out.message, &layout);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again.value(), bytes);
   EXPECT_EQ(layout, out.layout);
-  ParseOutcome back = parse_message(again.value());
+  ParseOutcome back = parse_message(again.value(), kWithLayout);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back.message, out.message);
 }
@@ -95,14 +95,14 @@ TEST(MessageTest, RoundTripsBothWaysWithIdenticalLayout) {
 TEST(MessageTest, EveryTruncationFailsWithTruncated) {
   Bytes bytes = hex(kRequestInitPsk);
   for (std::size_t n = 1; n < bytes.size(); ++n) {
-    ParseOutcome out = parse_message(ByteView(bytes).first(n));
+    ParseOutcome out = parse_message(ByteView(bytes).first(n), kWithLayout);
     EXPECT_EQ(out.error.code, Errc::truncated) << "prefix " << n;
     EXPECT_LE(out.error.offset, n) << "prefix " << n;
   }
 }
 
 TEST(MessageTest, EmptyInputIsMissingHdr) {
-  ParseOutcome out = parse_message({});
+  ParseOutcome out = parse_message({}, kWithLayout);
   EXPECT_EQ(out.error.code, Errc::missing_hdr);
   EXPECT_EQ(out.error.offset, 0u);
 }
@@ -116,7 +116,7 @@ TEST(MessageTest, UnknownPayloadTypeNamesItsOffset) {
 
 TEST(MessageTest, KeyDataAtTopLevelIsUnexpected) {
   Bytes bytes = hex("0100 14 00 00000001 00 01 00 0000");
-  ParseOutcome out = parse_message(bytes);
+  ParseOutcome out = parse_message(bytes, kWithLayout);
   EXPECT_EQ(out.error.code, Errc::unexpected_payload_type);
   EXPECT_EQ(out.error.offset, 10u);
 }
@@ -133,7 +133,7 @@ TEST(MessageTest, PartialMessageIsKeptOnError) {
 
 TEST(MessageTest, TrailingBytesAreADeviationAndRoundTrip) {
   Bytes bytes = hex("0106 0c 00 00000001 00 01 00 0c 0000 00");
-  ParseOutcome out = parse_message(bytes);
+  ParseOutcome out = parse_message(bytes, kWithLayout);
   expect_one_deviation(out, DeviationKind::trailing_bytes, 14u);
   EXPECT_EQ(out.message.trailing, Bytes{0x00});
   auto again = serialize_message(out.message);
@@ -144,21 +144,21 @@ TEST(MessageTest, TrailingBytesAreADeviationAndRoundTrip) {
 TEST(MessageTest, VFlagConflictIsReportedForRequestInitWithVZero) {
   Bytes bytes = hex(kRequestInitPsk);
   bytes[3] = 0x00;  // V = 0, PRF 0: what RFC 6043 §6.1 would say, against §4.2.1.1
-  ParseOutcome out = parse_message(bytes);
+  ParseOutcome out = parse_message(bytes, kWithLayout);
   expect_one_deviation(out, DeviationKind::v_flag_conflict, 3u);
 }
 
 TEST(MessageTest, ErrorMessageWithoutErrIsADeviation) {
   // Error message = HDR, T only.
   Bytes bytes = hex("0106 05 00 00000001 00 01 0000 0000000000000001");
-  ParseOutcome out = parse_message(bytes);
+  ParseOutcome out = parse_message(bytes, kWithLayout);
   expect_one_deviation(out, DeviationKind::error_without_err);
 }
 
 TEST(MessageTest, SignEndsTheChainAndLaterBytesAreTrailing) {
   // HDR (PK init), SIGN type 0 with 2 signature bytes, then one extra byte.
   Bytes bytes = hex("0102 04 00 00000001 00 01 00 0002 abcd ff");
-  ParseOutcome out = parse_message(bytes);
+  ParseOutcome out = parse_message(bytes, kWithLayout);
   ASSERT_TRUE(out.ok());
   ASSERT_EQ(out.message.payloads.size(), 1u);
   EXPECT_EQ(out.message.payloads[0].type, PayloadType::sign);
@@ -176,7 +176,7 @@ TEST(MessageTest, TooManyPayloadsIsBounded) {
   ParseOutcome out = parse_message(hex(h), opts);
   EXPECT_EQ(out.error.code, Errc::too_many_payloads);
   EXPECT_EQ(out.message.payloads.size(), 4u);
-  EXPECT_TRUE(parse_message(hex(h)).ok());
+  EXPECT_TRUE(parse_message(hex(h), kWithLayout).ok());
 }
 
 TEST(MessageTest, SerializerRejectsPayloadAfterSign) {

@@ -28,6 +28,7 @@ struct SingleOutcome {
 };
 inline SingleOutcome parse_single(PayloadType t, ByteView bytes) {
   SingleOutcome out;
+  out.state.options = kWithLayout;
   FieldReader r(wire::Reader(bytes), out.state, "", PayloadType::last);
   out.error = parse_chain(r, t, out.payloads);
   if (out.error.code == Errc::ok && r.remaining() != 0) {

@@ -59,6 +59,7 @@ struct Parsed {
 
 Parsed parse_with(const TicketCodec& codec, ByteView bytes, std::size_t base = 0) {
   Parsed p;
+  p.state.options = kWithLayout;
   p.error = codec.parse(bytes, base, p.state, "ticket_data", p.data);
   return p;
 }
@@ -261,6 +262,7 @@ TEST(TicketCodecRegistryTest, ParseTicketDataReportsUnsupportedFormat) {
   t.policy.ticket_type = static_cast<TicketType>(3);
   t.ticket_data = hex(kTicketData);
   ParseState st;
+  st.options = kWithLayout;
   TicketData out;
   ParseError e = parse_ticket_data(t, 37, st, "ticket_data", out);
   EXPECT_EQ(e.code, Errc::unsupported_ticket_format);
@@ -323,6 +325,7 @@ TEST(TicketCodecRegistryTest, RegistersAndUnregistersCustomCodec) {
   t.policy.ticket_type = kPrivate;
   t.ticket_data = hex("0102030405");
   ParseState st;
+  st.options = kWithLayout;
   TicketData out;
   ASSERT_EQ(parse_ticket_data(t, 0, st, "ticket_data", out).code, Errc::ok);
   EXPECT_EQ(out.thdr.thdr_data, t.ticket_data);
@@ -421,7 +424,7 @@ const char kTransferInitV[] = "00 01 909192939495969798999a9b9c9d9e9fa0a1a2a3";
 
 TEST(TransferInitMacInputTest, RemovesInitiatorDataAndMacThenAppendsIdentities) {
   Bytes message = concat({hex(kTransferInitHead), ticket_payload("09"), hex(kTransferInitV)});
-  ParseOutcome parsed = parse_message(message);
+  ParseOutcome parsed = parse_message(message, kWithLayout);
   ASSERT_TRUE(parsed.ok()) << to_string(parsed.error.code) << " at " << parsed.error.offset;
   ASSERT_EQ(parsed.message.payloads.size(), 6u);
 
@@ -440,7 +443,7 @@ TEST(TransferInitMacInputTest, RemovesInitiatorDataAndMacThenAppendsIdentities) 
 TEST(TransferInitMacInputTest, RemovesEmptyInitiatorDataLength) {
   Bytes ticket = concat({hex("09"), hex(kPolicy), hex("0068"), hex(kTicketData), hex("0000")});
   Bytes message = concat({hex(kTransferInitHead), ticket, hex(kTransferInitV)});
-  ParseOutcome parsed = parse_message(message);
+  ParseOutcome parsed = parse_message(message, kWithLayout);
   ASSERT_TRUE(parsed.ok());
   auto input = transfer_init_mac_input(message, parsed.layout, {}, {});
   ASSERT_TRUE(input.ok());
@@ -452,7 +455,7 @@ TEST(TransferInitMacInputTest, RemovesEmptyInitiatorDataLength) {
 TEST(TransferInitMacInputTest, RejectsMessageNotEndingWithV) {
   // The TICKET is the last payload (Next Payload 0): there is no MAC field to leave out.
   Bytes message = concat({hex(kTransferInitHead), ticket_payload("00")});
-  ParseOutcome parsed = parse_message(message);
+  ParseOutcome parsed = parse_message(message, kWithLayout);
   ASSERT_TRUE(parsed.ok());
   auto input = transfer_init_mac_input(message, parsed.layout, {}, {});
   ASSERT_FALSE(input.ok());
@@ -461,7 +464,7 @@ TEST(TransferInitMacInputTest, RejectsMessageNotEndingWithV) {
 
 TEST(TransferInitMacInputTest, RejectsLayoutOfAnotherMessage) {
   Bytes message = concat({hex(kTransferInitHead), ticket_payload("09"), hex(kTransferInitV)});
-  ParseOutcome parsed = parse_message(message);
+  ParseOutcome parsed = parse_message(message, kWithLayout);
   ASSERT_TRUE(parsed.ok());
   auto input =
       transfer_init_mac_input(ByteView(message).first(message.size() - 1), parsed.layout, {}, {});

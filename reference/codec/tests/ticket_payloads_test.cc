@@ -230,6 +230,7 @@ TEST(TicketPolicyTest, ParsesWorkedRequestInitPskPolicy) {
   Bytes bytes = hex(kWorkedTp);
   ASSERT_EQ(bytes.size(), 35u);
   ParseState st;
+  st.options = kWithLayout;
   FieldReader r(wire::Reader(bytes), st, "tp", PayloadType::tp);
   std::uint8_t next = 0;
   ASSERT_TRUE(r.u8("next_payload", next));
@@ -282,7 +283,7 @@ TEST(TicketPolicyTest, ParsesPolicyInsideWorkedRequestInitPsk) {
           "0e0001010101506000190e0002010013 7369703a626f62406578616d706c652e6f7267"
           "090402 0008 70736b2d69642d31"
           "0001 fcefb0bf9c6cef0e88ed958fc5e5b3e3bfa72eaf");
-  ParseOutcome out = parse_message(bytes);
+  ParseOutcome out = parse_message(bytes, kWithLayout);
   ASSERT_TRUE(out.ok()) << to_string(out.error.code) << " at " << out.error.offset;
   const Payload* tp = out.message.find(PayloadType::tp);
   ASSERT_NE(tp, nullptr);
@@ -661,6 +662,7 @@ TEST(TicketTest, InitiatorDataCountsTowardsNestingDepth) {
           "09 01 505152535455565758595a5b5c5d5e5f60616263"
           "00 01 707172737475767778797a7b7c7d7e7f80818283");
   ParseState st;
+  st.options = kWithLayout;
   st.depth = st.options.max_depth;  // as if already inside max_depth containers
   FieldReader r(wire::Reader(bytes), st, "", PayloadType::last);
   std::vector<Payload> payloads;

@@ -183,6 +183,7 @@ TEST(FieldNamesTest, ClassifiesEveryFieldTheCodecRecords) {
     ASSERT_TRUE(parsed.ok()) << m.name;
     for (const Payload* p : parsed.message.find_all(PayloadType::ticket)) {
       ParseState st;
+      st.options = kWithLayout;
       TicketData td;
       if (parse_ticket_data(*p->get<Ticket>(), 0, st, "ticket_data", td).code == Errc::ok) {
         collect(st.layout);

@@ -174,7 +174,7 @@ TEST(KmsErrorsTest, UnknownMacAlgCodePointIsAnsweredWith3) {
   World w;
   Kms kms(w.kms_config(), w.clock, w.rng);
   Bytes req = testing::request_init(w, w.ticket_request(), w.alice_config());
-  auto parsed = codec::parse_message(req);
+  auto parsed = codec::parse_message(req, codec::kWithLayout);
   auto at = parsed.layout.find("payload[6].V.auth_alg");
   ASSERT_TRUE(at);
   req[at->offset] = 0x07;  // no such MAC algorithm: the parser cannot length the MAC

@@ -382,6 +382,20 @@ TEST(AnnexARespondTest, HandlerExceptionGets500) {
   EXPECT_EQ(respond({}, KmsHandler{}, r.view()).status, 500);
 }
 
+// Something that is not a std::exception: still a KMS failure for the server, but a trap in a
+// fuzzing build, so that a fuzzer reports the bug instead of a 500 hiding it.
+TEST(AnnexARespondTest, NonStandardHandlerExceptionGets500OrTrapsWhenFuzzing) {
+  Req r;
+  KmsHandler h = [](RequestType, ByteView) -> KmsAnswer { throw 42; };
+#if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
+  EXPECT_DEATH(respond({}, h, r.view()), "");
+#else
+  HttpResponse resp = respond({}, h, r.view());
+  EXPECT_EQ(resp.status, 500);
+  EXPECT_EQ(resp.log_detail, "the KMS handler threw a non-standard exception");
+#endif
+}
+
 TEST(AnnexARespondTest, EmptyAnswerGets500) {
   Req r;
   KmsHandler h = [](RequestType, ByteView) { return KmsAnswer{}; };
