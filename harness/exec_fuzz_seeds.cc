@@ -21,7 +21,7 @@ namespace roles = mikey::roles;
 CorpusEntry make_corpus_entry(std::string name, mikey::Bytes bytes) {
   CorpusEntry e;
   e.name = std::move(name);
-  mikey::codec::ParseOutcome parsed = mikey::codec::parse_message(bytes);
+  mikey::codec::ParseOutcome parsed = mikey::codec::parse_message(bytes, mikey::codec::kWithLayout);
   e.valid = parsed.ok();
   e.fields = parsed.layout.fields();
   e.bytes = std::move(bytes);

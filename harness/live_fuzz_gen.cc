@@ -290,7 +290,7 @@ std::vector<Target> targets_for(SutRole role) {
 void learn_layout(Target& t) {
   t.fields.clear();
   t.payloads.clear();
-  const auto parsed = mikey::codec::parse_message(t.sample);
+  const auto parsed = mikey::codec::parse_message(t.sample, mikey::codec::kWithLayout);
   for (const auto& f : parsed.layout.fields()) {
     if (f.length == 0) continue;
     SampleField s{symbolic(parsed.layout, f.path), f.length, f.mask, varies(f.path)};

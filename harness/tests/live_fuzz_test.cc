@@ -57,7 +57,7 @@ TEST(LiveFuzzGenerator, LayoutPathsAreSymbolicAndResolveToTheSameBytes) {
   const auto targets = kms_targets();
   const Target& t = targets[0];
   ASSERT_FALSE(t.fields.empty());
-  const auto parsed = mikey::codec::parse_message(t.sample);
+  const auto parsed = mikey::codec::parse_message(t.sample, mikey::codec::kWithLayout);
   bool symbolic = false;
   for (const auto& f : t.fields) {
     EXPECT_FALSE(field_path_problem(f.path)) << f.path;

@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
   if (argc > 1) file.open(argv[1], std::ios::binary);
   std::istream& in = argc > 1 ? static_cast<std::istream&>(file) : std::cin;
   const mikey::Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const mikey::codec::ParseOutcome out = mikey::codec::parse_message(bytes);
+  const mikey::codec::ParseOutcome out =
+      mikey::codec::parse_message(bytes, mikey::codec::kWithLayout);
   const mikey::codec::Layout& layout = out.layout;
   const mikey::codec::Hdr& hdr = out.message.hdr;
   if (layout.find("hdr.prf_func") && is_response(hdr.data_type) &&
