@@ -10,7 +10,7 @@ const std::string_view kFuzzUsage =
     "usage: mikeyconf fuzz --sut PROFILE [options]        live fuzzing of a KMS over Annex A\n"
     "       mikeyconf fuzz --exec [options] -- CMD ARGS...  fuzzing of a MIKEY parser process\n"
     "\n"
-    "'mikeyconf fuzz --sut --help' and 'mikeyconf fuzz --exec --help' list the options.\n"
+    "'mikeyconf fuzz --sut PROFILE --help' and 'mikeyconf fuzz --exec --help' list the options.\n"
     "exit status: 0 no finding, 1 findings, 2 usage error, 3 setup error\n";
 
 int fuzz_main(std::span<const std::string_view> args, Io& io) {
