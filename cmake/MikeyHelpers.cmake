@@ -48,15 +48,16 @@ function(mikey_add_test name)
                        PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
 endfunction()
 
-# mikey_add_fuzzer(NAME SOURCES... [DEPS ...])
+# mikey_add_fuzzer(NAME SOURCES... [DEPS ...] [DEFINES ...] [NO_REPLAY])
 #   The sources define LLVMFuzzerTestOneInput. With MIKEY_BUILD_FUZZERS it links the fuzzing
 #   engine, MIKEY_FUZZ_ENGINE (fuzz_NAME; libFuzzer unless OSS-Fuzz names another). With
-#   MIKEY_BUILD_TESTS every file of fuzz/corpus/NAME/ is replayed as a ctest test labelled
-#   fuzz-replay, so every seed and past crash is checked in every build, sanitizers included: by fuzz_NAME itself with -runs=0 (libFuzzer runs the corpus once and stops; new
-#   units would go to a scratch folder, never the checked-in corpus) when it is built, else by
-#   NAME_replay, a plain main over the same files.
+#   MIKEY_BUILD_TESTS (and without NO_REPLAY, for a target with no corpus) every file of
+#   fuzz/corpus/NAME/ is replayed as a ctest test labelled fuzz-replay, so every seed and past
+#   crash is checked in every build, sanitizers included: by fuzz_NAME itself with -runs=0
+#   (libFuzzer runs the corpus once and stops; new units would go to a scratch folder, never the
+#   checked-in corpus) when it is built, else by NAME_replay, a plain main over the same files.
 function(mikey_add_fuzzer name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;DEFINES" ${ARGN})
+  cmake_parse_arguments(ARG "NO_REPLAY" "" "SOURCES;DEPS;DEFINES" ${ARGN})
   if(MIKEY_BUILD_FUZZERS)
     add_executable(fuzz_${name} ${ARG_SOURCES})
     target_link_libraries(fuzz_${name} PRIVATE ${ARG_DEPS})
@@ -65,7 +66,7 @@ function(mikey_add_fuzzer name)
     separate_arguments(engine UNIX_COMMAND "${MIKEY_FUZZ_ENGINE}")
     target_link_libraries(fuzz_${name} PRIVATE ${engine})
   endif()
-  if(MIKEY_BUILD_TESTS)
+  if(MIKEY_BUILD_TESTS AND NOT ARG_NO_REPLAY)
     if(MIKEY_BUILD_FUZZERS)
       set(scratch ${CMAKE_CURRENT_BINARY_DIR}/replay_scratch/${name})
       file(MAKE_DIRECTORY ${scratch})

@@ -4,26 +4,12 @@
 
 #include "harness/live_fuzz.h"
 #include "harness/live_fuzz_gen.h"
+#include "wire/enum_table.h"
 
 namespace mikeyconf::harness {
 
-std::string_view to_string(Oracle o) noexcept {
-  switch (o) {
-    case Oracle::server_error:
-      return "server_error";
-    case Oracle::closed:
-      return "closed";
-    case Oracle::timeout:
-      return "timeout";
-    case Oracle::unparsable_answer:
-      return "unparsable_answer";
-    case Oracle::unauthenticated_success:
-      return "unauthenticated_success";
-    case Oracle::sut_dead:
-      return "sut_dead";
-  }
-  return "unknown";
-}
+MIKEY_DEFINE_ENUM_TEXT(to_string, Oracle, "unknown", "server_error", "closed", "timeout",
+                       "unparsable_answer", "unauthenticated_success", "sut_dead")
 
 namespace live_fuzz {
 
@@ -35,14 +21,12 @@ const TranscriptEntry* last_http(const CaseResult& r) {
   return nullptr;
 }
 
-bool starts_with(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
-
 // An exchange without a response: closed (reset, or the write failed because of it), timeout,
 // or a response the harness could not read as HTTP (bad_response, response_too_large).
 Anomaly no_response(const std::string& transport_error) {
-  if (starts_with(transport_error, "timeout")) return {Oracle::timeout, transport_error};
-  if (starts_with(transport_error, "connection_closed") ||
-      starts_with(transport_error, "write_failed") || starts_with(transport_error, "read_failed")) {
+  if (transport_error.starts_with("timeout")) return {Oracle::timeout, transport_error};
+  if (transport_error.starts_with("connection_closed") ||
+      transport_error.starts_with("write_failed") || transport_error.starts_with("read_failed")) {
     return {Oracle::closed, transport_error};
   }
   return {Oracle::unparsable_answer, "no usable HTTP response: " + transport_error};
@@ -84,9 +68,9 @@ std::optional<Anomaly> classify(const CaseResult& result) {
                    "granted a request changed without re-protection: " + granted->actual};
   }
   const bool parse_failed =
-      failed([](const ExpectationResult& e) { return starts_with(e.key, "any_of"); }) !=
+      failed([](const ExpectationResult& e) { return e.key.starts_with("any_of"); }) !=
           result.expectations.end() &&
-      failed([](const ExpectationResult& e) { return !starts_with(e.key, "any_of"); }) ==
+      failed([](const ExpectationResult& e) { return !e.key.starts_with("any_of"); }) ==
           result.expectations.end();
   if (parse_failed) return Anomaly{Oracle::unparsable_answer, result.reason};
   return std::nullopt;
