@@ -452,6 +452,9 @@ Result<bool, Refusal> Initiator::read_transfer_resp(ByteView response) {
   if (!transfer_ || !ticket_ || !ticket_->ticket.policy.flags.f) {
     return refuse(Failure::invalid_state, "no TRANSFER_RESP expected");
   }
+  // One answer per TRANSFER_INIT: a re-delivered TRANSFER_RESP is a replay (RFC 3830 §5.4) and must
+  // not rebuild the session, which would undo CSB updates made since.
+  if (session_) return refuse(Failure::replayed_message, "TRANSFER_RESP already processed");
   const codec::TicketPolicy& tp = ticket_->ticket.policy;
   Received r = receive(response);
   if (auto ok = check_response(r, DataType::transfer_resp); !ok.ok()) return ok.error();

@@ -253,6 +253,31 @@ TEST(ExchangeTest, CsbUpdateWithANewTgkChangesKeysOnBothSides) {
   EXPECT_EQ(replay.error().failure, Failure::replayed_message);
 }
 
+// Found by fuzz_roles_sequence (seed fuzz/corpus/roles_sequence/transfer-resp-redelivered): a
+// TRANSFER_RESP delivered again after a CSB update rebuilt Alice's session with the old keys.
+TEST(ExchangeTest, RedeliveredTransferRespIsAReplayAndKeepsTheUpdatedKeys) {
+  Parties parties;
+  auto& [w, kms, alice, bob] = parties;
+  TicketRequest r = w.ticket_request(true);
+  r.flags.l = true;
+  w.obtain_ticket(alice, kms, r);
+  Transcript t;
+  ASSERT_TRUE(w.transfer(alice, bob, kms, &t));
+  UpdateOptions u;
+  u.new_keys.push_back(KeyItem{
+      codec::KeyDataType::tgk, crypto::SecureBytes(testing::pattern(16, 0x55)), {}, {9, 9, 9, 9}});
+  w.clock.advance_seconds(5);
+  auto update = alice.csb_update(u);
+  ASSERT_TRUE(update.ok());
+  auto step = bob.process_update(update.value());
+  ASSERT_TRUE(step.ok());
+  ASSERT_TRUE(alice.process_update_resp(step->message).ok());
+  auto again = alice.process_transfer_resp(t.transfer_resp);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().failure, Failure::replayed_message);
+  w.expect_same_srtp_keys(alice, bob);
+}
+
 TEST(ExchangeTest, CsbUpdateWithoutLFlagMayNotCarryKeys) {
   Parties parties;
   auto& [w, kms, alice, bob] = parties;
