@@ -187,6 +187,9 @@ struct KmsReply {
   std::string detail;
   // 4xx: the KMS refuses at the HTTP level instead of sending `message` (KmsLatitude).
   std::uint16_t http_status = 0;
+  // Non-zero: the KMS cannot serve the request now and answers HTTP 503 with this Retry-After
+  // (seconds) instead of `message` (A.3-1): a full replay memory, a busy or unreachable peer KMS.
+  unsigned unavailable_retry_after_s = 0;
 };
 
 // What the transport knows about the requester beyond the bytes.

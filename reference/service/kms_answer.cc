@@ -13,6 +13,10 @@ std::string failure_text(const roles::KmsReply& reply) {
 transport::KmsAnswer to_kms_answer(const roles::KmsReply& reply) {
   transport::KmsAnswer a;
   a.log_detail = failure_text(reply);
+  if (reply.unavailable_retry_after_s != 0) {
+    a.unavailable_retry_after_s = reply.unavailable_retry_after_s;
+    return a;
+  }
   if (reply.http_status != 0) {
     a.client_error_status = reply.http_status;
     return a;

@@ -484,6 +484,14 @@ HttpResponse respond(const AnnexAProfile& profile, const KmsHandler& handler,
     wire::trap_when_fuzzing();
     failure = "the KMS handler threw a non-standard exception";
   }
+  if (failure.empty() && answer.unavailable_retry_after_s != 0) {
+    HttpResponse r = make_error_response(Reject::overloaded,
+                                         "the KMS cannot serve this request now; retry later",
+                                         answer.unavailable_retry_after_s);
+    r.type = type;
+    r.log_detail = std::move(answer.log_detail);
+    return r;
+  }
   if (failure.empty() && !answer.kms_failed && answer.mikey.empty() &&
       answer.client_error_status == 0) {
     failure = "the KMS handler returned an empty MIKEY message";

@@ -36,6 +36,11 @@ struct KmsAnswer {
   // refuses at the HTTP level where the MIKEY Error message is optional (A.3-1; RFC 6043 §5.4;
   // docs/latitude.md "auth-failure-answer"). 0: the 200 OK with `mikey`.
   std::uint16_t client_error_status = 0;
+  // Non-zero: the KMS cannot serve this request now (its replay memory is full, its peer KMS is
+  // busy or unreachable) and says so with 503 Service Unavailable and this Retry-After, in
+  // seconds (A.3-1: a KMS aware it cannot serve) — never with a MIKEY Error that would blame the
+  // client. Takes precedence over `mikey` and `client_error_status`.
+  unsigned unavailable_retry_after_s = 0;
 };
 // Called once per valid request, possibly from several server threads at once.
 // An exception or an empty `mikey` with kms_failed == false is treated as a KMS failure (500).

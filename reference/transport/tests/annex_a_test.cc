@@ -396,6 +396,25 @@ TEST(AnnexARespondTest, NonStandardHandlerExceptionGets500OrTrapsWhenFuzzing) {
 #endif
 }
 
+// A KMS that cannot serve now (full replay memory, busy peer) says so: 503 with its Retry-After,
+// the detail in the log only, never a MIKEY Error blaming the client (A.3-1).
+TEST(AnnexARespondTest, UnavailableAnswerGets503WithRetryAfter) {
+  Req r;
+  KmsHandler h = [](RequestType, ByteView) {
+    KmsAnswer a{{1, 2}, false, "replay memory full"};
+    a.unavailable_retry_after_s = 3;
+    return a;
+  };
+  HttpResponse resp = respond({}, h, r.view());
+  EXPECT_EQ(resp.status, 503);
+  EXPECT_EQ(resp.reject, Reject::overloaded);
+  EXPECT_TRUE(resp.close);
+  EXPECT_EQ(resp.log_detail, "replay memory full");
+  EXPECT_EQ(resp.body.find("replay"), std::string::npos) << "detail leaked to the client";
+  const std::string wire = serialize_response(resp, "", "");
+  EXPECT_NE(wire.find("Retry-After: 3\r\n"), std::string::npos) << wire;
+}
+
 TEST(AnnexARespondTest, EmptyAnswerGets500) {
   Req r;
   KmsHandler h = [](RequestType, ByteView) { return KmsAnswer{}; };
