@@ -286,6 +286,43 @@ TEST_F(ChainingE2ETest, StalledKmsIHoldsOnlyItsOwnRequests) { stalled_peer_case(
 
 TEST_F(ChainingE2ETest, StalledKmsIHoldsOnlyItsOwnRequestsOverHttps) { stalled_peer_case(true); }
 
+// A KMS_I that answers 503 cannot serve now: KMS_R passes that on with KMS_I's Retry-After
+// (A.3-1). One that answers 500 failed: Bob gets Error 12 (B.1-6), as for any broken answer.
+TEST_F(ChainingE2ETest, KmsIBusyIsPassedOnAndKmsIFailingIsAnsweredWith12) {
+  transport::ServerOptions o;
+  o.host = "127.0.0.1";
+  o.tls = transport::TlsServerOptions{dir_->file("certs/kms-i.crt"), dir_->file("certs/kms-i.key"),
+                                      dir_->file("certs/ca.crt")};
+  std::atomic<unsigned> retry_after{7};
+  transport::KmsServer kms_i(o, [&retry_after](RequestType, ByteView) {
+    transport::KmsAnswer a;
+    a.unavailable_retry_after_s = retry_after.load();
+    a.kms_failed = a.unavailable_retry_after_s == 0;
+    return a;
+  });
+  auto port = kms_i.start();
+  ASSERT_TRUE(port.ok()) << port.error().detail;
+  start_kms_r(read_file(kConfigs + "/kms_r.yaml"), *port);
+  auto post_resolve = [this] {
+    roles::Initiator alice(initiator_config(*kms_i_, kAlice), clock_, rng_);
+    roles::Responder bob(responder_config(*kms_r_, kBob), clock_, rng_);
+    Bytes resolve = bob_resolve_init(alice, bob, false);
+    EXPECT_FALSE(resolve.empty());
+    return bob_client_->post(RequestType::ticket_resolve, resolve);
+  };
+  auto busy = post_resolve();
+  ASSERT_TRUE(busy.has_value());
+  EXPECT_EQ(busy->status, 503);
+  EXPECT_EQ(busy->header("Retry-After").value_or(""), "7");
+  retry_after = 0;
+  auto failed = post_resolve();
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->status, 200);
+  ASSERT_TRUE(failed->mikey.has_value());
+  EXPECT_EQ(error_no_of(*failed->mikey), ErrorNo::unspecified);
+  EXPECT_TRUE(kms_r_->logged("HTTP 500"));
+}
+
 TEST_F(ChainingE2ETest, KmsIRefusesAClientCertificateFromAnotherCa) {
   // KMS_R presents a certificate of the unrelated PKI: KMS_I's mutual TLS refuses the handshake,
   // and Bob learns only that the resolve failed (12).
