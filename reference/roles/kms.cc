@@ -234,8 +234,10 @@ Result<bool, Refusal> Kms::preflight(Exchange& x) {
   if (rand_too_short(x, config_.policy.latitude)) {
     return refuse(Failure::policy_unacceptable, "RAND shorter than RFC 6043 §12.1 asks");
   }
-  // Step 5: only authenticated messages enter the replay cache.
+  // Step 5: only authenticated messages enter the replay cache. Checked again under the same lock
+  // as the insert: two copies of one message served at once must not both pass (RFC 3830 §5.4).
   std::lock_guard<std::mutex> lock(replay_mutex_);
+  if (replay_.seen(x.v->mac, *t)) return refuse(Failure::replayed_message);
   replay_.insert(x.v->mac, *t, now());
   return true;
 }

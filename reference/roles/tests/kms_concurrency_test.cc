@@ -46,6 +46,36 @@ TEST(KmsConcurrencyTest, ConcurrentRequestsAndResolvesAreAllGranted) {
   EXPECT_EQ(kms.replay_cache_size(), std::size_t{2} * kThreads * kExchangesPerThread);
 }
 
+// RFC 3830 §5.4: copies of one message arriving together are one message; a single copy is
+// granted, the others are replays.
+TEST(KmsConcurrencyTest, CopiesOfOneMessageServedAtOnceAreGrantedOnce) {
+  World w;
+  crypto::OpenSslRng rng;
+  Kms kms(w.kms_config(), w.clock, rng);
+  for (int round = 0; round < 20; ++round) {
+    Initiator alice(w.alice_config(), w.clock, w.rng);
+    auto init = alice.request_ticket(w.ticket_request());
+    ASSERT_TRUE(init.ok());
+    std::atomic<bool> go{false};
+    std::atomic<int> granted{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        while (!go.load()) std::this_thread::yield();
+        KmsReply reply = kms.handle_request_init(*init);
+        if (!reply.failure) {
+          granted.fetch_add(1);
+        } else {
+          EXPECT_EQ(*reply.failure, Failure::replayed_message);
+        }
+      });
+    }
+    go = true;
+    for (std::thread& t : threads) t.join();
+    EXPECT_EQ(granted.load(), 1) << "round " << round;
+  }
+}
+
 TEST(KmsConcurrencyTest, ConcurrentTimestampsAreUnique) {
   // RFC 3830 §5.2: a party's timestamps are unique; a clock that does not move makes every
   // thread race for the next one.
