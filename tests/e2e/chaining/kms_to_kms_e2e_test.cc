@@ -226,9 +226,25 @@ TEST_F(ChainingE2ETest, KmsIDownIsAnswered503WithRetryAfter) {
   Bytes resolve = bob_resolve_init(alice, bob, false);
   ASSERT_FALSE(resolve.empty());
   kms_i_->stop();
-  // A.3-1: KMS_R cannot serve now (its KMS_I is gone, the connection is refused); Bob may retry.
-  expect_unavailable(*bob_client_, resolve, std::chrono::seconds(1));
+  // A.3-1: KMS_R cannot serve now (its KMS_I is gone: the connection is refused, or the stopped
+  // server's port still completes TCP handshakes until the link's 3 s deadline); Bob may retry.
+  expect_unavailable(*bob_client_, resolve, std::chrono::seconds(5));
   EXPECT_TRUE(kms_r_->logged("peer_kms_unreachable"));
+}
+
+TEST_F(ChainingE2ETest, NothingListeningForKmsIIsAnswered503AtOnce) {
+  std::uint16_t closed = 0;
+  {
+    StalledPeer gone;  // a port that was just free; nothing listens on it once this closes
+    closed = gone.port();
+  }
+  start_kms_r(read_file(kConfigs + "/kms_r.yaml"), closed);
+  roles::Initiator alice(initiator_config(*kms_i_, kAlice), clock_, rng_);
+  roles::Responder bob(responder_config(*kms_r_, kBob), clock_, rng_);
+  Bytes resolve = bob_resolve_init(alice, bob, false);
+  ASSERT_FALSE(resolve.empty());
+  expect_unavailable(*bob_client_, resolve, milliseconds(1000));
+  EXPECT_TRUE(kms_r_->logged("connect_failed"));
 }
 
 // RFC 6043 §10 / A.3-1: a KMS_I that accepts and never answers. At most peers[].link.max_in_flight
