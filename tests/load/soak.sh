@@ -2,13 +2,19 @@
 # One soak of the reference KMS: serves configs/kms.yaml with the replay bound and the clock skew
 # left at the KMS's defaults (configs/README.md) on a free port, runs kms_soak against that
 # process, stops the KMS with SIGTERM and requires a clean exit (status 0 within 10 s).
-#   soak.sh MIKEYCONF KMS_SOAK WORKDIR [--tls] [kms_soak options, e.g. --duration 60 --rate half]
-# --tls: HTTPS with the test PKI of configs/make-test-certs.sh. The report is WORKDIR/soak.json.
+#   soak.sh MIKEYCONF KMS_SOAK WORKDIR [--tls] [--judge-knob LINE] [kms_soak options, e.g.
+#           --duration 60 --rate half]
+# --tls: HTTPS with the test PKI of configs/make-test-certs.sh. --judge-knob: kms_soak judges the
+# answers against the served configuration with LINE added to its policy (e.g. "answers:
+# {auth_failure: 401}"), which the served KMS then does not follow: a check of the judging. The
+# report is WORKDIR/soak.json.
 set -euo pipefail
 bin=$1 soak=$2 work=$3
 shift 3
 tls=""
 if [ "${1:-}" = --tls ]; then tls=1; shift; fi
+knob=""
+if [ "${1:-}" = --judge-knob ]; then knob=$2; shift 2; fi
 rm -rf "$work" && mkdir -p "$work"
 grep -v '^  replay_cache_size:\|^  clock_skew:' configs/kms.yaml > "$work/kms.yaml"
 soak_args=()
@@ -16,6 +22,11 @@ if [ -n "$tls" ]; then
   configs/make-test-certs.sh "$work/certs" > /dev/null
   printf 'tls:\n  cert: certs/kms-i.crt\n  key: certs/kms-i.key\n' >> "$work/kms.yaml"
   soak_args=(--tls --ca "$work/certs/ca.crt")
+fi
+judge="$work/kms.yaml"
+if [ -n "$knob" ]; then
+  judge="$work/judge.yaml"
+  sed "s/^policy:\$/policy:\n  $knob/" "$work/kms.yaml" > "$judge"
 fi
 # Under AddressSanitizer freed memory waits in a quarantine (256 MB by default) before it is
 # reused, so the RSS of a healthy process climbs for minutes; a small quarantine fills within
@@ -31,7 +42,7 @@ url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/kms.out")
 port=$(echo "$url" | sed -n 's|^https\?://[^/]*:\([0-9]*\).*|\1|p')
 echo "soak: KMS pid $kms at $url"
 status=0
-"$soak" --config "$work/kms.yaml" --port "$port" --pid "$kms" --json "$work/soak.json" \
+"$soak" --config "$judge" --port "$port" --pid "$kms" --json "$work/soak.json" \
   "${soak_args[@]}" "$@" || status=$?
 kill -TERM "$kms"
 for _ in $(seq 100); do kill -0 "$kms" 2>/dev/null || break; sleep 0.1; done
