@@ -111,6 +111,11 @@ class Worker {
   // A fresh REQUEST_INIT from `user` for the next responder; `initiator` keeps its state.
   mikey::Bytes fresh_request(const World::User& user, std::size_t responder,
                              std::unique_ptr<roles::Initiator>& initiator);
+  mikey::Bytes fresh_request_of_next_user();
+  // POSTs `body` and judges the answer: HTTP `status`, or (status 0) a 200 with MIKEY Error
+  // `error`.
+  Outcome refused(Outcome o, transport::RequestType type, mikey::ByteView body,
+                  std::uint16_t status, mikey::codec::ErrorNo error);
   // POSTs; nullopt (with o.problem set) on a transport failure or a 503.
   std::optional<transport::ClientResponse> post(transport::RequestType type, mikey::ByteView body,
                                                 Outcome& o);

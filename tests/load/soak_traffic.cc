@@ -337,46 +337,41 @@ Outcome Worker::replay(Outcome o) {
       return o;
     }
   }
-  auto r = post(RequestType::ticket_request, *answered_, o);
-  if (!r) return o;
-  o.problem = judge_refusal(*r, world_.discarded_status, world_.replay_error);
-  o.expected = o.problem.empty();
-  return o;
+  return refused(std::move(o), RequestType::ticket_request, *answered_, world_.discarded_status,
+                 world_.replay_error);
 }
 
 Outcome Worker::bad_mac(Outcome o) {
-  const std::size_t user = next_user();
-  std::unique_ptr<roles::Initiator> initiator;
-  Bytes init = fresh_request(world_.users[user], (user + 1) % world_.users.size(), initiator);
+  Bytes init = fresh_request_of_next_user();
   if (!init.empty()) init.back() ^= 0x01;  // the V payload, and its MAC, come last
-  auto r = post(RequestType::ticket_request, init, o);
-  if (!r) return o;
-  o.problem = judge_refusal(*r, world_.auth_failure_status, world_.bad_mac_error);
-  o.expected = o.problem.empty();
-  return o;
+  return refused(std::move(o), RequestType::ticket_request, init, world_.auth_failure_status,
+                 world_.bad_mac_error);
 }
 
 Outcome Worker::unknown_identity(Outcome o) {
   std::unique_ptr<roles::Initiator> initiator;
-  Bytes init = fresh_request(world_.stranger, next_user(), initiator);
-  auto r = post(RequestType::ticket_request, init, o);
-  if (!r) return o;
-  o.problem = judge_refusal(*r, world_.auth_failure_status, world_.unknown_identity_error);
-  o.expected = o.problem.empty();
-  return o;
+  const Bytes init = fresh_request(world_.stranger, next_user(), initiator);
+  return refused(std::move(o), RequestType::ticket_request, init, world_.auth_failure_status,
+                 world_.unknown_identity_error);
 }
 
 Outcome Worker::bad_request(Outcome o) {
+  // TS 33.328 A.2-6: a REQUEST_INIT's data type does not match requesttype=ticketresolve.
+  return refused(std::move(o), RequestType::ticket_resolve, fresh_request_of_next_user(), 400, {});
+}
+
+Bytes Worker::fresh_request_of_next_user() {
   const std::size_t user = next_user();
   std::unique_ptr<roles::Initiator> initiator;
-  Bytes init = fresh_request(world_.users[user], (user + 1) % world_.users.size(), initiator);
-  auto r = post(RequestType::ticket_resolve, init, o);  // TS 33.328 A.2-6: data type mismatch
+  return fresh_request(world_.users[user], (user + 1) % world_.users.size(), initiator);
+}
+
+Outcome Worker::refused(Outcome o, RequestType type, ByteView body, std::uint16_t status,
+                        ErrorNo error) {
+  auto r = post(type, body, o);
   if (!r) return o;
-  if (r->status == 400) {
-    o.expected = true;
-  } else {
-    o.problem = describe_response(*r) + ", expected HTTP 400";
-  }
+  o.problem = judge_refusal(*r, status, error);
+  o.expected = o.problem.empty();
   return o;
 }
 
