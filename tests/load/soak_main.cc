@@ -131,8 +131,17 @@ void judge(const Options& o, Run& run) {
 
 void print_summary(const Options& o, const Run& run) {
   if (run.capacity > 0) {
-    fmt::print("soak: capacity probe {:.0f} requests/s ({} clients, closed loop, {} s)\n",
-               run.capacity, o.clients, o.probe_s);
+    fmt::print(
+        "soak: capacity probe {:.0f} requests/s ({} clients, closed loop, {} s), {} of {} "
+        "answers not as expected (reported, not judged)\n",
+        run.capacity, o.clients, o.probe_s, run.probe.unexpected(), run.probe.sent());
+    const auto kinds = run.probe.kinds();
+    for (std::size_t i = 0; i < kKinds; ++i) {
+      if (kinds[i].unexpected == 0) continue;
+      fmt::print("soak:   probe {:<16} {:>6} of {:>6} unexpected (503: {}), e.g. {}\n",
+                 kind_name(static_cast<Kind>(i)), kinds[i].unexpected, kinds[i].sent,
+                 kinds[i].unavailable, kinds[i].samples.front());
+    }
   }
   const auto kinds = run.main.kinds();
   fmt::print(
