@@ -34,44 +34,56 @@ EVP_MAC* hmac_algorithm() noexcept {
   return mac;
 }
 
+// This thread's HMAC context for `digest` (sha1 or sha256), its digest set once. EVP_MAC_init
+// with a digest parameter fetches the digest again on every call (a provider lookup under a
+// lock) and a new context allocates four; a KMS request runs a few dozen HMACs (the PRF's
+// P-hash chain), so each thread keeps one context per digest and only re-keys it. The context
+// is touched by this thread alone; it holds the state keyed by this thread's last key until the
+// next call re-keys it or the thread ends (EVP_MAC_CTX_free cleanses it then). nullptr when
+// OpenSSL fails.
+EVP_MAC_CTX* thread_hmac_ctx(Digest digest) noexcept {
+  thread_local std::array<MacCtxPtr, 2> contexts;
+  MacCtxPtr& slot = contexts[digest == Digest::sha1 ? 0 : 1];
+  if (slot != nullptr) return slot.get();
+  EVP_MAC* mac = hmac_algorithm();
+  if (mac == nullptr) return nullptr;
+  MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
+  if (ctx == nullptr) return nullptr;
+  // OSSL_PARAM takes a mutable char* (OpenSSL only reads it), hence local arrays.
+  std::array<char, 5> sha1_name{"SHA1"};
+  std::array<char, 7> sha256_name{"SHA256"};
+  char* name = digest == Digest::sha1 ? sha1_name.data() : sha256_name.data();
+  std::array<OSSL_PARAM, 2> params = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name, 0), OSSL_PARAM_construct_end()};
+  if (EVP_MAC_CTX_set_params(ctx.get(), params.data()) != 1) return nullptr;
+  slot = std::move(ctx);
+  return slot.get();
+}
+
 }  // namespace
 
 Result<std::size_t, Error> hmac_into(Digest digest, ByteView key, std::span<const ByteView> parts,
                                      std::span<std::uint8_t> out) noexcept {
-  // OSSL_PARAM takes a mutable char* (OpenSSL only reads it), hence local arrays.
-  std::array<char, 5> sha1_name{"SHA1"};
-  std::array<char, 7> sha256_name{"SHA256"};
-  char* name = nullptr;
-  switch (digest) {
-    case Digest::sha1:
-      name = sha1_name.data();
-      break;
-    case Digest::sha256:
-      name = sha256_name.data();
-      break;
+  if (digest != Digest::sha1 && digest != Digest::sha256) {
+    return Error{Errc::unsupported_algorithm};
   }
-  if (name == nullptr) return Error{Errc::unsupported_algorithm};
   const std::size_t length = digest_length(digest);
   if (out.size() < length) return Error{Errc::bad_length};
 
-  EVP_MAC* mac = hmac_algorithm();
-  if (mac == nullptr) return openssl_error();
-  MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
+  EVP_MAC_CTX* ctx = thread_hmac_ctx(digest);
   if (ctx == nullptr) return openssl_error();
-  std::array<OSSL_PARAM, 2> params = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name, 0), OSSL_PARAM_construct_end()};
   // A null key pointer means "keep the previous key" to EVP_MAC_init, so an empty key still
-  // needs a valid pointer.
+  // needs a valid pointer. No parameters: the digest was set when the context was made.
   static const std::uint8_t kEmpty = 0;
   const std::uint8_t* key_data = key.empty() ? &kEmpty : key.data();
-  if (EVP_MAC_init(ctx.get(), key_data, key.size(), params.data()) != 1) return openssl_error();
+  if (EVP_MAC_init(ctx, key_data, key.size(), nullptr) != 1) return openssl_error();
   for (ByteView part : parts) {
-    if (!part.empty() && EVP_MAC_update(ctx.get(), part.data(), part.size()) != 1) {
+    if (!part.empty() && EVP_MAC_update(ctx, part.data(), part.size()) != 1) {
       return openssl_error();
     }
   }
   std::size_t written = 0;
-  if (EVP_MAC_final(ctx.get(), out.data(), &written, out.size()) != 1 || written != length) {
+  if (EVP_MAC_final(ctx, out.data(), &written, out.size()) != 1 || written != length) {
     return openssl_error();
   }
   return written;

@@ -23,6 +23,10 @@ std::optional<std::string_view> flag_violation(const codec::TicketFlags& f) noex
   return std::nullopt;
 }
 
+bool is_tgk(codec::KeyDataType t) noexcept {
+  return t == codec::KeyDataType::tgk || t == codec::KeyDataType::tgk_salt;
+}
+
 namespace {
 
 Result<std::optional<std::int64_t>, Failure> tr_time(const codec::TimestampWithRole* tr) {

@@ -17,6 +17,9 @@ namespace mikey::roles {
 // RFC 6043 §6.10: NOT D ⇒ L; G ⇒ F; NOT G ⇒ H; NOT H ⇒ G; I ⇒ E; K ⇒ D; M ⇒ F. Returns the first
 // rule that `f` violates ("G => F", ...), or nullopt.
 std::optional<std::string_view> flag_violation(const codec::TicketFlags& f) noexcept;
+// The keys forking changes (§5.1.1: TGKs, not TEKs or GTGKs); a ticket holding one needs F = 1
+// when I = 1 (§6.10, T-6.10-2).
+bool is_tgk(codec::KeyDataType t) noexcept;
 
 // What the TP Data of a Ticket Policy says (RFC 6043 §6.10):
 //   First Payload, [IDRkms], [IDRi], [TRs], [TRe], [TRr], [KEMAC], {IDRapp}, (IDRr)

@@ -1,6 +1,9 @@
 #include "transport/access_log.h"
 
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -58,6 +61,61 @@ std::string format_access_log(const AccessLogEntry& e) {
 void stderr_log_sink(std::string_view line) {
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fputc('\n', stderr);
+}
+
+BufferedLogWriter::BufferedLogWriter(int fd, std::chrono::milliseconds interval) noexcept
+    : fd_(fd), interval_(interval) {}
+
+BufferedLogWriter::~BufferedLogWriter() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  flush();
+}
+
+void BufferedLogWriter::write(std::string_view line) {
+  std::size_t waiting = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const bool was_empty = buffer_.empty();
+    buffer_.append(line);
+    buffer_.push_back('\n');
+    waiting = buffer_.size();
+    if (!thread_.joinable() && !stop_) thread_ = std::thread([this] { run(); });
+    if (was_empty) cv_.notify_one();
+  }
+  if (waiting >= kBatchBytes) flush();
+}
+
+void BufferedLogWriter::flush() noexcept {
+  std::lock_guard<std::mutex> fd_lock(fd_mutex_);
+  std::string batch;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    batch.swap(buffer_);
+  }
+  std::string_view rest = batch;
+  while (!rest.empty()) {
+    const ssize_t n = ::write(fd_, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the fd is gone (closed pipe, bad fd): nothing can take the lines
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void BufferedLogWriter::run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_) {
+    cv_.wait(lock, [this] { return stop_ || !buffer_.empty(); });
+    // Let the lines of the next `interval` join this batch.
+    cv_.wait_for(lock, interval_, [this] { return stop_; });
+    lock.unlock();
+    flush();
+    lock.lock();
+  }
 }
 
 }  // namespace mikey::transport

@@ -7,11 +7,15 @@
 // so a request cannot forge log lines.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace mikey::transport {
 
@@ -34,7 +38,43 @@ std::string format_access_log(const AccessLogEntry& entry);
 // Escapes `s` for a log value as described above (no quotes added), cut at `max` bytes.
 std::string escape_log_value(std::string_view s, std::size_t max = 512);
 
-// The default sink: the line plus '\n' to stderr.
+// The line plus '\n' to stderr, written at once (two unbuffered writes).
 void stderr_log_sink(std::string_view line);
+
+// Lines (each plus '\n') to a file descriptor in batches: a line is written at most `interval`
+// after it was logged, at once when 64 KiB are waiting, and by flush() and the destructor, so
+// no line is lost and an idle server's last lines still appear promptly. One write(2) per batch
+// instead of two per line keeps the access log off a busy server's critical path. Thread-safe;
+// lines keep their order. A writer blocked by a full pipe blocks the loggers past 64 KiB, as an
+// unbuffered write would, rather than growing without bound. The server's default sink.
+class BufferedLogWriter {
+ public:
+  static constexpr std::size_t kBatchBytes = 64 * 1024;
+
+  explicit BufferedLogWriter(
+      int fd = 2, std::chrono::milliseconds interval = std::chrono::milliseconds(100)) noexcept;
+  BufferedLogWriter(const BufferedLogWriter&) = delete;
+  BufferedLogWriter& operator=(const BufferedLogWriter&) = delete;
+  ~BufferedLogWriter();
+
+  void write(std::string_view line);
+  void flush() noexcept;
+  // A sink writing to this writer, which must outlive it.
+  LogSink sink() {
+    return [this](std::string_view line) { write(line); };
+  }
+
+ private:
+  void run();
+
+  int fd_;
+  std::chrono::milliseconds interval_;
+  std::mutex fd_mutex_;  // taken before mutex_: batches reach the fd in the order they were cut
+  std::mutex mutex_;     // buffer_, stop_, thread_
+  std::condition_variable cv_;
+  std::string buffer_;
+  bool stop_ = false;
+  std::thread thread_;  // started by the first line
+};
 
 }  // namespace mikey::transport

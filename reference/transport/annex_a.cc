@@ -554,12 +554,13 @@ std::string serialize_response(const HttpResponse& response, std::string_view se
   return out;
 }
 
-std::string http_date_now() {
+namespace {
+
+std::string format_http_date(std::time_t now) {
   static constexpr std::array<const char*, 7> kDays{"Sun", "Mon", "Tue", "Wed",
                                                     "Thu", "Fri", "Sat"};
   static constexpr std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::time_t now = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&now, &tm);
   std::array<char, 64> buf{};
@@ -568,6 +569,21 @@ std::string http_date_now() {
                 kMonths.at(static_cast<std::size_t>(tm.tm_mon) % 12), tm.tm_year + 1900, tm.tm_hour,
                 tm.tm_min, tm.tm_sec);
   return buf.data();
+}
+
+}  // namespace
+
+std::string http_date_now() {
+  // The Date field has a resolution of one second (RFC 7231 §7.1.1.1), and every response
+  // carries one: each thread formats it once per second, not once per response.
+  thread_local std::time_t formatted_at = -1;
+  thread_local std::string formatted;
+  const std::time_t now = std::time(nullptr);
+  if (now != formatted_at) {
+    formatted = format_http_date(now);
+    formatted_at = now;
+  }
+  return formatted;
 }
 
 }  // namespace mikey::transport

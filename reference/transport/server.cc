@@ -137,6 +137,7 @@ void ServerCore::stop() {
   ioc.stop();
   for (auto& t : threads) t.join();
   threads.clear();
+  stderr_log.flush();  // every line of the run is out when stop() returns
   {
     std::lock_guard<std::mutex> lock(state_mutex);
     running = false;

@@ -63,7 +63,7 @@ struct ServerOptions {
   unsigned retry_after_seconds = 1;
   std::string server_header = "mikeyconf-kms/0.1";
   std::optional<TlsServerOptions> tls;  // unset: plain TCP
-  LogSink access_log;                   // empty: stderr_log_sink
+  LogSink access_log;                   // empty: stderr, batched (BufferedLogWriter)
 };
 
 struct ServerStats {

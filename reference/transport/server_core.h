@@ -45,11 +45,12 @@ class SessionBase {
 struct ServerCore {
   ServerCore(ServerOptions o, HttpHandler h) : opts(std::move(o)), handler(std::move(h)) {
     if (opts.threads == 0) opts.threads = 1;
-    sink = opts.access_log ? opts.access_log : LogSink(stderr_log_sink);
+    sink = opts.access_log ? opts.access_log : stderr_log.sink();
   }
 
   ServerOptions opts;
-  HttpHandler handler;  // sees the verified client certificate (peer_identity.h)
+  HttpHandler handler;           // sees the verified client certificate (peer_identity.h)
+  BufferedLogWriter stderr_log;  // the default sink: batched lines to stderr
   LogSink sink;
   std::mutex log_mutex;
 

@@ -161,6 +161,28 @@ TEST(ExchangeTest, Mode3InitiatorCreatedTicketResolvesAtTheKms) {
   }
 }
 
+// T-6.10-2: a mode-3 ticket asked with forking and F = 0 still carries F = 1 (it encodes a TGK),
+// so that the Initiator learns the forked TGK' from TRANSFER_RESP and both sides agree. Found by
+// fuzz_roles_sequence (seed fuzz/corpus/roles_sequence/mode3-forking-without-f).
+TEST(ExchangeTest, Mode3ForkingTicketWithATgkSetsF) {
+  World w;
+  KmsConfig kc = w.kms_config();
+  TicketKey shared = testing::ticket_key(kBaseTicket, w.algs, "tpk-alice", 0xc0);
+  shared.shared_with = kAlice;
+  kc.ticket_keys.push_back(shared.clone());
+  Kms kms(std::move(kc), w.clock, w.rng);
+  Initiator alice(w.alice_config(), w.clock, w.rng);
+  Responder bob(w.bob_config(), w.clock, w.rng);
+  TicketRequest r = w.ticket_request(true);  // I = 1 (and E)
+  r.flags.f = false;
+  auto policy = alice.create_ticket(r, shared);
+  ASSERT_TRUE(policy.ok()) << to_string(policy.error().failure);
+  EXPECT_TRUE(policy->flags.i);
+  EXPECT_TRUE(policy->flags.f);
+  ASSERT_TRUE(w.transfer(alice, bob, kms));
+  w.expect_same_srtp_keys(alice, bob);
+}
+
 TEST(ExchangeTest, Mode3TicketUnderAKmsOnlyKeyIsRefused) {
   Parties parties;
   auto& [w, kms, alice, bob] = parties;
