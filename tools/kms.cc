@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <optional>
 #include <ostream>
+#include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "roles/credential.h"
 #include "roles/failure.h"
@@ -26,6 +28,8 @@ namespace transport = mikey::transport;
 const std::string_view kKmsUsage =
     "usage: mikeyconf kms --config FILE [--listen HOST:PORT]\n"
     "                     [--tls-cert FILE --tls-key FILE [--client-ca FILE]] [--threads N]\n"
+    "                     [--link-max-in-flight N] [--link-connect-timeout-ms MS]\n"
+    "                     [--link-timeout-ms MS]\n"
     "\n"
     "Serves the reference KMS (TS 33.328 Annex A: POST /keymanagement?requesttype=...) from a\n"
     "YAML configuration (configs/README.md). Prints one line 'mikeyconf kms: listening on\n"
@@ -39,7 +43,15 @@ const std::string_view kKmsUsage =
     "  --tls-cert FILE        serve HTTPS with this PEM certificate chain (with --tls-key);\n"
     "  --tls-key FILE         overrides the file's tls\n"
     "  --client-ca FILE       require client certificates from this CA (mutual TLS)\n"
-    "  --threads N            io threads (default 2)\n"
+    "  --threads N            io threads (default 2); the peers' in-flight bounds are\n"
+    "                         added, so requests waiting on a peer KMS never hold them all\n"
+    "\n"
+    "The link to peer KMSs (KMS_R -> KMS_I); each overrides every peer's peers[].link:\n"
+    "  --link-max-in-flight N       requests waiting on one peer at once (default 4, 1 to\n"
+    "                               256); more are answered 503 with Retry-After at once\n"
+    "  --link-connect-timeout-ms MS TCP connect to the peer (default 1000)\n"
+    "  --link-timeout-ms MS         one request to the peer, connect to last byte (default\n"
+    "                               3000); past it the client gets 503 with Retry-After\n"
     "\n"
     "exit status: 0 stopped by a signal, 2 usage or configuration error, 3 the server could\n"
     "not start (address in use, unusable TLS files)\n";
@@ -77,6 +89,9 @@ int request_init_usage_error(Io& io, std::string_view message) {
 void define_kms(CLI::App& app) {
   for (const char* name :
        {"--config", "--listen", "--tls-cert", "--tls-key", "--client-ca", "--threads"})
+    value_option(app, name, true);
+  for (const char* name :
+       {"--link-max-in-flight", "--link-connect-timeout-ms", "--link-timeout-ms"})
     value_option(app, name, true);
 }
 
@@ -133,6 +148,30 @@ mikey::Result<transport::ServerOptions, std::string> kms_server_options(
   return options;
 }
 
+// --link-* onto every peer's link bounds (config::PeerEndpoint); a usage problem otherwise.
+std::optional<std::string> apply_link_options(const ParsedArgs& a,
+                                              std::vector<config::PeerEndpoint>& peers) {
+  struct Knob {
+    const char* name;
+    std::uint32_t min, max;
+    std::uint32_t config::PeerEndpoint::*field;
+  };
+  for (const Knob& k :
+       {Knob{"--link-max-in-flight", 1, 256, &config::PeerEndpoint::max_in_flight},
+        Knob{"--link-connect-timeout-ms", 1, 600'000, &config::PeerEndpoint::connect_timeout_ms},
+        Knob{"--link-timeout-ms", 1, 600'000, &config::PeerEndpoint::timeout_ms}}) {
+    const std::string* text = a.value(k.name);
+    if (text == nullptr) continue;
+    auto n = whole_number(*text, k.min, k.max);
+    if (!n) {
+      return std::string(k.name) + ": expected " + std::to_string(k.min) + " to " +
+             std::to_string(k.max);
+    }
+    for (config::PeerEndpoint& p : peers) p.*k.field = *n;
+  }
+  return std::nullopt;
+}
+
 int kms_parsed(const ParsedArgs& a, Io& io) {
   const std::string* config_file = a.value("--config");
   if (config_file == nullptr) return kms_usage_error(io, "--config FILE is required");
@@ -147,6 +186,7 @@ int kms_parsed(const ParsedArgs& a, Io& io) {
   config::LoadedKmsConfig c = std::move(loaded).value();
   auto options = kms_server_options(c, a);
   if (!options.ok()) return kms_usage_error(io, options.error());
+  if (auto problem = apply_link_options(a, c.peers)) return kms_usage_error(io, *problem);
 
   roles::SystemClock clock;
   mikey::crypto::OpenSslRng rng;

@@ -55,6 +55,13 @@ struct PeerEndpoint {
   std::string cert;
   std::string key;
   std::string server_name;
+  // The link's bounds (`peers[].link`; RFC 6043 §10: a slow or absent KMS_I must not stall KMS_R):
+  // at most `max_in_flight` requests wait on this peer at once, each at most `timeout_ms` from
+  // connect to the answer's last byte (`connect_timeout_ms` for the TCP connect). Beyond them
+  // KMS_R answers its Responder 503 with Retry-After (A.3-1).
+  std::uint32_t max_in_flight = 4;
+  std::uint32_t connect_timeout_ms = 1'000;
+  std::uint32_t timeout_ms = 3'000;
 };
 
 // The `http:` section: HTTP behaviours RFC 7230/7231 leave to the server (configs/README.md;

@@ -300,6 +300,7 @@ class Loader {
   void load_peers(const Map& root, LoadedKmsConfig& out);
   void load_peer_user(const Map& u, roles::KmsUser& user);
   void load_peer_knobs(const Map& m, roles::PeerKms& peer);
+  void load_peer_link(const Map& m, PeerEndpoint& ep);
   roles::Algorithms algorithms(const Field& f) const;
 
   std::string source_;

@@ -169,6 +169,19 @@ void Loader::load_peer_knobs(const Map& m, roles::PeerKms& peer) {
   if (const Field* f = m.get("default")) peer.default_route = boolean(*f);
 }
 
+// How long and how many of KMS_R's requests may wait on this peer (`peers[].link`).
+void Loader::load_peer_link(const Map& m, PeerEndpoint& ep) {
+  const Field* link = m.get("link");
+  if (link == nullptr) return;
+  Map l(*this, *link, {"max_in_flight", "connect_timeout_ms", "timeout_ms"});
+  auto ms = [this](const Field& f) { return static_cast<std::uint32_t>(integer(f, 1, 600'000)); };
+  if (const Field* f = l.get("max_in_flight")) {
+    ep.max_in_flight = static_cast<std::uint32_t>(integer(*f, 1, 256));
+  }
+  if (const Field* f = l.get("connect_timeout_ms")) ep.connect_timeout_ms = ms(*f);
+  if (const Field* f = l.get("timeout_ms")) ep.timeout_ms = ms(*f);
+}
+
 // https://HOST[:PORT][/PATH]; the port defaults to 443.
 void parse_peer_url(const Loader& l, const Field& f, PeerEndpoint& p) {
   const std::string url = l.string(f);
@@ -200,7 +213,7 @@ void Loader::load_peers(const Map& root, LoadedKmsConfig& out) {
   for (const Field& e : list(*peers)) {
     Map m(*this, e,
           {"identity", "url", "issuers", "psk", "psk_id", "algorithms", "tls", "send_idrpsk",
-           "mac_identity", "forward_idrr", "default"});
+           "mac_identity", "forward_idrr", "default", "link"});
     roles::PeerKms peer;
     PeerEndpoint ep;
     const Field& id = m.require("identity");
@@ -238,6 +251,7 @@ void Loader::load_peers(const Map& root, LoadedKmsConfig& out) {
       }
     }
     if (const Field* f = m.get("algorithms")) peer.algorithms = algorithms(*f);
+    load_peer_link(m, ep);
     const Field* tls = m.get("tls");
     if (tls == nullptr) {
       fail(e.key_mark, e.path +

@@ -63,9 +63,12 @@ bool not_later(NtpTime a, NtpTime b) noexcept {
 }  // namespace
 
 NtpTime TimestampSource::next(const Clock& clock) noexcept {
-  NtpTime t = clock.now();
-  if (last_ != 0 && not_later(t, last_)) t = last_ + 1;  // one fraction unit (~233 ps) later
-  last_ = t;
+  const NtpTime now = clock.now();
+  NtpTime last = last_.load();
+  NtpTime t = now;
+  do {
+    t = last != 0 && not_later(now, last) ? last + 1 : now;  // one fraction unit (~233 ps) later
+  } while (!last_.compare_exchange_weak(last, t));
   return t;
 }
 

@@ -2,6 +2,7 @@
 // conversions MIKEY needs (RFC 3830 §6.6, RFC 6043 §6.3, RFC 4330 §3).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 
@@ -90,13 +91,20 @@ class ManualClock final : public Clock {
 
 // Timestamps for outgoing messages: the clock's NTP-UTC value, made strictly increasing so no two
 // messages of one party share a T (RFC 3830 §5.2: Initiator messages use unique timestamps; a
-// manual clock that does not move would otherwise repeat them).
+// manual clock that does not move would otherwise repeat them). Safe for concurrent calls (a KMS
+// answers requests on several threads): two callers never get the same T.
 class TimestampSource {
  public:
+  TimestampSource() = default;
+  TimestampSource(const TimestampSource& other) noexcept : last_(other.last_.load()) {}
+  TimestampSource& operator=(const TimestampSource& other) noexcept {
+    last_.store(other.last_.load());
+    return *this;
+  }
   NtpTime next(const Clock& clock) noexcept;
 
  private:
-  NtpTime last_ = 0;
+  std::atomic<NtpTime> last_{0};
 };
 
 }  // namespace mikey::roles

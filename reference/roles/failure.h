@@ -149,6 +149,9 @@ struct Refusal {
   std::string detail;
   Bytes error_message;
   std::vector<codec::ErrorNo> peer_errors;
+  // Non-zero: the request cannot be served now (a busy or unreachable peer KMS): HTTP 503 with
+  // this Retry-After (A.3-1) instead of an Error message (KmsReply::unavailable_retry_after_s).
+  unsigned retry_after_s = 0;
 };
 
 }  // namespace mikey::roles

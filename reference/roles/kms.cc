@@ -82,6 +82,11 @@ Kms::Kms(KmsConfig config, const Clock& clock, crypto::Rng& rng, KmsPeer* peers)
       peers_(peers),
       replay_(config_.policy.replay_cache_size, config_.policy.clock_skew_s) {}
 
+std::size_t Kms::replay_cache_size() const noexcept {
+  std::lock_guard<std::mutex> lock(replay_mutex_);
+  return replay_.size();
+}
+
 const KmsUser* Kms::user_by_psk_id(const Identity& id) const noexcept {
   for (const KmsUser& u : config_.users) {
     const PskCredential* psk = as_psk(u.credential.get());
@@ -209,7 +214,9 @@ Result<bool, Refusal> Kms::preflight(Exchange& x) {
   }
   // Step 2: replay cache. INTERPRETATION: RFC 3830 §5.3 only discards replays; we answer Error 1
   // Invalid TS (the failed check is the timestamp's freshness).
-  if (replay_.seen(x.v->mac, *t)) return refuse(Failure::replayed_message);
+  if (std::lock_guard<std::mutex> lock(replay_mutex_); replay_.seen(x.v->mac, *t)) {
+    return refuse(Failure::replayed_message);
+  }
   // Step 3: identity → key; algorithms needed to use it.
   if (auto k = find_key(x); !k.ok()) return k.error();
   if (auto a = check_algorithms(x); !a.ok()) return a.error();
@@ -227,7 +234,10 @@ Result<bool, Refusal> Kms::preflight(Exchange& x) {
   if (rand_too_short(x, config_.policy.latitude)) {
     return refuse(Failure::policy_unacceptable, "RAND shorter than RFC 6043 §12.1 asks");
   }
-  // Step 5: only authenticated messages enter the replay cache.
+  // Step 5: only authenticated messages enter the replay cache. Checked again under the same lock
+  // as the insert: two copies of one message served at once must not both pass (RFC 3830 §5.4).
+  std::lock_guard<std::mutex> lock(replay_mutex_);
+  if (replay_.seen(x.v->mac, *t)) return refuse(Failure::replayed_message);
   replay_.insert(x.v->mac, *t, now());
   return true;
 }
@@ -263,6 +273,9 @@ KmsReply Kms::reply_error(const Exchange& x, Refusal refusal) noexcept {
   reply.detail = std::move(refusal.detail);
   // RFC 6043 §5.4: never an Error in answer to an Error.
   if (refusal.failure == Failure::error_message_received) return reply;
+  // A.3-1: a KMS that cannot serve now says so at the HTTP level; no MIKEY Error goes out.
+  reply.unavailable_retry_after_s = refusal.retry_after_s;
+  if (reply.unavailable_retry_after_s != 0) return reply;
   reply.http_status = http_status_for(refusal.failure);
   const codec::ErrorNo no = error_no(refusal.failure, config_.policy.errors);
   // After the MAC verified, the Error is authenticated with the request's auth_key (§5.4);

@@ -9,12 +9,18 @@
 // with an unauthenticated Error (RFC 3830 §5.1.2); later ones with an Error carrying V keyed like
 // the request (RFC 6043 §5.4).
 //
-// Not thread-safe: one Kms serves one request at a time (the transport serialises, or keeps one
-// Kms per thread with its own replay cache).
+// Thread-safe: one Kms answers requests on several threads at once (the service's io threads).
+// Its configuration never changes; what changes is guarded where it lives: the replay cache, the
+// strictly increasing timestamps (TimestampSource). The Clock and the Rng it is given are called
+// concurrently, so they must be safe for that: SystemClock and OpenSslRng are (OpenSSL 3's
+// DRBGs), a DeterministicRng is not (service::KmsService puts one behind a lock); a ManualClock
+// must not be set while requests run. A chained resolve's call to KmsPeer::resolve() holds only
+// the calling thread: several may wait on peers at once.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -97,6 +103,11 @@ struct PeerKms {
 // Why the peer transport could not deliver (connection refused, timeout, TLS failure, ...).
 struct PeerError {
   std::string detail;
+  // Non-zero: the peer is busy, slow or unreachable right now (the link's bound reached, its
+  // deadline passed, the peer answered 503): the Kms cannot serve now and answers its own client
+  // HTTP 503 with this Retry-After (A.3-1) instead of Error 12. Zero: the link failed in a way a
+  // retry will not mend (TLS verification, a malformed answer); Error 12 (B.1-6).
+  unsigned retry_after_s = 0;
 };
 
 // The KMS-to-KMS transport (mutually authenticated, integrity and confidentiality protected:
@@ -105,7 +116,12 @@ class KmsPeer {
  public:
   virtual ~KmsPeer() = default;
   // Sends `resolve_init` to `peer` and returns its answer (a RESOLVE_RESP or an Error message).
+  // Called by several threads at once (the Kms is thread-safe); each call blocks its thread.
   virtual Result<Bytes, PeerError> resolve(const PeerKms& peer, ByteView resolve_init) noexcept = 0;
+  // How many resolve() calls may block at once, all peers together (a bounded transport refuses
+  // the others at once): the service keeps that many threads beyond the ones that serve its
+  // own users. 0: no bound is known.
+  virtual std::size_t max_in_flight() const noexcept { return 0; }
 };
 
 // Where the specifications let a correct KMS behave in more than one way (docs/latitude.md):
@@ -221,7 +237,7 @@ class Kms {
   KmsReply handle_resolve_init(ByteView request, const RequestContext& context = {}) noexcept;
 
   const KmsConfig& config() const noexcept { return config_; }
-  std::size_t replay_cache_size() const noexcept { return replay_.size(); }
+  std::size_t replay_cache_size() const noexcept;
 
   // One request in flight (internal; public so the implementation files can share it).
   struct Exchange;
@@ -247,6 +263,7 @@ class Kms {
   const Clock* clock_;
   crypto::Rng* rng_;
   KmsPeer* peers_;
+  mutable std::mutex replay_mutex_;  // ReplayCache is not thread-safe
   ReplayCache replay_;
   TimestampSource timestamps_;
 };

@@ -148,7 +148,12 @@ Result<Bytes, Refusal> Kms::serve_chained(Exchange& x, const PolicyView& view) {
   auto fwd = build_forward(x, *peer, *cred, config_.identity, timestamps_.next(*clock_), *rng_);
   if (!fwd.ok()) return fwd.error();
   auto answer = peers_->resolve(*peer, fwd->bytes);
-  if (!answer.ok()) return refuse(Failure::peer_kms_unreachable, answer.error().detail);
+  if (!answer.ok()) {
+    // B.1-6: Error 12, unless the link says KMS_I is only busy, slow or away for now (A.3-1).
+    Refusal refusal = refuse(Failure::peer_kms_unreachable, answer.error().detail);
+    refusal.retry_after_s = answer.error().retry_after_s;
+    return refusal;
+  }
   auto a = read_answer(answer.value(), fwd.value(), *peer, *cred, config_.policy.iv_timestamp);
   if (!a.ok()) return a.error();
   // B.1-4 / B.1-5: the same key material and modifier, re-encrypted for the Responder and MACed

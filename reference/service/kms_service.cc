@@ -1,6 +1,8 @@
 #include "service/kms_service.h"
 
+#include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -9,20 +11,19 @@
 
 namespace mikey::service {
 
-roles::KmsReply SerializedKms::reply(transport::RequestType type, ByteView request,
-                                     const roles::RequestContext& context) {
-  std::lock_guard<std::mutex> lock(mutex_);
+roles::KmsReply SharedKms::reply(transport::RequestType type, ByteView request,
+                                 const roles::RequestContext& context) {
   return type == transport::RequestType::ticket_request
              ? kms_->handle_request_init(request)
              : kms_->handle_resolve_init(request, context);
 }
 
-transport::KmsAnswer SerializedKms::handle(transport::RequestType type, ByteView request,
-                                           const roles::RequestContext& context) {
+transport::KmsAnswer SharedKms::handle(transport::RequestType type, ByteView request,
+                                       const roles::RequestContext& context) {
   return to_kms_answer(reply(type, request, context));
 }
 
-transport::KmsMetaHandler SerializedKms::link_handler() {
+transport::KmsMetaHandler SharedKms::link_handler() {
   return [this](transport::RequestType type, ByteView request, const transport::RequestMeta& meta) {
     if (!meta.client_certificate) return handle(type, request);
     return handle(type, request,
@@ -30,7 +31,7 @@ transport::KmsMetaHandler SerializedKms::link_handler() {
   };
 }
 
-transport::KmsHandler SerializedKms::handler() {
+transport::KmsHandler SharedKms::handler() {
   return [this](transport::RequestType type, ByteView request) { return handle(type, request); };
 }
 
@@ -57,6 +58,21 @@ PeerFactory https_peers() {
 
 namespace {
 
+// crypto::Rng is not thread-safe in general (DeterministicRng keeps its state unguarded); the Kms
+// calls its Rng from every io thread.
+class LockedRng final : public crypto::Rng {
+ public:
+  explicit LockedRng(crypto::Rng& inner) : inner_(&inner) {}
+  void fill(std::span<std::uint8_t> out) noexcept override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    inner_->fill(out);
+  }
+
+ private:
+  std::mutex mutex_;
+  crypto::Rng* inner_;
+};
+
 // The request being handled on this io thread (a request is handled synchronously on one
 // thread): a wrap (ServiceOptions::wrap) takes a two-argument KmsHandler, so the request's TLS
 // meta reaches the Kms, and the Kms's reply the hook, on the side.
@@ -79,9 +95,14 @@ KmsService::KmsService(roles::KmsConfig config, const roles::Clock& clock, crypt
 KmsService::KmsService(roles::KmsConfig config, const std::vector<config::PeerEndpoint>& endpoints,
                        const roles::Clock& clock, crypto::Rng& rng, ServiceOptions options)
     : options_(std::move(options)) {
+  // OpenSslRng draws from OpenSSL 3's DRBGs, which are safe for concurrent use.
+  if (dynamic_cast<crypto::OpenSslRng*>(&rng) == nullptr) {
+    locked_rng_ = std::make_unique<LockedRng>(rng);
+  }
   peer_ = (options_.peers ? options_.peers : https_peers())(endpoints);
-  kms_ = std::make_unique<roles::Kms>(std::move(config), clock, rng, peer_.get());
-  serialized_ = std::make_unique<SerializedKms>(*kms_);
+  kms_ = std::make_unique<roles::Kms>(std::move(config), clock, locked_rng_ ? *locked_rng_ : rng,
+                                      peer_.get());
+  shared_ = std::make_unique<SharedKms>(*kms_);
   add_server(options_.server, options_.answer_hook);
 }
 
@@ -101,10 +122,9 @@ transport::ReplyHandler KmsService::reply_handler(AnswerHook hook) {
     if (options_.context) {
       context = options_.context(request, meta);
     } else if (meta.client_certificate) {
-      context =
-          roles::link_context(serialized_->config(), request, meta.client_certificate->names());
+      context = roles::link_context(shared_->config(), request, meta.client_certificate->names());
     }
-    roles::KmsReply reply = serialized_->reply(t, request, context);
+    roles::KmsReply reply = shared_->reply(t, request, context);
     transport::KmsAnswer answer = to_kms_answer(reply);
     if (tl_call != nullptr) tl_call->reply = std::move(reply);
     return answer;
@@ -130,6 +150,9 @@ transport::ReplyHandler KmsService::reply_handler(AnswerHook hook) {
 }
 
 transport::KmsServer& KmsService::add_server(transport::ServerOptions options, AnswerHook hook) {
+  // A request waiting on a peer KMS holds its io thread: keep the configured threads for
+  // everyone else (RFC 6043 §10: a slow KMS_I must not stall KMS_R's own users).
+  if (peer_) options.threads += peer_->max_in_flight();
   const transport::AnnexAProfile profile = options.profile;
   const unsigned retry_after = options.retry_after_seconds;
   transport::HttpHandler handler =

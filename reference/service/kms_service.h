@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -25,17 +24,18 @@
 
 namespace mikey::service {
 
-// A roles::Kms behind a mutex (Kms is not thread-safe): requests are served one at a time,
-// including a chained resolve's round trip to the peer KMS. `kms` must outlive this object.
-class SerializedKms {
+// The Kms the io threads share: roles::Kms is thread-safe, so requests are served concurrently
+// and a chained resolve waiting on its peer KMS holds only its own thread. `kms` must outlive
+// this object.
+class SharedKms {
  public:
-  explicit SerializedKms(roles::Kms& kms) : kms_(&kms) {}
-  SerializedKms(const SerializedKms&) = delete;
-  SerializedKms& operator=(const SerializedKms&) = delete;
+  explicit SharedKms(roles::Kms& kms) : kms_(&kms) {}
+  SharedKms(const SharedKms&) = delete;
+  SharedKms& operator=(const SharedKms&) = delete;
 
-  // handle_request_init / handle_resolve_init under the lock. `context`: what the link
-  // established (a peer KMS named by its verified client certificate, roles::link_context;
-  // docs/latitude.md "link-idrpsk").
+  // handle_request_init / handle_resolve_init. `context`: what the link established (a peer KMS
+  // named by its verified client certificate, roles::link_context; docs/latitude.md
+  // "link-idrpsk").
   roles::KmsReply reply(transport::RequestType type, ByteView request,
                         const roles::RequestContext& context = {});
   // reply() as the Annex A answer (to_kms_answer).
@@ -44,11 +44,9 @@ class SerializedKms {
   transport::KmsHandler handler();
   // handle() with the context of the request's verified client certificate.
   transport::KmsMetaHandler link_handler();
-  // The configuration never changes once the Kms runs: reading it needs no lock.
   const roles::KmsConfig& config() const { return kms_->config(); }
 
  private:
-  std::mutex mutex_;
   roles::Kms* kms_;
 };
 
@@ -98,6 +96,10 @@ struct ServiceOptions {
 class KmsService {
  public:
   // The Kms of a configuration file with its peers (`clock`, `rng` must outlive the service).
+  // Requests run concurrently: `clock` must be safe to read from several threads; an `rng` other
+  // than crypto::OpenSslRng is called under a lock. Every listener runs its configured io
+  // threads plus the peers' in-flight bound (roles::KmsPeer::max_in_flight), so requests
+  // waiting on a slow peer KMS never hold every thread.
   KmsService(config::LoadedKmsConfig config, const roles::Clock& clock, crypto::Rng& rng,
              ServiceOptions options);
   // The Kms of a configuration built in code (the peer factory gets no endpoints).
@@ -120,7 +122,7 @@ class KmsService {
   transport::KmsServer& server() { return *servers_.front(); }
   const ServiceOptions& options() const { return options_; }
   // The Kms in-process (not through a listener, never hooked).
-  SerializedKms& kms() { return *serialized_; }
+  SharedKms& kms() { return *shared_; }
   // Stops and releases every listener: no handler call outlives the Kms, and the ports are
   // closed when this returns (the acceptor goes with its server). kms() stays usable.
   // Idempotent.
@@ -133,9 +135,10 @@ class KmsService {
   transport::KmsServer& add_server(transport::ServerOptions options, AnswerHook hook);
 
   ServiceOptions options_;
+  std::unique_ptr<crypto::Rng> locked_rng_;  // the Rng behind a lock, unless it is thread-safe
   std::unique_ptr<roles::KmsPeer> peer_;
   std::unique_ptr<roles::Kms> kms_;
-  std::unique_ptr<SerializedKms> serialized_;
+  std::unique_ptr<SharedKms> shared_;
   std::vector<std::unique_ptr<transport::KmsServer>> servers_;
 };
 

@@ -135,6 +135,27 @@ TEST(KmsConfigPeersTest, WrongValuesNameTheirPlace) {
                5, "only for a peer KMS");
 }
 
+// RFC 6043 §10: how many of KMS_R's requests may wait on a peer, and for how long.
+TEST(KmsConfigPeersTest, ReadsTheLinkBounds) {
+  PeerFiles files;
+  auto d = files.parse(kms_r("    psk_id: p\n"));
+  ASSERT_TRUE(d.ok()) << d.error().str();
+  EXPECT_EQ(d->peers.at(0).max_in_flight, 4u);
+  EXPECT_EQ(d->peers.at(0).connect_timeout_ms, 1000u);
+  EXPECT_EQ(d->peers.at(0).timeout_ms, 3000u);
+  auto r = files.parse(kms_r(
+      "    psk_id: p\n    link: {max_in_flight: 9, connect_timeout_ms: 250, timeout_ms: 700}\n"));
+  ASSERT_TRUE(r.ok()) << r.error().str();
+  EXPECT_EQ(r->peers.at(0).max_in_flight, 9u);
+  EXPECT_EQ(r->peers.at(0).connect_timeout_ms, 250u);
+  EXPECT_EQ(r->peers.at(0).timeout_ms, 700u);
+  expect_error(files.parse(kms_r("    psk_id: p\n    link: {max_in_flight: 0}\n")), 12,
+               "out of range (1 to 256)");
+  expect_error(files.parse(kms_r("    psk_id: p\n    link: {timeout_ms: soon}\n")), 12,
+               "expected a whole number");
+  expect_error(files.parse(kms_r("    psk_id: p\n    link: {retries: 3}\n")), 12, "retries");
+}
+
 TEST(KmsConfigPeersTest, OnlyOnePeerIsTheDefault) {
   PeerFiles files;
   std::string two = kms_r("    psk_id: p\n    default: true\n") +

@@ -26,6 +26,7 @@ class InProcessPeer final : public KmsPeer {
  public:
   Kms* target = nullptr;
   bool unreachable = false;
+  unsigned busy_retry_after_s = 0;           // non-zero: the link says KMS_I is busy (PeerError)
   std::optional<Identity> authenticated_as;  // what a mutually authenticated link would tell
   std::function<void(Bytes&)> corrupt;
   int calls = 0;
@@ -35,6 +36,7 @@ class InProcessPeer final : public KmsPeer {
   Result<Bytes, PeerError> resolve(const PeerKms& peer, ByteView request) noexcept override {
     ++calls;
     last_request.assign(request.begin(), request.end());
+    if (busy_retry_after_s != 0) return PeerError{"busy", busy_retry_after_s};
     if (unreachable || target == nullptr) return PeerError{"connection refused"};
     EXPECT_EQ(peer.identity, kKms);
     KmsReply reply = target->handle_resolve_init(request, RequestContext{authenticated_as});
@@ -196,6 +198,18 @@ TEST(ChainingTest, UnreachablePeerIsAnsweredWith12) {
   f.link.unreachable = true;
   expect_refusal(f.kms_r.handle_resolve_init(f.resolve_init(false)), Failure::peer_kms_unreachable,
                  ErrorNo::unspecified);
+}
+
+// A.3-1: a peer that is busy, slow or away for now makes KMS_R unable to serve now: no MIKEY
+// Error, the reply asks the service for 503 with the link's Retry-After.
+TEST(ChainingTest, BusyPeerMakesTheKmsUnavailableInsteadOfAnError) {
+  Federation f;
+  f.link.busy_retry_after_s = 2;
+  KmsReply reply = f.kms_r.handle_resolve_init(f.resolve_init(false));
+  EXPECT_EQ(reply.failure, Failure::peer_kms_unreachable);
+  EXPECT_EQ(reply.unavailable_retry_after_s, 2u);
+  EXPECT_TRUE(reply.message.empty());
+  EXPECT_EQ(reply.detail, "busy");
 }
 
 TEST(ChainingTest, MissingTransportIsAnsweredWith12) {

@@ -5,7 +5,17 @@
 // sample configurations configs/kms_i.yaml and configs/kms_r.yaml are used as shipped (only the
 // port of KMS_I is filled in), with certificates made at test time by
 // configs/make-test-certs.sh.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "tests/e2e/e2e_support.h"
 
@@ -16,6 +26,75 @@ using mikey::codec::ErrorNo;
 using transport::RequestType;
 
 constexpr std::string_view kSamplePeerUrl = "https://127.0.0.1:8443/keymanagement";
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Posts `resolve`: answered HTTP 503 with a Retry-After (A.3-1) within `within`.
+void expect_unavailable(Client& client, ByteView resolve, Clock::duration within) {
+  const Clock::time_point start = Clock::now();
+  auto r = client.post(RequestType::ticket_resolve, resolve);
+  const Clock::duration took = Clock::now() - start;
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 503);
+  EXPECT_TRUE(r->header("Retry-After").has_value());
+  EXPECT_LT(took, within);
+}
+
+// A KMS_I that never answers: a listening port whose connections the kernel completes while
+// nobody reads them (the TLS handshake stalls); counts the connections it holds.
+class StalledPeer {
+ public:
+  StalledPeer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 ||
+        ::listen(fd_, 16) != 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      ADD_FAILURE() << "cannot listen";
+      return;
+    }
+    port_ = ntohs(a.sin_port);
+    acceptor_ = std::thread([this] { hold(); });
+  }
+  ~StalledPeer() {
+    stop_ = true;
+    if (acceptor_.joinable()) acceptor_.join();
+    for (int c : held_) ::close(c);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  StalledPeer(const StalledPeer&) = delete;
+  StalledPeer& operator=(const StalledPeer&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  // Waits up to 5 s until `n` connections were accepted.
+  bool holds(std::size_t n) const {
+    for (int i = 0; i < 500 && connections_.load() < n; ++i)
+      std::this_thread::sleep_for(milliseconds(10));
+    return connections_.load() >= n;
+  }
+
+ private:
+  void hold() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      held_.push_back(c);
+      ++connections_;
+    }
+  }
+
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> connections_{0};
+  std::vector<int> held_;  // the acceptor's until it is joined
+  std::thread acceptor_;
+};
 
 class ChainingE2ETest : public ::testing::Test {
  protected:
@@ -38,13 +117,32 @@ class ChainingE2ETest : public ::testing::Test {
     start_kms_r(read_file(kConfigs + "/kms_r.yaml"));
   }
 
-  void start_kms_r(const std::string& sample) {
+  // KMS_R from `sample` asking KMS_I at `peer_port` (0: the running KMS_I); `https`: KMS_R serves
+  // its users over HTTPS with its test certificate.
+  void start_kms_r(const std::string& sample, std::uint16_t peer_port = 0, bool https = false) {
     const std::string url =
-        "https://127.0.0.1:" + std::to_string(kms_i_->port()) + "/keymanagement";
-    write_file(dir_->file("kms_r.yaml"), replace_all(sample, kSamplePeerUrl, url));
+        "https://127.0.0.1:" + std::to_string(peer_port != 0 ? peer_port : kms_i_->port()) +
+        "/keymanagement";
+    std::string yaml = replace_all(sample, kSamplePeerUrl, url);
+    if (https) {
+      yaml = replace_all(
+          yaml, "listen: 127.0.0.1:8081\n",
+          "listen: 127.0.0.1:8081\ntls: {cert: certs/kms-r.crt, key: certs/kms-r.key}\n");
+    }
+    write_file(dir_->file("kms_r.yaml"), yaml);
     kms_r_ = std::make_unique<RunningKms>(dir_->file("kms_r.yaml"), clock_);
     ASSERT_TRUE(kms_r_->ok()) << kms_r_->error();
-    bob_client_ = std::make_unique<Client>(kms_r_->client_options());
+    bob_client_ = std::make_unique<Client>(bob_options());
+  }
+
+  // Bob's client options towards KMS_R (HTTPS when KMS_R serves it).
+  transport::ClientOptions bob_options() const {
+    if (read_file(dir_->file("kms_r.yaml")).find("\ntls:") == std::string::npos) {
+      return kms_r_->client_options();
+    }
+    transport::ClientTlsOptions tls;
+    tls.ca_file = dir_->file("certs/ca.crt");
+    return kms_r_->client_options(tls);
   }
 
   // Alice's client towards KMS_I, which demands a client certificate (kms_i.yaml client_ca).
@@ -78,6 +176,18 @@ class ChainingE2ETest : public ::testing::Test {
     return step->message;
   }
 
+  // Bob asks KMS_R for a ticket to Alice: KMS_R's own user, served without its peer. The answer
+  // is a granted REQUEST_RESP.
+  void own_user_request(Client& client) {
+    roles::Initiator bob(initiator_config(*kms_r_, kBob), clock_, rng_);
+    auto init = bob.request_ticket(ticket_request(kAlice));
+    ASSERT_TRUE(init.ok());
+    auto granted = bob.process_request_resp(client.exchange(RequestType::ticket_request, *init));
+    EXPECT_TRUE(granted.ok()) << describe(granted.error());
+  }
+
+  void stalled_peer_case(bool https);
+
   static TempDir* dir_;
   static std::string pki_error_;
   TestClock clock_;
@@ -110,21 +220,123 @@ TEST_F(ChainingE2ETest, BobResolvesThroughKmsIAndBothEndsShareTheKeys) {
   EXPECT_TRUE(kms_i_->logged("requesttype=ticketresolve"));
 }
 
-TEST_F(ChainingE2ETest, KmsIDownIsAnsweredWith12) {
+TEST_F(ChainingE2ETest, KmsIDownIsAnswered503WithRetryAfter) {
   roles::Initiator alice(initiator_config(*kms_i_, kAlice), clock_, rng_);
   roles::Responder bob(responder_config(*kms_r_, kBob), clock_, rng_);
   Bytes resolve = bob_resolve_init(alice, bob, false);
   ASSERT_FALSE(resolve.empty());
   kms_i_->stop();
-  auto r = bob_client_->post(RequestType::ticket_resolve, resolve);
-  ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->status, 200);
-  ASSERT_TRUE(r->mikey.has_value());
-  EXPECT_EQ(error_no_of(*r->mikey), ErrorNo::unspecified);  // docs/errors.md peer_kms_unreachable
+  // A.3-1: KMS_R cannot serve now (its KMS_I is gone: the connection is refused, or the stopped
+  // server's port still completes TCP handshakes until the link's 3 s deadline); Bob may retry.
+  expect_unavailable(*bob_client_, resolve, std::chrono::seconds(5));
   EXPECT_TRUE(kms_r_->logged("peer_kms_unreachable"));
-  auto step = bob.process_resolve_resp(*r->mikey);
-  ASSERT_FALSE(step.ok());
-  EXPECT_EQ(step.error().failure, roles::Failure::kms_refused);
+}
+
+TEST_F(ChainingE2ETest, NothingListeningForKmsIIsAnswered503AtOnce) {
+  std::uint16_t closed = 0;
+  {
+    StalledPeer gone;  // a port that was just free; nothing listens on it once this closes
+    closed = gone.port();
+  }
+  start_kms_r(read_file(kConfigs + "/kms_r.yaml"), closed);
+  roles::Initiator alice(initiator_config(*kms_i_, kAlice), clock_, rng_);
+  roles::Responder bob(responder_config(*kms_r_, kBob), clock_, rng_);
+  Bytes resolve = bob_resolve_init(alice, bob, false);
+  ASSERT_FALSE(resolve.empty());
+  expect_unavailable(*bob_client_, resolve, milliseconds(1000));
+  EXPECT_TRUE(kms_r_->logged("connect_failed"));
+}
+
+// RFC 6043 §10 / A.3-1: a KMS_I that accepts and never answers. At most peers[].link.max_in_flight
+// (2) of KMS_R's chained resolves wait on it, each until the link's timeout_ms (1500 ms), then get
+// 503 with Retry-After; the excess get 503 at once; and KMS_R's own users are answered promptly
+// all the while (the waiting requests hold io threads of their own).
+void ChainingE2ETest::stalled_peer_case(bool https) {
+  StalledPeer kms_i;
+  constexpr auto kTimeout = milliseconds(1500);
+  std::string sample = read_file(kConfigs + "/kms_r.yaml");
+  sample = replace_all(sample, "    tls:\n      ca:",
+                       "    link: {max_in_flight: 2, timeout_ms: 1500}\n    tls:\n      ca:");
+  // KMS_R also issues tickets to its own users (mode 1/2: a ticket protection key).
+  sample +=
+      "ticket_keys:\n  - id: tpk-r1\n    format: type1\n    tpk: "
+      "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n";
+  start_kms_r(sample, kms_i.port(), https);
+  std::vector<Bytes> resolves;
+  std::vector<std::unique_ptr<roles::Responder>> bobs;
+  for (int i = 0; i < 4; ++i) {
+    roles::Initiator alice(initiator_config(*kms_i_, kAlice), clock_, rng_);
+    bobs.push_back(
+        std::make_unique<roles::Responder>(responder_config(*kms_r_, kBob), clock_, rng_));
+    resolves.push_back(bob_resolve_init(alice, *bobs.back(), false));
+    ASSERT_FALSE(resolves.back().empty());
+  }
+  Client own_user(bob_options());
+  own_user_request(own_user);  // the connection (and TLS session) is up before timing
+  std::vector<std::thread> waiting;
+  for (int i = 0; i < 2; ++i) {
+    waiting.emplace_back([&, i] {
+      Client c(bob_options());
+      const Clock::time_point start = Clock::now();
+      auto r = c.post(RequestType::ticket_resolve, resolves[i]);
+      ASSERT_TRUE(r.has_value());
+      EXPECT_EQ(r->status, 503);
+      EXPECT_TRUE(r->header("Retry-After").has_value());
+      EXPECT_GE(Clock::now() - start, kTimeout - milliseconds(100));
+      EXPECT_LT(Clock::now() - start, kTimeout + milliseconds(2000));
+    });
+  }
+  EXPECT_TRUE(kms_i.holds(2));
+  for (int i = 2; i < 4; ++i) expect_unavailable(*bob_client_, resolves[i], milliseconds(300));
+  for (int i = 0; i < 5; ++i) {
+    const Clock::time_point start = Clock::now();
+    own_user_request(own_user);
+    EXPECT_LT(Clock::now() - start, milliseconds(100)) << "request " << i;
+  }
+  for (std::thread& t : waiting) t.join();
+  EXPECT_TRUE(kms_r_->logged("requests already wait on this peer"));
+  EXPECT_TRUE(kms_r_->logged("timeout"));
+}
+
+TEST_F(ChainingE2ETest, StalledKmsIHoldsOnlyItsOwnRequests) { stalled_peer_case(false); }
+
+TEST_F(ChainingE2ETest, StalledKmsIHoldsOnlyItsOwnRequestsOverHttps) { stalled_peer_case(true); }
+
+// A KMS_I that answers 503 cannot serve now: KMS_R passes that on with KMS_I's Retry-After
+// (A.3-1). One that answers 500 failed: Bob gets Error 12 (B.1-6), as for any broken answer.
+TEST_F(ChainingE2ETest, KmsIBusyIsPassedOnAndKmsIFailingIsAnsweredWith12) {
+  transport::ServerOptions o;
+  o.host = "127.0.0.1";
+  o.tls = transport::TlsServerOptions{dir_->file("certs/kms-i.crt"), dir_->file("certs/kms-i.key"),
+                                      dir_->file("certs/ca.crt")};
+  std::atomic<unsigned> retry_after{7};
+  transport::KmsServer kms_i(o, [&retry_after](RequestType, ByteView) {
+    transport::KmsAnswer a;
+    a.unavailable_retry_after_s = retry_after.load();
+    a.kms_failed = a.unavailable_retry_after_s == 0;
+    return a;
+  });
+  auto port = kms_i.start();
+  ASSERT_TRUE(port.ok()) << port.error().detail;
+  start_kms_r(read_file(kConfigs + "/kms_r.yaml"), *port);
+  auto post_resolve = [this] {
+    roles::Initiator alice(initiator_config(*kms_i_, kAlice), clock_, rng_);
+    roles::Responder bob(responder_config(*kms_r_, kBob), clock_, rng_);
+    Bytes resolve = bob_resolve_init(alice, bob, false);
+    EXPECT_FALSE(resolve.empty());
+    return bob_client_->post(RequestType::ticket_resolve, resolve);
+  };
+  auto busy = post_resolve();
+  ASSERT_TRUE(busy.has_value());
+  EXPECT_EQ(busy->status, 503);
+  EXPECT_EQ(busy->header("Retry-After").value_or(""), "7");
+  retry_after = 0;
+  auto failed = post_resolve();
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->status, 200);
+  ASSERT_TRUE(failed->mikey.has_value());
+  EXPECT_EQ(error_no_of(*failed->mikey), ErrorNo::unspecified);
+  EXPECT_TRUE(kms_r_->logged("HTTP 500"));
 }
 
 TEST_F(ChainingE2ETest, KmsIRefusesAClientCertificateFromAnotherCa) {
