@@ -1,5 +1,6 @@
 // Kms: request intake shared by REQUEST_INIT and RESOLVE_INIT (RFC 3830 §5.3 processing order),
 // key lookup and Error replies.
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 #include <string>
@@ -80,7 +81,8 @@ Kms::Kms(KmsConfig config, const Clock& clock, crypto::Rng& rng, KmsPeer* peers)
       clock_(&own_clock_),
       rng_(&rng),
       peers_(peers),
-      replay_(config_.policy.replay_cache_size, config_.policy.clock_skew_s) {}
+      replay_(config_.policy.replay_cache_size, config_.policy.clock_skew_s,
+              config_.policy.replay_cache_reserve) {}
 
 const KmsUser* Kms::user_by_psk_id(const Identity& id) const noexcept {
   for (const KmsUser& u : config_.users) {
@@ -227,8 +229,11 @@ Result<bool, Refusal> Kms::preflight(Exchange& x) {
   if (rand_too_short(x, config_.policy.latitude)) {
     return refuse(Failure::policy_unacceptable, "RAND shorter than RFC 6043 §12.1 asks");
   }
-  // Step 5: only authenticated messages enter the replay cache.
-  replay_.insert(x.v->mac, *t, now());
+  // Step 5: only authenticated messages enter the replay cache. Atomic: of two concurrent copies
+  // the second is a replay here even though both passed step 2.
+  const ReplayCache::Insertion kept = replay_.insert(x.v->mac, *t, now());
+  x.retry_after_s = kept.retry_after_s;
+  if (auto refused = replay_.refusal_of(kept)) return *std::move(refused);
   return true;
 }
 
@@ -261,6 +266,12 @@ KmsReply Kms::reply_error(const Exchange& x, Refusal refusal) noexcept {
   KmsReply reply;
   reply.failure = refusal.failure;
   reply.detail = std::move(refusal.detail);
+  // No room to remember the message: refused at the HTTP level (503 + Retry-After, A.3-1), since
+  // no MIKEY Error says "try later" and a replay Error would be false.
+  if (refusal.failure == Failure::replay_memory_full) {
+    reply.unavailable_retry_after_s = std::max(1u, x.retry_after_s);
+    return reply;
+  }
   // RFC 6043 §5.4: never an Error in answer to an Error.
   if (refusal.failure == Failure::error_message_received) return reply;
   reply.http_status = http_status_for(refusal.failure);

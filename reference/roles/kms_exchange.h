@@ -21,6 +21,7 @@ struct Kms::Exchange {
   Bytes peer_id;  // Identity_i / Identity_r of the MAC input (ID Data)
   Bytes kms_id;   // Identity_kms of the MAC input
   bool authenticated = false;
+  unsigned retry_after_s = 0;    // replay cache full: when to try again
   MessageProtection protection;  // of the request (initial-message keys)
 };
 
