@@ -14,8 +14,8 @@ roles::Algorithms Loader::algorithms(const Field& f) const {
 
 void Loader::load_policy(const Map& root, LoadedKmsConfig& out) {
   roles::KmsPolicy& p = out.kms.policy;
-  // A configuration file describes a served KMS: its replay cache is allocated at start, so its
-  // memory does not grow while the skew window fills (roles/replay_cache.h).
+  // A configuration file describes a served KMS: its replay cache is allocated and made resident
+  // at start, so its memory does not grow while the skew window fills (roles/replay_cache.h).
   p.replay_cache_reserve = true;
   if (const Field* f = root.get("lifetimes")) {
     Map l(*this, *f, {"default", "max", "open_end"});

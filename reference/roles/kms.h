@@ -168,8 +168,8 @@ struct KmsPolicy {
   // default: 9,966/s at 300 s, 96 MiB). Beyond it the KMS answers 503 + Retry-After (A.3-1),
   // never a false replay.
   std::size_t replay_cache_size = 3'000'000;
-  // Allocate the replay cache's table when the Kms is built (a served KMS: memory stable once
-  // the traffic has touched it) instead of growing it as messages arrive (tests, fuzz targets).
+  // Allocate the replay cache's whole table, resident, when the Kms is built (a served KMS: its
+  // memory stays flat) instead of growing it as messages arrive (tests, fuzz targets).
   bool replay_cache_reserve = false;
   IvTimestamp iv_timestamp = IvTimestamp::carrying_message;  // RFC 3830 §4.2.3 reading, default (a)
   ErrorPolicy errors;

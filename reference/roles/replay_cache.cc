@@ -28,7 +28,16 @@ ReplayCache::ReplayCache(std::size_t bound, std::int64_t window_seconds, bool re
       swept_at_(kNever),
       oldest_live_(std::numeric_limits<std::int64_t>::max()) {
   // A failed reservation leaves the table to grow as entries arrive.
-  if (reserve) (void)resize(max_slots_, kNever);
+  if (reserve && resize(max_slots_, kNever)) make_resident();
+}
+
+// Writes one byte of every page, so the table is resident from the start: the entries would
+// otherwise make it resident page by page as they land, a memory growth a soak would see.
+// Volatile: a store of the zero calloc already returned may not be optimised away.
+void ReplayCache::make_resident() noexcept {
+  auto* bytes = reinterpret_cast<volatile unsigned char*>(table_.get());
+  const std::size_t size = (mask_ + 1) * sizeof(Slot);
+  for (std::size_t at = 0; at < size; at += 4096) bytes[at] = 0;
 }
 
 std::size_t ReplayCache::slots_for(std::size_t bound) noexcept {
