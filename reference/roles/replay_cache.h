@@ -6,9 +6,9 @@
 //
 // Entry: the first 128 bits of the message's V MAC and its timestamp, 24 bytes in an open
 // addressing table (linear probing, deletion by backward shift; no per-entry allocation, O(1)
-// lookup and insert). The MAC is keyed (RFC 3830 §4.1.4) and only authenticated messages are
-// inserted, so an attacker cannot choose entries nor make two messages collide; a 128-bit prefix
-// identifies a message as well as the whole MAC does.
+// lookup and insert). The MAC is keyed with auth_key (RFC 3830 §4.1.4), and only authenticated
+// messages are inserted, so an attacker cannot choose entries nor make two messages collide; a
+// 128-bit prefix identifies a message as well as the whole MAC does.
 //
 // Bound: at most `bound` messages are remembered. The table has bit_ceil(4/3 × bound) slots (load
 // at most 3/4: a miss probes about 8 slots, a hit 2.5), i.e. 32 to 64 bytes per remembered
