@@ -14,6 +14,9 @@ roles::Algorithms Loader::algorithms(const Field& f) const {
 
 void Loader::load_policy(const Map& root, LoadedKmsConfig& out) {
   roles::KmsPolicy& p = out.kms.policy;
+  // A configuration file describes a served KMS: its replay cache is allocated and made resident
+  // at start, so its memory does not grow while the skew window fills (roles/replay_cache.h).
+  p.replay_cache_reserve = true;
   if (const Field* f = root.get("lifetimes")) {
     Map l(*this, *f, {"default", "max", "open_end"});
     // docs/latitude.md "open-ended-lifetime": a desired TP without TRe gets the default end, or
@@ -75,6 +78,7 @@ void Loader::load_policy(const Map& root, LoadedKmsConfig& out) {
     p.clock_skew_s = static_cast<std::uint32_t>(integer(*x, 0, 86400));
   }
   if (const Field* x = m.get("replay_cache_size")) {
+    // The most authenticated messages remembered within the skew window (RFC 3830 §5.4).
     p.replay_cache_size = static_cast<std::size_t>(integer(*x, 1, 10'000'000));
   }
   if (const Field* x = m.get("iv")) {

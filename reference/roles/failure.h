@@ -55,6 +55,10 @@ namespace mikey::roles {
   X(replayed_message, invalid_ts, answer,                                                         \
     "the message is a replay (INTERPRETATION: RFC 3830 §5.3 only discards; we answer 1)",         \
     "M-5.4-1")                                                                                    \
+  X(replay_memory_full, unspecified, answer,                                                      \
+    "the replay cache holds its bound of messages within the clock skew: the KMS answers HTTP "   \
+    "503 with Retry-After (TS 33.328 A.3-1), never a false replay",                               \
+    "M-5.4-1; A.3-1")                                                                             \
   X(unsupported_ticket_type, invalid_ticket, answer,                                              \
     "the Ticket Type/Subtype/Version is not supported or not allowed",                            \
     "D.1-4; T-11-1; S-6.2.3.4.2-1")                                                               \

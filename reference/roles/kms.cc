@@ -1,5 +1,6 @@
 // Kms: request intake shared by REQUEST_INIT and RESOLVE_INIT (RFC 3830 §5.3 processing order),
 // key lookup and Error replies.
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 #include <string>
@@ -80,12 +81,8 @@ Kms::Kms(KmsConfig config, const Clock& clock, crypto::Rng& rng, KmsPeer* peers)
       clock_(&own_clock_),
       rng_(&rng),
       peers_(peers),
-      replay_(config_.policy.replay_cache_size, config_.policy.clock_skew_s) {}
-
-std::size_t Kms::replay_cache_size() const noexcept {
-  std::lock_guard<std::mutex> lock(replay_mutex_);
-  return replay_.size();
-}
+      replay_(config_.policy.replay_cache_size, config_.policy.clock_skew_s,
+              config_.policy.replay_cache_reserve) {}
 
 const KmsUser* Kms::user_by_psk_id(const Identity& id) const noexcept {
   for (const KmsUser& u : config_.users) {
@@ -214,7 +211,7 @@ Result<bool, Refusal> Kms::preflight(Exchange& x) {
   }
   // Step 2: replay cache. INTERPRETATION: RFC 3830 §5.3 only discards replays; we answer Error 1
   // Invalid TS (the failed check is the timestamp's freshness).
-  if (std::lock_guard<std::mutex> lock(replay_mutex_); replay_.seen(x.v->mac, *t)) {
+  if (replay_.seen(x.v->mac, *t)) {
     return refuse(Failure::replayed_message);
   }
   // Step 3: identity → key; algorithms needed to use it.
@@ -234,11 +231,10 @@ Result<bool, Refusal> Kms::preflight(Exchange& x) {
   if (rand_too_short(x, config_.policy.latitude)) {
     return refuse(Failure::policy_unacceptable, "RAND shorter than RFC 6043 §12.1 asks");
   }
-  // Step 5: only authenticated messages enter the replay cache. Checked again under the same lock
-  // as the insert: two copies of one message served at once must not both pass (RFC 3830 §5.4).
-  std::lock_guard<std::mutex> lock(replay_mutex_);
-  if (replay_.seen(x.v->mac, *t)) return refuse(Failure::replayed_message);
-  replay_.insert(x.v->mac, *t, now());
+  // Step 5: only authenticated messages enter the replay cache. Atomic: of two concurrent copies
+  // the second is a replay here even though both passed step 2.
+  const ReplayCache::Insertion kept = replay_.insert(x.v->mac, *t, now());
+  if (auto refused = replay_.refusal_of(kept)) return *std::move(refused);
   return true;
 }
 
@@ -273,7 +269,8 @@ KmsReply Kms::reply_error(const Exchange& x, Refusal refusal) noexcept {
   reply.detail = std::move(refusal.detail);
   // RFC 6043 §5.4: never an Error in answer to an Error.
   if (refusal.failure == Failure::error_message_received) return reply;
-  // A.3-1: a KMS that cannot serve now says so at the HTTP level; no MIKEY Error goes out.
+  // A.3-1: a KMS that cannot serve now (a busy peer KMS; no room to remember the message, where a
+  // replay Error would be false) says so at the HTTP level; no MIKEY Error says "try later".
   reply.unavailable_retry_after_s = refusal.retry_after_s;
   if (reply.unavailable_retry_after_s != 0) return reply;
   reply.http_status = http_status_for(refusal.failure);

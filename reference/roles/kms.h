@@ -10,12 +10,13 @@
 // the request (RFC 6043 §5.4).
 //
 // Thread-safe: one Kms answers requests on several threads at once (the service's io threads).
-// Its configuration never changes; what changes is guarded where it lives: the replay cache, the
-// strictly increasing timestamps (TimestampSource). The Clock and the Rng it is given are called
-// concurrently, so they must be safe for that: SystemClock and OpenSslRng are (OpenSSL 3's
-// DRBGs), a DeterministicRng is not (service::KmsService puts one behind a lock); a ManualClock
-// must not be set while requests run. A chained resolve's call to KmsPeer::resolve() holds only
-// the calling thread: several may wait on peers at once.
+// Its configuration never changes; what changes is guarded where it lives: the replay cache (whose
+// post-MAC insert is atomic, replay_cache.h), the strictly increasing timestamps (TimestampSource).
+// The Clock and the Rng it is given are called concurrently, so they must be safe for that:
+// SystemClock and OpenSslRng are (OpenSSL 3's DRBGs), a DeterministicRng is not
+// (service::KmsService puts one behind a lock); a ManualClock must not be set while requests run. A
+// chained resolve's call to KmsPeer::resolve() holds only the calling thread: several may wait on
+// peers at once.
 #pragma once
 
 #include <cstdint>
@@ -178,7 +179,14 @@ struct KmsPolicy {
   std::uint32_t default_lifetime_s = 3600;  // TRe − TRs when the desired TP has no TRe
   std::uint32_t max_lifetime_s = 86400;     // longer desired lifetimes are shortened (K = 1)
   std::uint32_t clock_skew_s = 300;         // RFC 3830 §5.3 allowable clock skew
-  std::size_t replay_cache_size = 4096;
+  // RFC 3830 §5.4 replay cache (replay_cache.h): at most this many authenticated messages within
+  // the skew window; sustains replay_cache_size / (clock_skew_s + 1) requests per second (the
+  // default: 9,966/s at 300 s, 96 MiB). Beyond it the KMS answers 503 + Retry-After (A.3-1),
+  // never a false replay.
+  std::size_t replay_cache_size = 3'000'000;
+  // Allocate the replay cache's whole table, resident, when the Kms is built (a served KMS: its
+  // memory stays flat) instead of growing it as messages arrive (tests, fuzz targets).
+  bool replay_cache_reserve = false;
   IvTimestamp iv_timestamp = IvTimestamp::carrying_message;  // RFC 3830 §4.2.3 reading, default (a)
   ErrorPolicy errors;
   KmsLatitude latitude;
@@ -237,7 +245,7 @@ class Kms {
   KmsReply handle_resolve_init(ByteView request, const RequestContext& context = {}) noexcept;
 
   const KmsConfig& config() const noexcept { return config_; }
-  std::size_t replay_cache_size() const noexcept;
+  std::size_t replay_cache_size() const noexcept { return replay_.size(); }
 
   // One request in flight (internal; public so the implementation files can share it).
   struct Exchange;
@@ -263,7 +271,6 @@ class Kms {
   const Clock* clock_;
   crypto::Rng* rng_;
   KmsPeer* peers_;
-  mutable std::mutex replay_mutex_;  // ReplayCache is not thread-safe
   ReplayCache replay_;
   TimestampSource timestamps_;
 };

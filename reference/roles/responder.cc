@@ -311,7 +311,10 @@ Result<ResponderStep, Refusal> Responder::finish(Resolution res) {
   }
   std::int64_t t = 0;
   (void)t_fresh(find_body<codec::Timestamp>(m.payloads), t);
-  replay_.insert(last_v(m)->mac, t, clock_->now_unix());  // authenticated now (RFC 3830 §5.3)
+  // Authenticated now (RFC 3830 §5.3 step 5).
+  if (auto refused = replay_.refusal_of(replay_.insert(last_v(m)->mac, t, clock_->now_unix()))) {
+    return with_error(*std::move(refused), init);
+  }
   // §5.3: remember the ticket: with J = 1 to reuse its resolution (same modifier), with J = 0 to
   // refuse a reuse (T-5.3-3). Bounded: the oldest entries go first.
   if (cached(ticket) == nullptr) {
@@ -425,7 +428,9 @@ Result<KeySet, Refusal> Responder::verify_update(const Received& r) {
   auto keys = verify_message(r, p);
   if (!keys.ok()) return refuse(keys.error(), "CSB update");
   if (!keys->empty() && !s.flags.l) return refuse(Failure::policy_unacceptable, "L = 0");
-  replay_.insert(last_v(m)->mac, t, clock_->now_unix());
+  if (auto refused = replay_.refusal_of(replay_.insert(last_v(m)->mac, t, clock_->now_unix()))) {
+    return *std::move(refused);
+  }
   s.last_peer_t = t;
   return std::move(keys).value();
 }

@@ -123,6 +123,10 @@ TEST_F(KmsConfigTest, SampleKmsYamlLoads) {
   EXPECT_EQ(c.kms.policy.default_lifetime_s, 3600u);
   EXPECT_EQ(c.kms.policy.max_lifetime_s, 86400u);
   EXPECT_EQ(c.kms.policy.prfs.size(), 2u);
+  // A served KMS sustains 3,000,000 / 301 requests/s in its replay cache, allocated at start.
+  EXPECT_EQ(c.kms.policy.replay_cache_size, 3'000'000u);
+  EXPECT_TRUE(c.kms.policy.replay_cache_reserve);
+  EXPECT_FALSE(roles::KmsPolicy{}.replay_cache_reserve);  // one built in code grows as needed
   EXPECT_TRUE(c.peers.empty());
 }
 

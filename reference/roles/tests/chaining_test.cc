@@ -32,6 +32,7 @@ class InProcessPeer final : public KmsPeer {
   int calls = 0;
   Bytes last_request;
   Bytes last_answer;
+  KmsReply last_reply;  // KMS_I's reply, before the link turns it into bytes
 
   Result<Bytes, PeerError> resolve(const PeerKms& peer, ByteView request) noexcept override {
     ++calls;
@@ -41,6 +42,7 @@ class InProcessPeer final : public KmsPeer {
     EXPECT_EQ(peer.identity, kKms);
     KmsReply reply = target->handle_resolve_init(request, RequestContext{authenticated_as});
     last_answer = reply.message;
+    last_reply = reply;
     if (corrupt) corrupt(last_answer);
     return last_answer;
   }
@@ -229,6 +231,27 @@ TEST(ChainingTest, PeerErrorIsAnsweredWith12) {
   expect_refusal(f.kms_r.handle_resolve_init(resolve), Failure::peer_kms_refused,
                  ErrorNo::unspecified);
   EXPECT_EQ(testing::error_no_of(f.link.last_answer), ErrorNo::invalid_id);
+}
+
+// RFC 3830 §5.4 at KMS_I: a forwarded RESOLVE_INIT goes through the same replay cache, so a
+// KMS_I at its bound answers the link "unavailable" (HTTP 503 + Retry-After, A.3-1), never a
+// MIKEY Error that would read as a replay.
+TEST(ChainingTest, KmsIAtItsReplayBoundAnswersTheLinkUnavailable) {
+  Federation f;
+  KmsConfig ic = Federation::kms_i_config(f.w);
+  ic.policy.replay_cache_size = 1;
+  Kms kms_i(std::move(ic), f.w.clock, f.w.rng);
+  KmsReply filled = kms_i.handle_request_init(
+      testing::request_init(f.w, f.w.ticket_request(), f.w.alice_config()));
+  ASSERT_FALSE(filled.failure) << filled.detail;
+  Bytes resolve = f.resolve_init(false);  // the ticket comes from f.kms_i: same TPKs
+  f.link.target = &kms_i;
+  (void)f.kms_r.handle_resolve_init(resolve);
+  ASSERT_EQ(f.link.calls, 1);
+  ASSERT_TRUE(f.link.last_reply.failure);
+  EXPECT_EQ(*f.link.last_reply.failure, Failure::replay_memory_full) << f.link.last_reply.detail;
+  EXPECT_EQ(f.link.last_reply.unavailable_retry_after_s, 301u);
+  EXPECT_TRUE(f.link.last_reply.message.empty());
 }
 
 TEST(ChainingTest, CorruptPeerAnswerIsAnsweredWith12) {
