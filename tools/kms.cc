@@ -1,11 +1,13 @@
 // `mikeyconf kms` and `mikeyconf request-init` (tools/kms.h).
 #include "tools/kms.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <ostream>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -26,6 +28,10 @@ namespace transport = mikey::transport;
 const std::string_view kKmsUsage =
     "usage: mikeyconf kms --config FILE [--listen HOST:PORT]\n"
     "                     [--tls-cert FILE --tls-key FILE [--client-ca FILE]] [--threads N]\n"
+    "                     [--max-connections N] [--max-connections-per-address N]\n"
+    "                     [--reclaim-after-ms MS] [--handshake-timeout-ms MS]\n"
+    "                     [--header-timeout-ms MS] [--body-timeout-ms MS] [--read-timeout-ms MS]\n"
+    "                     [--idle-timeout-ms MS] [--write-timeout-ms MS] [--retry-after-s S]\n"
     "\n"
     "Serves the reference KMS (TS 33.328 Annex A: POST /keymanagement?requesttype=...) from a\n"
     "YAML configuration (configs/README.md). Prints one line 'mikeyconf kms: listening on\n"
@@ -38,6 +44,25 @@ const std::string_view kKmsUsage =
     "  --tls-key FILE         overrides the file's tls\n"
     "  --client-ca FILE       require client certificates from this CA (mutual TLS)\n"
     "  --threads N            io threads (default 2)\n"
+    "\n"
+    "Connection bounds (override the file's http: keys of the same name; configs/README.md\n"
+    "\"Limits\" says what happens when each is reached):\n"
+    "  --max-connections N    connections served at once (default 256); when all are used, a new\n"
+    "                         one takes the slot of the one waiting longest for a request (at\n"
+    "                         least --reclaim-after-ms, default 1000; 0: never), else gets 503\n"
+    "                         with Retry-After at once\n"
+    "  --max-connections-per-address N\n"
+    "                         connections served at once from one client address (default 64;\n"
+    "                         0: no cap); beyond it 503 with Retry-After at once\n"
+    "  --handshake-timeout-ms MS  TLS handshake (default 5000)\n"
+    "  --header-timeout-ms MS first byte to end of header, and a new connection's silence\n"
+    "                         (default 5000)\n"
+    "  --body-timeout-ms MS   end of header to end of body (default 10000)\n"
+    "  --read-timeout-ms MS   a whole request, first byte to last (default 10000)\n"
+    "  --idle-timeout-ms MS   keep-alive wait for the next request (default 30000)\n"
+    "  --write-timeout-ms MS  writing a response (default 10000)\n"
+    "  --retry-after-s S      the Retry-After of a 503 (default 1)\n"
+    "A timeout reached closes the connection without an answer.\n"
     "\n"
     "exit status: 0 stopped by a signal, 2 usage or configuration error, 3 the server could\n"
     "not start (address in use, unusable TLS files)\n";
@@ -71,11 +96,21 @@ int request_init_usage_error(Io& io, std::string_view message) {
   return command_usage_error(io, kRequestInitCmd, message, kRequestInitUsage);
 }
 
+// The flag of a connection bound: its http: key with '-' for '_'.
+std::string limit_flag(const config::ServerLimit& l) {
+  std::string flag = "--" + std::string(l.key);
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
+
 // An option given again replaces the earlier value.
 void define_kms(CLI::App& app) {
   for (const char* name :
        {"--config", "--listen", "--tls-cert", "--tls-key", "--client-ca", "--threads"})
     value_option(app, name, true);
+  for (const config::ServerLimit& l : config::server_limits()) {
+    value_option(app, limit_flag(l), true);
+  }
 }
 
 void define_request_init(CLI::App& app) {
@@ -96,8 +131,24 @@ std::optional<std::uint32_t> whole_number(const std::string& s, std::uint32_t mi
 }
 
 // The file's server options with the command line's overrides; a usage problem otherwise.
-mikey::Result<transport::ServerOptions, std::string> kms_server_options(
-    const config::LoadedKmsConfig& c, const ParsedArgs& a) {
+// The connection bounds given as flags, after the file's (a later value wins).
+std::optional<std::string> limit_flags(config::LoadedKmsConfig& c, const ParsedArgs& a) {
+  for (const config::ServerLimit& l : config::server_limits()) {
+    const std::string flag = limit_flag(l);
+    const std::string* value = a.value(flag);
+    if (value == nullptr) continue;
+    const std::uint32_t max =
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(l.max, 0xFFFFFFFF));
+    auto n = whole_number(*value, static_cast<std::uint32_t>(l.min), max);
+    if (!n) return flag + ": expected " + std::to_string(l.min) + " to " + std::to_string(max);
+    c.http.limits.emplace_back(l.key, *n);
+  }
+  return std::nullopt;
+}
+
+mikey::Result<transport::ServerOptions, std::string> kms_server_options(config::LoadedKmsConfig& c,
+                                                                        const ParsedArgs& a) {
+  if (auto problem = limit_flags(c, a)) return *problem;
   transport::ServerOptions options = mikey::service::server_options(c);
   if (!c.listen) {
     options.host = "127.0.0.1";
