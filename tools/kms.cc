@@ -242,13 +242,20 @@ std::optional<std::string> request_choices(const ParsedArgs& a, roles::TicketReq
   return std::nullopt;
 }
 
-// The IDRr of the request: --responder, else the configuration's first other user; nullopt
-// when there is none.
-std::optional<roles::Identity> responder_of(const ParsedArgs& a, const roles::KmsConfig& kms,
-                                            const roles::KmsUser& me) {
-  if (const std::string* responder = a.value("--responder")) {
-    return roles::Identity::uri(*responder);
+// The configuration's user (not a peer KMS) whose identity is `user`, or nullptr.
+const roles::KmsUser* find_user(const roles::KmsConfig& kms, std::string_view user) {
+  for (const roles::KmsUser& u : kms.users) {
+    if (!u.peer_kms &&
+        std::string_view(reinterpret_cast<const char*>(u.identity.data.data()),  // NOLINT
+                         u.identity.data.size()) == user) {
+      return &u;
+    }
   }
+  return nullptr;
+}
+
+// The configuration's first other user, or nullopt.
+std::optional<roles::Identity> other_user(const roles::KmsConfig& kms, const roles::KmsUser& me) {
   for (const roles::KmsUser& u : kms.users) {
     if (!u.peer_kms && &u != &me) return u.identity;
   }
@@ -261,47 +268,30 @@ int request_init_parsed(const ParsedArgs& a, Io& io) {
   if (config_file == nullptr || user == nullptr) {
     return request_init_usage_error(io, "--config FILE and --user ID are required");
   }
-  roles::TicketRequest request;
-  roles::Algorithms algs = roles::kSuite128;
-  if (auto problem = request_choices(a, request, algs)) {
+  RequestInitChoices choices;
+  if (auto problem = request_choices(a, choices.request, choices.algorithms)) {
     return request_init_usage_error(io, *problem);
   }
+  if (const std::string* responder = a.value("--responder")) {
+    choices.responder = roles::Identity::uri(*responder);
+  }
+  choices.forking = a.flag("--forking");
   auto loaded = config::load_kms_config(*config_file);
   if (!loaded.ok()) {
     io.err << "mikeyconf request-init: " << loaded.error().str() << "\n";
     return kExitUsage;
   }
   const roles::KmsConfig& kms = loaded->kms;
-  auto text = [](const roles::Identity& id) { return std::string(id.data.begin(), id.data.end()); };
-  const roles::KmsUser* me = nullptr;
-  for (const roles::KmsUser& u : kms.users)
-    if (!u.peer_kms && text(u.identity) == *user) me = &u;
-  if (me == nullptr) {
+  if (find_user(kms, *user) == nullptr) {
     io.err << "mikeyconf request-init: " << *config_file << " has no user '" << *user << "'\n";
     return kExitUsage;
   }
-  auto responder = responder_of(a, kms, *me);
-  if (!responder) {
-    return request_init_usage_error(io, "the configuration has no other user: give --responder");
-  }
-  request.responders.push_back(std::move(*responder));
-  request.prf = algs.prf;
-  if (a.flag("--forking")) {
-    request.flags.i = true;  // RFC 6043 §6.10: I ⇒ E
-    request.flags.e = true;
-  }
-  roles::InitiatorConfig ic;
-  ic.identity = me->identity;
-  ic.kms_identity = kms.identity;
-  ic.credential = me->credential;
-  ic.algorithms = algs;
-  roles::SystemClock clock;
-  mikey::crypto::OpenSslRng rng;
-  roles::Initiator initiator(std::move(ic), clock, rng);
-  auto bytes = initiator.request_ticket(request);
+  auto bytes = make_request_init(kms, *user, std::move(choices));
   if (!bytes.ok()) {
-    io.err << "mikeyconf request-init: cannot build the request: "
-           << roles::to_string(bytes.error().failure) << " " << bytes.error().detail << "\n";
+    if (bytes.error().empty()) {
+      return request_init_usage_error(io, "the configuration has no other user: give --responder");
+    }
+    io.err << "mikeyconf request-init: cannot build the request: " << bytes.error() << "\n";
     return kExitSetup;
   }
   io.out << mikey::wire::base64_encode(bytes.value()) << "\n";
@@ -309,6 +299,36 @@ int request_init_parsed(const ParsedArgs& a, Io& io) {
 }
 
 }  // namespace
+
+mikey::Result<mikey::Bytes, std::string> make_request_init(const roles::KmsConfig& kms,
+                                                           std::string_view user,
+                                                           RequestInitChoices choices) {
+  const roles::KmsUser* me = find_user(kms, user);
+  if (me == nullptr) return "no user '" + std::string(user) + "'";
+  std::optional<roles::Identity> responder = choices.responder;
+  if (!responder) responder = other_user(kms, *me);
+  if (!responder) return std::string();
+  roles::TicketRequest request = std::move(choices.request);
+  request.responders.push_back(std::move(*responder));
+  request.prf = choices.algorithms.prf;
+  if (choices.forking) {
+    request.flags.i = true;  // RFC 6043 §6.10: I ⇒ E
+    request.flags.e = true;
+  }
+  roles::InitiatorConfig ic;
+  ic.identity = me->identity;
+  ic.kms_identity = kms.identity;
+  ic.credential = me->credential;
+  ic.algorithms = choices.algorithms;
+  roles::SystemClock clock;
+  mikey::crypto::OpenSslRng rng;
+  roles::Initiator initiator(std::move(ic), clock, rng);
+  auto bytes = initiator.request_ticket(request);
+  if (!bytes.ok()) {
+    return std::string(roles::to_string(bytes.error().failure)) + " " + bytes.error().detail;
+  }
+  return std::move(bytes).value();
+}
 
 int kms_main(std::span<const std::string_view> args, Io& io) {
   return run_command({kKmsCmd, kKmsUsage, &define_kms, &kms_parsed}, args, io);
