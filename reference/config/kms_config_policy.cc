@@ -226,13 +226,14 @@ constexpr std::uint64_t kMany = 1'000'000;
 
 // RFC 7230 §6.5 leaves connection timeouts to the server; A.3-1 lets a KMS that cannot serve
 // say so (503 with Retry-After).
-constexpr std::array<ServerLimit, 10> kLimits = {{
+constexpr std::array<ServerLimit, 11> kLimits = {{
     {"max_connections", 1, kMany,
      [](Options& o, std::uint64_t v) { o.max_connections = static_cast<std::size_t>(v); }},
     {"max_connections_per_address", 0, kMany,
      [](Options& o, std::uint64_t v) {
        o.max_connections_per_address = static_cast<std::size_t>(v);
      }},
+    {"reclaim", 0, 1, [](Options& o, std::uint64_t v) { o.reclaim = v != 0; }},
     {"reclaim_after_ms", 0, kHour,
      [](Options& o, std::uint64_t v) { o.reclaim_after = milliseconds(v); }},
     {"handshake_timeout_ms", 1, kHour,

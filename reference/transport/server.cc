@@ -104,7 +104,7 @@ std::optional<ServerCore::Admission> ServerCore::admit(const asio::ip::address& 
     std::lock_guard<std::mutex> lock(conn_mutex);
     full = active >= opts.max_connections;
   }
-  if (full && opts.reclaim_after.count() > 0) live = live_sessions();
+  if (full && opts.reclaim) live = live_sessions();
   std::lock_guard<std::mutex> lock(conn_mutex);
   auto limit = [this](std::string reason) -> std::optional<Admission> {
     if (overload_active >= opts.max_connections) return std::nullopt;
@@ -119,7 +119,7 @@ std::optional<ServerCore::Admission> ServerCore::admit(const asio::ip::address& 
   if (active < opts.max_connections) {
     ++active;
   } else {
-    victim = reclaimable(live);
+    if (opts.reclaim) victim = reclaimable(live);
     if (!victim) return limit("max_connections reached");
     victim->slot = Slot::reclaimed;  // counted in overload_active until it is gone
     ++overload_active;

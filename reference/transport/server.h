@@ -63,14 +63,16 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{10'000};
   // stop(): how long in-flight requests may take before their connections are cut.
   std::chrono::milliseconds shutdown_grace{5'000};
-  // Connections served at once. When all are in use, a new connection first takes the slot of
-  // the one that has waited longest (at least `reclaim_after`) in a TLS handshake, for its
-  // first request, between requests or in its request header, which is closed; with none to
-  // take, it is answered 503 with Retry-After at once, without reading its request (A.3-1: the
-  // KMS is aware it cannot serve), and up to max_connections such answers are in flight;
-  // beyond that, it is closed at accept. `reclaim_after` 0: never take a slot.
+  // Connections served at once. When all are in use and `reclaim` is set, a new connection
+  // takes the slot of the one that has waited longest (at least `reclaim_after`) in a TLS
+  // handshake, for a request or for the rest of one (header or body), which is closed: a
+  // flood of idle or trickling connections cannot keep out a client that sends its request at
+  // once. With none to take, it is answered 503 with Retry-After at once, without reading its
+  // request (A.3-1: the KMS is aware it cannot serve), and up to max_connections such answers
+  // are in flight; beyond that, it is closed at accept.
   std::size_t max_connections = 256;
-  std::chrono::milliseconds reclaim_after{1'000};
+  bool reclaim = true;
+  std::chrono::milliseconds reclaim_after{0};
   // Connections served at once from one client address (0: no cap). Beyond it, a connection is
   // answered 503 with Retry-After at once (after the handshake on TLS) and closed.
   std::size_t max_connections_per_address = 64;

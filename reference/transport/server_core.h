@@ -53,7 +53,7 @@ class SessionBase {
   Slot slot = Slot::served;
   asio::ip::address address;
   // Since when (steady clock ticks) the connection has waited in a TLS handshake, for a
-  // request or in a request header: what a full server may reclaim. 0: it is doing work.
+  // request or for the rest of one: what a full server may reclaim. 0: it is answering.
   std::atomic<std::int64_t> waiting_since{0};
 };
 using SteadyClock = std::chrono::steady_clock;

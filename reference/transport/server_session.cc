@@ -127,7 +127,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void on_handshake(error_code ec) {
     if (ec) {
-      core_.event(entry_.remote, "tls_handshake_failed", ec.message());
+      core_.burst_event(entry_.remote, "tls_handshake_failed", ec.message());  // a stalled flood
       close_now();
       return;
     }
@@ -222,7 +222,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // From the end of the header: body_timeout, within the request's read_timeout.
   void start_body_deadline() {
     body_deadline_set_ = true;
-    mark_working();
     tcp_layer().expires_at(std::min<Clock::time_point>(Clock::now() + opts().body_timeout,
                                                        request_start_ + opts().read_timeout));
   }

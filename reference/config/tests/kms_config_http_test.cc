@@ -59,11 +59,12 @@ TEST(KmsConfigHttpTest, WrongValuesNameTheirPlace) {
 }
 
 TEST(KmsConfigHttpTest, ConnectionBoundsReachTheServerOptions) {
-  auto c = parse(kBase +
-                 "http:\n  max_connections: 100\n  max_connections_per_address: 0\n"
-                 "  reclaim_after_ms: 0\n  handshake_timeout_ms: 1500\n  header_timeout_ms: 2000\n"
-                 "  body_timeout_ms: 3000\n  read_timeout_ms: 4000\n  idle_timeout_ms: 5000\n"
-                 "  write_timeout_ms: 6000\n  retry_after_s: 7\n");
+  auto c =
+      parse(kBase +
+            "http:\n  max_connections: 100\n  max_connections_per_address: 0\n  reclaim: 0\n"
+            "  reclaim_after_ms: 250\n  handshake_timeout_ms: 1500\n  header_timeout_ms: 2000\n"
+            "  body_timeout_ms: 3000\n  read_timeout_ms: 4000\n  idle_timeout_ms: 5000\n"
+            "  write_timeout_ms: 6000\n  retry_after_s: 7\n");
   ASSERT_TRUE(c.ok()) << c.error().str();
   EXPECT_EQ(c->http.limits.size(), server_limits().size());
   transport::ServerOptions o;
@@ -71,7 +72,8 @@ TEST(KmsConfigHttpTest, ConnectionBoundsReachTheServerOptions) {
   using std::chrono::milliseconds;
   EXPECT_EQ(o.max_connections, 100u);
   EXPECT_EQ(o.max_connections_per_address, 0u);
-  EXPECT_EQ(o.reclaim_after, milliseconds(0));
+  EXPECT_FALSE(o.reclaim);
+  EXPECT_EQ(o.reclaim_after, milliseconds(250));
   EXPECT_EQ(o.handshake_timeout, milliseconds(1500));
   EXPECT_EQ(o.header_timeout, milliseconds(2000));
   EXPECT_EQ(o.body_timeout, milliseconds(3000));

@@ -77,14 +77,17 @@ class HostileE2ETest : public testing::ServerTest {
     for (int fd : fds_) ::close(fd);
     ServerTest::TearDown();
   }
-  // A connection from `source` holding a partial header; fails the test when it cannot connect.
-  int hold(const char* source) {
+  // A connection from `source` that sends nothing; fails the test when it cannot connect.
+  int silent(const char* source) {
     int fd = connect_from(source, port_);
     EXPECT_GE(fd, 0) << "connect from " << source;
-    if (fd >= 0) {
-      send_text(fd, kPartialHeader);
-      fds_.push_back(fd);
-    }
+    if (fd >= 0) fds_.push_back(fd);
+    return fd;
+  }
+  // The same holding a partial header.
+  int hold(const char* source) {
+    int fd = silent(source);
+    if (fd >= 0) send_text(fd, kPartialHeader);
     return fd;
   }
   void expect_probe_ok() {
@@ -109,9 +112,7 @@ TEST_F(HostileE2ETest, OverThePerAddressCapIsAnswered503AtOnceAndLoggedOncePerBu
   hold("127.0.0.2");
   hold("127.0.0.2");
   for (int i = 0; i < 5; ++i) {
-    int fd = connect_from("127.0.0.2", port_);
-    ASSERT_GE(fd, 0);
-    fds_.push_back(fd);
+    int fd = silent("127.0.0.2");
     Received r = receive(fd, 2000ms);  // nothing sent: the answer comes unasked
     EXPECT_EQ(r.bytes.rfind("HTTP/1.1 503 ", 0), 0u) << r.bytes;
     EXPECT_NE(r.bytes.find("Retry-After: 4\r\n"), std::string::npos) << r.bytes;
@@ -125,13 +126,11 @@ TEST_F(HostileE2ETest, OverThePerAddressCapIsAnswered503AtOnceAndLoggedOncePerBu
 TEST_F(HostileE2ETest, AtTheGlobalCapANewConnectionIsAnswered503AtOnce) {
   ServerOptions o;
   o.max_connections = 2;
-  o.reclaim_after = 0ms;  // never reclaim
+  o.reclaim = false;
   start(o);
   hold("127.0.0.2");
   hold("127.0.0.3");
-  int fd = connect_from("127.0.0.4", port_);
-  ASSERT_GE(fd, 0);
-  fds_.push_back(fd);
+  int fd = silent("127.0.0.4");
   Received r = receive(fd, 2000ms);
   EXPECT_EQ(r.bytes.rfind("HTTP/1.1 503 ", 0), 0u) << r.bytes;
   EXPECT_NE(r.bytes.find("Retry-After: 1\r\n"), std::string::npos) << r.bytes;
@@ -153,15 +152,27 @@ TEST_F(HostileE2ETest, AFullServerReclaimsTheConnectionWaitingLongest) {
   EXPECT_EQ(server_->stats().connections_reclaimed, 1u);
 }
 
+TEST_F(HostileE2ETest, AFullServerReclaimsAConnectionTricklingItsBody) {
+  ServerOptions o;
+  o.max_connections = 1;
+  start(o);
+  int trickling = silent("127.0.0.2");
+  send_text(trickling,
+            "POST /keymanagement?requesttype=ticketrequest HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: application/mikey\r\nContent-Length: 100\r\n\r\nAAAA");
+  std::this_thread::sleep_for(50ms);
+  expect_probe_ok();
+  EXPECT_TRUE(receive(trickling, 2000ms).closed);
+  EXPECT_EQ(server_->stats().connections_reclaimed, 1u);
+}
+
 TEST_F(HostileE2ETest, AYoungConnectionIsNotReclaimed) {
   ServerOptions o;
   o.max_connections = 1;
   o.reclaim_after = 10s;
   start(o);
   int held = hold("127.0.0.2");
-  int fd = connect_from("127.0.0.3", port_);
-  ASSERT_GE(fd, 0);
-  fds_.push_back(fd);
+  int fd = silent("127.0.0.3");
   EXPECT_EQ(receive(fd, 2000ms).bytes.rfind("HTTP/1.1 503 ", 0), 0u);
   EXPECT_FALSE(receive(held, 100ms).closed);
   EXPECT_EQ(server_->stats().connections_reclaimed, 0u);
@@ -184,9 +195,7 @@ TEST_F(HostileE2ETest, HeaderTimeoutCutsASilentNewConnection) {
   o.header_timeout = 200ms;
   o.idle_timeout = 30s;
   start(o);
-  int fd = connect_from("127.0.0.2", port_);
-  ASSERT_GE(fd, 0);
-  fds_.push_back(fd);
+  int fd = silent("127.0.0.2");
   Received r = receive(fd, 3000ms);
   EXPECT_TRUE(r.closed);
   EXPECT_LT(r.after, 2000ms);
@@ -196,9 +205,7 @@ TEST_F(HostileE2ETest, BodyTimeoutCutsATrickledBody) {
   ServerOptions o;
   o.body_timeout = 300ms;
   start(o);
-  int fd = connect_from("127.0.0.2", port_);
-  ASSERT_GE(fd, 0);
-  fds_.push_back(fd);
+  int fd = silent("127.0.0.2");
   send_text(fd,
             "POST /keymanagement?requesttype=ticketrequest HTTP/1.1\r\nHost: x\r\n"
             "Content-Type: application/mikey\r\nContent-Length: 100\r\n\r\n");
@@ -214,9 +221,7 @@ TEST_F(HostileE2ETest, BodyTimeoutCutsATrickledBody) {
 
 TEST_F(HostileE2ETest, AnOversizedBodyIsRefusedBeforeItIsSent) {
   start();
-  int fd = connect_from("127.0.0.2", port_);
-  ASSERT_GE(fd, 0);
-  fds_.push_back(fd);
+  int fd = silent("127.0.0.2");
   send_text(fd,
             "POST /keymanagement?requesttype=ticketrequest HTTP/1.1\r\nHost: x\r\n"
             "Content-Type: application/mikey\r\nContent-Length: 104857600\r\n\r\n");
@@ -232,9 +237,7 @@ TEST_F(HostileTlsE2ETest, HandshakeTimeoutCutsAStalledHandshake) {
   o.tls = TlsServerOptions{pki_->server_cert, pki_->server_key, ""};
   o.handshake_timeout = 200ms;
   start(o);
-  int fd = connect_from("127.0.0.2", port_);
-  ASSERT_GE(fd, 0);
-  fds_.push_back(fd);
+  int fd = silent("127.0.0.2");
   send_text(fd, std::string("\x16\x03\x01", 3));  // the start of a ClientHello, no more
   Received r = receive(fd, 3000ms);
   EXPECT_TRUE(r.closed);
@@ -246,9 +249,7 @@ TEST_F(HostileTlsE2ETest, OverThePerAddressCapATlsClientGets503AfterTheHandshake
   o.tls = TlsServerOptions{pki_->server_cert, pki_->server_key, ""};
   o.max_connections_per_address = 1;
   start(o);
-  int stalled = connect_from("127.0.0.1", port_);  // a stalled handshake holds 127.0.0.1's slot
-  ASSERT_GE(stalled, 0);
-  fds_.push_back(stalled);
+  ASSERT_GE(silent("127.0.0.1"), 0);  // a stalled handshake holds 127.0.0.1's slot
   const auto until = Clock::now() + 3s;
   while (server_->stats().connections_accepted == 0 && Clock::now() < until) {
     std::this_thread::sleep_for(5ms);
