@@ -82,6 +82,11 @@ void ServerCore::on_accept(error_code ec, tcp::socket socket) {
     limited.fetch_add(1, std::memory_order_relaxed);
     burst_event(remote, "connection_limited", place->reason + ": answered 503");
   }
+  if (place->at_accept) {
+    answer_at_accept(socket);
+    do_accept();
+    return;
+  }
   socket.set_option(tcp::no_delay(true), ignored);
   std::shared_ptr<SessionBase> session =
       make_session(*this, std::move(socket), place->slot, std::move(remote));
@@ -113,6 +118,7 @@ std::optional<ServerCore::Admission> ServerCore::admit(const asio::ip::address& 
   };
   const std::size_t cap = opts.max_connections_per_address;
   if (auto it = per_address.find(a); cap != 0 && it != per_address.end() && it->second >= cap) {
+    if (!tls_ctx) return Admission{Slot::limited, "max_connections_per_address reached", {}, true};
     return limit("max_connections_per_address reached");
   }
   std::shared_ptr<SessionBase> victim;
@@ -126,6 +132,25 @@ std::optional<ServerCore::Admission> ServerCore::admit(const asio::ip::address& 
   }
   ++per_address[a];
   return Admission{Slot::served, {}, std::move(victim)};
+}
+
+// Over the per-address cap on plain TCP the 503 is written at accept, without a session, so a
+// flood from one address costs an accept, a send and a close per connection. What the client
+// already sent is read and dropped first, so that the close does not reset the connection
+// before the answer is read (RFC 7230 §6.6).
+void ServerCore::answer_at_accept(tcp::socket& socket) {
+  error_code ignored;
+  socket.non_blocking(true, ignored);
+  std::array<char, 4096> sent{};
+  socket.read_some(asio::buffer(sent), ignored);  // would_block when nothing came yet
+  HttpResponse r =
+      make_error_response(Reject::overloaded, "the KMS is at its connection limit; retry later",
+                          opts.retry_after_seconds);
+  r.close = true;
+  const std::string bytes = serialize_response(r, opts.server_header, http_date_now());
+  socket.write_some(asio::buffer(bytes), ignored);
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
 }
 
 std::shared_ptr<SessionBase> ServerCore::reclaimable(

@@ -161,7 +161,9 @@ struct ServerCore {
     Slot slot;
     std::string reason;  // why a limited one is answered 503
     std::shared_ptr<SessionBase> reclaimed;
+    bool at_accept = false;  // limited: answered by answer_at_accept, without a session
   };
+  void answer_at_accept(tcp::socket& socket);
   std::optional<Admission> admit(const asio::ip::address& a);
   std::shared_ptr<SessionBase> reclaimable(const std::vector<std::shared_ptr<SessionBase>>& live);
   void request_stop();
