@@ -1,6 +1,7 @@
 // `mikeyconf kms` and `mikeyconf request-init` (tools/kms.h).
 #include "tools/kms.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
@@ -30,6 +31,10 @@ const std::string_view kKmsUsage =
     "                     [--tls-cert FILE --tls-key FILE [--client-ca FILE]] [--threads N]\n"
     "                     [--link-max-in-flight N] [--link-connect-timeout-ms MS]\n"
     "                     [--link-timeout-ms MS]\n"
+    "                     [--max-connections N] [--max-connections-per-address N]\n"
+    "                     [--reclaim 0|1] [--reclaim-after-ms MS] [--handshake-timeout-ms MS]\n"
+    "                     [--header-timeout-ms MS] [--body-timeout-ms MS] [--read-timeout-ms MS]\n"
+    "                     [--idle-timeout-ms MS] [--write-timeout-ms MS] [--retry-after-s S]\n"
     "\n"
     "Serves the reference KMS (TS 33.328 Annex A: POST /keymanagement?requesttype=...) from a\n"
     "YAML configuration (configs/README.md). Prints one line 'mikeyconf kms: listening on\n"
@@ -52,6 +57,26 @@ const std::string_view kKmsUsage =
     "  --link-connect-timeout-ms MS TCP connect to the peer (default 1000)\n"
     "  --link-timeout-ms MS         one request to the peer, connect to last byte (default\n"
     "                               3000); past it the client gets 503 with Retry-After\n"
+    "\n"
+    "Connection bounds (override the file's http: keys of the same name; configs/README.md\n"
+    "\"Limits\" says what happens when each is reached):\n"
+    "  --max-connections N    connections served at once (default 256); when all are used, a new\n"
+    "                         one takes the slot of the one waiting longest for (the rest of) a\n"
+    "                         request (--reclaim 1, the default; for at least\n"
+    "                         --reclaim-after-ms, default 0), else gets 503 with Retry-After\n"
+    "                         at once\n"
+    "  --max-connections-per-address N\n"
+    "                         connections served at once from one client address (default 64;\n"
+    "                         0: no cap); beyond it 503 with Retry-After at once\n"
+    "  --handshake-timeout-ms MS  TLS handshake (default 5000)\n"
+    "  --header-timeout-ms MS first byte to end of header, and a new connection's silence\n"
+    "                         (default 5000)\n"
+    "  --body-timeout-ms MS   end of header to end of body (default 10000)\n"
+    "  --read-timeout-ms MS   a whole request, first byte to last (default 10000)\n"
+    "  --idle-timeout-ms MS   keep-alive wait for the next request (default 30000)\n"
+    "  --write-timeout-ms MS  writing a response (default 10000)\n"
+    "  --retry-after-s S      the Retry-After of a 503 (default 1)\n"
+    "A timeout reached closes the connection without an answer.\n"
     "\n"
     "exit status: 0 stopped by a signal, 2 usage or configuration error, 3 the server could\n"
     "not start (address in use, unusable TLS files)\n";
@@ -85,6 +110,13 @@ int request_init_usage_error(Io& io, std::string_view message) {
   return command_usage_error(io, kRequestInitCmd, message, kRequestInitUsage);
 }
 
+// The flag of a connection bound: its http: key with '-' for '_'.
+std::string limit_flag(const config::ServerLimit& l) {
+  std::string flag = "--" + std::string(l.key);
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
+
 // An option given again replaces the earlier value.
 void define_kms(CLI::App& app) {
   for (const char* name :
@@ -93,6 +125,9 @@ void define_kms(CLI::App& app) {
   for (const char* name :
        {"--link-max-in-flight", "--link-connect-timeout-ms", "--link-timeout-ms"})
     value_option(app, name, true);
+  for (const config::ServerLimit& l : config::server_limits()) {
+    value_option(app, limit_flag(l), true);
+  }
 }
 
 void define_request_init(CLI::App& app) {
@@ -113,8 +148,24 @@ std::optional<std::uint32_t> whole_number(const std::string& s, std::uint32_t mi
 }
 
 // The file's server options with the command line's overrides; a usage problem otherwise.
-mikey::Result<transport::ServerOptions, std::string> kms_server_options(
-    const config::LoadedKmsConfig& c, const ParsedArgs& a) {
+// The connection bounds given as flags, after the file's (a later value wins).
+std::optional<std::string> limit_flags(config::LoadedKmsConfig& c, const ParsedArgs& a) {
+  for (const config::ServerLimit& l : config::server_limits()) {
+    const std::string flag = limit_flag(l);
+    const std::string* value = a.value(flag);
+    if (value == nullptr) continue;
+    const std::uint32_t max =
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(l.max, 0xFFFFFFFF));
+    auto n = whole_number(*value, static_cast<std::uint32_t>(l.min), max);
+    if (!n) return flag + ": expected " + std::to_string(l.min) + " to " + std::to_string(max);
+    c.http.limits.emplace_back(l.key, *n);
+  }
+  return std::nullopt;
+}
+
+mikey::Result<transport::ServerOptions, std::string> kms_server_options(config::LoadedKmsConfig& c,
+                                                                        const ParsedArgs& a) {
+  if (auto problem = limit_flags(c, a)) return *problem;
   transport::ServerOptions options = mikey::service::server_options(c);
   if (!c.listen) {
     options.host = "127.0.0.1";
@@ -233,13 +284,20 @@ std::optional<std::string> request_choices(const ParsedArgs& a, roles::TicketReq
   return std::nullopt;
 }
 
-// The IDRr of the request: --responder, else the configuration's first other user; nullopt
-// when there is none.
-std::optional<roles::Identity> responder_of(const ParsedArgs& a, const roles::KmsConfig& kms,
-                                            const roles::KmsUser& me) {
-  if (const std::string* responder = a.value("--responder")) {
-    return roles::Identity::uri(*responder);
+// The configuration's user (not a peer KMS) whose identity is `user`, or nullptr.
+const roles::KmsUser* find_user(const roles::KmsConfig& kms, std::string_view user) {
+  for (const roles::KmsUser& u : kms.users) {
+    if (!u.peer_kms &&
+        std::string_view(reinterpret_cast<const char*>(u.identity.data.data()),  // NOLINT
+                         u.identity.data.size()) == user) {
+      return &u;
+    }
   }
+  return nullptr;
+}
+
+// The configuration's first other user, or nullopt.
+std::optional<roles::Identity> other_user(const roles::KmsConfig& kms, const roles::KmsUser& me) {
   for (const roles::KmsUser& u : kms.users) {
     if (!u.peer_kms && &u != &me) return u.identity;
   }
@@ -252,47 +310,30 @@ int request_init_parsed(const ParsedArgs& a, Io& io) {
   if (config_file == nullptr || user == nullptr) {
     return request_init_usage_error(io, "--config FILE and --user ID are required");
   }
-  roles::TicketRequest request;
-  roles::Algorithms algs = roles::kSuite128;
-  if (auto problem = request_choices(a, request, algs)) {
+  RequestInitChoices choices;
+  if (auto problem = request_choices(a, choices.request, choices.algorithms)) {
     return request_init_usage_error(io, *problem);
   }
+  if (const std::string* responder = a.value("--responder")) {
+    choices.responder = roles::Identity::uri(*responder);
+  }
+  choices.forking = a.flag("--forking");
   auto loaded = config::load_kms_config(*config_file);
   if (!loaded.ok()) {
     io.err << "mikeyconf request-init: " << loaded.error().str() << "\n";
     return kExitUsage;
   }
   const roles::KmsConfig& kms = loaded->kms;
-  auto text = [](const roles::Identity& id) { return std::string(id.data.begin(), id.data.end()); };
-  const roles::KmsUser* me = nullptr;
-  for (const roles::KmsUser& u : kms.users)
-    if (!u.peer_kms && text(u.identity) == *user) me = &u;
-  if (me == nullptr) {
+  if (find_user(kms, *user) == nullptr) {
     io.err << "mikeyconf request-init: " << *config_file << " has no user '" << *user << "'\n";
     return kExitUsage;
   }
-  auto responder = responder_of(a, kms, *me);
-  if (!responder) {
-    return request_init_usage_error(io, "the configuration has no other user: give --responder");
-  }
-  request.responders.push_back(std::move(*responder));
-  request.prf = algs.prf;
-  if (a.flag("--forking")) {
-    request.flags.i = true;  // RFC 6043 §6.10: I ⇒ E
-    request.flags.e = true;
-  }
-  roles::InitiatorConfig ic;
-  ic.identity = me->identity;
-  ic.kms_identity = kms.identity;
-  ic.credential = me->credential;
-  ic.algorithms = algs;
-  roles::SystemClock clock;
-  mikey::crypto::OpenSslRng rng;
-  roles::Initiator initiator(std::move(ic), clock, rng);
-  auto bytes = initiator.request_ticket(request);
+  auto bytes = make_request_init(kms, *user, std::move(choices));
   if (!bytes.ok()) {
-    io.err << "mikeyconf request-init: cannot build the request: "
-           << roles::to_string(bytes.error().failure) << " " << bytes.error().detail << "\n";
+    if (bytes.error().empty()) {
+      return request_init_usage_error(io, "the configuration has no other user: give --responder");
+    }
+    io.err << "mikeyconf request-init: cannot build the request: " << bytes.error() << "\n";
     return kExitSetup;
   }
   io.out << mikey::wire::base64_encode(bytes.value()) << "\n";
@@ -300,6 +341,36 @@ int request_init_parsed(const ParsedArgs& a, Io& io) {
 }
 
 }  // namespace
+
+mikey::Result<mikey::Bytes, std::string> make_request_init(const roles::KmsConfig& kms,
+                                                           std::string_view user,
+                                                           RequestInitChoices choices) {
+  const roles::KmsUser* me = find_user(kms, user);
+  if (me == nullptr) return "no user '" + std::string(user) + "'";
+  std::optional<roles::Identity> responder = choices.responder;
+  if (!responder) responder = other_user(kms, *me);
+  if (!responder) return std::string();
+  roles::TicketRequest request = std::move(choices.request);
+  request.responders.push_back(std::move(*responder));
+  request.prf = choices.algorithms.prf;
+  if (choices.forking) {
+    request.flags.i = true;  // RFC 6043 §6.10: I ⇒ E
+    request.flags.e = true;
+  }
+  roles::InitiatorConfig ic;
+  ic.identity = me->identity;
+  ic.kms_identity = kms.identity;
+  ic.credential = me->credential;
+  ic.algorithms = choices.algorithms;
+  roles::SystemClock clock;
+  mikey::crypto::OpenSslRng rng;
+  roles::Initiator initiator(std::move(ic), clock, rng);
+  auto bytes = initiator.request_ticket(request);
+  if (!bytes.ok()) {
+    return std::string(roles::to_string(bytes.error().failure)) + " " + bytes.error().detail;
+  }
+  return std::move(bytes).value();
+}
 
 int kms_main(std::span<const std::string_view> args, Io& io) {
   return run_command({kKmsCmd, kKmsUsage, &define_kms, &kms_parsed}, args, io);

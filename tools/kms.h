@@ -5,11 +5,17 @@
 // ready for curl (README "Running the reference KMS").
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "roles/initiator.h"
+#include "roles/kms.h"
+#include "roles/types.h"
 #include "tools/cli.h"
+#include "wire/bytes.h"
+#include "wire/result.h"
 
 namespace mikeyconf::tools {
 
@@ -24,5 +30,18 @@ int kms_main(std::span<const std::string_view> args, Io& io);
 // `mikeyconf request-init --config FILE --user ID [--responder ID] [--ticket-type 1|2]
 // [--forking] [--lifetime S] [--suite 128|256]`: prints a base64 REQUEST_INIT_PSK (one line).
 int request_init_main(std::span<const std::string_view> args, Io& io);
+
+// What `mikeyconf request-init` asks for besides the user.
+struct RequestInitChoices {
+  mikey::roles::TicketRequest request;  // format, lifetime (responders and PRF are filled in)
+  mikey::roles::Algorithms algorithms = mikey::roles::kSuite128;
+  std::optional<mikey::roles::Identity> responder;  // unset: the configuration's first other user
+  bool forking = false;
+};
+// A fresh REQUEST_INIT_PSK (now's timestamp) from `user` of `kms`, built by the reference
+// Initiator. The error: what went wrong, empty when there is no responder to ask for.
+mikey::Result<mikey::Bytes, std::string> make_request_init(const mikey::roles::KmsConfig& kms,
+                                                           std::string_view user,
+                                                           RequestInitChoices choices);
 
 }  // namespace mikeyconf::tools

@@ -11,13 +11,16 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/config_error.h"
 #include "roles/kms.h"
 #include "roles/types.h"
+#include "transport/server.h"
 #include "wire/result.h"
 
 namespace mikey::config {
@@ -71,7 +74,23 @@ enum class OversizedBody : std::uint8_t { early_413, close, wait };
 struct HttpChoices {
   std::uint16_t unknown_method_status = 405;  // 405 or 501
   OversizedBody oversized_body = OversizedBody::early_413;
+  // The connection bounds the file sets (ServerLimit keys and values, in order; a later one
+  // wins). `mikeyconf kms` appends its flags' values.
+  std::vector<std::pair<std::string, std::uint64_t>> limits;
 };
+
+// One connection bound or timeout of the `http:` section (configs/README.md "Limits"), also a
+// `mikeyconf kms` flag (--KEY with '-' for '_'): its range and the ServerOptions field it sets.
+struct ServerLimit {
+  std::string_view key;
+  std::uint64_t min;
+  std::uint64_t max;
+  void (*apply)(transport::ServerOptions&, std::uint64_t);
+};
+std::span<const ServerLimit> server_limits() noexcept;
+const ServerLimit* find_server_limit(std::string_view key) noexcept;
+// Sets what `http.limits` names on `options`.
+void apply_server_limits(const HttpChoices& http, transport::ServerOptions& options);
 
 struct LoadedKmsConfig {
   std::string source;  // the file it came from

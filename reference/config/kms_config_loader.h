@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,7 +46,7 @@ struct Field {
   std::string path;
 };
 
-inline std::string join(std::initializer_list<std::string_view> names) {
+inline std::string join(std::span<const std::string_view> names) {
   std::string out;
   for (std::string_view n : names) {
     if (!out.empty()) out += ", ";
@@ -101,6 +102,8 @@ class Loader {
   class Map {
    public:
     Map(const Loader& l, const Field& f, std::initializer_list<std::string_view> allowed)
+        : Map(l, f, std::span<const std::string_view>(allowed.begin(), allowed.size())) {}
+    Map(const Loader& l, const Field& f, std::span<const std::string_view> allowed)
         : loader_(&l), field_(f) {
       if (!f.node.IsMap()) {
         l.fail(f.mark, f.path + ": expected a mapping with keys " + join(allowed) + ", got " +

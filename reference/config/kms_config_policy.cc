@@ -1,4 +1,9 @@
 // The KMS configuration's policy, latitude and HTTP choices (docs/latitude.md).
+#include <array>
+#include <chrono>
+#include <string_view>
+#include <vector>
+
 #include "config/kms_config_loader.h"
 
 namespace mikey::config::detail {
@@ -184,7 +189,13 @@ void Loader::load_latitude(const Map& m, roles::KmsLatitude& l) {
 void Loader::load_http(const Map& root, LoadedKmsConfig& out) {
   const Field* f = root.get("http");
   if (f == nullptr) return;
-  Map m(*this, *f, {"unknown_method_status", "oversized_body"});
+  std::vector<std::string_view> keys = {"unknown_method_status", "oversized_body"};
+  for (const ServerLimit& l : server_limits()) keys.push_back(l.key);
+  Map m(*this, *f, keys);
+  for (const ServerLimit& l : server_limits()) {
+    if (const Field* x = m.get(l.key))
+      out.http.limits.emplace_back(l.key, integer(*x, l.min, l.max));
+  }
   if (const Field* x = m.get("unknown_method_status")) {
     // docs/latitude.md "unknown-method": RFC 7231 §6.5.5 (405) or §6.6.2 (501).
     const std::uint64_t v = integer(*x, 405, 501);
@@ -207,3 +218,59 @@ void Loader::load_http(const Map& root, LoadedKmsConfig& out) {
 }
 
 }  // namespace mikey::config::detail
+
+namespace mikey::config {
+
+namespace {
+
+using Options = transport::ServerOptions;
+using std::chrono::milliseconds;
+constexpr std::uint64_t kHour = 3'600'000;  // ms
+constexpr std::uint64_t kMany = 1'000'000;
+
+// RFC 7230 §6.5 leaves connection timeouts to the server; A.3-1 lets a KMS that cannot serve
+// say so (503 with Retry-After).
+constexpr std::array<ServerLimit, 11> kLimits = {{
+    {"max_connections", 1, kMany,
+     [](Options& o, std::uint64_t v) { o.max_connections = static_cast<std::size_t>(v); }},
+    {"max_connections_per_address", 0, kMany,
+     [](Options& o, std::uint64_t v) {
+       o.max_connections_per_address = static_cast<std::size_t>(v);
+     }},
+    {"reclaim", 0, 1, [](Options& o, std::uint64_t v) { o.reclaim = v != 0; }},
+    {"reclaim_after_ms", 0, kHour,
+     [](Options& o, std::uint64_t v) { o.reclaim_after = milliseconds(v); }},
+    {"handshake_timeout_ms", 1, kHour,
+     [](Options& o, std::uint64_t v) { o.handshake_timeout = milliseconds(v); }},
+    {"header_timeout_ms", 1, kHour,
+     [](Options& o, std::uint64_t v) { o.header_timeout = milliseconds(v); }},
+    {"body_timeout_ms", 1, kHour,
+     [](Options& o, std::uint64_t v) { o.body_timeout = milliseconds(v); }},
+    {"read_timeout_ms", 1, kHour,
+     [](Options& o, std::uint64_t v) { o.read_timeout = milliseconds(v); }},
+    {"idle_timeout_ms", 1, kHour,
+     [](Options& o, std::uint64_t v) { o.idle_timeout = milliseconds(v); }},
+    {"write_timeout_ms", 1, kHour,
+     [](Options& o, std::uint64_t v) { o.write_timeout = milliseconds(v); }},
+    {"retry_after_s", 0, 86'400,
+     [](Options& o, std::uint64_t v) { o.retry_after_seconds = static_cast<unsigned>(v); }},
+}};
+
+}  // namespace
+
+std::span<const ServerLimit> server_limits() noexcept { return kLimits; }
+
+const ServerLimit* find_server_limit(std::string_view key) noexcept {
+  for (const ServerLimit& l : kLimits) {
+    if (l.key == key) return &l;
+  }
+  return nullptr;
+}
+
+void apply_server_limits(const HttpChoices& http, transport::ServerOptions& options) {
+  for (const auto& [key, value] : http.limits) {
+    if (const ServerLimit* l = find_server_limit(key)) l->apply(options, value);
+  }
+}
+
+}  // namespace mikey::config

@@ -46,6 +46,7 @@ transport::ServerOptions server_options(const config::LoadedKmsConfig& c) {
   static_assert(static_cast<int>(config::OversizedBody::wait) ==
                 static_cast<int>(transport::OversizedBody::wait));  // same choices, same order
   o.oversized_body = static_cast<transport::OversizedBody>(c.http.oversized_body);
+  config::apply_server_limits(c.http, o);
   return o;
 }
 

@@ -60,31 +60,37 @@ void ServerCore::on_accept(error_code ec, tcp::socket socket) {
     return;
   }
   accepted.fetch_add(1, std::memory_order_relaxed);
-  bool overloaded = false;
-  bool admit = true;
-  {
-    std::lock_guard<std::mutex> lock(conn_mutex);
-    if (active < opts.max_connections) {
-      ++active;
-    } else if (overload_active < opts.max_connections) {
-      ++overload_active;
-      overloaded = true;
-    } else {
-      admit = false;
-    }
-  }
   error_code ignored;
-  std::string remote = endpoint_string(socket.remote_endpoint(ignored));
-  if (!admit) {
+  const tcp::endpoint peer = socket.remote_endpoint(ignored);
+  std::string remote = endpoint_string(peer);
+  std::optional<Admission> place = admit(peer.address());
+  if (!place) {
     refused.fetch_add(1, std::memory_order_relaxed);
-    event(remote, "connection_refused", "twice the connection limit is in use");
+    burst_event(remote, "connection_refused", "every slot and every 503 answer are in use");
     socket.close(ignored);
+    do_accept();
+    return;
+  }
+  if (place->reclaimed) {
+    reclaimed.fetch_add(1, std::memory_order_relaxed);
+    burst_event(remote, "connection_reclaimed",
+                "at max_connections: closed the connection waiting longest for a request");
+    place->reclaimed->reclaim();
+    place->reclaimed.reset();
+  }
+  if (place->slot == Slot::limited) {
+    limited.fetch_add(1, std::memory_order_relaxed);
+    burst_event(remote, "connection_limited", place->reason + ": answered 503");
+  }
+  if (place->at_accept) {
+    answer_at_accept(socket);
     do_accept();
     return;
   }
   socket.set_option(tcp::no_delay(true), ignored);
   std::shared_ptr<SessionBase> session =
-      make_session(*this, std::move(socket), overloaded, std::move(remote));
+      make_session(*this, std::move(socket), place->slot, std::move(remote));
+  session->address = peer.address();
   {
     std::lock_guard<std::mutex> lock(conn_mutex);
     std::erase_if(sessions, [](const std::weak_ptr<SessionBase>& w) { return w.expired(); });
@@ -92,6 +98,108 @@ void ServerCore::on_accept(error_code ec, tcp::socket socket) {
   }
   session->start();
   do_accept();
+}
+
+std::optional<ServerCore::Admission> ServerCore::admit(const asio::ip::address& a) {
+  // Gathered before the lock is taken: the last reference to a session may go with `live`,
+  // and its destructor takes conn_mutex.
+  std::vector<std::shared_ptr<SessionBase>> live;
+  bool full = false;
+  {
+    std::lock_guard<std::mutex> lock(conn_mutex);
+    full = active >= opts.max_connections;
+  }
+  if (full && opts.reclaim) live = live_sessions();
+  std::lock_guard<std::mutex> lock(conn_mutex);
+  auto limit = [this](std::string reason) -> std::optional<Admission> {
+    if (overload_active >= opts.max_connections) return std::nullopt;
+    ++overload_active;
+    return Admission{Slot::limited, std::move(reason), nullptr};
+  };
+  const std::size_t cap = opts.max_connections_per_address;
+  if (auto it = per_address.find(a); cap != 0 && it != per_address.end() && it->second >= cap) {
+    if (!tls_ctx) return Admission{Slot::limited, "max_connections_per_address reached", {}, true};
+    return limit("max_connections_per_address reached");
+  }
+  std::shared_ptr<SessionBase> victim;
+  if (active < opts.max_connections) {
+    ++active;
+  } else {
+    if (opts.reclaim) victim = reclaimable(live);
+    if (!victim) return limit("max_connections reached");
+    victim->slot = Slot::reclaimed;  // counted in overload_active until it is gone
+    ++overload_active;
+  }
+  ++per_address[a];
+  return Admission{Slot::served, {}, std::move(victim)};
+}
+
+// Over the per-address cap on plain TCP the 503 is written at accept, without a session, so a
+// flood from one address costs an accept, a send and a close per connection. What the client
+// already sent is read and dropped first, so that the close does not reset the connection
+// before the answer is read (RFC 7230 §6.6).
+void ServerCore::answer_at_accept(tcp::socket& socket) {
+  error_code ignored;
+  socket.non_blocking(true, ignored);
+  std::array<char, 4096> sent{};
+  socket.read_some(asio::buffer(sent), ignored);  // would_block when nothing came yet
+  HttpResponse r =
+      make_error_response(Reject::overloaded, "the KMS is at its connection limit; retry later",
+                          opts.retry_after_seconds);
+  r.close = true;
+  const std::string bytes = serialize_response(r, opts.server_header, http_date_now());
+  socket.write_some(asio::buffer(bytes), ignored);
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
+}
+
+std::shared_ptr<SessionBase> ServerCore::reclaimable(
+    const std::vector<std::shared_ptr<SessionBase>>& live) {
+  const std::int64_t now = SteadyClock::now().time_since_epoch().count();
+  const std::int64_t min_wait =
+      std::chrono::duration_cast<SteadyClock::duration>(opts.reclaim_after).count();
+  std::shared_ptr<SessionBase> oldest;
+  std::int64_t oldest_since = 0;
+  for (const auto& s : live) {
+    const std::int64_t since = s->waiting_since.load(std::memory_order_relaxed);
+    if (s->slot != Slot::served || since == 0 || now - since < min_wait) continue;
+    if (!oldest || since < oldest_since) {
+      oldest = s;
+      oldest_since = since;
+    }
+  }
+  return oldest;
+}
+
+void ServerCore::session_ended(const SessionBase& s) {
+  {
+    std::lock_guard<std::mutex> lock(conn_mutex);
+    (s.slot == Slot::served ? active : overload_active) -= 1;
+    if (s.slot != Slot::limited) {
+      auto it = per_address.find(s.address);
+      if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+    }
+  }
+  conn_cv.notify_all();
+}
+
+std::optional<std::string> RateLimitedEvents::admit(std::string_view name,
+                                                    std::string_view detail) {
+  const SteadyClock::time_point now = SteadyClock::now();
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = windows_.find(name);
+  if (it == windows_.end()) it = windows_.emplace(std::string(name), Window{}).first;
+  Window& w = it->second;
+  if (w.last != SteadyClock::time_point{} && now - w.last < std::chrono::seconds(1)) {
+    ++w.held_back;
+    return std::nullopt;
+  }
+  std::string line(detail);
+  if (w.held_back != 0)
+    line += " (and " + std::to_string(w.held_back) + " more since the last line)";
+  w.held_back = 0;
+  w.last = now;
+  return line;
 }
 
 void ServerCore::request_stop() {
@@ -333,6 +441,8 @@ ServerStats KmsServer::stats() const noexcept {
   ServerStats s;
   s.connections_accepted = impl_->accepted.load();
   s.connections_refused = impl_->refused.load();
+  s.connections_limited = impl_->limited.load();
+  s.connections_reclaimed = impl_->reclaimed.load();
   s.requests = impl_->requests.load();
   std::lock_guard<std::mutex> lock(impl_->conn_mutex);
   s.active_connections = impl_->active + impl_->overload_active;

@@ -37,7 +37,7 @@ struct TlsServerOptions {
 enum class OversizedBody : std::uint8_t {
   early_413,  // 413 (and close) as soon as the header is read, before the body
   close,      // close the connection without an answer
-  wait,       // read and drop the announced body (within read_timeout), then 413 and close
+  wait,       // read and drop the announced body (within body_timeout and read_timeout), then 413
 };
 
 std::string_view to_string(OversizedBody o) noexcept;  // "early-413", "close", "wait"
@@ -48,18 +48,34 @@ struct ServerOptions {
   std::uint16_t port = 0;          // 0: the OS picks; read it back with port()
   std::size_t threads = 2;         // io threads sharing one io_context
   AnnexAProfile profile;           // path, parameter, content type, header/body limits
-  // From the first byte of a request (or the start of a TLS handshake) to its last byte;
-  // exceeded → the connection closes without a response.
+  // Deadlines (each exceeded → the connection closes without a response). `read_timeout` bounds
+  // a whole request, first byte to last; `header_timeout` its header (first byte to the blank
+  // line) and also how long a new connection may stay silent before its first byte;
+  // `body_timeout` its body (end of the header to the last byte; a trickled body is cut by it);
+  // `handshake_timeout` a TLS handshake. RFC 7230 §6.5 leaves such timeouts to the server.
   std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds header_timeout{5'000};
+  std::chrono::milliseconds body_timeout{10'000};
+  std::chrono::milliseconds handshake_timeout{5'000};
   OversizedBody oversized_body = OversizedBody::early_413;
   // Waiting for the first byte of the next request on a keep-alive connection → close.
   std::chrono::milliseconds idle_timeout{30'000};
   std::chrono::milliseconds write_timeout{10'000};
   // stop(): how long in-flight requests may take before their connections are cut.
   std::chrono::milliseconds shutdown_grace{5'000};
-  // Connections served at once. Beyond it, up to as many again are read and answered 503
-  // with Retry-After (A.3-1: the KMS is aware it cannot serve); beyond that, refused (closed).
+  // Connections served at once. When all are in use and `reclaim` is set, a new connection
+  // takes the slot of the one that has waited longest (at least `reclaim_after`) in a TLS
+  // handshake, for a request or for the rest of one (header or body), which is closed: a
+  // flood of idle or trickling connections cannot keep out a client that sends its request at
+  // once. With none to take, it is answered 503 with Retry-After at once, without reading its
+  // request (A.3-1: the KMS is aware it cannot serve), and up to max_connections such answers
+  // are in flight; beyond that, it is closed at accept.
   std::size_t max_connections = 256;
+  bool reclaim = true;
+  std::chrono::milliseconds reclaim_after{0};
+  // Connections served at once from one client address (0: no cap). Beyond it, a connection is
+  // answered 503 with Retry-After at once (after the handshake on TLS) and closed.
+  std::size_t max_connections_per_address = 64;
   unsigned retry_after_seconds = 1;
   std::string server_header = "mikeyconf-kms/0.1";
   std::optional<TlsServerOptions> tls;  // unset: plain TCP
@@ -68,9 +84,11 @@ struct ServerOptions {
 
 struct ServerStats {
   std::uint64_t connections_accepted = 0;
-  std::uint64_t connections_refused = 0;  // closed at accept (beyond twice the limit)
-  std::uint64_t requests = 0;             // responses written
-  std::size_t active_connections = 0;     // including those being answered 503
+  std::uint64_t connections_refused = 0;    // closed at accept (no 503 could be sent)
+  std::uint64_t connections_limited = 0;    // answered 503 at once (connection caps)
+  std::uint64_t connections_reclaimed = 0;  // closed to give their slot to a new connection
+  std::uint64_t requests = 0;               // responses written
+  std::size_t active_connections = 0;       // including those being answered 503
 };
 
 // No answer: the connection closes without a response (A.3-1 leaves a KMS that does not answer

@@ -10,8 +10,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,12 +34,44 @@ namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
 using error_code = boost::system::error_code;
 
+// How a connection holds its place (ServerCore::conn_mutex guards `slot` and `address`).
+enum class Slot : std::uint8_t {
+  served,     // one of max_connections; counted for its address
+  limited,    // answered 503 at once (a cap was reached), then closed
+  reclaimed,  // was served; its slot went to a newer connection and it is closing
+};
+
 class SessionBase {
  public:
   virtual ~SessionBase() = default;
   virtual void start() = 0;
   virtual void notify_stop() = 0;  // close when idle; close after the in-flight response
   virtual void force_close() = 0;
+  // Its slot went to a new connection: close if it still waits, else after its response.
+  virtual void reclaim() = 0;
+
+  Slot slot = Slot::served;
+  asio::ip::address address;
+  // Since when (steady clock ticks) the connection has waited in a TLS handshake, for a
+  // request or for the rest of one: what a full server may reclaim. 0: it is answering.
+  std::atomic<std::int64_t> waiting_since{0};
+};
+using SteadyClock = std::chrono::steady_clock;
+
+// At most one log line per event name and second; the lines a burst did not get are counted
+// in the next one, so an idle flood cannot flood the log too.
+class RateLimitedEvents {
+ public:
+  // The detail to log now (with the count of the lines held back), or nothing.
+  std::optional<std::string> admit(std::string_view name, std::string_view detail);
+
+ private:
+  struct Window {
+    SteadyClock::time_point last{};
+    std::uint64_t held_back = 0;
+  };
+  std::mutex mutex_;
+  std::map<std::string, Window, std::less<>> windows_;
 };
 
 // Everything sessions share. Member order matters: io objects come last so they are
@@ -59,11 +93,15 @@ struct ServerCore {
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> refused{0};
   std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> limited{0};
+  std::atomic<std::uint64_t> reclaimed{0};
+  RateLimitedEvents limited_events;
 
   mutable std::mutex conn_mutex;
   std::condition_variable conn_cv;
   std::size_t active = 0;           // served connections
-  std::size_t overload_active = 0;  // connections being answered 503
+  std::size_t overload_active = 0;  // Slot::limited and Slot::reclaimed connections
+  std::map<asio::ip::address, std::size_t> per_address;
   std::vector<std::weak_ptr<SessionBase>> sessions;
 
   std::mutex stop_mutex;  // start/stop/stop_on_signals
@@ -100,13 +138,12 @@ struct ServerCore {
     log_line(line);
   }
 
-  void session_ended(bool overloaded) {
-    {
-      std::lock_guard<std::mutex> lock(conn_mutex);
-      (overloaded ? overload_active : active) -= 1;
-    }
-    conn_cv.notify_all();
+  // A rate-limited event line (RateLimitedEvents).
+  void burst_event(std::string_view remote, std::string_view name, std::string_view detail) {
+    if (auto line = limited_events.admit(name, detail)) event(remote, name, *line);
   }
+
+  void session_ended(const SessionBase& s);
 
   std::vector<std::shared_ptr<SessionBase>> live_sessions() {
     std::vector<std::shared_ptr<SessionBase>> out;
@@ -119,13 +156,24 @@ struct ServerCore {
 
   void do_accept();
   void on_accept(error_code ec, tcp::socket socket);
+  // Places a new connection (ServerOptions::max_connections and its neighbours); nullopt: no
+  // place, close it. A reclaimed session is closed by the caller.
+  struct Admission {
+    Slot slot;
+    std::string reason;  // why a limited one is answered 503
+    std::shared_ptr<SessionBase> reclaimed;
+    bool at_accept = false;  // limited: answered by answer_at_accept, without a session
+  };
+  void answer_at_accept(tcp::socket& socket);
+  std::optional<Admission> admit(const asio::ip::address& a);
+  std::shared_ptr<SessionBase> reclaimable(const std::vector<std::shared_ptr<SessionBase>>& live);
   void request_stop();
   void stop();
 };
 
-// A connection's session (TLS when core.tls_ctx is set); start() it. `overloaded`: it answers
-// 503 to every request (ServerOptions::max_connections).
-std::shared_ptr<SessionBase> make_session(ServerCore& core, tcp::socket socket, bool overloaded,
+// A connection's session (TLS when core.tls_ctx is set); start() it. Slot::limited: it answers
+// 503 at once (after the TLS handshake) without reading a request.
+std::shared_ptr<SessionBase> make_session(ServerCore& core, tcp::socket socket, Slot slot,
                                           std::string remote);
 
 }  // namespace mikey::transport::server_detail

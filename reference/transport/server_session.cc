@@ -46,11 +46,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
 
  public:
-  Session(ServerCore& core, tcp::socket socket, bool overloaded, std::string remote)
-      : core_(core), stream_(make_stream(core, std::move(socket))), overloaded_(overloaded) {
+  Session(ServerCore& core, tcp::socket socket, Slot slot, std::string remote)
+      : core_(core),
+        stream_(make_stream(core, std::move(socket))),
+        limited_(slot == Slot::limited) {
+    this->slot = slot;
     entry_.remote = std::move(remote);
   }
-  ~Session() override { core_.session_ended(overloaded_); }
+  ~Session() override { core_.session_ended(*this); }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -70,6 +73,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->close_now(); });
   }
 
+  void reclaim() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->stop_requested_ = true;  // a request that arrived meanwhile is still answered
+      if (self->waiting_since.load() != 0) self->close_now();
+    });
+  }
+
  private:
   enum class Phase : std::uint8_t { handshake, idle, reading, handling, writing, closing };
 
@@ -84,27 +94,46 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
   const ServerOptions& opts() const { return core_.opts; }
 
+  // A full server may give the slot of a waiting connection to a new one (server.h).
+  void mark_waiting() { waiting_since = Clock::now().time_since_epoch().count(); }
+  void mark_working() { waiting_since = 0; }
+
   void on_start() {
     if constexpr (kTls) {
       phase_ = Phase::handshake;
-      tcp_layer().expires_after(opts().read_timeout);
+      mark_waiting();
+      tcp_layer().expires_after(opts().handshake_timeout);
       stream_.async_handshake(
           ssl::stream_base::server,
           beast::bind_front_handler(&Session::on_handshake, this->shared_from_this()));
     } else {
-      next_request();
+      first_request();
     }
+  }
+
+  // A limited connection is answered 503 at once, its request unread (RFC 7230 §6.6's
+  // lingering close lets the client read the answer).
+  void first_request() {
+    if (!limited_) {
+      next_request();
+      return;
+    }
+    parser_.emplace(opts().profile);
+    phase_ = Phase::handling;
+    close_after_ = true;
+    write(make_error_response(Reject::overloaded, "the KMS is at its connection limit; retry later",
+                              opts().retry_after_seconds));
   }
 
   void on_handshake(error_code ec) {
     if (ec) {
-      core_.event(entry_.remote, "tls_handshake_failed", ec.message());
+      core_.burst_event(entry_.remote, "tls_handshake_failed", ec.message());  // a stalled flood
       close_now();
       return;
     }
     if constexpr (kTls)
       meta_.client_certificate = verified_peer_certificate(stream_.native_handle());
-    next_request();
+    first_request();
   }
 
   void next_request() {
@@ -116,14 +145,18 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     continue_sent_ = false;
     close_after_ = false;
     raw_.clear();
+    body_deadline_set_ = false;
     phase_ = Phase::idle;
+    mark_waiting();
     if (!carry_.empty()) {  // a pipelined request already received
       std::string bytes = std::move(carry_);
       carry_.clear();
       on_bytes(as_bytes(bytes));
       return;
     }
-    tcp_layer().expires_after(opts().idle_timeout);
+    // A new connection that stays silent is treated like one stuck in its header.
+    tcp_layer().expires_after(answered_ == 0 ? std::min(opts().idle_timeout, opts().header_timeout)
+                                             : opts().idle_timeout);
     read();
   }
 
@@ -150,7 +183,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (phase_ == Phase::idle) {
       phase_ = Phase::reading;
       request_start_ = Clock::now();
-      tcp_layer().expires_after(opts().read_timeout);
+      tcp_layer().expires_at(request_start_ +
+                             std::min<Clock::duration>(opts().header_timeout, opts().read_timeout));
     }
     raw_.append(reinterpret_cast<const char*>(data.data()), data.size());  // NOLINT
     switch (parser_->feed(data)) {
@@ -165,6 +199,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         on_parse_failure();
         return;
       case RequestParser::State::need_more:
+        if (parser_->header_done() && !body_deadline_set_) start_body_deadline();
         break;
     }
     if (parser_->expects_continue() && !continue_sent_) {
@@ -184,15 +219,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     read();
   }
 
+  // From the end of the header: body_timeout, within the request's read_timeout.
+  void start_body_deadline() {
+    body_deadline_set_ = true;
+    tcp_layer().expires_at(std::min<Clock::time_point>(Clock::now() + opts().body_timeout,
+                                                       request_start_ + opts().read_timeout));
+  }
+
   void handle() {
     phase_ = Phase::handling;
-    if (overloaded_) {
-      close_after_ = true;
-      write(make_error_response(Reject::overloaded,
-                                "the KMS is at its connection limit; retry later",
-                                opts().retry_after_seconds));
-      return;
-    }
+    mark_working();
     const HttpRequestView view = parser_->view();
     answer(ReceivedRequest{raw_, &view, nullptr, &meta_});
   }
@@ -240,13 +276,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (announced && opts().oversized_body == OversizedBody::wait) {
       const std::uint64_t got = parser_->bytes_after_header();
       discard_left_ = *announced > got ? *announced - got : 0;
+      start_body_deadline();
       discard();
       return;
     }
     reject(*parser_->failure());
   }
 
-  // Reads and drops the rest of an announced body within the request's read_timeout, then
+  // Reads and drops the rest of an announced body within the body deadline, then
   // answers 413. A client that half-closes early still gets the answer; a timeout closes.
   void discard() {
     if (discard_left_ == 0) {
@@ -273,6 +310,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void write(HttpResponse response) {
+    mark_working();
     response.close = close_after_;
     entry_.method = parser_->header_done() ? std::string(parser_->method()) : "-";
     entry_.target = parser_->header_done() ? std::string(parser_->target()) : "-";
@@ -290,7 +328,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void on_write(error_code ec, std::size_t) {
     entry_.duration_ms = ms_since(request_start_);
     core_.requests.fetch_add(1, std::memory_order_relaxed);
-    core_.log(entry_);
+    ++answered_;
+    if (!limited_) core_.log(entry_);  // limited ones: ServerCore::burst_event
     if (ec) {
       close_now();
     } else if (close_after_) {
@@ -333,7 +372,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   ServerCore& core_;
   Stream stream_;
-  bool overloaded_;
+  const bool limited_;
   std::array<char, kReadChunk> buf_{};
   std::optional<RequestParser> parser_;
   std::string carry_;  // bytes received after the previous request (pipelining)
@@ -343,6 +382,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool stop_requested_ = false;
   bool close_after_ = false;
   bool continue_sent_ = false;
+  bool body_deadline_set_ = false;
+  std::uint64_t answered_ = 0;
   std::size_t drained_ = 0;
   std::uint64_t discard_left_ = 0;  // announced body bytes still to drop (OversizedBody::wait)
   Clock::time_point request_start_ = Clock::now();
@@ -352,12 +393,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
 }  // namespace
 
-std::shared_ptr<SessionBase> make_session(ServerCore& core, tcp::socket socket, bool overloaded,
+std::shared_ptr<SessionBase> make_session(ServerCore& core, tcp::socket socket, Slot slot,
                                           std::string remote) {
   if (core.tls_ctx) {
-    return std::make_shared<Session<true>>(core, std::move(socket), overloaded, std::move(remote));
+    return std::make_shared<Session<true>>(core, std::move(socket), slot, std::move(remote));
   }
-  return std::make_shared<Session<false>>(core, std::move(socket), overloaded, std::move(remote));
+  return std::make_shared<Session<false>>(core, std::move(socket), slot, std::move(remote));
 }
 
 }  // namespace mikey::transport::server_detail

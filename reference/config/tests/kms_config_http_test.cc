@@ -3,6 +3,7 @@
 // reported at its line and column.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 #include "config/kms_config.h"
@@ -55,6 +56,47 @@ TEST(KmsConfigHttpTest, WrongValuesNameTheirPlace) {
   ASSERT_FALSE(key.ok());
   EXPECT_NE(key.error().message.find("unknown key 'keep_alive'"), std::string::npos)
       << key.error().str();
+}
+
+TEST(KmsConfigHttpTest, ConnectionBoundsReachTheServerOptions) {
+  auto c =
+      parse(kBase +
+            "http:\n  max_connections: 100\n  max_connections_per_address: 0\n  reclaim: 0\n"
+            "  reclaim_after_ms: 250\n  handshake_timeout_ms: 1500\n  header_timeout_ms: 2000\n"
+            "  body_timeout_ms: 3000\n  read_timeout_ms: 4000\n  idle_timeout_ms: 5000\n"
+            "  write_timeout_ms: 6000\n  retry_after_s: 7\n");
+  ASSERT_TRUE(c.ok()) << c.error().str();
+  EXPECT_EQ(c->http.limits.size(), server_limits().size());
+  transport::ServerOptions o;
+  apply_server_limits(c->http, o);
+  using std::chrono::milliseconds;
+  EXPECT_EQ(o.max_connections, 100u);
+  EXPECT_EQ(o.max_connections_per_address, 0u);
+  EXPECT_FALSE(o.reclaim);
+  EXPECT_EQ(o.reclaim_after, milliseconds(250));
+  EXPECT_EQ(o.handshake_timeout, milliseconds(1500));
+  EXPECT_EQ(o.header_timeout, milliseconds(2000));
+  EXPECT_EQ(o.body_timeout, milliseconds(3000));
+  EXPECT_EQ(o.read_timeout, milliseconds(4000));
+  EXPECT_EQ(o.idle_timeout, milliseconds(5000));
+  EXPECT_EQ(o.write_timeout, milliseconds(6000));
+  EXPECT_EQ(o.retry_after_seconds, 7u);
+  transport::ServerOptions defaults;
+  apply_server_limits(parse(kBase)->http, defaults);
+  EXPECT_EQ(defaults.max_connections_per_address,
+            transport::ServerOptions{}.max_connections_per_address);
+}
+
+TEST(KmsConfigHttpTest, ConnectionBoundsOutOfRangeNameTheirPlace) {
+  auto zero = parse(kBase + "http:\n  max_connections: 0\n");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().line, 8);
+  EXPECT_NE(zero.error().message.find("http.max_connections"), std::string::npos)
+      << zero.error().str();
+  auto timeout = parse(kBase + "http:\n  header_timeout_ms: 0\n");
+  ASSERT_FALSE(timeout.ok());
+  EXPECT_NE(timeout.error().message.find("http.header_timeout_ms"), std::string::npos)
+      << timeout.error().str();
 }
 
 }  // namespace
