@@ -65,8 +65,7 @@ mikey::Result<Bytes, std::string> re_protect_answer(ByteView answer, ByteView re
   const ByteView parts[] = {input.value()};
   auto mac = mikey::crypto::compute_mac(roles::to_crypto(v->auth_alg), keys->auth.view(), parts);
   if (!mac.ok()) return std::string("re_protect: the MAC computation failed");
-  auto field = r.parsed.layout.find("payload[" + std::to_string(r.message().payloads.size() - 1) +
-                                    "].V.mac");
+  auto field = roles::final_v_mac(r);
   if (!field || field->length != mac->size()) return std::string("re_protect: no MAC field");
   Bytes out(answer.begin(), answer.end());
   std::copy(mac->begin(), mac->end(), out.begin() + field->offset);

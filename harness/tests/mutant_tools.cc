@@ -179,8 +179,7 @@ mikey::Result<Bytes, std::string> remac(ByteView message, ByteView auth_key, Byt
   if (!input.ok()) return failed("the MAC input", input.error());
   const ByteView parts[] = {input.value()};
   auto mac = crypto::compute_mac(roles::to_crypto(v->auth_alg), auth_key, parts);
-  const auto field = r.parsed.layout.find(
-      "payload[" + std::to_string(r.message().payloads.size() - 1) + "].V.mac");
+  const auto field = roles::final_v_mac(r);
   if (!mac.ok() || !field || field->length != mac->size()) return std::string("no MAC");
   Bytes out(message.begin(), message.end());
   std::copy(mac->begin(), mac->end(), out.begin() + field->offset);

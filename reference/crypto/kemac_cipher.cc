@@ -5,6 +5,7 @@
 #include <new>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <functional>
 #include <memory>
@@ -37,44 +38,81 @@ Error openssl_error(Errc code = Errc::openssl_failure) noexcept {
   return Error{code};
 }
 
-// Fetched once for the life of the process (a fetch is a provider lookup).
-const EVP_CIPHER* aes_ctr(std::size_t key_bytes) noexcept {
-  static EVP_CIPHER* const ctr128 = EVP_CIPHER_fetch(nullptr, "AES-128-CTR", nullptr);
-  static EVP_CIPHER* const ctr256 = EVP_CIPHER_fetch(nullptr, "AES-256-CTR", nullptr);
-  return key_bytes == 16 ? ctr128 : ctr256;
+// The ciphers MIKEY uses: AES-CM as AES-CTR (RFC 3830 §4.2.3) and AES key wrap (RFC 3394).
+enum class Cipher : std::uint8_t { ctr128, ctr256, wrap128, wrap192, wrap256, count };
+
+Cipher aes_ctr(std::size_t key_bytes) noexcept {
+  return key_bytes == 16 ? Cipher::ctr128 : Cipher::ctr256;
 }
 
-const EVP_CIPHER* aes_wrap(std::size_t key_bytes) noexcept {
-  static EVP_CIPHER* const wrap128 = EVP_CIPHER_fetch(nullptr, "AES-128-WRAP", nullptr);
-  static EVP_CIPHER* const wrap192 = EVP_CIPHER_fetch(nullptr, "AES-192-WRAP", nullptr);
-  static EVP_CIPHER* const wrap256 = EVP_CIPHER_fetch(nullptr, "AES-256-WRAP", nullptr);
-  return key_bytes == 16 ? wrap128 : key_bytes == 24 ? wrap192 : wrap256;
+Cipher aes_wrap(std::size_t key_bytes) noexcept {
+  return key_bytes == 16 ? Cipher::wrap128 : key_bytes == 24 ? Cipher::wrap192 : Cipher::wrap256;
 }
+
+// Fetched once for the life of the process (a fetch is a provider lookup).
+const EVP_CIPHER* fetched(Cipher c) noexcept {
+  static EVP_CIPHER* const ciphers[] = {EVP_CIPHER_fetch(nullptr, "AES-128-CTR", nullptr),
+                                        EVP_CIPHER_fetch(nullptr, "AES-256-CTR", nullptr),
+                                        EVP_CIPHER_fetch(nullptr, "AES-128-WRAP", nullptr),
+                                        EVP_CIPHER_fetch(nullptr, "AES-192-WRAP", nullptr),
+                                        EVP_CIPHER_fetch(nullptr, "AES-256-WRAP", nullptr)};
+  return ciphers[static_cast<std::size_t>(c)];
+}
+
+// This thread's slot for a context of cipher `c`.
+CipherCtxPtr& thread_slot(Cipher c) noexcept {
+  thread_local std::array<CipherCtxPtr, static_cast<std::size_t>(Cipher::count)> contexts;
+  return contexts[static_cast<std::size_t>(c)];
+}
+
+// This thread's context for cipher `c`, its cipher set once. A new context per call allocated the
+// context and the provider's cipher state every time; a KMS request seals a ticket's KEMAC and
+// the response's (RFC 6043 §4.2.1.5), so each thread keeps one context per cipher and only
+// re-keys it (EVP_CipherInit_ex2 with no cipher keeps the one set). The context is touched by
+// this thread alone; it holds the key schedule of this thread's last key until the next call
+// re-keys it, a failure drops it, or the thread ends (EVP_CIPHER_CTX_free cleanses it then).
+// nullptr when OpenSSL fails.
+EVP_CIPHER_CTX* thread_cipher_ctx(Cipher c) noexcept {
+  CipherCtxPtr& slot = thread_slot(c);
+  if (slot != nullptr) return slot.get();
+  const EVP_CIPHER* cipher = fetched(c);
+  if (cipher == nullptr) return nullptr;
+  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  if (ctx == nullptr) return nullptr;
+  // Needed by the legacy EVP wrap path; harmless for CTR and for provider ciphers.
+  EVP_CIPHER_CTX_set_flags(ctx.get(), EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+  if (EVP_CipherInit_ex2(ctx.get(), cipher, nullptr, nullptr, 1, nullptr) != 1) return nullptr;
+  slot = std::move(ctx);
+  return slot.get();
+}
+
+// Frees this thread's context for `c` after a failure, so that no half-used state is re-keyed.
+void drop_thread_cipher_ctx(Cipher c) noexcept { thread_slot(c).reset(); }
 
 // One EVP cipher pass over `in` into `out` (out.size() >= what the cipher can write). Returns
 // the number of bytes written; a failed update/final is reported as `update_error` (the unwrap
 // integrity check fails there).
-Result<std::size_t, Error> run_cipher(const EVP_CIPHER* cipher, ByteView key, ByteView iv,
-                                      ByteView in, std::span<std::uint8_t> out, bool encrypt,
+Result<std::size_t, Error> run_cipher(Cipher c, ByteView key, ByteView iv, ByteView in,
+                                      std::span<std::uint8_t> out, bool encrypt,
                                       Errc update_error) noexcept {
-  if (cipher == nullptr) return openssl_error();
   if (in.size() > INT_MAX) return Error{Errc::bad_length};
-  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  EVP_CIPHER_CTX* ctx = thread_cipher_ctx(c);
   if (ctx == nullptr) return openssl_error();
-  // Needed by the legacy EVP wrap path; harmless for CTR and for provider ciphers.
-  EVP_CIPHER_CTX_set_flags(ctx.get(), EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
-  if (EVP_CipherInit_ex2(ctx.get(), cipher, key.data(), iv.data(), encrypt ? 1 : 0, nullptr) != 1) {
-    return openssl_error();
+  auto fail = [c](Errc code) noexcept {
+    drop_thread_cipher_ctx(c);
+    return openssl_error(code);
+  };
+  if (EVP_CipherInit_ex2(ctx, nullptr, key.data(), iv.data(), encrypt ? 1 : 0, nullptr) != 1) {
+    return fail(Errc::openssl_failure);
   }
   int written = 0;
-  if (EVP_CipherUpdate(ctx.get(), out.data(), &written, in.data(), static_cast<int>(in.size())) !=
-      1) {
-    return openssl_error(update_error);
+  if (EVP_CipherUpdate(ctx, out.data(), &written, in.data(), static_cast<int>(in.size())) != 1) {
+    return fail(update_error);
   }
   int final_written = 0;
-  if (EVP_CipherFinal_ex(ctx.get(), out.subspan(static_cast<std::size_t>(written)).data(),
+  if (EVP_CipherFinal_ex(ctx, out.subspan(static_cast<std::size_t>(written)).data(),
                          &final_written) != 1) {
-    return openssl_error(update_error);
+    return fail(update_error);
   }
   return static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written);
 }

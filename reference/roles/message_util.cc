@@ -58,17 +58,49 @@ ByteView payload_bytes(ByteView message, const Payload& p) noexcept {
   return message.subspan(p.offset, p.length);
 }
 
+namespace {
+
+// Whether a reader of `parsed` needs its layout map (receive()).
+bool needs_layout(const codec::ParseOutcome& parsed) noexcept {
+  if (!parsed.ok() || parsed.message.hdr.data_type == codec::DataType::transfer_init) return true;
+  for (const Payload& p : parsed.message.payloads) {
+    const auto* t = p.get<codec::Ticket>();
+    if (t != nullptr && t->initiator_data.present) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Received receive(ByteView bytes) noexcept {
   Received r;
   try {
     r.bytes.assign(bytes.begin(), bytes.end());
-    // MAC inputs (RFC 6043 §5.5) are cut out by field range: the layout map is needed.
-    r.parsed = codec::parse_message(r.bytes, codec::kWithLayout);
+    r.parsed = codec::parse_message(r.bytes);
+    // The same parse again, recording the map: the model it reads is the same.
+    if (needs_layout(r.parsed)) r.parsed = codec::parse_message(r.bytes, codec::kWithLayout);
   } catch (const std::bad_alloc&) {
     r.bytes.clear();
     r.parsed.error = {codec::Errc::too_many_payloads, 0, codec::PayloadType::last};
   }
   return r;
+}
+
+std::optional<codec::FieldRange> final_v_mac(const Received& r) noexcept {
+  const codec::Message& m = r.message();
+  const codec::Verification* v = last_v(m);
+  if (v == nullptr) return std::nullopt;
+  // The MAC is as long as its algorithm says only when the parser read it whole (RFC 3830 §6.9).
+  const std::optional<std::size_t> n = codec::mac_length(v->auth_alg);
+  const Payload& p = m.payloads.back();
+  if (!n || *n != v->mac.size() || p.length != 2 + *n || p.offset > r.bytes.size() ||
+      p.length > r.bytes.size() - p.offset) {
+    return std::nullopt;
+  }
+  codec::FieldRange range;
+  range.offset = p.offset + 2;
+  range.length = static_cast<std::uint32_t>(*n);
+  return range;
 }
 
 codec::Hdr make_hdr(codec::DataType type, bool v, codec::PrfFunc prf, std::uint32_t csb_id) {

@@ -55,9 +55,16 @@ struct Received {
   codec::ParseOutcome parsed;
   const codec::Message& message() const noexcept { return parsed.message; }
 };
-// Parses `bytes` (with the layout map on). Never fails or throws: check parsed.ok() (an
-// allocation failure is reported as the codec's too_many_payloads).
+// Parses `bytes`. Never fails or throws: check parsed.ok() (an allocation failure is reported as
+// the codec's too_many_payloads). The layout map (a path string per field) is recorded only where
+// a reader needs more than the final V's MAC field (final_v_mac): a TRANSFER_INIT (its MAC input,
+// RFC 6043 §5.5), a TICKET with Initiator Data (Vr's input, §6.10), and a message that does not
+// parse (error_context() reads how far its HDR got).
 Received receive(ByteView bytes) noexcept;
+// The MAC field of the message's final V payload (RFC 3830 §6.9: Next payload, Auth alg, MAC) in
+// r.bytes, found from where the parser saw that payload: what a MAC input of RFC 6043 §5.5 leaves
+// out. nullopt when the last payload is not a V whose MAC was read in full.
+std::optional<codec::FieldRange> final_v_mac(const Received& r) noexcept;
 
 // ---- Building ----
 

@@ -51,33 +51,29 @@ Result<Bytes, Failure> cut_and_append(ByteView bytes, const codec::FieldRange& c
   return out;
 }
 
-// RFC 6043 §5.5: the MAC input of bytes laid out by `layout` (as emitted or as received).
+// RFC 6043 §5.5: the MAC input of `bytes`, whose final V's MAC field is `v_mac`; `layout` (the
+// bytes' whole field map) is read only for a TRANSFER_INIT.
 Result<Bytes, Failure> mac_input(DataType type, ByteView bytes, const codec::Layout& layout,
-                                 std::size_t v_index, const MessageProtection& p) {
+                                 const std::optional<codec::FieldRange>& v_mac,
+                                 const MessageProtection& p) {
+  if (coverage_of(type) == Coverage::transfer_init) {
+    auto in = codec::transfer_init_mac_input(bytes, layout, p.identity_a, p.identity_b);
+    if (!in.ok()) return Failure::missing_payload;
+    return std::move(in).value();
+  }
+  if (!v_mac) return Failure::missing_payload;
   switch (coverage_of(type)) {
-    case Coverage::transfer_init: {
-      auto in = codec::transfer_init_mac_input(bytes, layout, p.identity_a, p.identity_b);
-      if (!in.ok()) return Failure::missing_payload;
-      return std::move(in).value();
-    }
     case Coverage::identities: {
-      auto mac = field(layout, v_index, "V.mac");
-      if (!mac) return Failure::missing_payload;
       const ByteView extra[] = {p.identity_a, p.identity_b};
-      return cut_and_append(bytes, *mac, extra);
+      return cut_and_append(bytes, *v_mac, extra);
     }
     case Coverage::initial_message: {
-      auto mac = field(layout, v_index, "V.mac");
-      if (!mac) return Failure::missing_payload;
       const ByteView extra[] = {p.initial_message};
-      return cut_and_append(bytes, *mac, extra);
+      return cut_and_append(bytes, *v_mac, extra);
     }
-    case Coverage::none:
-      break;
+    default:
+      return cut_and_append(bytes, *v_mac, {});
   }
-  auto mac = field(layout, v_index, "V.mac");
-  if (!mac) return Failure::missing_payload;
-  return cut_and_append(bytes, *mac, {});
 }
 
 // The 64-bit T of the AES-CM IV for a KEMAC in message `m` under `reading`.
@@ -159,11 +155,15 @@ Result<Bytes, Failure> seal_v(Message m, const MessageProtection& p, ByteView au
   codec::Layout layout;
   auto draft = serialize(m, whole_layout ? &layout : nullptr);
   if (!draft.ok()) return draft.error();
-  if (!whole_layout) {
-    layout.add(field_path(m.payloads.size() - 1, "V.mac"), draft->size() - v->mac.size(),
-               v->mac.size());
+  std::optional<codec::FieldRange> v_mac;
+  if (whole_layout) {
+    v_mac = field(layout, m.payloads.size() - 1, "V.mac");
+  } else {
+    v_mac.emplace();
+    v_mac->offset = static_cast<std::uint32_t>(draft->size() - v->mac.size());
+    v_mac->length = static_cast<std::uint32_t>(v->mac.size());
   }
-  auto in = mac_input(m.hdr.data_type, draft.value(), layout, m.payloads.size() - 1, p);
+  auto in = mac_input(m.hdr.data_type, draft.value(), layout, v_mac, p);
   if (!in.ok()) return in.error();
   auto mac = compute(v->auth_alg, auth_key, in.value());
   if (!mac.ok()) return mac.error();
@@ -248,7 +248,7 @@ Result<Bytes, Failure> received_mac_input(const Received& r,
   try {
     const Message& m = r.message();
     if (last_v(m) == nullptr) return Failure::missing_payload;
-    auto mac = field(r.parsed.layout, m.payloads.size() - 1, "V.mac");
+    auto mac = final_v_mac(r);
     if (!mac) return Failure::missing_payload;
     return cut_and_append(r.bytes, *mac, extra);
   } catch (const std::bad_alloc&) {
@@ -265,7 +265,7 @@ Result<KeySet, Failure> verify_message(const Received& r, const MessageProtectio
     if (v->auth_alg == codec::MacAlg::null) return Failure::unsupported_mac_alg;
     auto auth = message_keys(p, codec::EncrAlg::null, v->auth_alg);
     if (!auth.ok()) return auth.error();
-    auto in = mac_input(m.hdr.data_type, r.bytes, r.parsed.layout, m.payloads.size() - 1, p);
+    auto in = mac_input(m.hdr.data_type, r.bytes, r.parsed.layout, final_v_mac(r), p);
     if (!in.ok()) return in.error();
     const ByteView parts[] = {in.value()};
     if (!mac_verifies(v->auth_alg, auth->auth.view(), parts, v->mac)) {

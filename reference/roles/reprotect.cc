@@ -38,8 +38,8 @@ Result<crypto::MessageKeys, Failure> auth_key(const codec::Message& m, const Rep
 Result<Bytes, ReprotectError> re_protect(ByteView bytes, const ReprotectKeys& keys) {
   Received r;
   r.bytes.assign(bytes.begin(), bytes.end());
-  // The MAC input and the MAC field are located through the layout map.
-  r.parsed = codec::parse_message(r.bytes, codec::ParseOptions{.record_layout = true});
+  // The MAC input and the MAC field are located from the final V's place (final_v_mac).
+  r.parsed = codec::parse_message(r.bytes);
   if (!r.parsed.ok()) {
     ReprotectError e = error(ReprotectErrc::unparsable);
     e.parse = r.parsed.error;
@@ -70,7 +70,7 @@ Result<Bytes, ReprotectError> re_protect(ByteView bytes, const ReprotectKeys& ke
   const ByteView parts[] = {input.value()};
   auto mac = crypto::compute_mac(to_crypto(v->auth_alg), auth->auth.view(), parts);
   if (!mac.ok()) return error(ReprotectErrc::mac_failed);
-  auto field = r.parsed.layout.find("payload[" + std::to_string(m.payloads.size() - 1) + "].V.mac");
+  auto field = final_v_mac(r);
   if (!field || field->length != mac->size()) return error(ReprotectErrc::mac_length);
   Bytes out(bytes.begin(), bytes.end());
   std::copy(mac->begin(), mac->end(), out.begin() + field->offset);

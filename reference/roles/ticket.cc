@@ -32,17 +32,20 @@ Result<crypto::MessageKeys, Failure> tpk_keys(codec::PrfFunc prf, ByteView tpk, 
   return std::move(keys).value();
 }
 
+// RFC 3830 §6.1 HDR with no crypto sessions and the Empty map (RFC 4563 §5: no map info):
+// version, data type, next payload, V|PRF func, CSB ID (4), #CS, CS ID map type.
+constexpr std::size_t kEmptyMapHdrBytes = 10;
+
 // The TICKET payload's bytes as the codec emits them (wrapped in a minimal message so that the
-// codec, not the role, lays out the bytes).
+// codec, not the role, lays out the bytes): everything after that message's HDR.
 Result<Bytes, Failure> ticket_payload_bytes(const codec::Ticket& ticket) {
   codec::Message m;
   m.hdr = make_hdr(codec::DataType::error, false, codec::PrfFunc::mikey_1, 0);
   m.payloads.push_back(codec::make_payload(ticket));
-  codec::Layout layout;
-  auto bytes = codec::serialize_message(m, &layout);
-  auto start = layout.find("payload[0].TICKET.next_payload");
-  if (!bytes.ok() || !start) return Failure::internal_error;
-  return Bytes(bytes->begin() + start->offset, bytes->end());
+  auto bytes = codec::serialize_message(m);
+  if (!bytes.ok() || bytes->size() <= kEmptyMapHdrBytes) return Failure::internal_error;
+  bytes->erase(bytes->begin(), bytes->begin() + kEmptyMapHdrBytes);
+  return std::move(bytes).value();
 }
 
 KeySet ticket_plaintext(const TicketContents& c) {
@@ -52,13 +55,12 @@ KeySet ticket_plaintext(const TicketContents& c) {
   return plain;
 }
 
-Result<codec::TicketData, Failure> draft_ticket_data(const codec::TicketPolicy& policy,
-                                                     const TicketContents& contents,
-                                                     const TicketKey& key, NtpTime t,
+// `keys`: the TPK's encr, auth and salt keys for this ticket's RAND (App. A.2.1).
+Result<codec::TicketData, Failure> draft_ticket_data(const TicketContents& contents,
+                                                     const TicketKey& key,
+                                                     const crypto::MessageKeys& keys, NtpTime t,
                                                      const Bytes& rand) {
-  auto keys = tpk_keys(policy.prf_func, key.tpk.view(), rand, key.encr, key.mac);
-  if (!keys.ok()) return keys.error();
-  auto kemac = seal_kemac(key.encr, keys.value(), kTicketCsbId, t, ticket_plaintext(contents));
+  auto kemac = seal_kemac(key.encr, keys, kTicketCsbId, t, ticket_plaintext(contents));
   if (!kemac.ok()) return kemac.error();
   codec::TicketData data;
   data.payloads.push_back(make_t(t));
@@ -71,17 +73,15 @@ Result<codec::TicketData, Failure> draft_ticket_data(const codec::TicketPolicy& 
   return data;
 }
 
-// App. A.1: V over TICKET[1 .. 12+t+d−mac_len).
-Result<Bytes, Failure> ticket_mac(const codec::Ticket& ticket, const TicketKey& key, ByteView rand,
-                                  codec::PrfFunc prf) {
+// App. A.1: V over TICKET[1 .. 12+t+d−mac_len), keyed with the TPK's auth key.
+Result<Bytes, Failure> ticket_mac(const codec::Ticket& ticket, const TicketKey& key,
+                                  ByteView auth_key) {
   auto payload = ticket_payload_bytes(ticket);
   if (!payload.ok()) return payload.error();
   auto input = codec::base_ticket_mac_input(payload.value());
   if (!input.ok()) return Failure::internal_error;
-  auto keys = tpk_keys(prf, key.tpk.view(), rand, codec::EncrAlg::null, key.mac);
-  if (!keys.ok()) return keys.error();
   const ByteView parts[] = {input.value()};
-  auto mac = crypto::compute_mac(to_crypto(key.mac), keys->auth.view(), parts);
+  auto mac = crypto::compute_mac(to_crypto(key.mac), auth_key, parts);
   if (!mac.ok()) return Failure::internal_error;
   return std::move(mac).value();
 }
@@ -96,14 +96,17 @@ Result<SealedTicket, Failure> seal(const codec::TicketPolicy& policy,
   // T-12.1-4: the RAND is at least as long as the longest of TPK and MPK.
   const Bytes rand =
       rng.bytes(std::max({std::size_t{16}, key.tpk.size(), contents.mpk.key.size()}));
-  auto data = draft_ticket_data(policy, contents, key, t, rand);
+  // One derivation for the KEMAC's keys and the V's auth key (App. A.2.1).
+  auto keys = tpk_keys(policy.prf_func, key.tpk.view(), rand, key.encr, key.mac);
+  if (!keys.ok()) return keys.error();
+  auto data = draft_ticket_data(contents, key, keys.value(), t, rand);
   if (!data.ok()) return data.error();
   codec::Ticket ticket;
   ticket.policy = policy;
   auto bytes = codec::serialize_ticket_data(policy, data.value());
   if (!bytes.ok()) return Failure::internal_error;
   ticket.ticket_data = std::move(bytes).value();
-  auto mac = ticket_mac(ticket, key, rand, policy.prf_func);
+  auto mac = ticket_mac(ticket, key, keys->auth.view());
   if (!mac.ok()) return mac.error();
   data->payloads.back().get<codec::Verification>()->mac = std::move(mac).value();
   bytes = codec::serialize_ticket_data(policy, data.value());

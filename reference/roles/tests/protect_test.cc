@@ -221,6 +221,31 @@ TEST(ProtectTest, VerifiesTheBytesAsReceivedIncludingTrailingBytes) {
   EXPECT_TRUE(verify_message(clean, p).ok());
 }
 
+// final_v_mac finds the MAC field where the layout map puts it, with trailing bytes too, and
+// nothing when the final V's MAC was cut short.
+TEST(ProtectTest, FinalVMacIsTheLayoutMapsVMacField) {
+  for (const bool trailing : {false, true}) {
+    Bytes msg = hex(kRequestInit152);
+    if (trailing) msg.push_back(0x00);
+    const Received r = receive(msg);
+    ASSERT_TRUE(r.parsed.ok());
+    const auto mapped =
+        codec::parse_message(msg, codec::kWithLayout).layout.find("payload[6].V.mac");
+    ASSERT_TRUE(mapped);
+    const auto found = final_v_mac(r);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->offset, mapped->offset);
+    EXPECT_EQ(found->length, mapped->length);
+    EXPECT_EQ(found->length, 20u);
+  }
+  Bytes cut = hex(kRequestInit152);
+  cut.pop_back();
+  const Received r = receive(cut);
+  EXPECT_FALSE(r.parsed.ok());
+  EXPECT_FALSE(final_v_mac(r));
+  EXPECT_FALSE(r.parsed.layout.fields().empty());  // a message that does not parse keeps its map
+}
+
 TEST(ProtectTest, TamperedByteFailsAuthentication) {
   Bytes msg = hex(kRequestInit152);
   msg[30] ^= 0x01;  // inside IDRi
