@@ -51,18 +51,19 @@ Cipher aes_wrap(std::size_t key_bytes) noexcept {
 
 // Fetched once for the life of the process (a fetch is a provider lookup).
 const EVP_CIPHER* fetched(Cipher c) noexcept {
-  static EVP_CIPHER* const ciphers[] = {EVP_CIPHER_fetch(nullptr, "AES-128-CTR", nullptr),
-                                        EVP_CIPHER_fetch(nullptr, "AES-256-CTR", nullptr),
-                                        EVP_CIPHER_fetch(nullptr, "AES-128-WRAP", nullptr),
-                                        EVP_CIPHER_fetch(nullptr, "AES-192-WRAP", nullptr),
-                                        EVP_CIPHER_fetch(nullptr, "AES-256-WRAP", nullptr)};
-  return ciphers[static_cast<std::size_t>(c)];
+  static const std::array<EVP_CIPHER*, static_cast<std::size_t>(Cipher::count)> ciphers = {
+      EVP_CIPHER_fetch(nullptr, "AES-128-CTR", nullptr),
+      EVP_CIPHER_fetch(nullptr, "AES-256-CTR", nullptr),
+      EVP_CIPHER_fetch(nullptr, "AES-128-WRAP", nullptr),
+      EVP_CIPHER_fetch(nullptr, "AES-192-WRAP", nullptr),
+      EVP_CIPHER_fetch(nullptr, "AES-256-WRAP", nullptr)};
+  return ciphers.at(static_cast<std::size_t>(c));
 }
 
 // This thread's slot for a context of cipher `c`.
 CipherCtxPtr& thread_slot(Cipher c) noexcept {
   thread_local std::array<CipherCtxPtr, static_cast<std::size_t>(Cipher::count)> contexts;
-  return contexts[static_cast<std::size_t>(c)];
+  return contexts.at(static_cast<std::size_t>(c));
 }
 
 // This thread's context for cipher `c`, its cipher set once. A new context per call allocated the

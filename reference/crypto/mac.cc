@@ -43,7 +43,7 @@ EVP_MAC* hmac_algorithm() noexcept {
 // OpenSSL fails.
 EVP_MAC_CTX* thread_hmac_ctx(Digest digest) noexcept {
   thread_local std::array<MacCtxPtr, 2> contexts;
-  MacCtxPtr& slot = contexts[digest == Digest::sha1 ? 0 : 1];
+  MacCtxPtr& slot = contexts.at(digest == Digest::sha1 ? 0 : 1);
   if (slot != nullptr) return slot.get();
   EVP_MAC* mac = hmac_algorithm();
   if (mac == nullptr) return nullptr;

@@ -35,9 +35,11 @@ ReplayCache::ReplayCache(std::size_t bound, std::int64_t window_seconds, bool re
 // otherwise make it resident page by page as they land, a memory growth a soak would see.
 // Volatile: a store of the zero calloc already returned may not be optimised away.
 void ReplayCache::make_resident() noexcept {
-  auto* bytes = reinterpret_cast<volatile unsigned char*>(table_.get());
-  const std::size_t size = (mask_ + 1) * sizeof(Slot);
-  for (std::size_t at = 0; at < size; at += 4096) bytes[at] = 0;
+  constexpr std::size_t kSlotsPerPage = 4096 / sizeof(Slot);
+  for (std::size_t at = 0; at <= mask_; at += kSlotsPerPage) {
+    volatile std::uint64_t& word = table_[at].t_biased;
+    word = 0;
+  }
 }
 
 std::size_t ReplayCache::slots_for(std::size_t bound) noexcept {
