@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstring>
 #include <limits>
 #include <string>
 
@@ -132,17 +131,26 @@ ReplayCache::Insertion ReplayCache::refuse_full(std::int64_t now) const noexcept
           static_cast<std::uint32_t>(std::clamp<std::int64_t>(wait, 1, window_ + 1))};
 }
 
-bool ReplayCache::seen(ByteView mac, std::int64_t t) const noexcept {
+// The MAC's first 128 bits, byte by byte (a MAC may be empty: NULL MAC, RFC 3830 §6.1), and the
+// timestamp.
+ReplayCache::Slot ReplayCache::key_of(ByteView mac, std::int64_t t) noexcept {
   Slot key{0, 0, biased(t)};
-  std::memcpy(&key.a, mac.data(), std::min<std::size_t>(mac.size(), 16));
+  const std::size_t n = std::min<std::size_t>(mac.size(), 16);
+  for (std::size_t i = 0; i < n; ++i) {
+    (i < 8 ? key.a : key.b) |= std::uint64_t{mac[i]} << (8 * (i % 8));
+  }
+  return key;
+}
+
+bool ReplayCache::seen(ByteView mac, std::int64_t t) const noexcept {
+  const Slot key = key_of(mac, t);
   std::lock_guard lock(mutex_);
   return table_ && table_[find(key)].t_biased != 0;
 }
 
 ReplayCache::Insertion ReplayCache::insert(ByteView mac, std::int64_t t,
                                            std::int64_t now) noexcept {
-  Slot key{0, 0, biased(t)};
-  std::memcpy(&key.a, mac.data(), std::min<std::size_t>(mac.size(), 16));
+  const Slot key = key_of(mac, t);
   std::lock_guard lock(mutex_);
   if (!table_ && !resize(std::min(kFirstSlots, max_slots_), now)) return refuse_full(now);
   if (table_[find(key)].t_biased != 0) return {Outcome::duplicate};

@@ -89,6 +89,7 @@ class ReplayCache {
     void operator()(Slot* p) const noexcept { std::free(p); }
   };
 
+  static Slot key_of(ByteView mac, std::int64_t t) noexcept;
   std::size_t find(const Slot& key) const noexcept;  // its index, or that of the empty slot
   std::size_t home(const Slot& s) const noexcept;
   bool expired(const Slot& s, std::int64_t now) const noexcept;
