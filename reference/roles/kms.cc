@@ -1,6 +1,5 @@
 // Kms: request intake shared by REQUEST_INIT and RESOLVE_INIT (RFC 3830 §5.3 processing order),
 // key lookup and Error replies.
-#include <algorithm>
 #include <cstdlib>
 #include <new>
 #include <string>
@@ -211,9 +210,7 @@ Result<bool, Refusal> Kms::preflight(Exchange& x) {
   }
   // Step 2: replay cache. INTERPRETATION: RFC 3830 §5.3 only discards replays; we answer Error 1
   // Invalid TS (the failed check is the timestamp's freshness).
-  if (replay_.seen(x.v->mac, *t)) {
-    return refuse(Failure::replayed_message);
-  }
+  if (replay_.seen(x.v->mac, *t)) return refuse(Failure::replayed_message);
   // Step 3: identity → key; algorithms needed to use it.
   if (auto k = find_key(x); !k.ok()) return k.error();
   if (auto a = check_algorithms(x); !a.ok()) return a.error();

@@ -124,6 +124,8 @@ bool ReplayCache::resize(std::size_t slots, std::int64_t now) noexcept {
   return true;
 }
 
+bool ReplayCache::crowded() const noexcept { return 4 * (count_ + 1) > 3 * (mask_ + 1); }
+
 ReplayCache::Insertion ReplayCache::refuse_full(std::int64_t now) const noexcept {
   if (oldest_live_ == std::numeric_limits<std::int64_t>::max()) return {Outcome::full, 1};
   const std::int64_t wait = oldest_live_ + window_ + 1 - now;
@@ -154,11 +156,9 @@ ReplayCache::Insertion ReplayCache::insert(ByteView mac, std::int64_t t,
   std::lock_guard lock(mutex_);
   if (!table_ && !resize(std::min(kFirstSlots, max_slots_), now)) return refuse_full(now);
   if (table_[find(key)].t_biased != 0) return {Outcome::duplicate};
-  const bool at_bound = count_ >= bound_;
-  const bool crowded = 4 * (count_ + 1) > 3 * (mask_ + 1);
-  if ((at_bound || crowded) && swept_at_ != now) reclaim(now);
+  if ((count_ >= bound_ || crowded()) && swept_at_ != now) reclaim(now);
   if (count_ >= bound_) return refuse_full(now);
-  if (4 * (count_ + 1) > 3 * (mask_ + 1) && !resize(2 * (mask_ + 1), now)) return refuse_full(now);
+  if (crowded() && !resize(2 * (mask_ + 1), now)) return refuse_full(now);
   table_[find(key)] = key;
   ++count_;
   oldest_live_ = std::min(oldest_live_, t);
@@ -178,7 +178,7 @@ std::optional<Refusal> ReplayCache::refusal_of(const Insertion& insertion) const
                      std::to_string(bound_) + " messages within the " + std::to_string(window_) +
                          " s skew; the oldest expires in " +
                          std::to_string(insertion.retry_after_s) + " s");
-  r.retry_after_s = std::max<unsigned>(1, insertion.retry_after_s);  // 503 + Retry-After (A.3-1)
+  r.retry_after_s = insertion.retry_after_s;  // at least 1 (refuse_full): 503 + Retry-After
   return r;
 }
 

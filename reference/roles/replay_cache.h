@@ -54,8 +54,6 @@ class ReplayCache {
     // full: seconds until the oldest remembered message leaves the window (at least 1).
     std::uint32_t retry_after_s = 0;
   };
-  static constexpr std::size_t kSlotBytes = 24;
-
   // `bound` 0 is taken as 1.
   ReplayCache(std::size_t bound, std::int64_t window_seconds, bool reserve = false) noexcept;
   ReplayCache(const ReplayCache&) = delete;
@@ -85,6 +83,7 @@ class ReplayCache {
   struct Slot {
     std::uint64_t a, b, t_biased;
   };
+  static_assert(sizeof(Slot) == 24, "the entry size configs/README.md states");
   struct Free {
     void operator()(Slot* p) const noexcept { std::free(p); }
   };
@@ -98,6 +97,7 @@ class ReplayCache {
   bool resize(std::size_t slots, std::int64_t now) noexcept;
   void make_resident() noexcept;
   Insertion refuse_full(std::int64_t now) const noexcept;
+  bool crowded() const noexcept;  // one more entry would load the table past 3/4
 
   std::size_t bound_;
   std::size_t max_slots_;

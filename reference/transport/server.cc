@@ -143,9 +143,7 @@ void ServerCore::answer_at_accept(tcp::socket& socket) {
   socket.non_blocking(true, ignored);
   std::array<char, 4096> sent{};
   socket.read_some(asio::buffer(sent), ignored);  // would_block when nothing came yet
-  HttpResponse r =
-      make_error_response(Reject::overloaded, "the KMS is at its connection limit; retry later",
-                          opts.retry_after_seconds);
+  HttpResponse r = limit_response();
   r.close = true;
   const std::string bytes = serialize_response(r, opts.server_header, http_date_now());
   socket.write_some(asio::buffer(bytes), ignored);

@@ -164,6 +164,12 @@ struct ServerCore {
     std::shared_ptr<SessionBase> reclaimed;
     bool at_accept = false;  // limited: answered by answer_at_accept, without a session
   };
+  // The 503 a connection gets when a cap is reached (A.3-1: the KMS knows it cannot serve).
+  HttpResponse limit_response() const {
+    return make_error_response(Reject::overloaded,
+                               "the KMS is at its connection limit; retry later",
+                               opts.retry_after_seconds);
+  }
   void answer_at_accept(tcp::socket& socket);
   std::optional<Admission> admit(const asio::ip::address& a);
   std::shared_ptr<SessionBase> reclaimable(const std::vector<std::shared_ptr<SessionBase>>& live);

@@ -121,8 +121,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_.emplace(opts().profile);
     phase_ = Phase::handling;
     close_after_ = true;
-    write(make_error_response(Reject::overloaded, "the KMS is at its connection limit; retry later",
-                              opts().retry_after_seconds));
+    write(core_.limit_response());
   }
 
   void on_handshake(error_code ec) {

@@ -8,6 +8,7 @@
 #   new_user_kms.sh MIKEYCONF WORKDIR VARIANT
 # VARIANT: as-shipped | clock-behind-3s | clock-ahead-3s | auth-failure-401 | iv-b
 set -euo pipefail
+. "$(dirname "$0")/../../scripts/lib/kms-url.sh"  # kms_url
 bin=$1 work=$2 variant=$3
 rm -rf "$work" && mkdir -p "$work"
 case $variant in
@@ -28,9 +29,7 @@ fi
 "$bin" kms --config "$work/kms.yaml" --listen 127.0.0.1:0 > "$work/kms.out" 2> "$work/kms.log" &
 kms=$!
 trap 'kill $kms 2>/dev/null || true; wait $kms 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q 'listening on' "$work/kms.out" && break; sleep 0.1; done
-url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/kms.out")
-[ -n "$url" ] || { echo "mikeyconf kms did not start:" >&2; cat "$work/kms.log" >&2; exit 1; }
+url=$(kms_url "$work/kms.out" "$work/kms.log") || exit 1
 # Command 2; the run keeps its reports in the work directory and runs two cases at a time.
 status=0
 "$bin" profile --from-kms-config "$work/kms.yaml" --url "$url" --out "$work/my.yaml" &&

@@ -9,6 +9,7 @@
 # {auth_failure: 401}"), which the served KMS then does not follow: a check of the judging. The
 # report is WORKDIR/soak.json.
 set -euo pipefail
+. "$(dirname "$0")/../../scripts/lib/kms-url.sh"  # kms_url
 bin=$1 soak=$2 work=$3
 shift 3
 tls=""
@@ -36,9 +37,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4:thread_
 "$bin" kms --config "$work/kms.yaml" --listen 127.0.0.1:0 > "$work/kms.out" 2> "$work/kms.log" &
 kms=$!
 trap 'kill -KILL $kms 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q 'listening on' "$work/kms.out" && break; sleep 0.1; done
-url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/kms.out")
-[ -n "$url" ] || { echo "mikeyconf kms did not start:" >&2; cat "$work/kms.log" >&2; exit 1; }
+url=$(kms_url "$work/kms.out" "$work/kms.log") || exit 1
 port=$(echo "$url" | sed -n 's|^https\?://[^/]*:\([0-9]*\).*|\1|p')
 echo "soak: KMS pid $kms at $url"
 status=0

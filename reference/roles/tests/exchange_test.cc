@@ -29,6 +29,39 @@ struct ExchangeCase {
 
 void PrintTo(const ExchangeCase& c, std::ostream* os) { *os << c.name; }
 
+// Mode 3 (RFC 6043 §4.1.1): the parties of Parties, the KMS also holding a TPK it shares with
+// Alice, who creates her ticket with it.
+struct Mode3Parties {
+  static TicketKey shared_tpk(const Algorithms& algs) {
+    TicketKey k = testing::ticket_key(kBaseTicket, algs, "tpk-alice", 0xc0);
+    k.shared_with = kAlice;
+    return k;
+  }
+  static KmsConfig with_tpk(KmsConfig c, const TicketKey& k) {
+    c.ticket_keys.push_back(k.clone());
+    return c;
+  }
+  explicit Mode3Parties(const Algorithms& algs = kSuite128)
+      : w(algs),
+        shared(shared_tpk(algs)),
+        kms(with_tpk(w.kms_config(), shared), w.clock, w.rng),
+        alice(w.alice_config(), w.clock, w.rng),
+        bob(w.bob_config(), w.clock, w.rng) {}
+  World w;
+  TicketKey shared;
+  Kms kms;
+  Initiator alice;
+  Responder bob;
+};
+
+// A CSB update bringing a new TGK (RFC 6043 §5.2; the ticket must grant L).
+UpdateOptions new_tgk_update() {
+  UpdateOptions u;
+  u.new_keys.push_back(KeyItem{
+      codec::KeyDataType::tgk, crypto::SecureBytes(testing::pattern(16, 0x55)), {}, {9, 9, 9, 9}});
+  return u;
+}
+
 class ThreePartyExchange : public ::testing::TestWithParam<ExchangeCase> {};
 
 TEST_P(ThreePartyExchange, EndsWithIdenticalSrtpKeysOnBothSides) {
@@ -143,14 +176,8 @@ TEST(ExchangeTest, Mode2ResponderResolvesTheTicketItself) {
 
 TEST(ExchangeTest, Mode3InitiatorCreatedTicketResolvesAtTheKms) {
   for (const Algorithms& algs : {kSuite128, kSuite256}) {
-    World w(algs);
-    KmsConfig kc = w.kms_config();
-    TicketKey shared = testing::ticket_key(kBaseTicket, algs, "tpk-alice", 0xc0);
-    shared.shared_with = kAlice;
-    kc.ticket_keys.push_back(shared.clone());
-    Kms kms(std::move(kc), w.clock, w.rng);
-    Initiator alice(w.alice_config(), w.clock, w.rng);
-    Responder bob(w.bob_config(), w.clock, w.rng);
+    Mode3Parties parties(algs);
+    auto& [w, shared, kms, alice, bob] = parties;
     TicketRequest r = w.ticket_request(true);
     auto policy = alice.create_ticket(r, shared);
     ASSERT_TRUE(policy.ok()) << to_string(policy.error().failure);
@@ -165,14 +192,8 @@ TEST(ExchangeTest, Mode3InitiatorCreatedTicketResolvesAtTheKms) {
 // so that the Initiator learns the forked TGK' from TRANSFER_RESP and both sides agree. Found by
 // fuzz_roles_sequence (seed fuzz/corpus/roles_sequence/mode3-forking-without-f).
 TEST(ExchangeTest, Mode3ForkingTicketWithATgkSetsF) {
-  World w;
-  KmsConfig kc = w.kms_config();
-  TicketKey shared = testing::ticket_key(kBaseTicket, w.algs, "tpk-alice", 0xc0);
-  shared.shared_with = kAlice;
-  kc.ticket_keys.push_back(shared.clone());
-  Kms kms(std::move(kc), w.clock, w.rng);
-  Initiator alice(w.alice_config(), w.clock, w.rng);
-  Responder bob(w.bob_config(), w.clock, w.rng);
+  Mode3Parties parties;
+  auto& [w, shared, kms, alice, bob] = parties;
   TicketRequest r = w.ticket_request(true);  // I = 1 (and E)
   r.flags.f = false;
   auto policy = alice.create_ticket(r, shared);
@@ -252,12 +273,8 @@ TEST(ExchangeTest, CsbUpdateWithANewTgkChangesKeysOnBothSides) {
   w.obtain_ticket(alice, kms, r);
   ASSERT_TRUE(w.transfer(alice, bob, kms));
   const std::string before = testing::hex_of(alice.srtp_keys()->front().master_key.view());
-  UpdateOptions u;
-  KeyItem tgk{
-      codec::KeyDataType::tgk, crypto::SecureBytes(testing::pattern(16, 0x55)), {}, {9, 9, 9, 9}};
-  u.new_keys.push_back(std::move(tgk));
   w.clock.advance_seconds(5);
-  auto update = alice.csb_update(u);
+  auto update = alice.csb_update(new_tgk_update());
   ASSERT_TRUE(update.ok()) << to_string(update.error().failure);
   auto parsed = codec::parse_message(update.value());
   ASSERT_TRUE(parsed.ok());
@@ -285,11 +302,8 @@ TEST(ExchangeTest, RedeliveredTransferRespIsAReplayAndKeepsTheUpdatedKeys) {
   w.obtain_ticket(alice, kms, r);
   Transcript t;
   ASSERT_TRUE(w.transfer(alice, bob, kms, &t));
-  UpdateOptions u;
-  u.new_keys.push_back(KeyItem{
-      codec::KeyDataType::tgk, crypto::SecureBytes(testing::pattern(16, 0x55)), {}, {9, 9, 9, 9}});
   w.clock.advance_seconds(5);
-  auto update = alice.csb_update(u);
+  auto update = alice.csb_update(new_tgk_update());
   ASSERT_TRUE(update.ok());
   auto step = bob.process_update(update.value());
   ASSERT_TRUE(step.ok());

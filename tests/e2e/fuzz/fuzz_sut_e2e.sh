@@ -10,6 +10,7 @@
 #   kms_r, kms_i  150 executions against the embedded reference of the chaining role find nothing
 #   fuzz_sut_e2e.sh MIKEYCONF FAULTY_KMS WORKDIR faulty|reference|kms_r|kms_i
 set -euo pipefail
+. "$(dirname "$0")/../../../scripts/lib/kms-url.sh"  # kms_url
 ulimit -c 0  # the faulty KMS aborts: no core file
 bin=$1 faulty=$2 work=$3 mode=$4
 rm -rf "$work" && mkdir -p "$work"
@@ -23,9 +24,7 @@ start_kms() {
   stop_kms
   "$1" kms --config "$work/kms.yaml" --listen 127.0.0.1:0 > "$work/$2.out" 2> "$work/$2.log" &
   pid=$!
-  for _ in $(seq 100); do grep -q 'listening on' "$work/$2.out" && break; sleep 0.1; done
-  url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/$2.out")
-  [ -n "$url" ] || { echo "$1 did not start:" >&2; cat "$work/$2.log" >&2; exit 1; }
+  url=$(kms_url "$work/$2.out" "$work/$2.log") || { echo "($1)" >&2; exit 1; }
   "$bin" profile --from-kms-config "$work/kms.yaml" --url "$url" --out "$work/$2.yaml" > /dev/null
 }
 
