@@ -9,20 +9,13 @@
 #include <fstream>
 #include <string>
 
+#include "tests/support/test_support.h"
+
 namespace mikeyconf::tools {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path scratch() {
-  const fs::path dir =
-      fs::path(::testing::TempDir()) /
-      ("data_dir_test_" +
-       std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using mikey::transport::testing::TempDir;
 
 // A cases folder holding requirements.csv under `dir`.
 fs::path make_cases(const fs::path& dir) {
@@ -44,7 +37,8 @@ TEST(DataDir, TheInstalledDataFolderIsShareMikeyconfBesideBin) {
 }
 
 TEST(DataDir, AGivenCasesOptionIsUsedAsGiven) {
-  const fs::path root = scratch();
+  const TempDir tmp;
+  const fs::path root = tmp.path();
   make_cases(root / "work");
   const std::string option = "somewhere/else";
   auto found = find_cases_dir(&option, env_under(root));
@@ -53,7 +47,8 @@ TEST(DataDir, AGivenCasesOptionIsUsedAsGiven) {
 }
 
 TEST(DataDir, TheCurrentFolderComesFirst) {
-  const fs::path root = scratch();
+  const TempDir tmp;
+  const fs::path root = tmp.path();
   const fs::path work = make_cases(root / "work");
   make_cases(root / "data");
   make_cases(root / "prefix" / "share" / "mikeyconf");
@@ -63,7 +58,8 @@ TEST(DataDir, TheCurrentFolderComesFirst) {
 }
 
 TEST(DataDir, TheEnvironmentComesBeforeTheInstallation) {
-  const fs::path root = scratch();
+  const TempDir tmp;
+  const fs::path root = tmp.path();
   make_cases(root / "data");
   make_cases(root / "prefix" / "share" / "mikeyconf");
   // A ./cases without requirements.csv is some other folder, not the suite.
@@ -74,7 +70,8 @@ TEST(DataDir, TheEnvironmentComesBeforeTheInstallation) {
 }
 
 TEST(DataDir, TheInstallationIsFoundFromTheExecutable) {
-  const fs::path root = scratch();
+  const TempDir tmp;
+  const fs::path root = tmp.path();
   make_cases(root / "prefix" / "share" / "mikeyconf");
   DataDirEnv env = env_under(root);
   env.datadir.reset();
@@ -84,7 +81,8 @@ TEST(DataDir, TheInstallationIsFoundFromTheExecutable) {
 }
 
 TEST(DataDir, NothingFoundNamesEveryPlaceTried) {
-  const fs::path root = scratch();
+  const TempDir tmp;
+  const fs::path root = tmp.path();
   auto found = find_cases_dir(nullptr, env_under(root));
   ASSERT_FALSE(found.ok());
   EXPECT_NE(found.error().find((root / "work" / "cases").string()), std::string::npos);
