@@ -22,11 +22,11 @@ RUN cmake --preset release -DMIKEY_BUILD_TESTS=OFF -DMIKEY_BUILD_BENCHMARKS=OFF 
 
 FROM debian:12
 ARG DEBIAN_FRONTEND=noninteractive
-COPY --from=build /pkg/mikeyconf_*.deb /tmp/
+COPY --from=build /pkg/mikeyconf_*.deb /pkg/
 # apt-get installs the package's Depends (libssl3, libyaml-cpp0.7, libfmt9, ...) with it.
 RUN apt-get update -qq \
- && apt-get install -y -qq --no-install-recommends /tmp/mikeyconf_*.deb \
- && rm -rf /var/lib/apt/lists/* /tmp/mikeyconf_*.deb
+ && apt-get install -y -qq --no-install-recommends /pkg/mikeyconf_*.deb \
+ && rm -rf /var/lib/apt/lists/* /pkg
 WORKDIR /work
 ENTRYPOINT ["mikeyconf"]
 CMD ["--help"]
