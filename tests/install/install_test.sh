@@ -68,7 +68,7 @@ deb() {
   if dpkg-query -W -f='${Status}' mikeyconf 2>/dev/null | grep -q "install ok installed"; then
     fail "a mikeyconf package is already installed; remove it first (dpkg -r mikeyconf)"
   fi
-  (cd "$work" && cpack --config "$build/CPackConfig.cmake" -G DEB -B "$work/pkg" >"$work/cpack.log") ||
+  (cd "$work" && cpack --config "$build/CPackConfig.cmake" -G DEB -B "$work/pkg" >"$work/cpack.log" 2>&1) ||
     fail "cpack: $(cat "$work/cpack.log")"
   local version arch deb
   version="$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")$/\1/p' "$build/CPackConfig.cmake")"
