@@ -9,9 +9,12 @@ install(TARGETS mikeyconf RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The suite: requirements.csv, the scenarios, the SUT profiles and baselines (everything
 # `mikeyconf run --embedded` reads; the reference profiles hold their KMS configuration and the
 # KMS-to-KMS test PKI is made when the run starts).
-install(DIRECTORY cases DESTINATION ${MIKEYCONF_INSTALL_DATADIR})
-# KMS configurations for `mikeyconf kms --config` and the sample own-KMS profile.
+install(DIRECTORY cases DESTINATION ${MIKEYCONF_INSTALL_DATADIR} PATTERN "*.swp" EXCLUDE)
+# KMS configurations for `mikeyconf kms --config` and the sample own-KMS profile. A test PKI made
+# in the source tree (configs/make-test-certs.sh configs/certs) holds private keys: never shipped.
 install(DIRECTORY configs DESTINATION ${MIKEYCONF_INSTALL_DATADIR}
+        PATTERN "certs" EXCLUDE
+        PATTERN "*.swp" EXCLUDE
         PATTERN "*.sh" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
                                    WORLD_READ WORLD_EXECUTE)
 install(FILES README.md DESTINATION ${MIKEYCONF_INSTALL_DATADIR})
