@@ -114,7 +114,7 @@ struct Summary {
 };
 
 struct RunResult {
-  std::string tool_version = "0.1.0";
+  std::string tool_version = MIKEYCONF_VERSION;  // the CMake project VERSION
   std::string sut_name;
   SutRole sut_role = SutRole::kms;
   std::string sut_url;

@@ -36,7 +36,8 @@ const std::string_view kFuzzSutUsage =
     "\n"
     "  --sut PROFILE      the SUT profile (as for 'mikeyconf run')\n"
     "  --embedded         fuzz PROFILE's users served by the reference KMS on loopback\n"
-    "  --cases DIR        the cases folder holding the role's sanity case (default cases)\n"
+    "  --cases DIR        the cases folder holding the role's sanity case (default: as\n"
+    "                     'mikeyconf run --help' says)\n"
     "  --time S           stop after S seconds of fuzzing (default 60 when --runs is not given)\n"
     "  --runs N           stop after N executions\n"
     "  --seed N           campaign seed (default 1): the same seed generates the same requests\n"
@@ -145,20 +146,20 @@ int fuzz_sut_parsed(const ParsedArgs& a, Io& io) {
   harness::LiveFuzzOptions options;
   if (auto problem = fuzz_options(a, options))
     return command_usage_error(io, kCmd, *problem, kFuzzSutUsage);
-  const fs::path cases_dir =
-      a.value("--cases") != nullptr ? fs::path(*a.value("--cases")) : "cases";
   const fs::path out_dir = a.value("--out") != nullptr ? fs::path(*a.value("--out")) : "out/fuzz";
-  auto catalog = load_catalog(cases_dir);
-  if (!catalog.ok()) {
-    io.err << "mikeyconf fuzz: " << catalog.error() << "\n";
+  auto located = locate_catalog(a.value("--cases"));
+  if (!located.ok()) {
+    io.err << "mikeyconf fuzz: " << located.error() << "\n";
     return kExitUsage;
   }
+  const fs::path& cases_dir = located->dir;
+  const CaseCatalog& catalog = located->catalog;
   auto profile = harness::load_profile(*sut);
   if (!profile.ok()) {
     io.err << "mikeyconf fuzz: " << profile.error().to_string() << "\n";
     return kExitUsage;
   }
-  const harness::Scenario* sanity = harness::find_sanity(catalog->scenarios, profile->role);
+  const harness::Scenario* sanity = harness::find_sanity(catalog.scenarios, profile->role);
   if (sanity == nullptr) {
     io.err << "mikeyconf fuzz: " << cases_dir.string() << " has no sanity case for sut_role "
            << harness::to_string(profile->role) << "\n";
@@ -171,7 +172,7 @@ int fuzz_sut_parsed(const ParsedArgs& a, Io& io) {
   }
   const bool bar = set_progress(a, io, options);
   harness::Campaign c =
-      harness::run_live_fuzz(catalog->scenarios, setup->target, setup->make_driver, options);
+      harness::run_live_fuzz(catalog.scenarios, setup->target, setup->make_driver, options);
   if (bar && c.seconds >= 1) io.err << "\n";
   c.profile_file = *sut;
   if (c.setup_error) {

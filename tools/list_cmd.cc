@@ -18,7 +18,7 @@ const std::string_view kListUsage =
     "\n"
     "Prints one line per case: id, level, SUT role, title.\n"
     "\n"
-    "  --cases DIR        the cases folder (default cases)\n"
+    "  --cases DIR        the cases folder (default: as 'mikeyconf run --help' says)\n"
     "  --filter GLOB      only ids matching the shell glob (repeatable)\n"
     "  --role ROLE        only cases for this SUT role: kms, kms_r, kms_i, initiator, responder\n"
     "\n"
@@ -30,16 +30,12 @@ const std::string_view kExplainUsage =
     "Prints one case: title, file, level, SUT role, needs, tags, the text and source of every\n"
     "requirement it checks, and its steps.\n"
     "\n"
-    "  --cases DIR        the cases folder (default cases)\n"
+    "  --cases DIR        the cases folder (default: as 'mikeyconf run --help' says)\n"
     "\n"
     "exit status: 0 printed, 2 usage error, unknown id (the closest ids are named) or a file\n"
     "that does not load\n";
 
 namespace {
-
-fs::path cases_dir_of(const ParsedArgs& a) {
-  return a.value("--cases") != nullptr ? fs::path(*a.value("--cases")) : fs::path("cases");
-}
 
 bool matches_any(const std::vector<std::string>& globs, const std::string& id) {
   if (globs.empty()) return true;
@@ -67,14 +63,14 @@ int list_parsed(const ParsedArgs& parsed, Io& io) {
     if (!role)
       return command_usage_error(io, "list", "--role: unknown role '" + *r + "'", kListUsage);
   }
-  auto catalog = load_catalog(cases_dir_of(parsed));
-  if (!catalog.ok()) {
-    io.err << "mikeyconf list: " << catalog.error() << "\n";
+  auto located = locate_catalog(parsed.value("--cases"));
+  if (!located.ok()) {
+    io.err << "mikeyconf list: " << located.error() << "\n";
     return kExitUsage;
   }
   const std::vector<std::string> globs = parsed.all("--filter");
   std::vector<harness::Scenario> shown;
-  for (const harness::Scenario& s : catalog->scenarios) {
+  for (const harness::Scenario& s : located->catalog.scenarios) {
     if ((!role || s.sut_role == *role) && matches_any(globs, s.id)) shown.push_back(s);
   }
   io.out << harness::list_text(shown);
@@ -85,19 +81,19 @@ int list_parsed(const ParsedArgs& parsed, Io& io) {
 int explain_parsed(const ParsedArgs& parsed, Io& io) {
   if (parsed.positional.empty())
     return command_usage_error(io, "explain", "CASE is required", kExplainUsage);
-  const fs::path cases_dir = cases_dir_of(parsed);
-  auto catalog = load_catalog(cases_dir);
-  if (!catalog.ok()) {
-    io.err << "mikeyconf explain: " << catalog.error() << "\n";
+  auto located = locate_catalog(parsed.value("--cases"));
+  if (!located.ok()) {
+    io.err << "mikeyconf explain: " << located.error() << "\n";
     return kExitUsage;
   }
+  const CaseCatalog& catalog = located->catalog;
   const std::string& id = parsed.positional[0];
-  const harness::Scenario* s = find_case(catalog.value(), id);
+  const harness::Scenario* s = find_case(catalog, id);
   if (s == nullptr) {
-    io.err << "mikeyconf explain: " << unknown_case_message(catalog.value(), id, cases_dir) << "\n";
+    io.err << "mikeyconf explain: " << unknown_case_message(catalog, id, located->dir) << "\n";
     return kExitUsage;
   }
-  io.out << harness::explain_text(*s, &catalog->requirements);
+  io.out << harness::explain_text(*s, &catalog.requirements);
   return kExitOk;
 }
 

@@ -19,6 +19,7 @@
 #include "harness/setup.h"
 #include "reports/manifest.h"
 #include "reports/reports.h"
+#include "tools/data_dir.h"
 #include "tools/progress.h"
 #include "tools/suite_cli.h"
 
@@ -44,7 +45,10 @@ const std::string_view kRunUsage =
     "                     profile's file name without .yaml; cases/profiles/reference.yaml pairs\n"
     "                     with cases/baselines/reference.yaml); the output says which file\n"
     "  --no-baseline      use no baseline (every verdict as the case gives it)\n"
-    "  --cases DIR        the cases folder (default cases; holds requirements.csv)\n"
+    "  --cases DIR        the cases folder (holds requirements.csv). Without it: ./cases when\n"
+    "                     it holds requirements.csv (the repository root), else\n"
+    "                     $MIKEYCONF_DATADIR/cases, else the installed suite,\n"
+    "                     EXE/../share/mikeyconf/cases (EXE = this mikeyconf executable)\n"
     "  --filter GLOB      run the cases whose id matches the shell glob (repeatable; quote it:\n"
     "                     --filter 'kms.http.*')\n"
     "  --case ID          run the case with exactly this id (repeatable)\n"
@@ -276,7 +280,9 @@ mikey::Result<SuitePlan, PlanError> plan_run(const ParsedArgs& a, Io& io) {
   SuitePlan plan;
   plan.command = "run";
   harness::SuiteConfig& config = plan.config;
-  config.cases_dir = a.value("--cases") != nullptr ? fs::path(*a.value("--cases")) : "cases";
+  auto cases_dir = find_cases_dir(a.value("--cases"));
+  if (!cases_dir.ok()) return PlanError{kExitUsage, cases_dir.error()};
+  config.cases_dir = std::move(cases_dir).value();
   config.embedded = a.value("--sut") == nullptr || a.flag("--embedded");
   config.profile = a.value("--sut") != nullptr ? fs::path(*a.value("--sut"))
                                                : config.cases_dir / "profiles" / "reference.yaml";

@@ -8,6 +8,7 @@
 
 #include "harness/capabilities.h"
 #include "harness/loader.h"
+#include "tools/data_dir.h"
 
 namespace mikeyconf::tools {
 
@@ -43,6 +44,14 @@ mikey::Result<CaseCatalog, std::string> load_catalog(const std::filesystem::path
   if (!scenarios.ok()) return scenarios.error().to_string();
   catalog.scenarios = std::move(scenarios).value();
   return catalog;
+}
+
+mikey::Result<LocatedCatalog, std::string> locate_catalog(const std::string* option) {
+  auto dir = find_cases_dir(option);
+  if (!dir.ok()) return dir.error();
+  auto catalog = load_catalog(dir.value());
+  if (!catalog.ok()) return catalog.error();
+  return LocatedCatalog{std::move(dir).value(), std::move(catalog).value()};
 }
 
 const harness::Scenario* find_case(const CaseCatalog& catalog, std::string_view id) {

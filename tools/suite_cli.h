@@ -30,6 +30,14 @@ struct CaseCatalog {
 // "FILE:LINE:COL: message", or with a hint when `cases_dir` is not a folder.
 mikey::Result<CaseCatalog, std::string> load_catalog(const std::filesystem::path& cases_dir);
 
+// The cases folder `option` (--cases DIR) names, or else the one tools/data_dir.h finds, and its
+// catalog; fails with the lookup's places tried or load_catalog's message.
+struct LocatedCatalog {
+  std::filesystem::path dir;
+  CaseCatalog catalog;
+};
+mikey::Result<LocatedCatalog, std::string> locate_catalog(const std::string* option);
+
 // The scenario with exactly this id, or nullptr.
 const harness::Scenario* find_case(const CaseCatalog& catalog, std::string_view id);
 
