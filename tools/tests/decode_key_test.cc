@@ -1,0 +1,134 @@
+// `mikeyconf decode --key` in-process (tools/decode_key.h) on messages the reference roles built
+// with known keys (tests/data/keyed/*.hex, the keys of cases/profiles/reference.yaml): the
+// message's MAC under its PSK, a TICKET opened with its TPK, a wrong key and a modified message
+// refused, the JSON member and the exit codes.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "decode_run.h"
+#include "inspect/json.h"
+
+namespace mikeyconf::tools {
+namespace {
+
+using inspect::Json;
+
+constexpr std::string_view kAlicePsk =
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f";
+constexpr std::string_view kBobPsk =
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f";
+constexpr std::string_view kTpk1 = "808182838485868788898a8b8c8d8e8f";
+constexpr std::string_view kMismatch = "MAC does not match: wrong key or modified message";
+
+std::string keyed(std::string_view name) {
+  std::ifstream f(std::string(MIKEYCONF_TOOLS_DIR) + "/tests/data/keyed/" + std::string(name) +
+                  ".hex");
+  EXPECT_TRUE(f) << "cannot open " << name;
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+bool contains(const std::string& s, std::string_view part) {
+  return s.find(part) != std::string::npos;
+}
+
+// The kemac_plaintext entry for `target` of a --json run.
+Json opening(const DecodeRun& r, std::string_view target) {
+  auto j = inspect::parse_json(r.out);
+  EXPECT_TRUE(j) << r.out;
+  if (!j || !j->contains("kemac_plaintext")) return Json();
+  for (const Json& o : j->at("kemac_plaintext"))
+    if (o.at("target").get<std::string>() == target) return o;
+  return Json();
+}
+
+TEST(DecodeKeyTest, RequestInitMacVerifiesUnderTheInitiatorsPsk) {
+  const DecodeRun r = run_decode({"--key", kAlicePsk}, keyed("request_init_alice"));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "message (key as PSK): MAC ok, no KEMAC")) << r.out;
+}
+
+TEST(DecodeKeyTest, WrongPskIsAMacMismatchAndExit1) {
+  const DecodeRun r = run_decode({"--key", kBobPsk}, keyed("request_init_alice"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, std::string("message (key as PSK): ") + std::string(kMismatch)))
+      << r.out;
+  EXPECT_TRUE(contains(r.out, "the key opened nothing")) << r.out;
+}
+
+TEST(DecodeKeyTest, ModifiedMessageIsAMacMismatchUnderTheRightKey) {
+  std::string text = keyed("request_init_alice");
+  // "sip:alice@" → "sip:alicf@" in the IDRi ID data: the message still parses.
+  const std::string alice = "616c696365";
+  const std::size_t at = text.find(alice);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, alice.size(), "616c696366");
+  const DecodeRun r = run_decode({"--key", kAlicePsk}, text);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, kMismatch)) << r.out;
+}
+
+TEST(DecodeKeyTest, TicketOfARequestRespOpensUnderItsTpk) {
+  const DecodeRun r = run_decode({"--json", "--key", kTpk1}, keyed("request_resp_alice"));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const Json ticket = opening(r, "payload[2].TICKET");
+  ASSERT_TRUE(ticket.is_object()) << r.out;
+  EXPECT_EQ(ticket.at("key_as"), "TPK");
+  EXPECT_EQ(ticket.at("mac"), "ok");
+  // RFC 6043 App. A.1: the ticket KEMAC is MPK first, then the session keys.
+  const Json& keys = ticket.at("key_data");
+  ASSERT_GE(keys.size(), 2u) << ticket.dump();
+  EXPECT_EQ(keys[0].at("type"), "MPK");
+  EXPECT_EQ(keys[0].at("key_hex").get<std::string>().size(), 32u);
+  EXPECT_NE(keys[1].at("type"), "MPK");
+  // A response's own KEMAC needs its REQUEST_INIT: not tried, and said so.
+  const Json message = opening(r, "message");
+  ASSERT_TRUE(message.is_object());
+  EXPECT_EQ(message.at("mac"), "not_checked");
+  EXPECT_TRUE(contains(message.at("problem").get<std::string>(), "initial message"));
+}
+
+TEST(DecodeKeyTest, TicketUnderAWrongTpkIsAMismatch) {
+  const DecodeRun r =
+      run_decode({"--key", "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"}, keyed("request_resp_alice"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(
+      contains(r.out, std::string("payload[2].TICKET (key as TPK): ") + std::string(kMismatch)))
+      << r.out;
+}
+
+TEST(DecodeKeyTest, ResolveInitOpensAsMessageUnderThePskAndAsTicketUnderTheTpk) {
+  const std::string msg = keyed("resolve_init_bob");
+  const DecodeRun psk = run_decode({"--json", "--key", kBobPsk}, msg);
+  EXPECT_EQ(psk.code, 0) << psk.out;
+  EXPECT_EQ(opening(psk, "message").at("mac"), "ok");
+  const DecodeRun tpk = run_decode({"--json", "--key", kTpk1}, msg);
+  EXPECT_EQ(tpk.code, 0) << tpk.out;
+  EXPECT_EQ(opening(tpk, "message").at("mac"), "mismatch");
+  bool ticket_ok = false;
+  const auto parsed = inspect::parse_json(tpk.out);
+  ASSERT_TRUE(parsed);
+  for (const Json& o : parsed->at("kemac_plaintext"))
+    ticket_ok |= o.at("key_as") == "TPK" && o.at("mac") == "ok";
+  EXPECT_TRUE(ticket_ok) << tpk.out;
+}
+
+TEST(DecodeKeyTest, BadKeyIsAUsageError) {
+  for (std::string_view bad : {"xyz", "123", ""}) {
+    const DecodeRun r = run_decode({"--key", bad}, keyed("request_init_alice"));
+    EXPECT_EQ(r.code, 2) << bad;
+    EXPECT_TRUE(contains(r.err, "--key")) << r.err;
+  }
+}
+
+TEST(DecodeKeyTest, WithoutKeyNothingChanges) {
+  const DecodeRun r = run_decode({"--json"}, keyed("request_init_alice"));
+  EXPECT_EQ(r.code, 0);
+  EXPECT_FALSE(inspect::parse_json(r.out)->contains("kemac_plaintext"));
+}
+
+}  // namespace
+}  // namespace mikeyconf::tools
