@@ -26,25 +26,39 @@ using mikey::ByteView;
 
 constexpr std::string_view kMacMismatch = "MAC does not match: wrong key or modified message";
 
-// What the key is for a message's own protection, and which IDR / RANDR payloads enter its
-// MAC input and keys (RFC 6043 §5.1.2 label RANDs, §5.5 Table 5.2 identities).
+// What the key is for a message's own protection, and which payloads enter its keys and MAC
+// input (RFC 6043 §5.1.2 label RANDs, §5.5 Table 5.2). An initial message names its own
+// identities and RANDR; a response takes the RANDR, CSB ID and T of its initial message (of
+// data type `initial`), and a TRANSFER_RESP adds its own RANDRr (G flag).
 struct MessagePlan {
   std::string_view key_role;
-  codec::IdRole id_a;
-  codec::IdRole id_b;
   codec::RandRole rand;
+  codec::IdRole id_a = codec::IdRole::idri;
+  codec::IdRole id_b = codec::IdRole::idrkms;
+  std::optional<codec::DataType> initial;  // set for a response
 };
 
 std::optional<MessagePlan> message_plan(codec::DataType t) noexcept {
   using codec::DataType;
   using codec::IdRole;
+  using codec::RandRole;
   switch (t) {
     case DataType::request_init_psk:
-      return MessagePlan{"PSK", IdRole::idri, IdRole::idrkms, codec::RandRole::randri};
+      return MessagePlan{"PSK", RandRole::randri, IdRole::idri, IdRole::idrkms, std::nullopt};
     case DataType::resolve_init_psk:
-      return MessagePlan{"PSK", IdRole::idrr, IdRole::idrkms, codec::RandRole::randrr};
+      return MessagePlan{"PSK", RandRole::randrr, IdRole::idrr, IdRole::idrkms, std::nullopt};
     case DataType::transfer_init:
-      return MessagePlan{"MPKi", IdRole::idri, IdRole::idrr, codec::RandRole::randri};
+      return MessagePlan{"MPKi", RandRole::randri, IdRole::idri, IdRole::idrr, std::nullopt};
+    case DataType::request_resp:
+      return MessagePlan{
+          .key_role = "PSK", .rand = RandRole::randri, .initial = DataType::request_init_psk};
+    case DataType::resolve_resp:
+      return MessagePlan{
+          .key_role = "PSK", .rand = RandRole::randrr, .initial = DataType::resolve_init_psk};
+    case DataType::transfer_resp:
+      return MessagePlan{.key_role = "MPKi or MPKr'",
+                         .rand = RandRole::randri,
+                         .initial = DataType::transfer_init};
     default:
       return std::nullopt;
   }
@@ -72,36 +86,74 @@ ByteView id_data(const codec::Message& m, codec::IdRole role) noexcept {
   return idr != nullptr ? ByteView(idr->data) : ByteView();
 }
 
-// The message's own V and KEMAC under `key` taken as its PSK or MPKi.
-KeyOpening open_message(const roles::Received& r, ByteView key) {
+ByteView randr(const codec::Message& m, codec::RandRole role) noexcept {
+  const codec::RandWithRole* rand = roles::find_randr(m.payloads, role);
+  return rand != nullptr ? ByteView(rand->rand) : ByteView();
+}
+
+// The keys, label RANDs and MAC coverage of `m` under `key`, taken from `init`, the exchange's
+// initial message (`m` itself for an initial message).
+roles::MessageProtection protection(const codec::Message& m, const roles::Received& init,
+                                    const MessagePlan& plan, ByteView key) {
+  const codec::Message& im = init.message();
+  roles::MessageProtection p;
+  p.inkey = key;
+  p.prf = im.hdr.prf_func;
+  p.csb_id = im.hdr.csb_id;
+  p.direction = roles::direction_of(m.hdr.data_type);
+  (plan.rand == codec::RandRole::randri ? p.randri : p.randrr) = randr(im, plan.rand);
+  if (m.hdr.data_type == codec::DataType::transfer_resp) {
+    p.randrr = randr(m, codec::RandRole::randrr);
+  }
+  if (plan.initial) {
+    p.initial_message = init.bytes;
+  } else {
+    p.identity_a = id_data(m, plan.id_a);
+    p.identity_b = id_data(m, plan.id_b);
+  }
+  if (const auto* t = roles::find_body<codec::Timestamp>(im.payloads)) {
+    p.initial_t = roles::ts_iv_value(t->ts_type, t->value);
+  }
+  return p;
+}
+
+// Why a response cannot be opened with the initial message given, or nullopt.
+std::optional<std::string> initial_problem(const roles::Received& init, ByteView initial,
+                                           codec::DataType want) {
+  if (initial.empty()) {
+    return fmt::format(
+        "not tried: a response's keys and MAC take its initial message (RFC 6043 §5.1.2, "
+        "§5.5); give the {} with --initial FILE",
+        codec::to_string(want));
+  }
+  if (!init.parsed.ok()) return std::string("not tried: the --initial message does not parse");
+  if (init.message().hdr.data_type != want) {
+    return fmt::format("not tried: the --initial message is a {}, not a {}",
+                       codec::to_string(init.message().hdr.data_type), codec::to_string(want));
+  }
+  return std::nullopt;
+}
+
+// The message's own V and KEMAC under `key` taken as its PSK, MPKi or MPKr'.
+KeyOpening open_message(const roles::Received& r, ByteView key, ByteView initial) {
   const codec::Message& m = r.message();
-  KeyOpening o{.target = "message"};
+  KeyOpening o{.target = "message", .key_role = "PSK"};
   std::optional<MessagePlan> plan = message_plan(m.hdr.data_type);
   if (!plan) {
-    o.key_role = "PSK";
-    o.problem = fmt::format(
-        "not tried: a {} message's keys and MAC are not derived from the message alone "
-        "(RFC 6043 §5.1.2, §5.5: a response also takes its initial message)",
-        codec::to_string(m.hdr.data_type));
+    o.problem = fmt::format("not tried: a {} message is not protected by a PSK or MPK here",
+                            codec::to_string(m.hdr.data_type));
     return o;
   }
   o.key_role = plan->key_role;
-  o.tried = true;
-  roles::MessageProtection p;
-  p.inkey = key;
-  p.prf = m.hdr.prf_func;
-  p.csb_id = m.hdr.csb_id;
-  p.direction = roles::direction_of(m.hdr.data_type);
-  const codec::RandWithRole* rand = roles::find_randr(m.payloads, plan->rand);
-  (plan->rand == codec::RandRole::randri ? p.randri : p.randrr) =
-      rand != nullptr ? ByteView(rand->rand) : ByteView();
-  p.identity_a = id_data(m, plan->id_a);
-  p.identity_b = id_data(m, plan->id_b);
-  // An initial message is its own exchange's initial message: both IV readings are its T.
-  if (const auto* t = roles::find_body<codec::Timestamp>(m.payloads)) {
-    p.initial_t = roles::ts_iv_value(t->ts_type, t->value);
+  roles::Received init = plan->initial ? roles::receive(initial) : roles::Received{};
+  if (plan->initial) {
+    if (auto problem = initial_problem(init, initial, *plan->initial)) {
+      o.problem = std::move(*problem);
+      return o;
+    }
   }
-  auto keys = roles::verify_message(r, p);
+  o.tried = true;
+  auto keys = roles::verify_message(r, protection(m, plan->initial ? init : r, *plan, key));
   if (!keys.ok()) {
     fail(o, keys.error());
     return o;
@@ -150,11 +202,11 @@ bool KeyReport::opened() const noexcept {
   return false;
 }
 
-KeyReport open_with_key(ByteView message, ByteView key) {
+KeyReport open_with_key(ByteView message, ByteView key, ByteView initial) {
   KeyReport report;
   roles::Received r = roles::receive(message);
   if (!r.parsed.ok()) return report;
-  report.openings.push_back(open_message(r, key));
+  report.openings.push_back(open_message(r, key, initial));
   const std::vector<codec::Payload>& payloads = r.message().payloads;
   for (std::size_t i = 0; i < payloads.size(); ++i) {
     if (const auto* t = payloads[i].get<codec::Ticket>()) {

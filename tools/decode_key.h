@@ -1,9 +1,9 @@
 // `mikeyconf decode --key HEX`: a message's keys opened with a key the user holds, with the MAC
 // that proves the key right. The key is tried on every protection the message carries:
-//   * the message itself (V and KEMAC) as its PSK or MPKi: RFC 6043 §5.1.2 keys (RFC 3830
-//     §4.1.4 PRF) and the §5.5 MAC of an initial message (REQUEST_INIT_PSK, RESOLVE_INIT_PSK,
-//     TRANSFER_INIT); a response's keys and MAC also take its initial message, which a single
-//     message does not hold, so responses are not opened this way;
+//   * the message itself (V and KEMAC) as its PSK, MPKi or MPKr': RFC 6043 §5.1.2 keys
+//     (RFC 3830 §4.1.4 PRF) and the §5.5 MAC of REQUEST_INIT_PSK, RESOLVE_INIT_PSK and
+//     TRANSFER_INIT; of a response (REQUEST_RESP, RESOLVE_RESP, TRANSFER_RESP) too when its
+//     initial message is given, whose CSB ID, RANDR and bytes its keys and MAC take;
 //   * each TICKET's Ticket Data as the TPK (RFC 6043 App. A.1, A.2.1): its V, then its KEMAC.
 // Both are the reference roles' own verification and decryption (roles/protect.h, ticket.h).
 #pragma once
@@ -43,7 +43,8 @@ struct KeyReport {
 };
 
 // Tries `key` on `message` (which must parse; an unparsable message gives an empty report).
-KeyReport open_with_key(mikey::ByteView message, mikey::ByteView key);
+// `initial`: the exchange's initial message when `message` is a response (empty: none).
+KeyReport open_with_key(mikey::ByteView message, mikey::ByteView key, mikey::ByteView initial = {});
 // The text after the decode tree, one block per protection.
 std::string render_key_report(const KeyReport& report);
 // decode --json's "kemac_plaintext" member: one object per protection.

@@ -84,7 +84,7 @@ TEST(DecodeKeyTest, TicketOfARequestRespOpensUnderItsTpk) {
   EXPECT_EQ(keys[0].at("type"), "MPK");
   EXPECT_EQ(keys[0].at("key_hex").get<std::string>().size(), 32u);
   EXPECT_NE(keys[1].at("type"), "MPK");
-  // A response's own KEMAC needs its REQUEST_INIT: not tried, and said so.
+  // Without --initial a response's own KEMAC is not tried, and that is said.
   const Json message = opening(r, "message");
   ASSERT_TRUE(message.is_object());
   EXPECT_EQ(message.at("mac"), "not_checked");
@@ -114,6 +114,71 @@ TEST(DecodeKeyTest, ResolveInitOpensAsMessageUnderThePskAndAsTicketUnderTheTpk) 
   for (const Json& o : parsed->at("kemac_plaintext"))
     ticket_ok |= o.at("key_as") == "TPK" && o.at("mac") == "ok";
   EXPECT_TRUE(ticket_ok) << tpk.out;
+}
+
+// The key of `type` in an opening's key_data ("" when there is none).
+std::string key_of(const Json& opening, std::string_view type) {
+  for (const Json& k : opening.at("key_data"))
+    if (k.at("type") == type) return k.at("key_hex").get<std::string>();
+  return "";
+}
+
+std::string keyed_path(std::string_view name) {
+  return std::string(MIKEYCONF_TOOLS_DIR) + "/tests/data/keyed/" + std::string(name) + ".hex";
+}
+
+// Two derivations agree: the TGK the KMS gave the Initiator in the REQUEST_RESP KEMAC (PSK
+// keys, RFC 6043 §5.1.2, with the REQUEST_INIT's RANDRi) is the TGK it sealed in the ticket
+// (TPK keys, App. A.2.1).
+TEST(DecodeKeyTest, RequestRespKemacOpensWithThePskAndTheInitialMessage) {
+  const std::string initial = keyed_path("request_init_alice");
+  const DecodeRun r =
+      run_decode({"--json", "--key", kAlicePsk, "--initial", initial}, keyed("request_resp_alice"));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const Json message = opening(r, "message");
+  ASSERT_TRUE(message.is_object()) << r.out;
+  EXPECT_EQ(message.at("mac"), "ok") << message.dump();
+  const DecodeRun t = run_decode({"--json", "--key", kTpk1}, keyed("request_resp_alice"));
+  const std::string tgk = key_of(opening(t, "payload[2].TICKET"), "TGK");
+  EXPECT_EQ(tgk.size(), 32u);
+  EXPECT_EQ(key_of(message, "TGK"), tgk);
+  // The KEMAC's first key is MPKi (type MPK), not the ticket's MPK.
+  EXPECT_EQ(message.at("key_data")[0].at("type"), "MPK");
+  EXPECT_NE(key_of(message, "MPK"), key_of(opening(t, "payload[2].TICKET"), "MPK"));
+  // The wrong PSK with the right initial message: a MAC mismatch, exit 1.
+  const DecodeRun bad =
+      run_decode({"--key", kBobPsk, "--initial", initial}, keyed("request_resp_alice"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(contains(bad.out, std::string("message (key as PSK): ") + std::string(kMismatch)))
+      << bad.out;
+}
+
+TEST(DecodeKeyTest, ResolveRespKemacCarriesTheTicketsTek) {
+  const DecodeRun r =
+      run_decode({"--json", "--key", kBobPsk, "--initial", keyed_path("resolve_init_bob")},
+                 keyed("resolve_resp_bob"));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const DecodeRun t = run_decode({"--json", "--key", kTpk1}, keyed("resolve_init_bob"));
+  const std::string tek = key_of(opening(t, "payload[4].TICKET"), "TEK");
+  EXPECT_FALSE(tek.empty()) << t.out;
+  EXPECT_EQ(key_of(opening(r, "message"), "TEK"), tek) << r.out;
+}
+
+TEST(DecodeKeyTest, InitialMessageOfTheWrongTypeOrMissing) {
+  const DecodeRun wrong = run_decode(
+      {"--key", kBobPsk, "--initial", keyed_path("request_init_alice")}, keyed("resolve_resp_bob"));
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_TRUE(contains(wrong.out,
+                       "the --initial message is a REQUEST_INIT_PSK, not a "
+                       "RESOLVE_INIT_PSK"))
+      << wrong.out;
+  const DecodeRun none = run_decode({"--key", kBobPsk}, keyed("resolve_resp_bob"));
+  EXPECT_EQ(none.code, 1);
+  EXPECT_TRUE(contains(none.out, "give the RESOLVE_INIT_PSK with --initial FILE")) << none.out;
+  const DecodeRun alone =
+      run_decode({"--initial", keyed_path("request_init_alice")}, keyed("resolve_resp_bob"));
+  EXPECT_EQ(alone.code, 2);
+  EXPECT_TRUE(contains(alone.err, "--initial goes with --key")) << alone.err;
 }
 
 TEST(DecodeKeyTest, BadKeyIsAUsageError) {
