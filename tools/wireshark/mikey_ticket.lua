@@ -228,6 +228,9 @@ field("thdr", "thdr_data", "bytes", "THDR Data")
 field("ext", "type", "u8", "Type", vs.GenExtType)
 field("ext", "length", "u16", "Length")
 field("ext", "data", "bytes", "Data")
+field("ext", "key_id_type", "u8", "Key ID Type", vs.KeyIdType) -- RFC 4563 §4
+field("ext", "key_id_length", "u8", "Key ID Length")
+field("ext", "key_id", "bytes", "Key ID")
 for _, owner in ipairs({"ibake", "esk"}) do
   field(owner, "encr_data_len", "u16", "Encr data len")
   field(owner, "encr_data", "bytes", "Encr data")
@@ -289,7 +292,7 @@ local function counted(c, tree, len_key, data_key, width)
 end
 
 local function sub_cursor(c, len)
-  return {tvb = c.tvb, off = c.off, limit = c.off + len, depth = c.depth + 1}
+  return {tvb = c.tvb, off = c.off, limit = c.off + len, depth = c.depth + 1, dt = c.dt}
 end
 
 local function ntp_text(item, r, ts_type)
@@ -362,7 +365,17 @@ P[1] = function(c, tree) -- KEMAC, RFC 3830 §6.2; RFC 6043 §6.2
   if len > 0 then
     local sub = sub_cursor(c, len)
     local item = add(c, tree, "kemac.encr_data", len)
-    if alg == 0 then key_data_chain(sub, item) end -- NULL: the Key data is in the clear
+    if alg == 0 then -- NULL: the Key data is in the clear
+      -- RFC 3830 §3.2, §6.2: in a PK message's KEMAC the Initiator's ID payload comes first.
+      if c.depth == 0 and c.dt == 2 then
+        local start = sub.off
+        local it = item:add(F["id."], c.tvb(start, 1))
+        add(sub, it, "id.next_payload", 1)
+        P[6](sub, it)
+        it:set_len(sub.off - start)
+      end
+      key_data_chain(sub, item)
+    end
   end
   implied(c, tree, "kemac", "mac_alg", "mac", MAC_LEN, "Mac alg")
 end
@@ -484,8 +497,15 @@ P[17] = function(c, tree) -- TICKET, RFC 6043 §6.10
   container(c, tree, "ticket", "initiator_data_length", "initiator_data")
 end
 P[21] = function(c, tree) -- General Extension, RFC 3830 §6.15
-  add(c, tree, "ext.type", 1)
-  counted(c, tree, "ext.length", "ext.data", 2)
+  local _, t = add(c, tree, "ext.type", 1)
+  local _, len = add(c, tree, "ext.length", 2)
+  if len == 0 then return end
+  local sub = sub_cursor(c, len)
+  local item = add(c, tree, "ext.data", len)
+  while t == 3 and sub.off < sub.limit do -- Key ID information, RFC 4563 §4
+    add(sub, item, "ext.key_id_type", 1)
+    counted(sub, item, "ext.key_id_length", "ext.key_id", 1)
+  end
 end
 P[22] = function(c, tree) counted(c, tree, "ibake.encr_data_len", "ibake.encr_data", 2) end
 P[23] = function(c, tree) counted(c, tree, "esk.encr_data_len", "esk.encr_data", 2) end
@@ -549,6 +569,7 @@ end
 local function message(data, pinfo, root)
   local c = {tvb = data, off = 0, limit = data:len(), depth = 0}
   local dt, first = hdr(c, root)
+  c.dt = dt
   local name = vs.DataType[dt] or ("data type " .. dt)
   root:append_text(", " .. name)
   pinfo.cols.info:append(" MIKEY " .. name)
