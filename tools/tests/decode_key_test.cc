@@ -164,6 +164,31 @@ TEST(DecodeKeyTest, ResolveRespKemacCarriesTheTicketsTek) {
   EXPECT_EQ(key_of(opening(r, "message"), "TEK"), tek) << r.out;
 }
 
+// A whole exchange (RFC 6043 §4.2): the MPKi the KMS gives alice in the REQUEST_RESP KEMAC and
+// bob in the RESOLVE_RESP KEMAC is one key, and it verifies the TRANSFER_INIT alice sent and
+// the TRANSFER_RESP bob answered (no key forking, so MPKi protects both, §5.1.2).
+TEST(DecodeKeyTest, TheMpkiTheKmsHandsOutVerifiesTheTransferExchange) {
+  const DecodeRun request =
+      run_decode({"--json", "--key", kAlicePsk, "--initial", keyed_path("request_init_alice_tek")},
+                 keyed("request_resp_alice_tek"));
+  const std::string mpki = key_of(opening(request, "message"), "MPK");
+  ASSERT_EQ(mpki.size(), 32u) << request.out;
+  const DecodeRun resolve =
+      run_decode({"--json", "--key", kBobPsk, "--initial", keyed_path("resolve_init_bob")},
+                 keyed("resolve_resp_bob"));
+  EXPECT_EQ(key_of(opening(resolve, "message"), "MPK"), mpki) << resolve.out;
+
+  const DecodeRun init = run_decode({"--json", "--key", mpki}, keyed("transfer_init_alice_bob"));
+  EXPECT_EQ(init.code, 0) << init.out;
+  EXPECT_EQ(opening(init, "message").at("key_as"), "MPKi");
+  EXPECT_EQ(opening(init, "message").at("mac"), "ok") << init.out;
+  const DecodeRun resp =
+      run_decode({"--json", "--key", mpki, "--initial", keyed_path("transfer_init_alice_bob")},
+                 keyed("transfer_resp_bob_alice"));
+  EXPECT_EQ(resp.code, 0) << resp.out;
+  EXPECT_EQ(opening(resp, "message").at("mac"), "ok") << resp.out;
+}
+
 TEST(DecodeKeyTest, InitialMessageOfTheWrongTypeOrMissing) {
   const DecodeRun wrong = run_decode(
       {"--key", kBobPsk, "--initial", keyed_path("request_init_alice")}, keyed("resolve_resp_bob"));
