@@ -140,8 +140,8 @@ KeyOpening open_message(const roles::Received& r, ByteView key, ByteView initial
   KeyOpening o{.target = "message", .key_role = "PSK"};
   std::optional<MessagePlan> plan = message_plan(m.hdr.data_type);
   if (!plan) {
-    o.problem = fmt::format("not tried: a {} message is not protected by a PSK or MPK here",
-                            codec::to_string(m.hdr.data_type));
+    o.problem = fmt::format("not tried: --key does not open the protection of data type {} ({})",
+                            codec::raw(m.hdr.data_type), codec::to_string(m.hdr.data_type));
     return o;
   }
   o.key_role = plan->key_role;
