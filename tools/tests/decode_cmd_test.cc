@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "codec/errc.h"
+#include "decode_run.h"
 #include "inspect/input.h"
 #include "inspect/json.h"
 #include "inspect/pcap.h"
@@ -42,24 +43,6 @@ mikey::Bytes shape_bytes(std::string_view name) {
 }
 
 std::string as_string(const mikey::Bytes& b) { return {b.begin(), b.end()}; }
-
-struct DecodeRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-DecodeRun run_decode(std::vector<std::string_view> args, const std::string& stdin_text = "") {
-  std::istringstream in(stdin_text);
-  std::ostringstream out;
-  std::ostringstream err;
-  Io io{in, out, err};
-  DecodeRun r;
-  r.code = decode_main(args, io);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
 
 TEST(DecodeMainTest, HexBase64AndBinaryGiveTheSameFields) {
   const std::string hex_text = read_file(shape_path("psk_init"));
