@@ -13,9 +13,11 @@
 // that did not pass (a health probe: a SUT that died there makes every later case error, not
 // run) and once more at the end; if that last one fails, every case since the last passing probe
 // is marked error with the reason (its own verdict kept as original_verdict). With
-// stop_on_sanity_failure off, a run whose opening sanity failed goes on without probes.
+// stop_on_sanity_failure off, a run whose opening sanity failed goes on without probes. A run
+// stopped through RunOptions::stop reports only the cases that finished, marked interrupted.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,6 +56,10 @@ struct RunOptions {
   std::string sut_argument;
   // Called after each case (progress), one call at a time even with jobs > 1.
   std::function<void(const CaseResult&)> on_case;
+  // Set (non-zero, e.g. the number of the signal) to stop the run: no case starts after it, the
+  // cases running finish (each within its own time limit), no health probe follows, and the
+  // result holds the finished cases with RunResult::interrupted set. Null: never stopped.
+  const std::atomic<int>* stop = nullptr;
 };
 
 // splitmix64(run_seed XOR FNV-1a-64(id)): stable per (run seed, case id).

@@ -86,6 +86,7 @@ class SuiteRun {
     }
     if (options_.probe_setup) adopt_sut_clock(main_driver);
     if (options_.probe_setup && !probe_profile_users(main_driver)) return finished();
+    if (stopping()) return interrupted_before_cases();
     // Opening sanity check: the sanity case's own result when it is selected.
     first_ = probe(main_driver, "start");
     std::size_t next = 0;
@@ -105,7 +106,7 @@ class SuiteRun {
     }
     next_ = next;
     run_workers(main_driver, more_drivers);
-    if (!dead_ && first_.ok) closing_probe(main_driver);
+    if (!dead_ && first_.ok && !run_.interrupted) closing_probe(main_driver);
     return finished();
   }
 
@@ -248,10 +249,24 @@ class SuiteRun {
     return h;
   }
 
-  // Takes the next case index, or nothing when the suite is done.
+  bool stopping() const { return options_.stop != nullptr && options_.stop->load() != 0; }
+
+  // Stopped during the setup probes: no case ran, none is reported.
+  RunResult interrupted_before_cases() {
+    run_.interrupted = true;
+    run_.duration_ms = since();
+    return std::move(run_);
+  }
+
+  // Takes the next case index, or nothing when the suite is done or stopped (the cases not
+  // taken are left out of the result, which is then marked interrupted).
   std::optional<std::size_t> take() {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (next_ >= cases_.size()) return std::nullopt;
+    if (stopping()) {
+      run_.interrupted = true;
+      return std::nullopt;
+    }
     return next_++;
   }
 
@@ -276,8 +291,9 @@ class SuiteRun {
       r.start_ms = start;
       const bool passed = r.verdict == Verdict::pass;
       finish(*index, std::move(r));
-      // Probes only make sense for a SUT that was healthy at the start.
-      if (!passed && first_.ok) {
+      // Probes only make sense for a SUT that was healthy at the start; a stopping run
+      // judges nothing more.
+      if (!passed && first_.ok && !stopping()) {
         HealthCheck h = probe(driver, "after " + s.id);
         if (!h.ok) {
           const std::lock_guard<std::mutex> lock(mutex_);
