@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -57,9 +58,15 @@ struct RunOptions {
   // Called after each case (progress), one call at a time even with jobs > 1.
   std::function<void(const CaseResult&)> on_case;
   // Set (non-zero, e.g. the number of the signal) to stop the run: no case starts after it, the
-  // cases running finish (each within its own time limit), no health probe follows, and the
-  // result holds the finished cases with RunResult::interrupted set. Null: never stopped.
+  // cases running finish, no health probe follows, and the result holds the finished cases with
+  // RunResult::interrupted set. Null: never stopped.
   const std::atomic<int>* stop = nullptr;
+  // With `stop`: how long the cases in flight may go on once the stop is seen, and what gets the
+  // run if some still do then: the finished cases, those still running as error (not run),
+  // interrupted set. It may end the process (the cases still running use the drivers, so
+  // nothing may be torn down under them); if it returns, the run waits for them after all.
+  std::chrono::milliseconds stop_grace{5000};
+  std::function<void(const RunResult&)> on_stop_timeout;
 };
 
 // splitmix64(run_seed XOR FNV-1a-64(id)): stable per (run seed, case id).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -271,6 +272,13 @@ class SuiteRun {
   }
 
   void worker(SutDriver& driver) {
+    work(driver);
+    const std::lock_guard<std::mutex> lock(mutex_);
+    ++workers_done_;
+    done_.notify_all();
+  }
+
+  void work(SutDriver& driver) {
     while (auto index = take()) {
       const Scenario& s = *cases_[*index];
       {
@@ -314,8 +322,47 @@ class SuiteRun {
     for (std::size_t j = 1; j < jobs; ++j) drivers.push_back(more_drivers());
     std::vector<std::thread> threads;
     for (auto& d : drivers) threads.emplace_back([this, &d] { worker(*d); });
-    worker(main_driver);
+    if (options_.stop != nullptr && options_.on_stop_timeout) {
+      // This thread watches the stop; every worker has a thread of its own.
+      threads.emplace_back([this, &main_driver] { worker(main_driver); });
+      watch_stop(threads.size());
+    } else {
+      worker(main_driver);
+    }
     for (std::thread& t : threads) t.join();
+  }
+
+  // Waits for `workers`; once the stop is seen, at most stop_grace for the cases in flight, then
+  // hands what finished to on_stop_timeout (once).
+  void watch_stop(std::size_t workers) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    std::optional<Steady::time_point> seen;
+    bool handed_over = false;
+    while (workers_done_ < workers) {
+      done_.wait_for(lock, std::chrono::milliseconds(20));
+      if (handed_over || workers_done_ >= workers || !stopping()) continue;
+      if (!seen) seen = Steady::now();
+      if (Steady::now() - *seen < options_.stop_grace) continue;
+      handed_over = true;
+      // Called with mutex_ held: a case finishing meanwhile waits (no progress line interleaves
+      // with what the callback prints).
+      options_.on_stop_timeout(snapshot());
+    }
+  }
+
+  // The run so far (mutex_ held): finished cases, the cases in flight as not run.
+  RunResult snapshot() const {
+    RunResult r = run_;
+    r.interrupted = true;
+    for (std::size_t i = 0; i < slots_.size() && i < next_; ++i) {
+      r.cases.push_back(slots_[i] ? slots_[i]->result
+                                  : header_only(i, Verdict::error,
+                                                "not run: still running " +
+                                                    std::to_string(options_.stop_grace.count()) +
+                                                    " ms after the run was stopped"));
+    }
+    r.duration_ms = since();
+    return r;
   }
 
   // The closing sanity check; when it fails, every case completed since the last passing probe
@@ -360,7 +407,9 @@ class SuiteRun {
   std::vector<std::optional<Slot>> slots_;
   HealthCheck first_;
 
-  std::mutex mutex_;  // guards everything below, slots_, run_.health and on_case
+  std::mutex mutex_;              // guards everything below, slots_, run_.health and on_case
+  std::condition_variable done_;  // a worker finished
+  std::size_t workers_done_ = 0;
   std::size_t next_ = 0;
   std::size_t completed_ = 0;
   std::size_t last_healthy_ = 0;  // cases completed before this count are trusted

@@ -45,6 +45,8 @@ class Progress {
   // The counts as the bar shows them: "pass 3  fail 1  error 0", then every other verdict seen
   // ("xfail 1  inconclusive 2").
   std::string counts(bool color = false) const;
+  // Cases reported so far.
+  std::size_t done() const noexcept { return seen_.total; }
 
  private:
   void draw_bar(const std::string& current);

@@ -10,6 +10,8 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -69,9 +71,9 @@ const std::string_view kRunUsage =
     "\n"
     "The --out folder is created and checked before the first case: one that cannot be created\n"
     "or written is a setup error (exit 3). SIGINT or SIGTERM stops the run: no case starts\n"
-    "after it, the cases running finish (each within its time limit), and every report is\n"
-    "written for the cases that finished, marked interrupted (exit 3); a second signal exits at\n"
-    "once (128 + the signal's number) without reports.\n"
+    "after it, the cases running get 5 s to finish (those still running then are reported as\n"
+    "not run), and every report is written for the cases that finished, marked interrupted\n"
+    "(exit 3); a second signal exits at once (128 + the signal's number) without reports.\n"
     "\n"
     "Progress goes to standard error (a bar on a terminal, one line per case otherwise), the\n"
     "summary to standard output. Every failed case prints the command that replays it.\n"
@@ -136,8 +138,8 @@ void stop_run_on_signal(int sig) {
   int none = 0;
   if (!g_stop_signal.compare_exchange_strong(none, sig)) ::_exit(128 + sig);
   constexpr char kNote[] =
-      "\nmikeyconf: stopping: the running cases finish, then the reports are written (signal "
-      "again to exit at once)\n";
+      "\nmikeyconf: stopping: the running cases get 5 s to finish, then the reports are written "
+      "(signal again to exit at once)\n";
   [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, kNote, sizeof kNote - 1);
 }
 
@@ -198,6 +200,34 @@ bool color_for(ColorMode mode, const std::ostream& os, const std::ostream& real,
   return use_color(mode, fd);
 }
 
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Writes the reports of `run` (`finished` of its cases ran to the end) and prints the summary; the
+// exit code of tools/README.md.
+int report_run(const SuitePlan& plan, Io& io, const harness::RunResult& run,
+               std::chrono::steady_clock::time_point started, std::string_view signal,
+               std::size_t finished) {
+  reports::ReportOptions options;
+  options.out_dir = plan.out_dir;
+  options.requirements = &plan.requirements;
+  options.signing_key = plan.signing_key;
+  auto written = reports::write_all_reports(run, options);
+  const double wall_ms = ms_since(started);
+  const bool color = color_for(plan.color, io.out, std::cout, STDOUT_FILENO);
+  if (run.interrupted) io.out << "\n" << interrupted_text(signal, finished, plan.total);
+  if (!written.ok()) {
+    io.out << summary_text(run, wall_ms, "reports NOT written: " + written.error(), color);
+    io.err << "mikeyconf " << plan.command << ": cannot write the reports: " << written.error()
+           << "\n";
+    return kExitSetup;
+  }
+  io.out << summary_text(run, wall_ms, reports_text(plan.out_dir, written->files), color);
+  io.out.flush();
+  return run.exit_code();
+}
+
 // Runs the plan, writes the reports, prints the summary; the exit code of tools/README.md.
 int execute(SuitePlan& plan, Io& io) {
   if (const std::string why = out_dir_problem(plan.out_dir); !why.empty()) {
@@ -213,31 +243,25 @@ int execute(SuitePlan& plan, Io& io) {
   const StopSignals signals;
   plan.config.options.stop = signals.flag();
   const auto started = std::chrono::steady_clock::now();
+  // Cases still running 5 s after the signal are not waited for: the reports of the rest are
+  // written and the process ends here, with the drivers those cases use left untouched.
+  plan.config.options.on_stop_timeout = [&](const harness::RunResult& partial) {
+    progress.finish();
+    io.err << "mikeyconf " << plan.command << ": cases still running "
+           << plan.config.options.stop_grace.count() << " ms after " << signals.name()
+           << " are not waited for (reported as not run)\n";
+    const int code = report_run(plan, io, partial, started, signals.name(), progress.done());
+    io.err.flush();
+    std::fflush(nullptr);
+    std::_Exit(code);
+  };
   auto run = harness::run_configured_suite(plan.config);
   progress.finish();
   if (!run.ok()) {
     io.err << "mikeyconf " << plan.command << ": " << run.error().message << "\n";
     return run.error().exit_code;
   }
-  reports::ReportOptions options;
-  options.out_dir = plan.out_dir;
-  options.requirements = &plan.requirements;
-  options.signing_key = plan.signing_key;
-  auto written = reports::write_all_reports(run.value(), options);
-  const double wall_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  const bool color = color_for(plan.color, io.out, std::cout, STDOUT_FILENO);
-  if (run->interrupted)
-    io.out << "\n" << interrupted_text(signals.name(), run->cases.size(), plan.total);
-  if (!written.ok()) {
-    io.out << summary_text(run.value(), wall_ms, "reports NOT written: " + written.error(), color);
-    io.err << "mikeyconf " << plan.command << ": cannot write the reports: " << written.error()
-           << "\n";
-    return kExitSetup;
-  }
-  io.out << summary_text(run.value(), wall_ms, reports_text(plan.out_dir, written->files), color);
-  io.out.flush();
-  return run->exit_code();
+  return report_run(plan, io, run.value(), started, signals.name(), run->cases.size());
 }
 
 // Cases of `role` the engine will run for `only` (the sanity case included when selected).

@@ -182,6 +182,62 @@ TEST(RunInterrupted, ASecondSignalExitsAtOnce) {
   EXPECT_NE(slurp(dir / "std.err").find("stopping"), std::string::npos);
 }
 
+// A copy of cases/ with one more case, kms.zz.slow, that waits 20 s before its first exchange.
+fs::path cases_with_a_slow_case(const fs::path& dir) {
+  const fs::path cases = dir / "cases";
+  fs::copy(kCases, cases, fs::copy_options::recursive);
+  fs::create_directories(cases / "kms" / "zz");
+  std::ofstream(cases / "kms" / "zz" / "slow.yaml") << "id: kms.zz.slow\n"
+                                                       "title: A case that outlasts the grace\n"
+                                                       "requirements: [P.1-6]\n"
+                                                       "level: SHALL\n"
+                                                       "sut_role: kms\n"
+                                                       "needs: [psk]\n"
+                                                       "timeout_ms: 60000\n"
+                                                       "steps:\n"
+                                                       "  - wait_ms: 20000\n"
+                                                       "  - send: REQUEST_INIT_PSK\n"
+                                                       "  - expect:\n"
+                                                       "      outcome: granted\n";
+  return cases;
+}
+
+TEST(RunInterrupted, ACaseStillRunningFiveSecondsLaterIsNotWaitedFor) {
+  const fs::path dir = scratch();
+  const fs::path cases = cases_with_a_slow_case(dir);
+  const pid_t pid = start({"run", "--cases", cases.string(), "--case", "kms.sanity", "--case",
+                           "kms.zz.slow", "--out", (dir / "out").string()},
+                          dir);
+  ASSERT_GT(pid, 0);
+  const Reaper reaper{pid};
+  ASSERT_NO_FATAL_FAILURE(wait_for_progress(dir, 1));  // kms.sanity done, kms.zz.slow waiting
+  const auto signalled = Clock::now();
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  const std::optional<int> code = wait_for(pid, std::chrono::seconds(15));
+  ASSERT_TRUE(code.has_value()) << "the run waited for the slow case";
+  const auto took = Clock::now() - signalled;
+  EXPECT_EQ(*code, 3) << slurp(dir / "std.out") << slurp(dir / "std.err");
+  EXPECT_GE(took, std::chrono::milliseconds(4900));  // the grace was given
+  EXPECT_LT(took, std::chrono::seconds(12));         // and not the case's 20 s
+  auto json = inspect::parse_json(slurp(dir / "out" / "results.json"));
+  ASSERT_TRUE(json) << "results.json does not parse";
+  EXPECT_EQ(json->at("interrupted"), true);
+  ASSERT_EQ(json->at("cases").size(), 2u);
+  EXPECT_EQ(json->at("cases")[0].at("verdict"), "pass");
+  EXPECT_EQ(json->at("cases")[1].at("id"), "kms.zz.slow");
+  EXPECT_EQ(json->at("cases")[1].at("verdict"), "error");
+  EXPECT_EQ(json->at("cases")[1].at("reason").get<std::string>().rfind("not run: still running", 0),
+            0u);
+  // The run handed over early still says how it was set up (the bundles replay from it).
+  EXPECT_EQ(json->at("sut").at("embedded"), true);
+  EXPECT_EQ(json->at("run").at("cases_dir"), cases.string());
+  EXPECT_NE(slurp(dir / "std.err").find("are not waited for"), std::string::npos);
+  EXPECT_NE(slurp(dir / "std.out").find("interrupted by SIGTERM after 1 of 2 cases"),
+            std::string::npos)
+      << slurp(dir / "std.out");
+  EXPECT_TRUE(fs::is_regular_file(dir / "out" / "junit.xml"));
+}
+
 // ---- the --out folder ----
 
 TEST(RunOutFolder, AFolderThatCannotBeCreatedIsExitThreeBeforeAnyCase) {
