@@ -183,6 +183,31 @@ TEST(RunInterrupted, ASecondSignalExitsAtOnce) {
   EXPECT_NE(slurp(dir / "std.err").find("stopping"), std::string::npos);
 }
 
+TEST(RunInterrupted, NoUeHookProcessOutlivesAnInterruptedUeRun) {
+  const fs::path dir = scratch();
+  // A copy of the embedded Initiator profile: its path names the hook processes of this run.
+  const fs::path profile = dir / "profiles" / "ue-under-test.yaml";
+  fs::create_directories(profile.parent_path());
+  fs::copy_file(kCases + "/profiles/reference-initiator.yaml", profile);
+  const pid_t pid = start({"run", "--cases", kCases, "--sut", profile.string(), "--embedded",
+                           "--no-baseline", "--out", (dir / "out").string()},
+                          dir);
+  ASSERT_GT(pid, 0);
+  const Reaper reaper{pid};
+  ASSERT_NO_FATAL_FAILURE(wait_for_progress(dir, 3));
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  const std::optional<int> code = wait_for(pid, std::chrono::seconds(15));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 3) << slurp(dir / "std.out") << slurp(dir / "std.err");
+  auto json = inspect::parse_json(slurp(dir / "out" / "results.json"));
+  ASSERT_TRUE(json) << "results.json does not parse";
+  EXPECT_EQ(json->at("interrupted"), true);
+  // pgrep exits 1 when no process runs `mikeyconf ue --profile COPY` ([u]: the pattern does not
+  // match the shell that runs pgrep).
+  const std::string pgrep = "pgrep -f '[u]e --profile " + profile.string() + "' >/dev/null";
+  EXPECT_EQ(WEXITSTATUS(std::system(pgrep.c_str())), 1) << "a hook process outlived the run";
+}
+
 // A copy of cases/ with one more case, kms.zz.slow, that waits 20 s before its first exchange.
 fs::path cases_with_a_slow_case(const fs::path& dir) {
   const fs::path cases = dir / "cases";
