@@ -13,9 +13,12 @@
 // that did not pass (a health probe: a SUT that died there makes every later case error, not
 // run) and once more at the end; if that last one fails, every case since the last passing probe
 // is marked error with the reason (its own verdict kept as original_verdict). With
-// stop_on_sanity_failure off, a run whose opening sanity failed goes on without probes.
+// stop_on_sanity_failure off, a run whose opening sanity failed goes on without probes. A run
+// stopped through RunOptions::stop reports only the cases that finished, marked interrupted.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,6 +57,16 @@ struct RunOptions {
   std::string sut_argument;
   // Called after each case (progress), one call at a time even with jobs > 1.
   std::function<void(const CaseResult&)> on_case;
+  // Set (non-zero, e.g. the number of the signal) to stop the run: no case starts after it, the
+  // cases running finish, no health probe follows, and the result holds the finished cases with
+  // RunResult::interrupted set. Null: never stopped.
+  const std::atomic<int>* stop = nullptr;
+  // With `stop`: how long the cases in flight may go on once the stop is seen, and what gets the
+  // run if some still do then: the finished cases, those still running as error (not run),
+  // interrupted set. It may end the process (the cases still running use the drivers, so
+  // nothing may be torn down under them); if it returns, the run waits for them after all.
+  std::chrono::milliseconds stop_grace{5000};
+  std::function<void(const RunResult&)> on_stop_timeout;
 };
 
 // splitmix64(run_seed XOR FNV-1a-64(id)): stable per (run seed, case id).

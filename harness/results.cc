@@ -56,6 +56,7 @@ std::vector<Exclusion> RunResult::exclusions() const {
 
 int RunResult::exit_code() const noexcept {
   if (!setup_error.empty()) return 3;  // the verdicts would not hold: nothing was judged
+  if (interrupted) return 3;           // the run is incomplete: its verdicts are not the suite's
   const Summary s = summary();
   if (s.fail > 0 || s.xpass > 0) return 1;
   if (s.error > 0) return 3;

@@ -144,13 +144,16 @@ struct RunResult {
   // keys to check. Non-empty: no case ran (every case is error) and the exit code is 3.
   std::string setup_error;
   std::vector<SetupProbe> setup_probes;
+  // The run was stopped (SIGINT or SIGTERM, RunOptions::stop) before every selected case ran:
+  // `cases` holds only the cases that finished, and the exit code is 3.
+  bool interrupted = false;
 
   Summary summary() const noexcept;
   // Skipped cases grouped by their reason, groups in order of first appearance.
   std::vector<Exclusion> exclusions() const;
-  // Exit codes (harness/README.md): 3 on a setup error; else 1 when a case failed or passed
-  // unexpectedly (fail, xpass); else 3 when a case could not be judged because of a harness/setup
-  // error; else 0.
+  // Exit codes (harness/README.md): 3 on a setup error or an interrupted run; else 1 when a case
+  // failed or passed unexpectedly (fail, xpass); else 3 when a case could not be judged because of
+  // a harness/setup error; else 0.
   int exit_code() const noexcept;
 };
 

@@ -67,7 +67,19 @@ mikey::Result<RunResult, SetupError> run_configured_suite(const SuiteConfig& con
   }
   auto setup = prepare_sut(profile.value(), embedded);
   if (!setup.ok()) return setup.error();
+  // What the run says about its setup, also on a run handed over before its cases ended.
+  const auto describe = [&config, embedded](RunResult& run) {
+    run.cases_dir = config.cases_dir.string();
+    run.embedded = embedded;
+  };
   RunOptions options = config.options;
+  if (options.on_stop_timeout) {
+    options.on_stop_timeout = [&config, &describe](const RunResult& partial) {
+      RunResult run = partial;
+      describe(run);
+      config.options.on_stop_timeout(run);
+    };
+  }
   if (options.sut_argument.empty()) {
     options.sut_argument =
         embedded ? (config.profile.empty() ? std::string("--embedded")
@@ -76,8 +88,7 @@ mikey::Result<RunResult, SetupError> run_configured_suite(const SuiteConfig& con
   }
   RunResult run = run_suite(suite.value(), setup->target, setup->make_driver,
                             baseline ? &*baseline : nullptr, options);
-  run.cases_dir = config.cases_dir.string();
-  run.embedded = embedded;
+  describe(run);
   return run;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -86,6 +87,7 @@ class SuiteRun {
     }
     if (options_.probe_setup) adopt_sut_clock(main_driver);
     if (options_.probe_setup && !probe_profile_users(main_driver)) return finished();
+    if (stopping()) return interrupted_before_cases();
     // Opening sanity check: the sanity case's own result when it is selected.
     first_ = probe(main_driver, "start");
     std::size_t next = 0;
@@ -105,7 +107,7 @@ class SuiteRun {
     }
     next_ = next;
     run_workers(main_driver, more_drivers);
-    if (!dead_ && first_.ok) closing_probe(main_driver);
+    if (!dead_ && first_.ok && !run_.interrupted) closing_probe(main_driver);
     return finished();
   }
 
@@ -248,14 +250,35 @@ class SuiteRun {
     return h;
   }
 
-  // Takes the next case index, or nothing when the suite is done.
+  bool stopping() const { return options_.stop != nullptr && options_.stop->load() != 0; }
+
+  // Stopped during the setup probes: no case ran, none is reported.
+  RunResult interrupted_before_cases() {
+    run_.interrupted = true;
+    run_.duration_ms = since();
+    return std::move(run_);
+  }
+
+  // Takes the next case index, or nothing when the suite is done or stopped (the cases not
+  // taken are left out of the result, which is then marked interrupted).
   std::optional<std::size_t> take() {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (next_ >= cases_.size()) return std::nullopt;
+    if (stopping()) {
+      run_.interrupted = true;
+      return std::nullopt;
+    }
     return next_++;
   }
 
   void worker(SutDriver& driver) {
+    work(driver);
+    const std::lock_guard<std::mutex> lock(mutex_);
+    ++workers_done_;
+    done_.notify_all();
+  }
+
+  void work(SutDriver& driver) {
     while (auto index = take()) {
       const Scenario& s = *cases_[*index];
       {
@@ -276,8 +299,9 @@ class SuiteRun {
       r.start_ms = start;
       const bool passed = r.verdict == Verdict::pass;
       finish(*index, std::move(r));
-      // Probes only make sense for a SUT that was healthy at the start.
-      if (!passed && first_.ok) {
+      // Probes only make sense for a SUT that was healthy at the start; a stopping run
+      // judges nothing more.
+      if (!passed && first_.ok && !stopping()) {
         HealthCheck h = probe(driver, "after " + s.id);
         if (!h.ok) {
           const std::lock_guard<std::mutex> lock(mutex_);
@@ -298,8 +322,47 @@ class SuiteRun {
     for (std::size_t j = 1; j < jobs; ++j) drivers.push_back(more_drivers());
     std::vector<std::thread> threads;
     for (auto& d : drivers) threads.emplace_back([this, &d] { worker(*d); });
-    worker(main_driver);
+    if (options_.stop != nullptr && options_.on_stop_timeout) {
+      // This thread watches the stop; every worker has a thread of its own.
+      threads.emplace_back([this, &main_driver] { worker(main_driver); });
+      watch_stop(threads.size());
+    } else {
+      worker(main_driver);
+    }
     for (std::thread& t : threads) t.join();
+  }
+
+  // Waits for `workers`; once the stop is seen, at most stop_grace for the cases in flight, then
+  // hands what finished to on_stop_timeout (once).
+  void watch_stop(std::size_t workers) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    std::optional<Steady::time_point> seen;
+    bool handed_over = false;
+    while (workers_done_ < workers) {
+      done_.wait_for(lock, std::chrono::milliseconds(20));
+      if (handed_over || workers_done_ >= workers || !stopping()) continue;
+      if (!seen) seen = Steady::now();
+      if (Steady::now() - *seen < options_.stop_grace) continue;
+      handed_over = true;
+      // Called with mutex_ held: a case finishing meanwhile waits (no progress line interleaves
+      // with what the callback prints).
+      options_.on_stop_timeout(snapshot());
+    }
+  }
+
+  // The run so far (mutex_ held): finished cases, the cases in flight as not run.
+  RunResult snapshot() const {
+    RunResult r = run_;
+    r.interrupted = true;
+    for (std::size_t i = 0; i < slots_.size() && i < next_; ++i) {
+      r.cases.push_back(slots_[i] ? slots_[i]->result
+                                  : header_only(i, Verdict::error,
+                                                "not run: still running " +
+                                                    std::to_string(options_.stop_grace.count()) +
+                                                    " ms after the run was stopped"));
+    }
+    r.duration_ms = since();
+    return r;
   }
 
   // The closing sanity check; when it fails, every case completed since the last passing probe
@@ -344,7 +407,9 @@ class SuiteRun {
   std::vector<std::optional<Slot>> slots_;
   HealthCheck first_;
 
-  std::mutex mutex_;  // guards everything below, slots_, run_.health and on_case
+  std::mutex mutex_;              // guards everything below, slots_, run_.health and on_case
+  std::condition_variable done_;  // a worker finished
+  std::size_t workers_done_ = 0;
   std::size_t next_ = 0;
   std::size_t completed_ = 0;
   std::size_t last_healthy_ = 0;  // cases completed before this count are trusted

@@ -250,6 +250,8 @@ std::string results_json(const RunResult& run) {
   j["summary"] = summary(run.summary());
   j["excluded"] = excluded(run);
   j["warnings"] = texts(run.warnings);
+  // Stopped by SIGINT/SIGTERM: `cases` holds only the cases that finished.
+  j["interrupted"] = run.interrupted;
   Json health = Json::array();
   for (const harness::HealthCheck& h : run.health) {
     health.push_back(Json{{"when", text(h.when)}, {"ok", h.ok}, {"result", case_result(h.result)}});

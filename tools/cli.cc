@@ -3,8 +3,11 @@
 // this file words every usage error itself, naming the option as the user wrote it.
 #include "tools/cli.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <ostream>
 #include <vector>
@@ -135,6 +138,29 @@ int run_command(const Command& command, std::span<const std::string_view> args, 
     return kExitOk;
   }
   return command.run(parsed.value(), io);
+}
+
+std::optional<ColorMode> parse_color_mode(std::string_view text) {
+  if (text == "auto") return ColorMode::automatic;
+  if (text == "always") return ColorMode::always;
+  if (text == "never") return ColorMode::never;
+  return std::nullopt;
+}
+
+bool use_color(ColorMode mode, bool is_terminal, const char* no_color, const char* term) {
+  if (mode != ColorMode::automatic) return mode == ColorMode::always;
+  const bool no_color_set = no_color != nullptr && *no_color != '\0';
+  const bool dumb = term != nullptr && std::string_view(term) == "dumb";
+  return is_terminal && !no_color_set && !dumb;
+}
+
+bool use_color(ColorMode mode, int fd) {
+  return use_color(mode, ::isatty(fd) == 1, std::getenv("NO_COLOR"), std::getenv("TERM"));
+}
+
+std::string paint(std::string_view text, std::string_view sgr, bool on) {
+  if (!on) return std::string(text);
+  return "\x1b[" + std::string(sgr) + "m" + std::string(text) + "\x1b[0m";
 }
 
 }  // namespace mikeyconf::tools

@@ -5,6 +5,7 @@
 
 #include <iosfwd>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -78,5 +79,21 @@ struct Command {
 // Parses `args` for `command`: -h/--help prints the usage (exit 0), a usage error prints it after
 // the message (exit 2); otherwise the exit code of command.run.
 int run_command(const Command& command, std::span<const std::string_view> args, Io& io);
+
+// `--color auto|always|never`: whether a command colours what it prints (ANSI SGR sequences).
+enum class ColorMode { automatic, always, never };
+
+// "auto", "always" or "never"; nullopt for anything else.
+std::optional<ColorMode> parse_color_mode(std::string_view text);
+
+// always: yes; never: no; automatic: the stream is a terminal, NO_COLOR is unset or empty
+// (no-color.org) and TERM is not "dumb". `no_color` and `term` are the variables' values (null
+// when unset).
+bool use_color(ColorMode mode, bool is_terminal, const char* no_color, const char* term);
+// The same for file descriptor `fd`, reading NO_COLOR and TERM from the environment.
+bool use_color(ColorMode mode, int fd);
+
+// `text` between ESC[`sgr`m and ESC[0m when `on`, else `text` as it is.
+std::string paint(std::string_view text, std::string_view sgr, bool on);
 
 }  // namespace mikeyconf::tools

@@ -9,6 +9,9 @@
 #include <map>
 #include <ostream>
 #include <set>
+#include <utility>
+
+#include "tools/cli.h"
 
 namespace mikeyconf::tools {
 
@@ -53,68 +56,146 @@ std::string seconds(double ms) {
 
 }  // namespace
 
-std::string progress_line(std::size_t done, std::size_t total, const CaseResult& r) {
-  const std::size_t width = std::to_string(total).size();
-  std::string verdict(harness::to_string(r.verdict));
-  verdict.resize(std::max<std::size_t>(verdict.size(), 5), ' ');
-  std::string line = "[" + padded(done, width) + "/" + padded(total, width) + "] " + verdict + " " +
-                     r.id + "  (" + milliseconds(r.duration_ms) + ")";
-  if (noteworthy(r.verdict) && !r.reason.empty()) line += "  " + first_line(r.reason, 300);
-  return line;
+std::string_view verdict_color(Verdict v) noexcept {
+  switch (v) {
+    case Verdict::pass:
+      return "32";
+    case Verdict::fail:
+    case Verdict::xpass:
+      return "1;31";
+    case Verdict::error:
+      return "35";
+    case Verdict::inconclusive:
+      return "33";
+    case Verdict::xfail:
+      return "36";
+    case Verdict::skipped:
+      return "2";
+  }
+  return "0";
 }
 
-Progress::Progress(std::ostream& os, ProgressStyle style, std::size_t total, std::size_t width)
-    : os_(os), style_(style), total_(total), width_(width) {}
+namespace {
+
+// A progress line in two parts: what precedes the verdict ("[12/80] ") and what follows it, so
+// a terminal line can be shortened without cutting a colour sequence.
+struct LineParts {
+  std::string head, verdict, tail;
+};
+
+LineParts line_parts(std::size_t done, std::size_t total, const CaseResult& r) {
+  const std::size_t width = std::to_string(total).size();
+  LineParts p;
+  p.head = "[" + padded(done, width) + "/" + padded(total, width) + "] ";
+  p.verdict = std::string(harness::to_string(r.verdict));
+  const std::size_t pad = p.verdict.size() < 5 ? 5 - p.verdict.size() : 0;
+  p.tail = std::string(pad, ' ') + " " + r.id + "  (" + milliseconds(r.duration_ms) + ")";
+  if (noteworthy(r.verdict) && !r.reason.empty()) p.tail += "  " + first_line(r.reason, 300);
+  return p;
+}
+
+// `parts` in at most `max` columns; only the tail is shortened.
+std::string fitted(const LineParts& parts, std::size_t max, std::string_view sgr, bool color) {
+  const std::size_t fixed = parts.head.size() + parts.verdict.size();
+  if (fixed + 3 >= max) return first_line(parts.head + parts.verdict, max);
+  std::string tail = parts.tail;
+  if (fixed + tail.size() > max) tail = first_line(tail, max - fixed);
+  return parts.head + paint(parts.verdict, sgr, color) + tail;
+}
+
+}  // namespace
+
+std::string progress_line(std::size_t done, std::size_t total, const CaseResult& r, bool color) {
+  const LineParts p = line_parts(done, total, r);
+  return p.head + paint(p.verdict, verdict_color(r.verdict), color) + p.tail;
+}
+
+Progress::Progress(std::ostream& os, ProgressStyle style, std::size_t total, std::size_t width,
+                   bool color)
+    : os_(os), style_(style), total_(total), width_(width), color_(color) {}
 
 void Progress::on_case(const CaseResult& r) {
-  ++done_;
-  if (r.verdict == Verdict::pass || r.verdict == Verdict::xfail) ++pass_;
-  if (r.verdict == Verdict::fail || r.verdict == Verdict::xpass) ++fail_;
-  if (r.verdict == Verdict::error) ++error_;
+  seen_.add(r.verdict);
   switch (style_) {
     case ProgressStyle::none:
       return;
     case ProgressStyle::lines:
-      os_ << progress_line(done_, total_, r) << "\n" << std::flush;
+      os_ << progress_line(seen_.total, total_, r, color_) << "\n" << std::flush;
       return;
     case ProgressStyle::bar:
       // A case that did not pass stays visible above the bar.
       if (noteworthy(r.verdict)) {
-        os_ << "\r\x1b[K" << first_line(progress_line(done_, total_, r), width_ - 1) << "\n";
+        os_ << "\r\x1b[K"
+            << fitted(line_parts(seen_.total, total_, r), width_ - 1, verdict_color(r.verdict),
+                      color_)
+            << "\n";
       }
       draw_bar(r.id);
       return;
   }
 }
 
+std::string Progress::counts(bool color) const {
+  const std::pair<Verdict, std::size_t> shown[] = {
+      {Verdict::pass, seen_.pass},      {Verdict::fail, seen_.fail},
+      {Verdict::error, seen_.error},    {Verdict::xfail, seen_.xfail},
+      {Verdict::xpass, seen_.xpass},    {Verdict::inconclusive, seen_.inconclusive},
+      {Verdict::skipped, seen_.skipped}};
+  std::string out;
+  for (const auto& [verdict, n] : shown) {
+    const bool always =
+        verdict == Verdict::pass || verdict == Verdict::fail || verdict == Verdict::error;
+    if (n == 0 && !always) continue;
+    const std::string item = std::string(harness::to_string(verdict)) + " " + std::to_string(n);
+    out += (out.empty() ? "" : "  ") + paint(item, verdict_color(verdict), color && n > 0);
+  }
+  return out;
+}
+
 void Progress::draw_bar(const std::string& current) {
   constexpr std::size_t kBarWidth = 24;
+  const std::size_t done = seen_.total;
   const std::size_t filled =
-      total_ == 0 ? kBarWidth : std::min(kBarWidth, done_ * kBarWidth / total_);
-  std::string line = "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') + "] " +
-                     std::to_string(done_) + "/" + std::to_string(total_) + "  pass " +
-                     std::to_string(pass_) + "  fail " + std::to_string(fail_) + "  error " +
-                     std::to_string(error_) + "  " + current;
+      total_ == 0 ? kBarWidth : std::min(kBarWidth, done * kBarWidth / total_);
+  const std::string head = "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') +
+                           "] " + std::to_string(done) + "/" + std::to_string(total_) + "  ";
+  const std::string plain = head + counts(false) + "  ";
+  std::string line;
+  if (plain.size() + 3 >= width_ - 1) {
+    line = first_line(plain + current, width_ - 1);  // too narrow for colour and the case id
+  } else {
+    line = head + counts(color_) + "  " + first_line(current, width_ - 1 - plain.size());
+  }
   // \r returns to the start of the line, \x1b[K clears what a longer previous line left.
-  os_ << "\r\x1b[K" << first_line(line, width_ - 1) << std::flush;
+  os_ << "\r\x1b[K" << line << std::flush;
 }
 
 void Progress::finish() {
-  if (style_ == ProgressStyle::bar && done_ > 0) os_ << "\r\x1b[K" << std::flush;
+  if (style_ == ProgressStyle::bar && seen_.total > 0) os_ << "\r\x1b[K" << std::flush;
 }
 
 namespace {
 
-std::string counts_line(const harness::RunResult& run, double wall_ms) {
+std::string counts_line(const harness::RunResult& run, double wall_ms, bool color) {
   const harness::Summary s = run.summary();
-  return std::to_string(s.total) + " case" + (s.total == 1 ? "" : "s") + " in " + seconds(wall_ms) +
-         ": " + std::to_string(s.pass) + " pass, " + std::to_string(s.fail) + " fail, " +
-         std::to_string(s.inconclusive) + " inconclusive, " + std::to_string(s.error) + " error, " +
-         std::to_string(s.skipped) + " skipped, " + std::to_string(s.xfail) + " xfail, " +
-         std::to_string(s.xpass) + " xpass\n";
+  const std::pair<Verdict, std::size_t> counted[] = {{Verdict::pass, s.pass},
+                                                     {Verdict::fail, s.fail},
+                                                     {Verdict::inconclusive, s.inconclusive},
+                                                     {Verdict::error, s.error},
+                                                     {Verdict::skipped, s.skipped},
+                                                     {Verdict::xfail, s.xfail},
+                                                     {Verdict::xpass, s.xpass}};
+  std::string out = std::to_string(s.total) + " case" + (s.total == 1 ? "" : "s") + " in " +
+                    seconds(wall_ms) + ": ";
+  for (const auto& [verdict, n] : counted) {
+    const std::string item = std::to_string(n) + " " + std::string(harness::to_string(verdict));
+    out += (verdict == Verdict::pass ? "" : ", ") +
+           paint(item, verdict_color(verdict), color && n > 0);
+  }
+  return out + "\n";
 }
 
-std::string problems_text(const harness::RunResult& run) {
+std::string problems_text(const harness::RunResult& run, bool color) {
   constexpr std::size_t kMaxErrorsShown = 10;
   std::string out;
   std::size_t errors_shown = 0, errors_hidden = 0;
@@ -124,9 +205,9 @@ std::string problems_text(const harness::RunResult& run) {
       ++errors_hidden;
       continue;
     }
-    std::string verdict(harness::to_string(c.verdict));
-    verdict.resize(std::max<std::size_t>(verdict.size(), 12), ' ');
-    out += "  " + verdict + " " + c.id + "\n";
+    const std::string verdict(harness::to_string(c.verdict));
+    const std::string pad(verdict.size() < 12 ? 12 - verdict.size() : 0, ' ');
+    out += "  " + paint(verdict, verdict_color(c.verdict), color) + pad + " " + c.id + "\n";
     if (!c.reason.empty()) out += "               " + first_line(c.reason, 400) + "\n";
     if (!c.replay.empty()) out += "               replay: " + c.replay + "\n";
   }
@@ -183,6 +264,7 @@ std::string exclusions_text(const harness::RunResult& run) {
 std::string exit_text(const harness::RunResult& run) {
   const int code = run.exit_code();
   if (!run.setup_error.empty()) return "exit 3: setup error: the profile does not match the SUT";
+  if (run.interrupted) return "exit 3: interrupted: the reports hold only the cases that finished";
   switch (code) {
     case 0:
       return "exit 0: no case failed or errored";
@@ -196,7 +278,7 @@ std::string exit_text(const harness::RunResult& run) {
 }  // namespace
 
 std::string summary_text(const harness::RunResult& run, double wall_ms,
-                         const std::string& reports_line) {
+                         const std::string& reports_line, bool color) {
   std::string out = "\n" + run.sut_name + " (" + std::string(harness::to_string(run.sut_role)) +
                     ") at " + run.sut_url + (run.embedded ? " [embedded reference]" : "") +
                     ", seed " + std::to_string(run.seed) + (run.strict ? ", strict" : "") + ", " +
@@ -206,8 +288,8 @@ std::string summary_text(const harness::RunResult& run, double wall_ms,
     out += "SETUP ERROR: " + run.setup_error + "\n  nothing was judged: correct the profile (" +
            run.profile_file + ") and run again\n";
   }
-  out += counts_line(run, wall_ms);
-  if (run.setup_error.empty()) out += problems_text(run);
+  out += counts_line(run, wall_ms, color);
+  if (run.setup_error.empty()) out += problems_text(run, color);
   out += exclusions_text(run);
   if (!run.warnings.empty()) {
     out += "warnings:\n";

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/results.h"
@@ -22,18 +23,30 @@ enum class ProgressStyle {
 // bar when `fd` is a terminal, else lines.
 ProgressStyle progress_style_for(int fd);
 
+// The SGR colour of a verdict (--color): green pass, red fail and xpass, magenta error, yellow
+// inconclusive, cyan xfail, dim skipped.
+std::string_view verdict_color(harness::Verdict v) noexcept;
+
 // "[12/80] pass  kms.errors.replay  (35 ms)", the reason appended for a case that did not pass
-// or skip. Counters are padded to the width of `total`.
-std::string progress_line(std::size_t done, std::size_t total, const harness::CaseResult& r);
+// or skip. Counters are padded to the width of `total`; `color`: the verdict coloured.
+std::string progress_line(std::size_t done, std::size_t total, const harness::CaseResult& r,
+                          bool color = false);
 
 // Counts the cases as the engine reports them (RunOptions::on_case, one call at a time) and
-// draws them on `os`. `total` is the number of cases the run selected.
+// draws them on `os`. `total` is the number of cases the run selected. The bar counts every
+// verdict as itself (an xfail is not a pass, an inconclusive not an error).
 class Progress {
  public:
-  Progress(std::ostream& os, ProgressStyle style, std::size_t total, std::size_t width = 80);
+  Progress(std::ostream& os, ProgressStyle style, std::size_t total, std::size_t width = 80,
+           bool color = false);
   void on_case(const harness::CaseResult& r);
   // Clears the bar so the summary starts on a clean line.
   void finish();
+  // The counts as the bar shows them: "pass 3  fail 1  error 0", then every other verdict seen
+  // ("xfail 1  inconclusive 2").
+  std::string counts(bool color = false) const;
+  // Cases reported so far.
+  std::size_t done() const noexcept { return seen_.total; }
 
  private:
   void draw_bar(const std::string& current);
@@ -42,7 +55,8 @@ class Progress {
   ProgressStyle style_;
   std::size_t total_;
   std::size_t width_;
-  std::size_t done_ = 0, pass_ = 0, fail_ = 0, error_ = 0;
+  bool color_;
+  harness::Summary seen_;  // per verdict; total = cases done
 };
 
 // The terminal's width in columns on `fd` (80 when unknown).
@@ -58,7 +72,8 @@ std::string reports_text(const std::filesystem::path& out_dir,
 // its reason and replay command, errors capped; none after a setup error, when no case ran), one
 // line per reason cases were skipped (what the run did not test), warnings, wall time,
 // `reports_line` (where the reports are) and what the exit status means.
+// `color`: verdicts coloured (verdict_color).
 std::string summary_text(const harness::RunResult& run, double wall_ms,
-                         const std::string& reports_line);
+                         const std::string& reports_line, bool color = false);
 
 }  // namespace mikeyconf::tools

@@ -4,10 +4,17 @@
 // every report through reports::write_all_reports and print the summary.
 #include "tools/run_cmd.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -31,6 +38,7 @@ const std::string_view kRunUsage =
     "usage: mikeyconf run [--sut PROFILE] [--embedded] [--baseline FILE | --no-baseline]\n"
     "                     [--cases DIR] [--filter GLOB]... [--case ID]... [--seed N] [--strict]\n"
     "                     [--jobs N] [--out DIR] [--sign-key PEM] [--no-progress]\n"
+    "                     [--color auto|always|never]\n"
     "\n"
     "Runs the conformance cases of the SUT profile's role against the system under test, judges\n"
     "every answer and writes the reports. Without --sut it certifies the embedded reference KMS\n"
@@ -62,6 +70,14 @@ const std::string_view kRunUsage =
     "                     report.html, transcript.pcap, repro bundles, manifest.sha256\n"
     "  --sign-key PEM     sign manifest.sha256 with this Ed25519 private key\n"
     "  --no-progress      no per-case progress on standard error\n"
+    "  --color WHEN       colour the verdicts: auto (default: when the stream is a terminal,\n"
+    "                     NO_COLOR is unset or empty and TERM is not dumb), always, never\n"
+    "\n"
+    "The --out folder is created and checked before the first case: one that cannot be created\n"
+    "or written is a setup error (exit 3). SIGINT or SIGTERM stops the run: no case starts\n"
+    "after it, the cases running get 5 s to finish (those still running then are reported as\n"
+    "not run), and every report is written for the cases that finished, marked interrupted\n"
+    "(exit 3); a second signal exits at once (128 + the signal's number) without reports.\n"
     "\n"
     "Progress goes to standard error (a bar on a terminal, one line per case otherwise), the\n"
     "summary to standard output. Every failed case prints the command that replays it.\n"
@@ -73,11 +89,12 @@ const std::string_view kRunUsage =
     "exit status: 0 no case failed or errored, 1 a case failed (fail or xpass; with --strict\n"
     "also inconclusive), 2 usage or configuration error (a profile, baseline or case that does\n"
     "not load, an unknown capability or level: FILE:LINE:COL), 3 setup error or a case that\n"
-    "could not be run (the profile does not match the SUT, SUT unreachable, reports not\n"
-    "written)\n";
+    "could not be run (the profile does not match the SUT, SUT unreachable, the --out folder\n"
+    "not writable, reports not written, the run interrupted by SIGINT or SIGTERM)\n";
 
 const std::string_view kReplayUsage =
     "usage: mikeyconf replay BUNDLE [--out DIR] [--sut PROFILE [--embedded]] [--no-progress]\n"
+    "                        [--color auto|always|never]\n"
     "\n"
     "Runs the one case of a repro bundle (a folder under the reports' bundles, with its\n"
     "bundle.json, the cases and the profile it ran with) again with the same seed and\n"
@@ -88,6 +105,7 @@ const std::string_view kReplayUsage =
     "  --sut PROFILE      run against this profile instead of the bundle's (e.g. the SUT after a\n"
     "                     fix); with --embedded, served by the reference KMS on loopback\n"
     "  --no-progress      no progress line on standard error\n"
+    "  --color WHEN       colour the verdicts: auto (default), always, never (as 'mikeyconf run')\n"
     "\n"
     "exit status: as 'mikeyconf run' (0 pass, 1 fail, 2 usage or configuration error, 3 setup\n"
     "error or the case could not be run)\n";
@@ -102,6 +120,7 @@ struct SuitePlan {
   fs::path out_dir;
   std::optional<fs::path> signing_key;
   bool progress = true;
+  ColorMode color = ColorMode::automatic;
   std::string target;         // what runs against what (printed before the run)
   std::string baseline_note;  // which baseline is used and why (printed before the run)
   harness::RequirementTable requirements;  // for the reports' requirement texts and matrix
@@ -113,35 +132,140 @@ ProgressStyle style_for(const Io& io, bool progress) {
   return &io.err == &std::cerr ? progress_style_for(STDERR_FILENO) : ProgressStyle::lines;
 }
 
+// The signal that asked the run to stop (0: none yet). Lock-free, so the handler may set it.
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+// The first SIGINT/SIGTERM stops the run (RunOptions::stop); a second one ends the process at
+// once with the shell's status for a signal, 128 + its number. Only async-signal-safe calls.
+void stop_run_on_signal(int sig) {
+  int none = 0;
+  if (!g_stop_signal.compare_exchange_strong(none, sig)) ::_exit(128 + sig);
+  constexpr char kNote[] =
+      "\nmikeyconf: stopping: the running cases get 5 s to finish, then the reports are written "
+      "(signal again to exit at once)\n";
+  [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, kNote, sizeof kNote - 1);
+}
+
+// SIGINT and SIGTERM handled by stop_run_on_signal while the suite runs; the previous handlers back
+// afterwards.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop_signal.store(0);
+    struct sigaction action {};
+    action.sa_handler = &stop_run_on_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;  // the exchanges in flight go on; the scheduler polls the flag
+    ::sigaction(SIGINT, &action, &old_int_);
+    ::sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~StopSignals() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+  const std::atomic<int>* flag() const { return &g_stop_signal; }
+  std::string_view name() const { return g_stop_signal.load() == SIGINT ? "SIGINT" : "SIGTERM"; }
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+// Creates the --out folder and writes a file into it, so a folder that cannot hold the reports
+// stops the command before the first case rather than after the whole run. Empty: usable.
+std::string out_dir_problem(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "cannot create the folder: " + ec.message();
+  if (!fs::is_directory(dir, ec)) return "not a folder";
+  const fs::path probe = dir / (".mikeyconf-write-check-" + std::to_string(::getpid()));
+  std::ofstream f(probe, std::ios::binary);
+  const int open_errno = errno;
+  if (!f) return std::string("cannot write in the folder: ") + std::strerror(open_errno);
+  f.close();
+  fs::remove(probe, ec);
+  return {};
+}
+
+// The summary's first line for a stopped run: "interrupted by SIGTERM after 12 of 80 cases".
+std::string interrupted_text(std::string_view signal, std::size_t done, std::size_t total) {
+  return "interrupted by " + std::string(signal) + " after " + std::to_string(done) + " of " +
+         std::to_string(total) + " cases\n";
+}
+
+// Whether `os` gets colour: only the process's real streams (`real`, on `fd`) can be a
+// terminal; tests pass other streams, which `always` still colours.
+bool color_for(ColorMode mode, const std::ostream& os, const std::ostream& real, int fd) {
+  if (&os != &real) return mode == ColorMode::always;
+  return use_color(mode, fd);
+}
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Writes the reports of `run` (`finished` of its cases ran to the end) and prints the summary; the
+// exit code of tools/README.md.
+int report_run(const SuitePlan& plan, Io& io, const harness::RunResult& run,
+               std::chrono::steady_clock::time_point started, std::string_view signal,
+               std::size_t finished) {
+  reports::ReportOptions options;
+  options.out_dir = plan.out_dir;
+  options.requirements = &plan.requirements;
+  options.signing_key = plan.signing_key;
+  auto written = reports::write_all_reports(run, options);
+  const double wall_ms = ms_since(started);
+  const bool color = color_for(plan.color, io.out, std::cout, STDOUT_FILENO);
+  if (run.interrupted) io.out << "\n" << interrupted_text(signal, finished, plan.total);
+  if (!written.ok()) {
+    io.out << summary_text(run, wall_ms, "reports NOT written: " + written.error(), color);
+    io.err << "mikeyconf " << plan.command << ": cannot write the reports: " << written.error()
+           << "\n";
+    return kExitSetup;
+  }
+  io.out << summary_text(run, wall_ms, reports_text(plan.out_dir, written->files), color);
+  io.out.flush();
+  return run.exit_code();
+}
+
 // Runs the plan, writes the reports, prints the summary; the exit code of tools/README.md.
 int execute(SuitePlan& plan, Io& io) {
+  if (const std::string why = out_dir_problem(plan.out_dir); !why.empty()) {
+    io.err << "mikeyconf " << plan.command << ": --out " << plan.out_dir.string() << ": " << why
+           << "\n";
+    return kExitSetup;
+  }
   const ProgressStyle style = style_for(io, plan.progress);
   Progress progress(io.err, style, plan.total,
-                    style == ProgressStyle::bar ? terminal_width(STDERR_FILENO) : 80);
+                    style == ProgressStyle::bar ? terminal_width(STDERR_FILENO) : 80,
+                    color_for(plan.color, io.err, std::cerr, STDERR_FILENO));
   plan.config.options.on_case = [&progress](const harness::CaseResult& r) { progress.on_case(r); };
+  const StopSignals signals;
+  plan.config.options.stop = signals.flag();
   const auto started = std::chrono::steady_clock::now();
+  // Cases still running 5 s after the signal are not waited for: the reports of the rest are
+  // written and the process ends here, with the drivers those cases use left untouched.
+  plan.config.options.on_stop_timeout = [&](const harness::RunResult& partial) {
+    progress.finish();
+    io.err << "mikeyconf " << plan.command << ": cases still running "
+           << plan.config.options.stop_grace.count() << " ms after " << signals.name()
+           << " are not waited for (reported as not run)\n";
+    const int code = report_run(plan, io, partial, started, signals.name(), progress.done());
+    io.err.flush();
+    std::fflush(nullptr);
+    std::_Exit(code);
+  };
   auto run = harness::run_configured_suite(plan.config);
   progress.finish();
   if (!run.ok()) {
     io.err << "mikeyconf " << plan.command << ": " << run.error().message << "\n";
     return run.error().exit_code;
   }
-  reports::ReportOptions options;
-  options.out_dir = plan.out_dir;
-  options.requirements = &plan.requirements;
-  options.signing_key = plan.signing_key;
-  auto written = reports::write_all_reports(run.value(), options);
-  const double wall_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  if (!written.ok()) {
-    io.out << summary_text(run.value(), wall_ms, "reports NOT written: " + written.error());
-    io.err << "mikeyconf " << plan.command << ": cannot write the reports: " << written.error()
-           << "\n";
-    return kExitSetup;
-  }
-  io.out << summary_text(run.value(), wall_ms, reports_text(plan.out_dir, written->files));
-  io.out.flush();
-  return run->exit_code();
+  return report_run(plan, io, run.value(), started, signals.name(), run->cases.size());
 }
 
 // Cases of `role` the engine will run for `only` (the sanity case included when selected).
@@ -190,6 +314,7 @@ void define_run(CLI::App& app) {
   value_option(app, "--case", true);
   for (const char* name : {"--embedded", "--no-baseline", "--strict", "--no-progress"})
     flag_option(app, name);
+  value_option(app, "--color");
 }
 
 // A problem found while checking the command line against the files: exit code and message.
@@ -230,6 +355,16 @@ std::optional<PlanError> choose_baseline(const ParsedArgs& a, const harness::Sut
     io.err << "mikeyconf run: warning: baseline " << config.baseline->string() << " is for SUT '"
            << baseline->sut << "', the profile is '" << profile.name << "'\n";
   }
+  return std::nullopt;
+}
+
+// --color into plan.color.
+std::optional<PlanError> choose_color(const ParsedArgs& a, SuitePlan& plan) {
+  const std::string* c = a.value("--color");
+  if (c == nullptr) return std::nullopt;
+  const std::optional<ColorMode> mode = parse_color_mode(*c);
+  if (!mode) return PlanError{kExitUsage, "--color: expected auto, always or never", true};
+  plan.color = *mode;
   return std::nullopt;
 }
 
@@ -288,6 +423,7 @@ mikey::Result<SuitePlan, PlanError> plan_run(const ParsedArgs& a, Io& io) {
                                                : config.cases_dir / "profiles" / "reference.yaml";
   plan.out_dir = a.value("--out") != nullptr ? fs::path(*a.value("--out")) : "out";
   plan.progress = !a.flag("--no-progress");
+  if (auto e = choose_color(a, plan)) return *e;
   if (auto e = choose_options(a, config.options)) return *e;
   if (const std::string* key = a.value("--sign-key")) {
     // Checked now rather than after a long run: unreadable, not PEM or not Ed25519 is exit 2.
@@ -336,6 +472,7 @@ void define_replay(CLI::App& app) {
   value_option(app, "--sut");
   flag_option(app, "--embedded");
   flag_option(app, "--no-progress");
+  value_option(app, "--color");
 }
 
 mikey::Result<SuitePlan, PlanError> plan_replay(const ParsedArgs& a) {
@@ -359,6 +496,7 @@ mikey::Result<SuitePlan, PlanError> plan_replay(const ParsedArgs& a) {
   plan.out_dir = a.value("--out") != nullptr ? fs::path(*a.value("--out"))
                                              : fs::path("out") / "replay" / bundle->case_id;
   plan.progress = !a.flag("--no-progress");
+  if (auto e = choose_color(a, plan)) return *e;
   auto catalog = load_catalog(config.cases_dir);
   if (!catalog.ok()) return PlanError{kExitUsage, catalog.error()};
   if (find_case(catalog.value(), bundle->case_id) == nullptr) {
