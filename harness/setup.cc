@@ -6,6 +6,7 @@
 #include "harness/embedded_kms.h"
 #include "harness/loader.h"
 #include "harness/requirements.h"
+#include "harness/suite_digest.h"
 
 namespace mikeyconf::harness {
 
@@ -77,6 +78,9 @@ mikey::Result<RunResult, SetupError> run_configured_suite(const SuiteConfig& con
   RunResult run = run_suite(suite.value(), setup->target, setup->make_driver,
                             baseline ? &*baseline : nullptr, options);
   run.cases_dir = config.cases_dir.string();
+  SuiteIdentity suite_id = identify_suite(config.cases_dir);
+  run.suite_digest = std::move(suite_id.digest);
+  run.suite_matches_shipped = suite_id.matches_shipped;
   run.embedded = embedded;
   return run;
 }
