@@ -60,11 +60,16 @@ TEST_F(ReportsE2ETest, SuiteReportsRenderInChromiumAndBundlesReplay) {
   for (const harness::CaseResult& c : run->cases) {
     EXPECT_NE(page.dom.find("id=\"case-" + c.id + "\""), std::string::npos) << c.id;
   }
+  // The script drew every case's sequence diagram and the messages of the open exchanges (those
+  // of the xpass case): decode trees with the flag bits and identities.
   for (std::string_view s :
-       {"Summary by requirement", "Requirement coverage matrix", "<svg class=\"seq\"",
-        "REQUEST_RESP", "Expected vs actual", "class=\"v v-xpass\""}) {
+       {"<section id=\"summary\">", "<section id=\"requirements\">", "<svg class=\"seq\"",
+        "REQUEST_RESP", "Expected vs actual", "class=\"v v-xpass\"", "<table class=\"tree\">",
+        "flags: hdr: V=", "identities: IDRi sip:alice@example.org", "HTTP request as sent"}) {
     EXPECT_NE(page.dom.find(s), std::string::npos) << s;
   }
+  // The messages are data drawn on demand: the whole suite's page stays small.
+  EXPECT_LE(fs::file_size(options.out_dir / "report.html"), 1'500'000u);
 
   // The bundle alone (its cases/, its profile copy) replays the case.
   const fs::path bundle_dir = options.out_dir / "bundles" / std::string(kExcused);
