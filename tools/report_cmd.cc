@@ -14,6 +14,8 @@
 #include <ostream>
 #include <thread>
 
+#include "reports/file_util.h"
+
 extern char** environ;
 
 namespace mikeyconf::tools {
@@ -63,24 +65,6 @@ std::string find_chromium() {
     }
   }
   return {};
-}
-
-// file:// URL of an absolute path (RFC 8089), percent-encoding what is not unreserved or '/'.
-std::string file_url(const fs::path& p) {
-  constexpr std::string_view kHex = "0123456789ABCDEF";
-  std::string out = "file://";
-  for (const char c : fs::absolute(p).lexically_normal().string()) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        std::string_view("/-._~").find(c) != std::string_view::npos) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
 }
 
 // Runs argv with its output discarded; the exit status, or -1 when it could not start or ran
@@ -144,11 +128,11 @@ int run(const ParsedArgs& args, Io& io) {
   }
   const fs::path profile = profile_template;
   fs::remove(out, ec);
-  const int rc = run_quietly({chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                              "--no-first-run", "--disable-background-networking",
-                              "--disable-component-update", "--disable-sync",
-                              "--user-data-dir=" + profile.string(), "--no-pdf-header-footer",
-                              "--print-to-pdf=" + fs::absolute(out).string(), file_url(html)});
+  const int rc = run_quietly(
+      {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+       "--disable-background-networking", "--disable-component-update", "--disable-sync",
+       "--user-data-dir=" + profile.string(), "--no-pdf-header-footer",
+       "--print-to-pdf=" + fs::absolute(out).string(), reports::file_url(html)});
   fs::remove_all(profile, ec);
   if (rc != 0 || !is_pdf(out)) {
     io.err << "mikeyconf report: " << chromium << " did not write a PDF to " << out.string()

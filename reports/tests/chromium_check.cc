@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "reports/file_util.h"
 #include "reports/tests/test_run.h"
 
 namespace mikeyconf::reports::testing {
@@ -17,25 +18,6 @@ std::string find_chromium() {
     return out.substr(0, out.find('\n'));
   }
   return {};
-}
-
-// file:// URL of an absolute path (RFC 8089), percent-encoding what is not unreserved or '/'.
-std::string file_url(const fs::path& p) {
-  constexpr std::string_view kHex = "0123456789ABCDEF";
-  std::string out = "file://";
-  for (const char c : fs::absolute(p).string()) {
-    const auto u = static_cast<unsigned char>(c);
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '/' || c == '-' || c == '.' || c == '_' || c == '~';
-    if (plain) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
 }
 
 // Chromium logs page console messages as
