@@ -298,6 +298,17 @@ void read_timeouts(const Ctx& ctx, const YAML::Node& n, Timeouts& t) {
   tm.finish();
 }
 
+// `sut:` — product, version, vendor; each an optional string.
+SutInfo read_sut_info(const Ctx& ctx, const YAML::Node& n) {
+  MapReader m(ctx, n, "sut");
+  SutInfo info;
+  if (auto v = m.get("product")) info.product = ctx.string(*v, "product");
+  if (auto v = m.get("version")) info.version = ctx.string(*v, "version");
+  if (auto v = m.get("vendor")) info.vendor = ctx.string(*v, "vendor");
+  m.finish();
+  return info;
+}
+
 // `parties:` — the default Initiator and Responder, each a name under `users:`.
 void read_parties(const Ctx& ctx, const YAML::Node& parties, SutProfile& p) {
   MapReader pm(ctx, parties, "parties");
@@ -344,6 +355,7 @@ SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::files
   SutProfile p;
   p.file = ctx.file();
   p.name = ctx.string(map.require("name"), "name");
+  if (auto s = map.get("sut")) p.info = read_sut_info(ctx, *s);
   const YAML::Node role = map.require("role");
   auto r = parse_sut_role(ctx.string(role, "role"));
   if (!r) ctx.fail(role, "role must be kms, kms_r, kms_i, initiator or responder");

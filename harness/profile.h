@@ -103,8 +103,16 @@ struct UeHookSpec {
   std::uint32_t timeout_ms = 10'000;  // per request (the case limit still applies)
 };
 
+// `sut:` — what the system under test is, for the auditor's report (all optional).
+struct SutInfo {
+  std::string product;
+  std::string version;
+  std::string vendor;
+};
+
 struct SutProfile {
   std::string name;
+  SutInfo info;  // `sut:`
   SutRole role = SutRole::kms;
   std::string base_url;  // scheme://host[:port]; port 0 = filled in by the embedded KMS
   std::string scheme;    // http | https

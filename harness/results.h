@@ -116,11 +116,20 @@ struct Summary {
 struct RunResult {
   std::string tool_version = MIKEYCONF_VERSION;  // the CMake project VERSION
   std::string sut_name;
+  // The profile's `sut:` keys (what the SUT is); empty when the profile does not say.
+  std::string sut_product;
+  std::string sut_version;
+  std::string sut_vendor;
   SutRole sut_role = SutRole::kms;
   std::string sut_url;
   std::string profile_file;
   std::string baseline_file;
   std::string cases_dir;  // the scenario folder the suite was loaded from (empty: not known)
+  // SHA-256 (hex) of the suite's scenario files and requirements.csv (suite_digest.h); empty:
+  // not computed. suite_matches_shipped: whether it equals the digest of the suite this build
+  // ships (nullopt: not known).
+  std::string suite_digest;
+  std::optional<bool> suite_matches_shipped;
   bool embedded = false;  // the SUT was the reference implementation started by the harness
   std::size_t jobs = 1;
   std::uint64_t seed = 0;

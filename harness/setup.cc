@@ -6,6 +6,7 @@
 #include "harness/embedded_kms.h"
 #include "harness/loader.h"
 #include "harness/requirements.h"
+#include "harness/suite_digest.h"
 
 namespace mikeyconf::harness {
 
@@ -68,8 +69,11 @@ mikey::Result<RunResult, SetupError> run_configured_suite(const SuiteConfig& con
   auto setup = prepare_sut(profile.value(), embedded);
   if (!setup.ok()) return setup.error();
   // What the run says about its setup, also on a run handed over before its cases ended.
-  const auto describe = [&config, embedded](RunResult& run) {
+  const SuiteIdentity suite_id = identify_suite(config.cases_dir);
+  const auto describe = [&config, &suite_id, embedded](RunResult& run) {
     run.cases_dir = config.cases_dir.string();
+    run.suite_digest = suite_id.digest;
+    run.suite_matches_shipped = suite_id.matches_shipped;
     run.embedded = embedded;
   };
   RunOptions options = config.options;

@@ -61,6 +61,9 @@ class SuiteRun {
            const RunOptions& options)
       : suite_(suite), profile_(profile), baseline_(baseline), options_(options) {
     run_.sut_name = profile.name;
+    run_.sut_product = profile.info.product;
+    run_.sut_version = profile.info.version;
+    run_.sut_vendor = profile.info.vendor;
     run_.sut_role = profile.role;
     run_.sut_url = profile.base_url;
     run_.profile_file = profile.file;

@@ -50,4 +50,21 @@ mikey::Result<bool, std::string> copy_file_to(const std::filesystem::path& from,
   return true;
 }
 
+std::string file_url(const std::filesystem::path& path) {
+  constexpr std::string_view kHex = "0123456789ABCDEF";
+  std::string out = "file://";
+  for (const char c : std::filesystem::absolute(path).lexically_normal().string()) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        std::string_view("/-._~").find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace mikeyconf::reports

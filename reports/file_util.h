@@ -24,4 +24,8 @@ mikey::Result<bool, std::string> write_file(const std::filesystem::path& path,
 mikey::Result<bool, std::string> copy_file_to(const std::filesystem::path& from,
                                               const std::filesystem::path& to);
 
+// The file:// URL of a path made absolute (RFC 8089), percent-encoding every byte that is not
+// unreserved or '/': how a browser is pointed at report.html.
+std::string file_url(const std::filesystem::path& path);
+
 }  // namespace mikeyconf::reports

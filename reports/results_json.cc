@@ -220,6 +220,20 @@ Json sut(const RunResult& run) {
   return j;
 }
 
+// The profile's `sut:` keys; "" for a key the profile does not give.
+Json sut_info(const RunResult& run) {
+  return Json{{"product", text(run.sut_product)},
+              {"version", text(run.sut_version)},
+              {"vendor", text(run.sut_vendor)}};
+}
+
+// The suite's digest (harness/suite_digest.h); matches_shipped null when not known.
+Json suite(const RunResult& run) {
+  return Json{
+      {"digest", text(run.suite_digest)},
+      {"matches_shipped", run.suite_matches_shipped ? Json(*run.suite_matches_shipped) : Json()}};
+}
+
 Json run_facts(const RunResult& run) {
   Json j = Json::object();
   j["seed"] = run.seed;
@@ -244,6 +258,8 @@ std::string results_json(const RunResult& run) {
   j["tool"] = "mikeyconf";
   j["tool_version"] = text(run.tool_version);
   j["sut"] = sut(run);
+  j["sut_info"] = sut_info(run);
+  j["suite"] = suite(run);
   j["run"] = run_facts(run);
   j["setup"] = setup(run);
   j["profile"] = declared_profile(run);

@@ -15,6 +15,7 @@
 #include "tools/fuzz_cmd.h"
 #include "tools/kms.h"
 #include "tools/profile_cmd.h"
+#include "tools/report_cmd.h"
 #include "tools/run_cmd.h"
 #include "tools/ue_cmd.h"
 
@@ -50,6 +51,8 @@ const std::array kSubcommands{
                &request_init_main, kRequestInitUsage},
     Subcommand{"profile", "write the SUT profile of a KMS from its KMS configuration",
                &profile_main, kProfileUsage},
+    Subcommand{"report", "print a run's report.html to PDF (--pdf) with headless Chromium",
+               &report_main, kReportUsage},
     Subcommand{"coverage", "print, write or check the requirement coverage of the cases",
                &coverage_main, kCoverageUsage},
     Subcommand{"fuzz", "fuzz a KMS over Annex A (--sut) or a MIKEY parser process (--exec)",

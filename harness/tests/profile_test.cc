@@ -61,6 +61,20 @@ TEST(ProfileTest, ResolvesTlsFilesAgainstTheProfileDirectory) {
   EXPECT_EQ(p->levels, (std::vector<Level>{Level::shall, Level::shall_not}));
 }
 
+TEST(ProfileTest, ReadsWhatTheSutIs) {
+  EXPECT_EQ(testing::reference_profile().info.product, "mikeyconf reference KMS");
+  auto p = parse_profile_text(
+      replaced(kMinimal, "role: kms\n", "role: kms\nsut: {product: Acme KMS, vendor: Acme}\n"),
+      "p.yaml");
+  ASSERT_TRUE(p.ok()) << p.error().to_string();
+  EXPECT_EQ(p->info.product, "Acme KMS");
+  EXPECT_EQ(p->info.version, "");
+  EXPECT_EQ(p->info.vendor, "Acme");
+  EXPECT_NE(load_error(replaced(kMinimal, "role: kms\n", "role: kms\nsut: {model: x}\n"))
+                .find("p.yaml:3:"),
+            std::string::npos);
+}
+
 TEST(ProfileTest, ReportsErrorsWithPositions) {
   const std::string text = kMinimal;
   EXPECT_EQ(load_error(text + "colour: red\n").substr(0, 42),

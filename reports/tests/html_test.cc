@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "reports/decoded.h"
 #include "reports/digest.h"
+#include "reports/html_messages.h"
 #include "reports/html_report.h"
 #include "reports/html_text.h"
 #include "reports/sequence_diagram.h"
@@ -34,25 +36,25 @@ TEST(HtmlReportTest, HasEverySectionAnAuditorNeeds) {
   for (std::string_view s : {"mikeyconf conformance report",
                              "http://127.0.0.1:1234",
                              "2026-11-29T00:00:00Z",
-                             "Summary by verdict",
-                             "Summary by requirement",
-                             "Requirement coverage matrix",
+                             "<section id=\"summary\">",
+                             "<section id=\"failures\">",
+                             "<section id=\"breakdown\">",
+                             "<section id=\"requirements\">",
                              "Health checks and warnings",
                              "baseline names no case",
                              "Expected vs actual",
-                             "<svg class=\"seq\"",
+                             "\"q\":{\"l\":[[\"Initiator\",\"alice\"]",
                              "mikeyconf run --embedded --seed 1 --case kms.case.fail",
                              "The KMS answers with Content-Type application/mikey",
                              "RFC 6043 §5.4",
-                             "A requirement no case cites",
                              "id=\"case-kms.case.xpass\"",
                              "id=\"req-A.2-10\"",
                              "data-verdict=\"xfail\"",
-                             "REQUEST_INIT_PSK",
-                             "RESOLVE_RESP",
+                             "\"d\":\"REQUEST_INIT_PSK\"",
+                             "\"d\":\"RESOLVE_RESP\"",
                              "TRANSFER_INIT (local)",
-                             "<tr class=\"g\"><td colspan=\"5\" class=\"d0\">hdr</td></tr>",
-                             "<td class=\"d1\">data_type</td>",
+                             "\"hdr.data_type\"",
+                             ",1,1,\"11 REQUEST_INIT_PSK\"]",
                              "set hdr.v = 0",
                              "HTTP request as sent"}) {
     EXPECT_TRUE(has(page, s)) << s;
@@ -60,16 +62,106 @@ TEST(HtmlReportTest, HasEverySectionAnAuditorNeeds) {
   // Requirement texts from the table are escaped like everything else.
   EXPECT_TRUE(has(page, "No &lt;b&gt;bold&lt;/b&gt; claims"));
   EXPECT_FALSE(has(page, "<b>bold</b>"));
-  // Header values: seed, jobs, exit code 1 (a fail and an xpass).
+  // Run details: seed, jobs, exit code 1 (a fail and an xpass).
   EXPECT_TRUE(has(page, "<tr><th>jobs</th><td>3</td></tr>"));
-  EXPECT_TRUE(has(page, "<tr><th>exit code</th><td>1 ("));
+  EXPECT_TRUE(has(page, "NOT PASSED — exit code 1 (a case failed or passed unexpectedly)"));
   // Worst verdict of A.2-10 over the seven cases is fail.
   const auto req = page.find("id=\"req-A.2-10\"");
   EXPECT_TRUE(has(page.substr(req, page.find("</tr>", req) - req), "class=\"v v-fail\">fail<"));
-  // One matrix cell per (requirement, case) the cases cite: 2 ids x 7 cases.
-  EXPECT_EQ(count(page, "<td class=\"m m-"), 14u);
+  // Only claimed requirements are rows; the one no case claims is counted.
+  EXPECT_FALSE(has(page, "id=\"req-T-9.9-9\""));
+  EXPECT_TRUE(has(page, "; 1 requirement(s) of the table no case claims"));
+  EXPECT_FALSE(has(page, "class=\"matrix\""));
   EXPECT_EQ(count(page, "<article class=\"case"), 7u);
   EXPECT_EQ(page.rfind("</html>\n"), page.size() - 8);
+}
+
+// The executive summary comes first and says what was tested with which suite; failures follow
+// with their reasons, then the per-requirement view, then the cases worst first.
+TEST(HtmlReportTest, PutsTheExecutiveSummaryAndFailuresFirst) {
+  RunResult run = testing::make_run();
+  run.sut_vendor = "Example <Corp>";
+  run.cases[1].reason = "expected http.status 200, got 500";
+  const std::string page = report_html(run, nullptr);
+  const auto summary = page.find("<section id=\"summary\">");
+  const auto failures = page.find("<section id=\"failures\">");
+  const auto requirements = page.find("<section id=\"requirements\">");
+  const auto table = page.find("<table id=\"case-table\">");
+  EXPECT_LT(page.find("<body>"), summary);
+  EXPECT_LT(summary, failures);
+  EXPECT_LT(failures, requirements);
+  EXPECT_LT(requirements, table);
+  const std::string top = page.substr(summary, failures - summary);
+  for (std::string_view s : {"<b>mikeyconf reference KMS</b> version 0.1.0 · Example &lt;Corp&gt;",
+                             "http://127.0.0.1:1234", "2026-11-29T00:00:00Z", "mikeyconf 0.1.0",
+                             "DIFFERS from the shipped suite: locally edited", "levels none"}) {
+    EXPECT_TRUE(has(top, s)) << s;
+  }
+  EXPECT_TRUE(has(top, std::string(64, 'a')));
+  run.suite_matches_shipped = true;
+  EXPECT_TRUE(has(report_html(run, nullptr), "matches the shipped suite"));
+  // Every fail, xpass and error with its reason and a link to its case; nothing else.
+  const std::string failed = page.substr(failures, page.find("</section>", failures) - failures);
+  EXPECT_TRUE(has(failed, "<a href=\"#case-kms.case.fail\">kms.case.fail</a>"));
+  EXPECT_TRUE(has(failed, "expected http.status 200, got 500"));
+  EXPECT_TRUE(has(failed, "#case-kms.case.xpass"));
+  EXPECT_TRUE(has(failed, "#case-kms.case.error"));
+  EXPECT_FALSE(has(failed, "#case-kms.case.inconclusive"));
+  EXPECT_FALSE(has(failed, "#case-kms.case.pass"));
+  // The cases table: worst first, with the reason column and the filters.
+  std::vector<std::string> order;
+  for (auto at = page.find("data-case=\"case-", table); at != std::string::npos;
+       at = page.find("data-case=\"case-", at + 1)) {
+    order.push_back(page.substr(at + 25, page.find('"', at + 25) - at - 25));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"fail", "xpass", "error", "inconclusive", "xfail",
+                                             "skipped", "pass"}));
+  for (std::string_view s : {"<th>reason</th>", "id=\"f-level\"", "id=\"f-group\"", "id=\"f-text\"",
+                             "<option>A.2</option>", "data-groups=\"A.2 T-5.4\""}) {
+    EXPECT_TRUE(has(page, s)) << s;
+  }
+  // Counts by level and by requirement group.
+  const auto breakdown = page.find("<section id=\"breakdown\">");
+  EXPECT_TRUE(
+      has(page.substr(breakdown, requirements - breakdown), "<td class=\"mono\">T-5.4</td>"));
+}
+
+TEST(HtmlReportTest, DecodesFlagBitsAndIdentities) {
+  const DecodedMessage d = decode_message(testing::sample("ticket_request_init_psk"));
+  std::vector<std::string> identities;
+  for (const inspect::DecodedField& f : d.fields) {
+    if (f.path.size() > 8 && f.path.substr(f.path.size() - 8) == ".id_data") {
+      identities.push_back(field_value_text(f));
+    }
+    if (f.mask != 0xff && f.value)
+      EXPECT_EQ(field_value_text(f).rfind(std::to_string(*f.value), 0), 0u);
+  }
+  EXPECT_EQ(identities.front(), "sip:alice@example.org");
+  EXPECT_NE(std::find(identities.begin(), identities.end(), "sip:kms.example.org"),
+            identities.end());
+  harness::CaseResult c = testing::make_case("kms.x", Verdict::pass);
+  c.transcript[0].mikey_built = testing::sample("ticket_request_init_psk");
+  MessageData message_data;
+  const std::string data = message_data.case_json(c, sequence_model(c, harness::SutRole::kms));
+  EXPECT_TRUE(has(data, "identities: IDRi sip:alice@example.org")) << data.substr(0, 2000);
+  // The bit fields carry their mask and value under it (the page's script lists them as flags).
+  const std::string tables = message_data.tables_json();
+  EXPECT_TRUE(has(tables, "\"hdr.v\""));
+  EXPECT_TRUE(has(tables, ",3,1,\"1\",128]")) << tables.substr(0, 2000);
+}
+
+// A passing run of a full suite's size stays small: messages are data rendered on demand. (The
+// real suite's page is checked in reports_e2e_test.)
+TEST(HtmlReportTest, APassingRunOf160CasesStaysUnder1point5MB) {
+  RunResult run = testing::make_run();
+  run.cases.clear();
+  for (int i = 0; i < 160; ++i) {
+    run.cases.push_back(testing::make_case("kms.size." + std::to_string(i), Verdict::pass));
+  }
+  const std::string page = report_html(run, nullptr);
+  EXPECT_LE(page.size(), 1'500'000u);
+  EXPECT_EQ(count(page, "<script type=\"application/json\" id=\"data-"), 160u);
+  EXPECT_FALSE(has(page, "<table class=\"tree\""));  // no decode tree until a case is opened
 }
 
 TEST(HtmlReportTest, WorksWithoutARequirementTable) {
@@ -90,20 +182,27 @@ TEST(HtmlReportTest, EscapesHostileSutBytes) {
   run.cases[1].expectations[0].actual = "</td><script>";
   run.warnings.push_back("<svg onload=alert(2)>");
   const std::string page = report_html(run, nullptr);
-  // Our own script is the only one; no markup of the SUT's survives.
-  EXPECT_EQ(count(page, "<script"), 1u);
+  // Our own script is the only one that runs; the rest are JSON data blocks that nothing can
+  // close early. No markup of the SUT's survives.
+  EXPECT_EQ(count(page, "<script>"), 1u);
+  EXPECT_EQ(count(page, "<script"),
+            2u + count(page, "<script type=\"application/json\" id=\"data-"));
+  EXPECT_EQ(count(page, "</script>"), count(page, "<script"));
   for (std::string_view bad : {"<img", "<iframe", "<b>OK", "X-Evil</pre>", "<svg onload"}) {
     EXPECT_FALSE(has(page, bad)) << bad;
   }
-  EXPECT_TRUE(has(page, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
-  EXPECT_TRUE(has(page, "&lt;img src=x onerror=alert(1)&gt;"));
-  EXPECT_TRUE(has(page, "&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"));
+  // The body and headers are text in the case's data (the page's script inserts them as text);
+  // JSON-escaped so that nothing in them can close the data block.
+  EXPECT_TRUE(has(page, "\\u003cscript\\u003ealert('x')\\u003c/script\\u003e"));
+  EXPECT_TRUE(has(page, "\\u003cimg src=x onerror=alert(1)\\u003e"));
+  EXPECT_TRUE(has(page, "\\u003cscript\\u003edocument.title='pwned'\\u003c/script\\u003e"));
+  EXPECT_TRUE(has(page, "got &lt;script&gt;"));
 }
 
 TEST(HtmlReportTest, AllowsOnlyItsOwnScriptAndNothingExternal) {
   const std::string page = report_html(testing::make_run(), nullptr);
   const auto open = page.find("<script>") + 8;
-  const std::string script = page.substr(open, page.find("</script>") - open);
+  const std::string script = page.substr(open, page.find("</script>", open) - open);
   const std::string hash = mikey::wire::base64_encode(sha256(mikey::as_bytes(script)));
   EXPECT_TRUE(has(page, "script-src 'sha256-" + hash + "'"));
   EXPECT_TRUE(has(page, "default-src 'none'"));
@@ -121,8 +220,16 @@ TEST(HtmlReportTest, CutsHugeBodiesButNotResultsJson) {
   run.cases[1].transcript[0].response_mikey = mikey::Bytes(kHuge / 8, 0x01);
   const std::string page = report_html(run, nullptr);
   EXPECT_LT(page.size(), 2u << 20);
-  EXPECT_TRUE(has(page, std::to_string(kHuge - kHtmlBodyLimit) + " more bytes not shown"));
-  EXPECT_TRUE(has(page, std::to_string(kHuge / 8 - kHtmlHexDumpLimit) + " more bytes not shown"));
+  // The body: its first kHtmlBodyLimit bytes and its size, from which the page's script writes
+  // the note of what is not shown.
+  std::string body;
+  for (std::size_t k = 0; k < kHtmlBodyLimit; ++k) body += "\\u003c";
+  EXPECT_TRUE(has(page, "[\"" + body + "\"," + std::to_string(kHuge) + "]"));
+  EXPECT_FALSE(has(page, body + "\\u003c"));
+  // The hex dump is drawn from at most kHtmlHexDumpLimit bytes; the page's script adds the note
+  // from the message's size.
+  const std::string shown = mikey::wire::base64_encode(mikey::Bytes(kHtmlHexDumpLimit, 0x01));
+  EXPECT_TRUE(has(page, "\"b\":\"" + shown + "\",\"n\":" + std::to_string(kHuge / 8)));
 }
 
 TEST(HtmlTextTest, EscapesAndMarksBytes) {

@@ -6,6 +6,7 @@
 
 #include "harness/requirements.h"
 #include "harness/setup.h"
+#include "reports/html_report.h"
 #include "reports/reports.h"
 #include "reports/tests/chromium_check.h"
 #include "reports/tests/test_run.h"
@@ -60,11 +61,16 @@ TEST_F(ReportsE2ETest, SuiteReportsRenderInChromiumAndBundlesReplay) {
   for (const harness::CaseResult& c : run->cases) {
     EXPECT_NE(page.dom.find("id=\"case-" + c.id + "\""), std::string::npos) << c.id;
   }
+  // The script drew every case's sequence diagram and the messages of the open exchanges (those
+  // of the xpass case): decode trees with the flag bits and identities.
   for (std::string_view s :
-       {"Summary by requirement", "Requirement coverage matrix", "<svg class=\"seq\"",
-        "REQUEST_RESP", "Expected vs actual", "class=\"v v-xpass\""}) {
+       {"<section id=\"summary\">", "<section id=\"requirements\">", "<svg class=\"seq\"",
+        "REQUEST_RESP", "Expected vs actual", "class=\"v v-xpass\"", "<table class=\"tree\">",
+        "flags: hdr: V=", "identities: IDRi sip:alice@example.org", "HTTP request as sent"}) {
     EXPECT_NE(page.dom.find(s), std::string::npos) << s;
   }
+  // The messages are data drawn on demand: the whole suite's page stays small.
+  EXPECT_LE(fs::file_size(options.out_dir / "report.html"), 1'500'000u);
 
   // The bundle alone (its cases/, its profile copy) replays the case.
   const fs::path bundle_dir = options.out_dir / "bundles" / std::string(kExcused);
@@ -88,6 +94,46 @@ TEST_F(ReportsE2ETest, SuiteReportsRenderInChromiumAndBundlesReplay) {
                                      [](const auto& c) { return c.id == kExcused; });
   ASSERT_NE(original, run->cases.end());
   EXPECT_EQ(again->cases[0].seed, original->seed);
+}
+
+// Big-endian 32-bit number at `at` of `bytes`.
+std::uint32_t be32(const std::string& bytes, std::size_t at) {
+  std::uint32_t v = 0;
+  for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+  return v;
+}
+
+// A run with failures (every verdict, hostile bytes in a response): the page renders without a
+// console message, the failing cases' messages are drawn, the SUT's markup stays text, and the
+// executive summary is on the first screen of a 1280×800 window (the screenshot reports/README.md
+// documents).
+TEST_F(ReportsE2ETest, ARunWithFailuresRendersWithTheSummaryOnTheFirstScreen) {
+  harness::RunResult run = testing::make_run();
+  run.cases[1].transcript[0].body = "<img src=x onerror=alert(1)>\r\n\x01";
+  const harness::RequirementTable table = testing::requirement_table();
+  const fs::path html = dir_ / "report.html";
+  testing::write(html, report_html(run, &table));
+  const testing::BrowserCheck page = testing::render_in_chromium(html, dir_);
+  EXPECT_EQ(page.failure, "");
+  EXPECT_TRUE(page.summary_visible) << "summary bottom " << page.summary_bottom;
+  EXPECT_GT(page.summary_bottom, 100);
+  EXPECT_LE(page.summary_bottom, testing::kWindowHeight);
+  for (std::string_view s :
+       {"<table class=\"tree\">", "flags: hdr: V=0", "HTTP request as sent",
+        "&lt;img src=x onerror=alert(1)&gt;<span class=\"nb\">\\r</span>",
+        "<span class=\"nb\">\\x01</span>", "<svg class=\"seq\"", "cases shown"}) {
+    EXPECT_NE(page.dom.find(s), std::string::npos) << s;
+  }
+  EXPECT_EQ(page.dom.find("<img"), std::string::npos);
+
+  const fs::path png = dir_ / "summary.png";
+  ASSERT_EQ(testing::screenshot_in_chromium(html, png, dir_), "");
+  const std::string bytes = testing::read(png);
+  ASSERT_GT(bytes.size(), 24u);
+  EXPECT_EQ(bytes.substr(0, 8), "\x89PNG\r\n\x1a\n");
+  EXPECT_EQ(be32(bytes, 16), static_cast<std::uint32_t>(testing::kWindowWidth));
+  EXPECT_EQ(be32(bytes, 20), static_cast<std::uint32_t>(testing::kWindowHeight));
+  EXPECT_GT(bytes.size(), 20'000u);  // text and colour, not a blank page
 }
 
 TEST_F(ReportsE2ETest, ChromiumCheckCatchesABrokenPage) {

@@ -36,6 +36,10 @@ TEST(ResultsJsonTest, IsValidJsonAndLossless) {
   EXPECT_EQ(at(r, "jobs").get<std::uint64_t>(), 3u);
   EXPECT_EQ(at(r, "cases_dir").get<std::string>(), "cases");
   EXPECT_TRUE(at(at(*doc, "sut"), "embedded").get<bool>());
+  EXPECT_EQ(at(at(*doc, "sut_info"), "product").get<std::string>(), "mikeyconf reference KMS");
+  EXPECT_EQ(at(at(*doc, "sut_info"), "vendor").get<std::string>(), "");
+  EXPECT_EQ(at(at(*doc, "suite"), "digest").get<std::string>(), std::string(64, 'a'));
+  EXPECT_FALSE(at(at(*doc, "suite"), "matches_shipped").get<bool>());
   const Json& cases = at(*doc, "cases");
   ASSERT_EQ(cases.size(), 7u);
   const Json& c = cases[5];
