@@ -15,8 +15,10 @@
 #include <utility>
 #include <vector>
 
+#include "harness/baseline_writer.h"
 #include "harness/profile.h"
 #include "harness/setup.h"
+#include "reports/file_util.h"
 #include "reports/manifest.h"
 #include "reports/reports.h"
 #include "tools/progress.h"
@@ -28,6 +30,7 @@ namespace fs = std::filesystem;
 
 const std::string_view kRunUsage =
     "usage: mikeyconf run [--sut PROFILE] [--embedded] [--baseline FILE | --no-baseline]\n"
+    "                     [--write-baseline FILE]\n"
     "                     [--cases DIR] [--filter GLOB]... [--case ID]... [--seed N] [--strict]\n"
     "                     [--jobs N] [--out DIR] [--sign-key PEM] [--no-progress]\n"
     "\n"
@@ -44,6 +47,11 @@ const std::string_view kRunUsage =
     "                     profile's file name without .yaml; cases/profiles/reference.yaml pairs\n"
     "                     with cases/baselines/reference.yaml); the output says which file\n"
     "  --no-baseline      use no baseline (every verdict as the case gives it)\n"
+    "  --write-baseline FILE\n"
+    "                     after the run, write the baseline it implies: every failed case an\n"
+    "                     expected failure with its reason and the date (error and inconclusive\n"
+    "                     cases are not), the expected failures still failing and the disabled\n"
+    "                     cases of the baseline used; the exit status stays the run's\n"
     "  --cases DIR        the cases folder (default cases; holds requirements.csv)\n"
     "  --filter GLOB      run the cases whose id matches the shell glob (repeatable; quote it:\n"
     "                     --filter 'kms.http.*')\n"
@@ -101,12 +109,34 @@ struct SuitePlan {
   std::string target;         // what runs against what (printed before the run)
   std::string baseline_note;  // which baseline is used and why (printed before the run)
   harness::RequirementTable requirements;  // for the reports' requirement texts and matrix
+
+  // --write-baseline FILE, and the baseline the run uses as loaded (kept in what is written).
+  std::optional<fs::path> write_baseline;
+  std::optional<harness::Baseline> baseline;
 };
 
 ProgressStyle style_for(const Io& io, bool progress) {
   if (!progress) return ProgressStyle::none;
   // Only the process's real standard error can be a terminal; tests pass other streams.
   return &io.err == &std::cerr ? progress_style_for(STDERR_FILENO) : ProgressStyle::lines;
+}
+
+// --write-baseline: the baseline the run implies (harness/baseline_writer.h). A file that cannot
+// be written is exit 3, as for the reports; otherwise nothing (the run's exit status stands).
+std::optional<int> write_baseline(const SuitePlan& plan, const harness::RunResult& run, Io& io) {
+  if (!plan.write_baseline) return std::nullopt;
+  const harness::DerivedBaseline d =
+      harness::derive_baseline(run, plan.baseline ? &*plan.baseline : nullptr);
+  auto written = reports::write_file(*plan.write_baseline, harness::baseline_yaml(d.baseline));
+  if (!written.ok()) {
+    io.err << "mikeyconf " << plan.command << ": cannot write the baseline: " << written.error()
+           << "\n";
+    return kExitSetup;
+  }
+  io.out << "baseline written: " << plan.write_baseline->string() << " ("
+         << d.baseline.expected_failures.size() << " expected failures, " << d.added << " new; "
+         << d.baseline.disabled.size() << " disabled)\n";
+  return std::nullopt;
 }
 
 // Runs the plan, writes the reports, prints the summary; the exit code of tools/README.md.
@@ -127,6 +157,7 @@ int execute(SuitePlan& plan, Io& io) {
   options.requirements = &plan.requirements;
   options.signing_key = plan.signing_key;
   auto written = reports::write_all_reports(run.value(), options);
+  const std::optional<int> baseline_failed = write_baseline(plan, run.value(), io);
   const double wall_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (!written.ok()) {
@@ -137,7 +168,7 @@ int execute(SuitePlan& plan, Io& io) {
   }
   io.out << summary_text(run.value(), wall_ms, reports_text(plan.out_dir, written->files));
   io.out.flush();
-  return run->exit_code();
+  return baseline_failed.value_or(run->exit_code());
 }
 
 // Cases of `role` the engine will run for `only` (the sanity case included when selected).
@@ -182,6 +213,7 @@ void define_run(CLI::App& app) {
   for (const char* name :
        {"--sut", "--baseline", "--cases", "--seed", "--jobs", "--out", "--sign-key"})
     value_option(app, name);
+  value_option(app, "--write-baseline");
   value_option(app, "--filter", true);
   value_option(app, "--case", true);
   for (const char* name : {"--embedded", "--no-baseline", "--strict", "--no-progress"})
@@ -222,6 +254,7 @@ std::optional<PlanError> choose_baseline(const ParsedArgs& a, const harness::Sut
                             ? ""
                             : " (PROFILE-DIR/../baselines/" + config.profile.stem().string() +
                                   ".yaml; --baseline FILE or --no-baseline to change)");
+  plan.baseline = baseline.value();
   if (baseline->sut != profile.name) {
     io.err << "mikeyconf run: warning: baseline " << config.baseline->string() << " is for SUT '"
            << baseline->sut << "', the profile is '" << profile.name << "'\n";
@@ -282,6 +315,7 @@ mikey::Result<SuitePlan, PlanError> plan_run(const ParsedArgs& a, Io& io) {
                                                : config.cases_dir / "profiles" / "reference.yaml";
   plan.out_dir = a.value("--out") != nullptr ? fs::path(*a.value("--out")) : "out";
   plan.progress = !a.flag("--no-progress");
+  if (const std::string* w = a.value("--write-baseline")) plan.write_baseline = fs::path(*w);
   if (auto e = choose_options(a, config.options)) return *e;
   if (const std::string* key = a.value("--sign-key")) {
     // Checked now rather than after a long run: unreadable, not PEM or not Ed25519 is exit 2.
