@@ -17,6 +17,7 @@
 #include "inspect/json.h"
 #include "inspect/pcap.h"
 #include "inspect/render.h"
+#include "reports/decoded_json.h"
 
 namespace mikeyconf::tools {
 
@@ -131,7 +132,7 @@ int run_decode(const ParsedArgs& parsed, Io& io) {
 
   inspect::DecodeResult result = inspect::decode_message(input->bytes);
   if (a.json) {
-    inspect::Json j = inspect::render_json(result);
+    inspect::Json j = reports::decoded_message_json(result);
     j["input_format"] = std::string(inspect::to_string(input->format));
     io.out << inspect::dump_json(j, 2) << "\n";
   } else {
