@@ -14,6 +14,7 @@
 #include "inspect/json.h"
 #include "tests/support/run_binary.h"
 #include "tools/diff_cmd.h"
+#include "tools/tests/suite_test_support.h"
 
 namespace mikeyconf::tools {
 namespace {
@@ -25,36 +26,16 @@ using test_support::slurp;
 
 const std::string kCases = std::string(MIKEY_SOURCE_DIR) + "/cases";
 
-// The reference KMS without its type-2 ticket key refuses the type-2 ticket request (RFC 6043
-// §6.10 Ticket Policy; TS 33.328 §6.2.3.4.2) that this case expects to be granted.
-constexpr char kTypeTwoKey[] =
-    "    - id: tpk-2\n"
-    "      format: type2\n"
-    "      tpk: a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n";
-constexpr char kFailingCase[] = "kms.three-party.type2-provisional";
+using test_support::kFailingCase;
+using test_support::kTypeTwoKey;
 
-fs::path scratch() {
-  const fs::path dir =
-      fs::path(::testing::TempDir()) /
-      ("run_tools_test_" +
-       std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch() { return test_support::scratch_dir("run_tools_test_"); }
 
 Outcome mikeyconf(const std::string& args, const fs::path& dir) {
-  return test_support::run_mikeyconf(args, "/dev/null", (dir / "std").string());
+  return test_support::mikeyconf_in(args, dir);
 }
 
-// id → verdict of a results.json.
-std::map<std::string, std::string> verdicts_in(const fs::path& results_json) {
-  std::map<std::string, std::string> out;
-  auto json = inspect::parse_json(slurp(results_json));
-  if (!json || inspect::find_member(*json, "cases") == nullptr) return out;
-  for (const Json& c : json->at("cases")) out[c.at("id")] = c.at("verdict");
-  return out;
-}
+using test_support::verdicts;
 
 // A profile of the embedded reference KMS that lacks the type-2 ticket key.
 fs::path faulty_profile(const fs::path& dir) {
@@ -80,7 +61,7 @@ TEST(WriteBaseline, AFailedRunWrittenAsBaselineRunsGreenWithIt) {
                            " (1 expected failures, 1 new; 0 disabled)"),
             std::string::npos)
       << first.out;
-  const auto before = verdicts_in(dir / "first" / "results.json");
+  const auto before = verdicts(dir / "first" / "results.json");
   ASSERT_EQ(before.at(kFailingCase), "fail");
 
   auto written = harness::load_baseline(baseline);
@@ -96,7 +77,7 @@ TEST(WriteBaseline, AFailedRunWrittenAsBaselineRunsGreenWithIt) {
                     " --write-baseline " + (dir / "again.yaml").string(),
                 dir);
   ASSERT_EQ(second.code, 0) << second.out << second.err;
-  const auto after = verdicts_in(dir / "second" / "results.json");
+  const auto after = verdicts(dir / "second" / "results.json");
   ASSERT_EQ(after.size(), before.size());
   for (const auto& [id, verdict] : before) {
     EXPECT_EQ(after.at(id), verdict == "fail" ? "xfail" : verdict) << id;
