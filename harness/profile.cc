@@ -382,6 +382,17 @@ SutProfile read_profile(const Ctx& ctx, const YAML::Node& root, const std::files
   return p;
 }
 
+// `since:` — a calendar date, YYYY-MM-DD (what `mikeyconf run --write-baseline` writes).
+std::string read_date(const Ctx& ctx, const YAML::Node& n) {
+  const std::string s = ctx.string(n, "since");
+  bool ok = s.size() == 10 && s[4] == '-' && s[7] == '-';
+  for (std::size_t i = 0; ok && i < s.size(); ++i) {
+    ok = i == 4 || i == 7 || (s[i] >= '0' && s[i] <= '9');
+  }
+  if (!ok) ctx.fail(n, "since must read YYYY-MM-DD");
+  return s;
+}
+
 std::vector<BaselineEntry> read_entries(const Ctx& ctx, const YAML::Node& n,
                                         std::string_view what) {
   if (!n.IsSequence()) ctx.fail(n, std::string(what) + " must be a list of {id, reason}");
@@ -395,6 +406,7 @@ std::vector<BaselineEntry> read_entries(const Ctx& ctx, const YAML::Node& n,
     const YAML::Node reason = m.require("reason");
     e.reason = ctx.string(reason, "reason");
     if (e.reason.empty()) ctx.fail(reason, "reason must say why");
+    if (auto since = m.get("since")) e.since = read_date(ctx, *since);
     m.finish();
     for (const BaselineEntry& prior : out) {
       if (prior.id == e.id) ctx.fail(id, "'" + e.id + "' is listed twice");

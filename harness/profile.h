@@ -160,6 +160,7 @@ std::string identity_text(const mikey::roles::Identity& id);
 struct BaselineEntry {
   std::string id;
   std::string reason;  // required: why the SUT fails it / why it is disabled
+  std::string since;   // optional: the day it was recorded, YYYY-MM-DD ("" when not given)
   SourcePos pos;
 };
 

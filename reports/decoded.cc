@@ -15,7 +15,11 @@ std::string data_type_label(mikey::ByteView bytes) {
 }
 
 DecodedMessage decode_message(mikey::ByteView bytes) {
-  inspect::DecodeResult r = inspect::decode_message(bytes);
+  return describe_message(inspect::decode_message(bytes));
+}
+
+DecodedMessage describe_message(const inspect::DecodeResult& r) {
+  const mikey::ByteView bytes = r.bytes;
   DecodedMessage d;
   d.hex = mikey::wire::to_hex(bytes);
   // Whether the message itself parses; an embedded structure that does not (context set) is
@@ -42,9 +46,9 @@ DecodedMessage decode_message(mikey::ByteView bytes) {
   for (const codec::Deviation& dev : r.deviations) {
     d.deviations.push_back({std::string(codec::to_string(dev.kind)), dev.offset, dev.detail});
   }
-  for (inspect::DecodedField& f : r.fields) {
+  for (const inspect::DecodedField& f : r.fields) {
     if (f.offset > bytes.size() || f.length > bytes.size() - f.offset) continue;
-    d.fields.push_back(std::move(f));
+    d.fields.push_back(f);
   }
   return d;
 }

@@ -1,8 +1,8 @@
 // One MIKEY message as the reports show it: hex, whether it parses (and where not), the data
 // type, the payload chain, Error numbers, codec deviations and the fields of the decode tree
 // (inspect/decode.h: the layout map plus the structures embedded in it) with their bytes and,
-// for code points, the RFC name. results.json, report.html and transcript.json all read it, so
-// they describe a message the same way `mikeyconf decode` does.
+// for code points, the RFC name. report.html reads it; its JSON form (decoded_json.h), which
+// results.json, transcript.json and `mikeyconf decode --json` write, is built from it too.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +37,8 @@ struct DecodedMessage {
 
 // Never fails: any byte string yields a description (parse_message is total).
 DecodedMessage decode_message(mikey::ByteView bytes);
+// The same from a decode already made (its bytes are r.bytes).
+DecodedMessage describe_message(const inspect::DecodeResult& r);
 
 // "REQUEST_RESP", or "data type N" when unassigned, or "" for fewer than two bytes.
 std::string data_type_label(mikey::ByteView bytes);

@@ -4,7 +4,7 @@
 
 #include "harness/scenario.h"
 #include "inspect/json.h"
-#include "reports/decoded.h"
+#include "reports/decoded_json.h"
 #include "reports/utf8.h"
 #include "wire/hex.h"
 
@@ -54,42 +54,8 @@ Json texts(const std::vector<std::string>& v) {
 // Milliseconds to the microsecond, as measured (the clocks say no more).
 Json ms(double d) { return std::round(d * 1000.0) / 1000.0; }
 
-// Hex plus the decoded tree in flat form (the layout map) and a summary.
-Json mikey_message(mikey::ByteView bytes) {
-  const DecodedMessage d = decode_message(bytes);
-  Json j = Json::object();
-  j["hex"] = d.hex;
-  j["parses"] = d.parses;
-  if (!d.parses) {
-    j["parse_error"] = Json{{"code", text(d.parse_error)},
-                            {"offset", static_cast<std::uint64_t>(d.parse_error_offset)}};
-  }
-  if (d.data_type) {
-    j["data_type"] = static_cast<std::uint64_t>(*d.data_type);
-    j["data_type_name"] = text(d.data_type_name);
-  }
-  j["payloads"] = texts(d.payloads);
-  if (d.is_error_message) j["error_numbers"] = d.error_numbers;
-  Json devs = Json::array();
-  for (const DecodedDeviation& dev : d.deviations) {
-    devs.push_back(Json{{"kind", text(dev.kind)},
-                        {"offset", static_cast<std::uint64_t>(dev.offset)},
-                        {"detail", text(dev.detail)}});
-  }
-  j["deviations"] = std::move(devs);
-  Json fields = Json::array();
-  for (const inspect::DecodedField& f : d.fields) {
-    Json o = Json::object();
-    o["path"] = text(f.path);
-    o["offset"] = static_cast<std::uint64_t>(f.offset);
-    o["length"] = static_cast<std::uint64_t>(f.length);
-    if (f.mask != 0xff) o["mask"] = static_cast<std::uint64_t>(f.mask);
-    o["hex"] = f.value_hex;
-    fields.push_back(std::move(o));
-  }
-  j["fields"] = std::move(fields);
-  return j;
-}
+// The one shape of a decoded message (decoded_json.h).
+Json mikey_message(mikey::ByteView bytes) { return decoded_message_json(bytes); }
 
 Json http_response(const TranscriptEntry& e) {
   Json j = Json::object();

@@ -17,6 +17,7 @@
 #include "inspect/json.h"
 #include "inspect/pcap.h"
 #include "inspect/render.h"
+#include "reports/decoded_json.h"
 #include "tools/decode_key.h"
 #include "wire/hex.h"
 
@@ -175,7 +176,7 @@ int run_decode(const ParsedArgs& parsed, Io& io) {
   std::optional<KeyReport> keys;
   if (a.key && result.valid()) keys = open_with_key(input->bytes, *a.key, initial);
   if (a.json) {
-    inspect::Json j = inspect::render_json(result);
+    inspect::Json j = reports::decoded_message_json(result);
     j["input_format"] = std::string(inspect::to_string(input->format));
     if (keys) j["kemac_plaintext"] = key_report_json(*keys);
     io.out << inspect::dump_json(j, 2) << "\n";

@@ -12,6 +12,7 @@
 #include "tools/cli.h"
 #include "tools/coverage_cmd.h"
 #include "tools/decode.h"
+#include "tools/diff_cmd.h"
 #include "tools/fuzz_cmd.h"
 #include "tools/kms.h"
 #include "tools/profile_cmd.h"
@@ -43,6 +44,8 @@ const std::array kSubcommands{
                kReplayUsage},
     Subcommand{"list", "list the cases: id, level, SUT role, title", &list_main, kListUsage},
     Subcommand{"explain", "show one case: requirement texts, steps", &explain_main, kExplainUsage},
+    Subcommand{"diff", "compare two runs' results.json: new failures, fixes, cases added/removed",
+               &diff_main, kDiffUsage},
     Subcommand{"decode", "decode a MIKEY message (hex, base64 or binary) to a tree or JSON",
                &decode_main, kDecodeUsage},
     Subcommand{"kms", "serve the reference KMS from a YAML configuration (Annex A HTTP)", &kms_main,

@@ -22,8 +22,10 @@
 #include <utility>
 #include <vector>
 
+#include "harness/baseline_writer.h"
 #include "harness/profile.h"
 #include "harness/setup.h"
+#include "reports/file_util.h"
 #include "reports/manifest.h"
 #include "reports/reports.h"
 #include "tools/data_dir.h"
@@ -36,6 +38,7 @@ namespace fs = std::filesystem;
 
 const std::string_view kRunUsage =
     "usage: mikeyconf run [--sut PROFILE] [--embedded] [--baseline FILE | --no-baseline]\n"
+    "                     [--write-baseline FILE]\n"
     "                     [--cases DIR] [--filter GLOB]... [--case ID]... [--seed N] [--strict]\n"
     "                     [--jobs N] [--out DIR] [--sign-key PEM] [--no-progress]\n"
     "                     [--color auto|always|never]\n"
@@ -53,7 +56,12 @@ const std::string_view kRunUsage =
     "                     profile's file name without .yaml; cases/profiles/reference.yaml pairs\n"
     "                     with cases/baselines/reference.yaml); the output says which file\n"
     "  --no-baseline      use no baseline (every verdict as the case gives it)\n"
-    "  --cases DIR        the cases folder (holds requirements.csv). Without it: ./cases when\n"
+    "  --write-baseline FILE\n"
+    "                     after the run, write the baseline it implies: every failed case an\n"
+    "                     expected failure with its reason and the date (error and inconclusive\n"
+    "                     cases are not), the expected failures still failing and the disabled\n"
+    "                     cases of the baseline used; the exit status stays the run's\n"
+    "    "  --cases DIR        the cases folder (holds requirements.csv). Without it: ./cases when\n"
     "                     it holds requirements.csv (the repository root), else\n"
     "                     $MIKEYCONF_DATADIR/cases, else the installed suite,\n"
     "                     EXE/../share/mikeyconf/cases (EXE = this mikeyconf executable)\n"
@@ -124,6 +132,10 @@ struct SuitePlan {
   std::string target;         // what runs against what (printed before the run)
   std::string baseline_note;  // which baseline is used and why (printed before the run)
   harness::RequirementTable requirements;  // for the reports' requirement texts and matrix
+
+  // --write-baseline FILE, and the baseline the run uses as loaded (kept in what is written).
+  std::optional<fs::path> write_baseline;
+  std::optional<harness::Baseline> baseline;
 };
 
 ProgressStyle style_for(const Io& io, bool progress) {
@@ -208,6 +220,24 @@ double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
 
+// --write-baseline: the baseline the run implies (harness/baseline_writer.h). A file that cannot
+// be written is exit 3, as for the reports; otherwise nothing (the run's exit status stands).
+std::optional<int> write_baseline(const SuitePlan& plan, const harness::RunResult& run, Io& io) {
+  if (!plan.write_baseline) return std::nullopt;
+  const harness::DerivedBaseline d =
+      harness::derive_baseline(run, plan.baseline ? &*plan.baseline : nullptr);
+  auto written = reports::write_file(*plan.write_baseline, harness::baseline_yaml(d.baseline));
+  if (!written.ok()) {
+    io.err << "mikeyconf " << plan.command << ": cannot write the baseline: " << written.error()
+           << "\n";
+    return kExitSetup;
+  }
+  io.out << "baseline written: " << plan.write_baseline->string() << " ("
+         << d.baseline.expected_failures.size() << " expected failures, " << d.added << " new; "
+         << d.baseline.disabled.size() << " disabled)\n";
+  return std::nullopt;
+}
+
 // Writes the reports of `run` (`finished` of its cases ran to the end) and prints the summary; the
 // exit code of tools/README.md.
 int report_run(const SuitePlan& plan, Io& io, const harness::RunResult& run,
@@ -218,6 +248,7 @@ int report_run(const SuitePlan& plan, Io& io, const harness::RunResult& run,
   options.requirements = &plan.requirements;
   options.signing_key = plan.signing_key;
   auto written = reports::write_all_reports(run, options);
+  const std::optional<int> baseline_failed = write_baseline(plan, run, io);
   const double wall_ms = ms_since(started);
   const bool color = color_for(plan.color, io.out, std::cout, STDOUT_FILENO);
   if (run.interrupted) io.out << "\n" << interrupted_text(signal, finished, plan.total);
@@ -229,7 +260,7 @@ int report_run(const SuitePlan& plan, Io& io, const harness::RunResult& run,
   }
   io.out << summary_text(run, wall_ms, reports_text(plan.out_dir, written->files), color);
   io.out.flush();
-  return run.exit_code();
+  return baseline_failed.value_or(run.exit_code());
 }
 
 // Runs the plan, writes the reports, prints the summary; the exit code of tools/README.md.
@@ -310,6 +341,7 @@ void define_run(CLI::App& app) {
   for (const char* name :
        {"--sut", "--baseline", "--cases", "--seed", "--jobs", "--out", "--sign-key"})
     value_option(app, name);
+  value_option(app, "--write-baseline");
   value_option(app, "--filter", true);
   value_option(app, "--case", true);
   for (const char* name : {"--embedded", "--no-baseline", "--strict", "--no-progress"})
@@ -351,6 +383,7 @@ std::optional<PlanError> choose_baseline(const ParsedArgs& a, const harness::Sut
                             ? ""
                             : " (PROFILE-DIR/../baselines/" + config.profile.stem().string() +
                                   ".yaml; --baseline FILE or --no-baseline to change)");
+  plan.baseline = baseline.value();
   if (baseline->sut != profile.name) {
     io.err << "mikeyconf run: warning: baseline " << config.baseline->string() << " is for SUT '"
            << baseline->sut << "', the profile is '" << profile.name << "'\n";
@@ -424,6 +457,7 @@ mikey::Result<SuitePlan, PlanError> plan_run(const ParsedArgs& a, Io& io) {
   plan.out_dir = a.value("--out") != nullptr ? fs::path(*a.value("--out")) : "out";
   plan.progress = !a.flag("--no-progress");
   if (auto e = choose_color(a, plan)) return *e;
+  if (const std::string* w = a.value("--write-baseline")) plan.write_baseline = fs::path(*w);
   if (auto e = choose_options(a, config.options)) return *e;
   if (const std::string* key = a.value("--sign-key")) {
     // Checked now rather than after a long run: unreadable, not PEM or not Ed25519 is exit 2.

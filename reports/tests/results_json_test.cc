@@ -4,6 +4,7 @@
 
 #include "inspect/json.h"
 #include "reports/decoded.h"
+#include "reports/decoded_json.h"
 #include "reports/junit.h"
 #include "reports/results_json.h"
 #include "reports/tests/test_run.h"
@@ -76,6 +77,33 @@ TEST(ResultsJsonTest, CaseJsonIsTheResultsEntry) {
   const auto one = inspect::parse_json(case_json(run.cases[1]));
   ASSERT_TRUE(whole && one);
   EXPECT_EQ(*one, whole->at("cases")[1]);
+}
+
+// Every message of the transcript in the one shape `mikeyconf decode --json` also writes.
+TEST(ResultsJsonTest, MessagesHaveTheOneDecodedShape) {
+  const RunResult run = testing::make_run();
+  const auto doc = inspect::parse_json(results_json(run));
+  ASSERT_TRUE(doc);
+  const harness::TranscriptEntry& e = run.cases[5].transcript[0];
+  const Json& t = at(at(*doc, "cases")[5], "transcript")[0];
+  EXPECT_EQ(at(t, "mikey_built"), decoded_message_json(e.mikey_built));
+  EXPECT_EQ(at(t, "mikey_sent"), decoded_message_json(e.mikey_sent));
+  const Json& resp = at(at(t, "response"), "mikey");
+  EXPECT_EQ(resp, decoded_message_json(*e.response_mikey));
+  EXPECT_EQ(at(resp, "data_type_name"), "Error");
+  EXPECT_EQ(at(resp, "error_numbers"), Json(decode_message(*e.response_mikey).error_numbers));
+  for (const char* key :
+       {"hex", "length", "valid", "parses", "error", "data_type", "data_type_name", "payloads",
+        "error_numbers", "deviations", "notes", "fields", "message"}) {
+    EXPECT_NE(inspect::find_member(resp, key), nullptr) << key;
+  }
+  // A message that does not parse: where it stops, and nothing more invented.
+  const Json bad = decoded_message_json(mikey::wire::from_hex("01").value());
+  EXPECT_FALSE(bad.at("parses").get<bool>());
+  EXPECT_FALSE(bad.at("valid").get<bool>());
+  EXPECT_EQ(bad.at("error").at("code").get<std::string>(), "truncated");
+  EXPECT_TRUE(bad.at("data_type").is_null());
+  EXPECT_TRUE(bad.at("data_type_name").is_null());
 }
 
 TEST(ResultsJsonTest, EscapesControlAndNonAsciiBytes) {

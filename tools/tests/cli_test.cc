@@ -61,7 +61,12 @@ TEST(CliTest, DecodesAFileAndStandardInput) {
   EXPECT_EQ(from_stdin.out, from_file.out);
   Result implicit_stdin = run("decode --json", kData + "error.hex");
   EXPECT_EQ(implicit_stdin.code, 0);
-  EXPECT_EQ(implicit_stdin.out.rfind("{\n  \"valid\": true,", 0), 0u) << implicit_stdin.out;
+  // The one shape of a decoded message (reports/README.md "Decoded message").
+  EXPECT_EQ(implicit_stdin.out.rfind("{\n  \"hex\": \"", 0), 0u) << implicit_stdin.out;
+  EXPECT_NE(implicit_stdin.out.find("\n  \"valid\": true,\n"), std::string::npos)
+      << implicit_stdin.out;
+  EXPECT_NE(implicit_stdin.out.find("\n  \"data_type_name\": \"Error\",\n"), std::string::npos)
+      << implicit_stdin.out;
 }
 
 TEST(CliTest, MalformedMessageExitsOneAndUsageErrorsTwo) {

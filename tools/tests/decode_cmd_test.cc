@@ -15,6 +15,7 @@
 #include "inspect/input.h"
 #include "inspect/json.h"
 #include "inspect/pcap.h"
+#include "reports/decoded_json.h"
 #include "wire/base64.h"
 #include "wire/hex.h"
 
@@ -107,8 +108,18 @@ TEST(DecodeMainTest, JsonHasTheDocumentedShape) {
   auto doc = parse_json(r.out);
   ASSERT_TRUE(doc) << r.out;
   EXPECT_TRUE(doc->at("valid").get<bool>());
+  EXPECT_TRUE(doc->at("parses").get<bool>());
   EXPECT_TRUE(doc->at("error").is_null());
   EXPECT_EQ(doc->at("length").get<std::uint64_t>(), 259u);
+  // The summary of the one shape (reports/decoded_json.h), as results.json writes it.
+  EXPECT_EQ(doc->at("hex").get<std::string>(),
+            mikey::wire::to_hex(shape_bytes("ticket_request_resp")));
+  EXPECT_EQ(doc->at("data_type"), doc->at("message").at("hdr").at("data_type"));
+  EXPECT_EQ(doc->at("data_type_name").get<std::string>(), "REQUEST_RESP");
+  EXPECT_EQ(doc->at("payloads").size(), 5u);
+  EXPECT_EQ(doc->at("payloads")[2].get<std::string>(), "TICKET");
+  EXPECT_TRUE(doc->at("error_numbers").empty());
+  EXPECT_EQ(doc->at("input_format").get<std::string>(), "hex");
   for (const Json& f : doc->at("fields")) {
     for (const char* key : {"path", "offset", "length", "mask", "value_hex"}) {
       EXPECT_NE(inspect::find_member(f, key), nullptr) << key << " missing in " << f.dump();
@@ -135,6 +146,24 @@ TEST(DecodeMainTest, JsonHasTheDocumentedShape) {
   EXPECT_EQ(td->at("value").get<std::string>().size(), 2u * 99);
   EXPECT_EQ(td->at("payloads").at(4).at("type_name").get<std::string>(), "V");
   EXPECT_EQ(fields->at("tp_data").at("payloads").size(), 3u);
+}
+
+// decode --json and results.json write one shape: the same object, plus the input format.
+TEST(DecodeMainTest, JsonIsTheReportsShapeOfTheMessage) {
+  for (const char* shape : {"psk_init", "ticket_request_resp", "error"}) {
+    DecodeRun r = run_decode({"--json", shape_path(shape)});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto doc = parse_json(r.out);
+    ASSERT_TRUE(doc) << r.out;
+    Json expected = reports::decoded_message_json(shape_bytes(shape));
+    expected["input_format"] = "hex";
+    EXPECT_EQ(*doc, expected) << shape;
+  }
+  const DecodeRun error = run_decode({"--json", shape_path("error")});
+  auto doc = parse_json(error.out);
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc->at("data_type_name").get<std::string>(), "Error");
+  EXPECT_FALSE(doc->at("error_numbers").empty());
 }
 
 TEST(DecodeMainTest, UsageErrorsExitTwo) {

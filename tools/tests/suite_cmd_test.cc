@@ -29,6 +29,7 @@
 #include "tools/cli.h"
 #include "tools/progress.h"
 #include "tools/suite_cli.h"
+#include "tools/tests/suite_test_support.h"
 
 namespace mikeyconf::tools {
 namespace {
@@ -47,33 +48,13 @@ void write_file(const fs::path& path, const std::string& text) {
   f << text;
 }
 
-// A fresh folder per test (ctest runs the tests of this file as parallel processes).
-fs::path scratch() {
-  const fs::path dir =
-      fs::path(::testing::TempDir()) /
-      ("suite_cmd_test_" +
-       std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch() { return test_support::scratch_dir("suite_cmd_test_"); }
 
-// Runs `mikeyconf <args>` through the shell; standard error goes to a file, so it is not a
-// terminal (progress prints plain lines).
 Outcome mikeyconf(const std::string& args, const fs::path& dir) {
-  return test_support::run_mikeyconf(args, "/dev/null", (dir / "std").string());
+  return test_support::mikeyconf_in(args, dir);
 }
 
-// id → verdict from a results.json.
-std::map<std::string, std::string> verdicts(const fs::path& results_json) {
-  std::map<std::string, std::string> out;
-  auto json = inspect::parse_json(slurp(results_json));
-  if (!json || inspect::find_member(*json, "cases") == nullptr) return out;
-  for (const Json& c : json->at("cases")) {
-    out[c.at("id").get<std::string>()] = c.at("verdict").get<std::string>();
-  }
-  return out;
-}
+using test_support::verdicts;
 
 std::uint64_t case_seed_in(const fs::path& results_json, const std::string& id) {
   auto json = inspect::parse_json(slurp(results_json));
@@ -245,13 +226,9 @@ TEST(RunCommand, AnUnreachableSutIsExitThree) {
 }
 
 // An honest failure: the profile declares ticket-type:2/0/0, but the embedded KMS it describes
-// holds no type-2 ticket key, so it refuses the type-2 ticket request (RFC 6043 §6.10 Ticket
-// Policy; TS 33.328 §6.2.3.4.2) that kms.three-party.type2-provisional expects to be granted.
-constexpr char kTypeTwoKey[] =
-    "    - id: tpk-2\n"
-    "      format: type2\n"
-    "      tpk: a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n";
-constexpr char kFailingCase[] = "kms.three-party.type2-provisional";
+// holds no type-2 ticket key (suite_test_support.h).
+using test_support::kFailingCase;
+using test_support::kTypeTwoKey;
 
 TEST(RunCommand, AFailingCaseIsExitOneAndItsBundleReplaysTheSameVerdict) {
   const fs::path dir = scratch();
