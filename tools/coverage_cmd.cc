@@ -10,20 +10,22 @@
 #include "harness/coverage.h"
 #include "harness/loader.h"
 #include "harness/requirements.h"
+#include "tools/data_dir.h"
 
 namespace mikeyconf::tools {
 
 const std::string_view kCoverageUsage =
     "usage: mikeyconf coverage [--cases DIR] [--write FILE | --check FILE]\n"
     "\n"
-    "Requirement coverage of the cases in DIR (default: cases): per row of\n"
+    "Requirement coverage of the cases in DIR (default: the suite run finds): per row of\n"
     "DIR/requirements.csv and per role it names, covered (a case of that role cites it and,\n"
     "for a KMS SHALL row, DIR/mutation-registry.yaml has a variant for it), cited-only or not\n"
     "covered, with the reason DIR/not-covered.yaml gives. Prints the markdown\n"
     "(cases/COVERAGE.md) to standard output; citations that do not count and registry entries\n"
     "that prove nothing are warnings on standard error.\n"
     "\n"
-    "  --cases DIR    the cases directory\n"
+    "  --cases DIR    the cases directory (default: ./cases, $MIKEYCONF_DATADIR/cases or the\n"
+    "                 installed suite, as for run)\n"
     "  --write FILE   write the markdown to FILE instead\n"
     "  --check FILE   compare FILE with the markdown and check that every requirement is\n"
     "                 covered, waiting for a mutation variant or explained, and that no\n"
@@ -39,7 +41,7 @@ using harness::Coverage;
 using harness::CoverageProblem;
 
 struct Options {
-  std::filesystem::path cases = "cases";
+  std::filesystem::path cases;
   std::optional<std::filesystem::path> write;
   std::optional<std::filesystem::path> check;
 };
@@ -158,7 +160,13 @@ int write(const std::filesystem::path& file, const std::string& markdown, Io& io
 
 int coverage_parsed(const ParsedArgs& a, Io& io) {
   Options o;
-  o.cases = path_of(a, "--cases").value_or(o.cases);
+  // Without --cases, the suite tools/data_dir.h finds (./cases, $MIKEYCONF_DATADIR, installed).
+  auto cases = find_cases_dir(a.value("--cases"));
+  if (!cases.ok()) {
+    io.err << "mikeyconf coverage: " << cases.error() << "\n";
+    return kExitUsage;
+  }
+  o.cases = cases.value();
   o.write = path_of(a, "--write");
   o.check = path_of(a, "--check");
   if (o.write && o.check) {

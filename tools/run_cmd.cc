@@ -61,7 +61,7 @@ const std::string_view kRunUsage =
     "                     expected failure with its reason and the date (error and inconclusive\n"
     "                     cases are not), the expected failures still failing and the disabled\n"
     "                     cases of the baseline used; the exit status stays the run's\n"
-    "    "  --cases DIR        the cases folder (holds requirements.csv). Without it: ./cases when\n"
+    "  --cases DIR        the cases folder (holds requirements.csv). Without it: ./cases when\n"
     "                     it holds requirements.csv (the repository root), else\n"
     "                     $MIKEYCONF_DATADIR/cases, else the installed suite,\n"
     "                     EXE/../share/mikeyconf/cases (EXE = this mikeyconf executable)\n"

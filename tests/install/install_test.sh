@@ -5,14 +5,14 @@
 #                                         and `mikeyconf run` finds the suite without --cases
 #   install_test.sh deb BUILD_DIR         `cpack -G DEB` gives mikeyconf_<version>_<arch>.deb with
 #                                         its Depends; installed with apt-get (root), `mikeyconf
-#                                         run` from an empty folder passes, then the package is
-#                                         removed again
-# Both run the HTTP cases of the KMS suite against the embedded reference KMS: exit 0 and
-# out/results.json written.
+#                                         run` from an empty folder under /tmp passes the whole
+#                                         default suite, then the package is removed again
+# Both run against the embedded reference KMS (relocated: the HTTP cases of the KMS suite; deb:
+# every case): exit 0 and out/results.json written, naming the installed suite.
 set -euo pipefail
 mode="${1:?usage: $0 relocated|deb BUILD_DIR}"
 build="$(cd "${2:?usage: $0 relocated|deb BUILD_DIR}" && pwd)"
-work="$(mktemp -d)"
+work="$(mktemp -d -p /tmp mikeyconf-install.XXXXXX)"
 cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 fail() {
@@ -20,17 +20,18 @@ fail() {
   exit 1
 }
 
-# `mikeyconf run` of the KMS HTTP cases from a new empty folder; the environment as given.
+# `mikeyconf run ARGS...` from a new empty folder; the environment as given.
 run_from_empty_folder() {
   local bin="$1" dir
+  shift
   dir="$(mktemp -d "$work/empty.XXXXXX")"
-  (cd "$dir" && env -u MIKEYCONF_DATADIR "$bin" run --embedded --filter 'kms.http.*' \
-    --no-progress --out out) >"$dir/stdout" 2>"$dir/stderr" ||
+  (cd "$dir" && env -u MIKEYCONF_DATADIR "$bin" run --embedded "$@" --no-progress --out out) \
+    >"$dir/stdout" 2>"$dir/stderr" ||
     fail "$bin run from $dir exited $?: $(cat "$dir/stderr")"
   test -s "$dir/out/results.json" || fail "no $dir/out/results.json"
   grep -q "share/mikeyconf/cases" "$dir/out/results.json" ||
     fail "results.json does not name the installed suite"
-  echo "install_test $mode: $bin run from an empty folder: $(tail -n 1 "$dir/stdout")"
+  echo "install_test $mode: $bin run from $dir: $(grep -m1 " cases in " "$dir/stdout"); $(tail -n 1 "$dir/stdout")"
 }
 
 relocated() {
@@ -44,7 +45,7 @@ relocated() {
   done
   # Relocated: the whole tree moved after installation still finds its suite.
   mv "$p" "$work/moved"
-  run_from_empty_folder "$work/moved/bin/mikeyconf"
+  run_from_empty_folder "$work/moved/bin/mikeyconf" --filter 'kms.http.*'
   # MIKEYCONF_DATADIR comes before the installation; nothing found names the places tried.
   local empty
   empty="$(mktemp -d "$work/nothing.XXXXXX")"
