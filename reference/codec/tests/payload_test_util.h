@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "codec/message.h"
@@ -81,6 +84,51 @@ inline void expect_payload_shapes(PayloadType t, const Bytes& bytes) {
     EXPECT_LE(cut.error.offset, n) << "prefix of " << n << " bytes";
     EXPECT_EQ(cut.error.where, t) << "prefix of " << n << " bytes";
   }
+}
+
+// n bytes first, first+1, ... (wrapping): stands in for long opaque values (DH values,
+// signatures) where a byte-by-byte literal would hide the fields around it.
+inline Bytes seq(std::size_t n, std::uint8_t first = 0) {
+  Bytes out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(first + i);
+  return out;
+}
+
+// The first payload parse_single gave, as a T, or nullptr.
+template <class T>
+inline const T* first_body(const SingleOutcome& o) {
+  return o.payloads.empty() ? nullptr : o.payloads.front().get<T>();
+}
+
+// A parse error of this code, at this offset, in this payload.
+inline void expect_error(const ParseError& e, Errc code, std::size_t offset, PayloadType where) {
+  EXPECT_EQ(e.code, code) << "got: " << to_string(e.code) << ", want: " << to_string(code);
+  EXPECT_EQ(e.offset, offset);
+  EXPECT_EQ(e.where, where);
+}
+
+// What serialising `body` as a lone payload reports (Errc::ok when it serialises).
+template <class T>
+inline Errc serialize_error(T body, PayloadType type = PayloadType::last) {
+  auto r = serialize_single(make_payload(std::move(body), type));
+  return r.ok() ? Errc::ok : r.error();
+}
+
+// The layout map places `path` at [offset, offset + length) under `mask`.
+inline void expect_field(const Layout& layout, std::string_view path, std::size_t offset,
+                         std::size_t length, std::uint8_t mask = 0xff) {
+  std::optional<FieldRange> f = layout.find(path);
+  ASSERT_TRUE(f.has_value()) << "no field " << path;
+  EXPECT_EQ(f->offset, offset) << path;
+  EXPECT_EQ(f->length, length) << path;
+  EXPECT_EQ(f->mask, mask) << path;
+}
+
+// Self-generated example, cross-checked against Python hmac (gen_vectors.py): the
+// HMAC-SHA-1-160 MAC of the worked REQUEST_INIT_PSK.
+inline const Bytes& sha1_mac() {
+  static const Bytes b = hex("fcefb0bf9c6cef0e88ed958fc5e5b3e3bfa72eaf");
+  return b;
 }
 
 }  // namespace mikey::codec::testing
