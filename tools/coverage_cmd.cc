@@ -160,6 +160,12 @@ int write(const std::filesystem::path& file, const std::string& markdown, Io& io
 
 int coverage_parsed(const ParsedArgs& a, Io& io) {
   Options o;
+  o.write = path_of(a, "--write");
+  o.check = path_of(a, "--check");
+  if (o.write && o.check) {
+    return command_usage_error(io, "coverage", "--write and --check exclude each other",
+                               kCoverageUsage);
+  }
   // Without --cases, the suite tools/data_dir.h finds (./cases, $MIKEYCONF_DATADIR, installed).
   auto cases = find_cases_dir(a.value("--cases"));
   if (!cases.ok()) {
@@ -167,12 +173,6 @@ int coverage_parsed(const ParsedArgs& a, Io& io) {
     return kExitUsage;
   }
   o.cases = cases.value();
-  o.write = path_of(a, "--write");
-  o.check = path_of(a, "--check");
-  if (o.write && o.check) {
-    return command_usage_error(io, "coverage", "--write and --check exclude each other",
-                               kCoverageUsage);
-  }
   Coverage coverage;
   if (auto load_error = load_coverage(o.cases, coverage)) {
     io.err << *load_error << "\n";

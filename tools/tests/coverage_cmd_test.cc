@@ -9,28 +9,15 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "tools/tests/command_run.h"
 
 namespace mikeyconf::tools {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-Outcome run(std::vector<std::string> args) {
-  std::vector<std::string_view> views(args.begin(), args.end());
-  std::istringstream in;
-  std::ostringstream out, err;
-  Io io{in, out, err};
-  Outcome r;
-  r.code = coverage_main(views, io);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+CommandRun run(const std::vector<std::string>& args) {
+  return run_in_process(&coverage_main, args);
 }
 
 std::string slurp(const fs::path& p) {
@@ -72,7 +59,7 @@ class CoverageCmdTest : public ::testing::Test {
 };
 
 TEST_F(CoverageCmdTest, PrintsTheMarkdown) {
-  const Outcome r = run({"--cases", cases()});
+  const CommandRun r = run({"--cases", cases()});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("# Requirement coverage\n", 0), 0u) << r.out;
   // A KMS SHALL row cited by a kms case, without a mutation variant: cited-only.
@@ -88,7 +75,7 @@ TEST_F(CoverageCmdTest, PrintsTheMarkdown) {
 }
 
 TEST_F(CoverageCmdTest, WriteThenCheckPassesAndAnEditFailsWithAHint) {
-  Outcome r = run({"--cases", cases(), "--write", md()});
+  CommandRun r = run({"--cases", cases(), "--write", md()});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(slurp(md()), run({"--cases", cases()}).out);
@@ -110,7 +97,7 @@ TEST_F(CoverageCmdTest, WriteThenCheckPassesAndAnEditFailsWithAHint) {
 TEST_F(CoverageCmdTest, CheckFailsOnAMissingRowEvenWhenTheFileMatches) {
   write_reasons("{}\n");
   ASSERT_EQ(run({"--cases", cases(), "--write", md()}).code, 0);
-  const Outcome r = run({"--cases", cases(), "--check", md()});
+  const CommandRun r = run({"--cases", cases(), "--check", md()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("requirements.csv:3:1: A-2 (Initiator, SHALL) is cited by no case"),
             std::string::npos)
@@ -120,7 +107,7 @@ TEST_F(CoverageCmdTest, CheckFailsOnAMissingRowEvenWhenTheFileMatches) {
 
 TEST_F(CoverageCmdTest, TheRegistryVariantMakesARowCovered) {
   write_registry("- {row: A-1, role: kms, variant: answers-500}\n");
-  const Outcome r = run({"--cases", cases()});
+  const CommandRun r = run({"--cases", cases()});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("| A-1 | SHALL | the KMS answers 200 | covered | `kms.ok` (variant "
                        "`answers-500`) |"),
@@ -136,7 +123,7 @@ TEST_F(CoverageCmdTest, ACitationByAnotherRoleWarnsAndDoesNotCount) {
                                              "  - expect: {http.status: 200}\n";
   write_reasons("{}\n");
   ASSERT_EQ(run({"--cases", cases(), "--write", md()}).code, 0);
-  const Outcome r = run({"--cases", cases(), "--check", md()});
+  const CommandRun r = run({"--cases", cases(), "--check", md()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("warning: kms.ue (sut_role kms) cites A-2, a requirement of Initiator: the "
                        "citation does not count"),
@@ -150,7 +137,7 @@ TEST_F(CoverageCmdTest, ACitationByAnotherRoleWarnsAndDoesNotCount) {
 
 TEST_F(CoverageCmdTest, ARegistryThatDoesNotLoadExitsTwo) {
   write_registry("- {row: A-1, role: kms}\n");
-  const Outcome r = run({"--cases", cases()});
+  const CommandRun r = run({"--cases", cases()});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("mutation-registry.yaml:1:3: an entry has exactly one of variant and "
                        "not_violable_alone"),
@@ -164,7 +151,7 @@ TEST_F(CoverageCmdTest, CheckFailsOnAStaleReason) {
       "A-2: {category: not-yet-covered, reason: x}\n"
       "A-1: {category: not-on-the-wire, reason: y}\n");
   ASSERT_EQ(run({"--cases", cases(), "--write", md()}).code, 0);
-  const Outcome r = run({"--cases", cases(), "--check", md()});
+  const CommandRun r = run({"--cases", cases(), "--check", md()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("not-covered.yaml:2:1: A-1 is now covered by kms.ok: remove its entry"),
             std::string::npos)
@@ -173,21 +160,21 @@ TEST_F(CoverageCmdTest, CheckFailsOnAStaleReason) {
 
 TEST_F(CoverageCmdTest, WriteWarnsAboutProblemsButSucceeds) {
   write_reasons("{}\n");
-  const Outcome r = run({"--cases", cases(), "--write", md()});
+  const CommandRun r = run({"--cases", cases(), "--write", md()});
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.err.find("warning: "), std::string::npos) << r.err;
   EXPECT_NE(slurp(md()).find("**missing**"), std::string::npos);
 }
 
 TEST_F(CoverageCmdTest, ACheckOfAnAbsentFileFails) {
-  const Outcome r = run({"--cases", cases(), "--check", (dir_ / "absent.md").string()});
+  const CommandRun r = run({"--cases", cases(), "--check", (dir_ / "absent.md").string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("cannot be read"), std::string::npos) << r.err;
 }
 
 TEST_F(CoverageCmdTest, LoadErrorsExitTwoWithTheirPosition) {
   write_reasons("A-2: {category: someday, reason: x}\n");
-  Outcome r = run({"--cases", cases(), "--check", md()});
+  CommandRun r = run({"--cases", cases(), "--check", md()});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("not-covered.yaml:1:17: unknown category 'someday'"), std::string::npos)
       << r.err;
@@ -202,10 +189,10 @@ TEST_F(CoverageCmdTest, LoadErrorsExitTwoWithTheirPosition) {
 TEST_F(CoverageCmdTest, UsageErrors) {
   EXPECT_EQ(run({"--frob"}).code, 2);
   EXPECT_EQ(run({"--cases"}).code, 2);
-  const Outcome both = run({"--write", "a", "--check", "b"});
+  const CommandRun both = run({"--write", "a", "--check", "b"});
   EXPECT_EQ(both.code, 2);
   EXPECT_NE(both.err.find("exclude each other"), std::string::npos);
-  const Outcome help = run({"--help"});
+  const CommandRun help = run({"--help"});
   EXPECT_EQ(help.code, 0);
   EXPECT_EQ(help.out.rfind("usage: mikeyconf coverage", 0), 0u);
   EXPECT_EQ(run({"--cases", (dir_ / "nothing").string()}).code, 2);

@@ -48,9 +48,9 @@ std::string as_string(const mikey::Bytes& b) { return {b.begin(), b.end()}; }
 TEST(DecodeMainTest, HexBase64AndBinaryGiveTheSameFields) {
   const std::string hex_text = read_file(shape_path("psk_init"));
   const mikey::Bytes msg = shape_bytes("psk_init");
-  const DecodeRun from_hex = run_decode({"--json"}, hex_text);
-  const DecodeRun from_b64 = run_decode({"--json"}, mikey::wire::base64_encode(msg) + "\n");
-  const DecodeRun from_bin = run_decode({"--json", "--binary"}, as_string(msg));
+  const CommandRun from_hex = run_decode({"--json"}, hex_text);
+  const CommandRun from_b64 = run_decode({"--json"}, mikey::wire::base64_encode(msg) + "\n");
+  const CommandRun from_bin = run_decode({"--json", "--binary"}, as_string(msg));
   ASSERT_EQ(from_hex.code, 0) << from_hex.err;
   ASSERT_EQ(from_b64.code, 0) << from_b64.err;
   ASSERT_EQ(from_bin.code, 0) << from_bin.err;
@@ -68,7 +68,7 @@ TEST(DecodeMainTest, HexBase64AndBinaryGiveTheSameFields) {
 // ---- Renderings and exit codes ----
 
 TEST(DecodeMainTest, PrintsTheTree) {
-  DecodeRun r = run_decode({shape_path("psk_init")});
+  CommandRun r = run_decode({shape_path("psk_init")});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("MIKEY message, 264 bytes (hex input): valid\n", 0), 0u) << r.out;
   // offset, length, field (indented under its payload), value, code-point name
@@ -83,13 +83,13 @@ TEST(DecodeMainTest, PrintsTheTree) {
 TEST(DecodeMainTest, TruncatedMessageShowsThePartialTreeAndExitsOne) {
   const mikey::Bytes msg = shape_bytes("psk_init");
   const std::string cut = mikey::wire::to_hex(mikey::ByteView(msg).first(150));
-  DecodeRun r = run_decode({}, cut);
+  CommandRun r = run_decode({}, cut);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("MALFORMED"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("payload[4] SP"), std::string::npos) << r.out;  // what was read
   EXPECT_NE(r.out.find("error: truncated at offset 148 in KEMAC"), std::string::npos) << r.out;
 
-  DecodeRun j = run_decode({"--json"}, cut);
+  CommandRun j = run_decode({"--json"}, cut);
   EXPECT_EQ(j.code, 1);
   auto doc = parse_json(j.out);
   ASSERT_TRUE(doc) << j.out;
@@ -103,7 +103,7 @@ TEST(DecodeMainTest, TruncatedMessageShowsThePartialTreeAndExitsOne) {
 }
 
 TEST(DecodeMainTest, JsonHasTheDocumentedShape) {
-  DecodeRun r = run_decode({"--json", shape_path("ticket_request_resp")});
+  CommandRun r = run_decode({"--json", shape_path("ticket_request_resp")});
   ASSERT_EQ(r.code, 0) << r.err;
   auto doc = parse_json(r.out);
   ASSERT_TRUE(doc) << r.out;
@@ -151,7 +151,7 @@ TEST(DecodeMainTest, JsonHasTheDocumentedShape) {
 // decode --json and results.json write one shape: the same object, plus the input format.
 TEST(DecodeMainTest, JsonIsTheReportsShapeOfTheMessage) {
   for (const char* shape : {"psk_init", "ticket_request_resp", "error"}) {
-    DecodeRun r = run_decode({"--json", shape_path(shape)});
+    CommandRun r = run_decode({"--json", shape_path(shape)});
     ASSERT_EQ(r.code, 0) << r.err;
     auto doc = parse_json(r.out);
     ASSERT_TRUE(doc) << r.out;
@@ -159,7 +159,7 @@ TEST(DecodeMainTest, JsonIsTheReportsShapeOfTheMessage) {
     expected["input_format"] = "hex";
     EXPECT_EQ(*doc, expected) << shape;
   }
-  const DecodeRun error = run_decode({"--json", shape_path("error")});
+  const CommandRun error = run_decode({"--json", shape_path("error")});
   auto doc = parse_json(error.out);
   ASSERT_TRUE(doc);
   EXPECT_EQ(doc->at("data_type_name").get<std::string>(), "Error");
@@ -167,7 +167,7 @@ TEST(DecodeMainTest, JsonIsTheReportsShapeOfTheMessage) {
 }
 
 TEST(DecodeMainTest, UsageErrorsExitTwo) {
-  DecodeRun r = run_decode({"--frobnicate"}, "0100");
+  CommandRun r = run_decode({"--frobnicate"}, "0100");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("unknown option '--frobnicate'"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("usage: mikeyconf decode"), std::string::npos) << r.err;
@@ -204,7 +204,7 @@ TEST(DecodeMainTest, UsageErrorsExitTwo) {
 }
 
 TEST(DecodeMainTest, HelpExitsZero) {
-  DecodeRun r = run_decode({"--help"});
+  CommandRun r = run_decode({"--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, kDecodeUsage);
 }
@@ -212,7 +212,7 @@ TEST(DecodeMainTest, HelpExitsZero) {
 TEST(DecodeMainTest, PcapHoldsTheBinaryMessage) {
   const std::string path = ::testing::TempDir() + "decode_test.pcap";
   const mikey::Bytes msg = shape_bytes("error");
-  DecodeRun r = run_decode({"--pcap", path, "-"}, read_file(shape_path("error")));
+  CommandRun r = run_decode({"--pcap", path, "-"}, read_file(shape_path("error")));
   ASSERT_EQ(r.code, 0) << r.err;
   const inspect::PcapPacket p{msg};
   EXPECT_EQ(read_file(path), as_string(inspect::make_pcap(std::span(&p, 1))));

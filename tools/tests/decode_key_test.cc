@@ -36,7 +36,7 @@ bool contains(const std::string& s, std::string_view part) {
 }
 
 // The kemac_plaintext entry for `target` of a --json run.
-Json opening(const DecodeRun& r, std::string_view target) {
+Json opening(const CommandRun& r, std::string_view target) {
   auto j = inspect::parse_json(r.out);
   EXPECT_TRUE(j) << r.out;
   if (!j || !j->contains("kemac_plaintext")) return Json();
@@ -46,13 +46,13 @@ Json opening(const DecodeRun& r, std::string_view target) {
 }
 
 TEST(DecodeKeyTest, RequestInitMacVerifiesUnderTheInitiatorsPsk) {
-  const DecodeRun r = run_decode({"--key", kAlicePsk}, keyed("request_init_alice"));
+  const CommandRun r = run_decode({"--key", kAlicePsk}, keyed("request_init_alice"));
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "message (key as PSK): MAC ok, no KEMAC")) << r.out;
 }
 
 TEST(DecodeKeyTest, WrongPskIsAMacMismatchAndExit1) {
-  const DecodeRun r = run_decode({"--key", kBobPsk}, keyed("request_init_alice"));
+  const CommandRun r = run_decode({"--key", kBobPsk}, keyed("request_init_alice"));
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.out, std::string("message (key as PSK): ") + std::string(kMismatch)))
       << r.out;
@@ -66,13 +66,13 @@ TEST(DecodeKeyTest, ModifiedMessageIsAMacMismatchUnderTheRightKey) {
   const std::size_t at = text.find(alice);
   ASSERT_NE(at, std::string::npos);
   text.replace(at, alice.size(), "616c696366");
-  const DecodeRun r = run_decode({"--key", kAlicePsk}, text);
+  const CommandRun r = run_decode({"--key", kAlicePsk}, text);
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.out, kMismatch)) << r.out;
 }
 
 TEST(DecodeKeyTest, TicketOfARequestRespOpensUnderItsTpk) {
-  const DecodeRun r = run_decode({"--json", "--key", kTpk1}, keyed("request_resp_alice"));
+  const CommandRun r = run_decode({"--json", "--key", kTpk1}, keyed("request_resp_alice"));
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const Json ticket = opening(r, "payload[2].TICKET");
   ASSERT_TRUE(ticket.is_object()) << r.out;
@@ -92,7 +92,7 @@ TEST(DecodeKeyTest, TicketOfARequestRespOpensUnderItsTpk) {
 }
 
 TEST(DecodeKeyTest, TicketUnderAWrongTpkIsAMismatch) {
-  const DecodeRun r =
+  const CommandRun r =
       run_decode({"--key", "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"}, keyed("request_resp_alice"));
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(
@@ -102,10 +102,10 @@ TEST(DecodeKeyTest, TicketUnderAWrongTpkIsAMismatch) {
 
 TEST(DecodeKeyTest, ResolveInitOpensAsMessageUnderThePskAndAsTicketUnderTheTpk) {
   const std::string msg = keyed("resolve_init_bob");
-  const DecodeRun psk = run_decode({"--json", "--key", kBobPsk}, msg);
+  const CommandRun psk = run_decode({"--json", "--key", kBobPsk}, msg);
   EXPECT_EQ(psk.code, 0) << psk.out;
   EXPECT_EQ(opening(psk, "message").at("mac"), "ok");
-  const DecodeRun tpk = run_decode({"--json", "--key", kTpk1}, msg);
+  const CommandRun tpk = run_decode({"--json", "--key", kTpk1}, msg);
   EXPECT_EQ(tpk.code, 0) << tpk.out;
   EXPECT_EQ(opening(tpk, "message").at("mac"), "mismatch");
   bool ticket_ok = false;
@@ -132,13 +132,13 @@ std::string keyed_path(std::string_view name) {
 // (TPK keys, App. A.2.1).
 TEST(DecodeKeyTest, RequestRespKemacOpensWithThePskAndTheInitialMessage) {
   const std::string initial = keyed_path("request_init_alice");
-  const DecodeRun r =
+  const CommandRun r =
       run_decode({"--json", "--key", kAlicePsk, "--initial", initial}, keyed("request_resp_alice"));
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const Json message = opening(r, "message");
   ASSERT_TRUE(message.is_object()) << r.out;
   EXPECT_EQ(message.at("mac"), "ok") << message.dump();
-  const DecodeRun t = run_decode({"--json", "--key", kTpk1}, keyed("request_resp_alice"));
+  const CommandRun t = run_decode({"--json", "--key", kTpk1}, keyed("request_resp_alice"));
   const std::string tgk = key_of(opening(t, "payload[2].TICKET"), "TGK");
   EXPECT_EQ(tgk.size(), 32u);
   EXPECT_EQ(key_of(message, "TGK"), tgk);
@@ -146,7 +146,7 @@ TEST(DecodeKeyTest, RequestRespKemacOpensWithThePskAndTheInitialMessage) {
   EXPECT_EQ(message.at("key_data")[0].at("type"), "MPK");
   EXPECT_NE(key_of(message, "MPK"), key_of(opening(t, "payload[2].TICKET"), "MPK"));
   // The wrong PSK with the right initial message: a MAC mismatch, exit 1.
-  const DecodeRun bad =
+  const CommandRun bad =
       run_decode({"--key", kBobPsk, "--initial", initial}, keyed("request_resp_alice"));
   EXPECT_EQ(bad.code, 1);
   EXPECT_TRUE(contains(bad.out, std::string("message (key as PSK): ") + std::string(kMismatch)))
@@ -154,11 +154,11 @@ TEST(DecodeKeyTest, RequestRespKemacOpensWithThePskAndTheInitialMessage) {
 }
 
 TEST(DecodeKeyTest, ResolveRespKemacCarriesTheTicketsTek) {
-  const DecodeRun r =
+  const CommandRun r =
       run_decode({"--json", "--key", kBobPsk, "--initial", keyed_path("resolve_init_bob")},
                  keyed("resolve_resp_bob"));
   EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const DecodeRun t = run_decode({"--json", "--key", kTpk1}, keyed("resolve_init_bob"));
+  const CommandRun t = run_decode({"--json", "--key", kTpk1}, keyed("resolve_init_bob"));
   const std::string tek = key_of(opening(t, "payload[4].TICKET"), "TEK");
   EXPECT_FALSE(tek.empty()) << t.out;
   EXPECT_EQ(key_of(opening(r, "message"), "TEK"), tek) << r.out;
@@ -168,21 +168,21 @@ TEST(DecodeKeyTest, ResolveRespKemacCarriesTheTicketsTek) {
 // bob in the RESOLVE_RESP KEMAC is one key, and it verifies the TRANSFER_INIT alice sent and
 // the TRANSFER_RESP bob answered (no key forking, so MPKi protects both, §5.1.2).
 TEST(DecodeKeyTest, TheMpkiTheKmsHandsOutVerifiesTheTransferExchange) {
-  const DecodeRun request =
+  const CommandRun request =
       run_decode({"--json", "--key", kAlicePsk, "--initial", keyed_path("request_init_alice_tek")},
                  keyed("request_resp_alice_tek"));
   const std::string mpki = key_of(opening(request, "message"), "MPK");
   ASSERT_EQ(mpki.size(), 32u) << request.out;
-  const DecodeRun resolve =
+  const CommandRun resolve =
       run_decode({"--json", "--key", kBobPsk, "--initial", keyed_path("resolve_init_bob")},
                  keyed("resolve_resp_bob"));
   EXPECT_EQ(key_of(opening(resolve, "message"), "MPK"), mpki) << resolve.out;
 
-  const DecodeRun init = run_decode({"--json", "--key", mpki}, keyed("transfer_init_alice_bob"));
+  const CommandRun init = run_decode({"--json", "--key", mpki}, keyed("transfer_init_alice_bob"));
   EXPECT_EQ(init.code, 0) << init.out;
   EXPECT_EQ(opening(init, "message").at("key_as"), "MPKi");
   EXPECT_EQ(opening(init, "message").at("mac"), "ok") << init.out;
-  const DecodeRun resp =
+  const CommandRun resp =
       run_decode({"--json", "--key", mpki, "--initial", keyed_path("transfer_init_alice_bob")},
                  keyed("transfer_resp_bob_alice"));
   EXPECT_EQ(resp.code, 0) << resp.out;
@@ -190,17 +190,17 @@ TEST(DecodeKeyTest, TheMpkiTheKmsHandsOutVerifiesTheTransferExchange) {
 }
 
 TEST(DecodeKeyTest, InitialMessageOfTheWrongTypeOrMissing) {
-  const DecodeRun wrong = run_decode(
+  const CommandRun wrong = run_decode(
       {"--key", kBobPsk, "--initial", keyed_path("request_init_alice")}, keyed("resolve_resp_bob"));
   EXPECT_EQ(wrong.code, 1);
   EXPECT_TRUE(contains(wrong.out,
                        "the --initial message is a REQUEST_INIT_PSK, not a "
                        "RESOLVE_INIT_PSK"))
       << wrong.out;
-  const DecodeRun none = run_decode({"--key", kBobPsk}, keyed("resolve_resp_bob"));
+  const CommandRun none = run_decode({"--key", kBobPsk}, keyed("resolve_resp_bob"));
   EXPECT_EQ(none.code, 1);
   EXPECT_TRUE(contains(none.out, "give the RESOLVE_INIT_PSK with --initial FILE")) << none.out;
-  const DecodeRun alone =
+  const CommandRun alone =
       run_decode({"--initial", keyed_path("request_init_alice")}, keyed("resolve_resp_bob"));
   EXPECT_EQ(alone.code, 2);
   EXPECT_TRUE(contains(alone.err, "--initial goes with --key")) << alone.err;
@@ -208,14 +208,14 @@ TEST(DecodeKeyTest, InitialMessageOfTheWrongTypeOrMissing) {
 
 TEST(DecodeKeyTest, BadKeyIsAUsageError) {
   for (std::string_view bad : {"xyz", "123", ""}) {
-    const DecodeRun r = run_decode({"--key", bad}, keyed("request_init_alice"));
+    const CommandRun r = run_decode({"--key", bad}, keyed("request_init_alice"));
     EXPECT_EQ(r.code, 2) << bad;
     EXPECT_TRUE(contains(r.err, "--key")) << r.err;
   }
 }
 
 TEST(DecodeKeyTest, WithoutKeyNothingChanges) {
-  const DecodeRun r = run_decode({"--json"}, keyed("request_init_alice"));
+  const CommandRun r = run_decode({"--json"}, keyed("request_init_alice"));
   EXPECT_EQ(r.code, 0);
   EXPECT_FALSE(inspect::parse_json(r.out)->contains("kemac_plaintext"));
 }

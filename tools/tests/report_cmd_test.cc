@@ -9,27 +9,14 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include "tools/tests/command_run.h"
 
 namespace mikeyconf::tools {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Ran {
-  int code = 0;
-  std::string out, err;
-};
-
-Ran report(std::vector<std::string_view> args) {
-  std::istringstream in;
-  std::ostringstream out, err;
-  Io io{in, out, err};
-  Ran r;
-  r.code = report_main(args, io);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+CommandRun report(std::vector<std::string_view> args) { return run_in_process(&report_main, args); }
 
 class ReportCmdTest : public ::testing::Test {
  protected:
@@ -61,7 +48,7 @@ TEST_F(ReportCmdTest, PrintsTheReportToPdf) {
   // scripts/bootstrap installs Chromium: its absence is a broken set-up, not a reason to skip.
   ASSERT_TRUE(chromium_installed()) << "chromium is not installed: run scripts/bootstrap";
   write_run();
-  const Ran r = report({"--pdf", dir_.string()});
+  const CommandRun r = report({"--pdf", dir_.string()});
   ASSERT_EQ(r.code, 0) << r.err;
   std::ifstream pdf(dir_ / "report.pdf", std::ios::binary);
   std::string head(5, '\0');
@@ -69,14 +56,14 @@ TEST_F(ReportCmdTest, PrintsTheReportToPdf) {
   EXPECT_EQ(head, "%PDF-");
   EXPECT_GT(fs::file_size(dir_ / "report.pdf"), 10'000u);
   EXPECT_NE(r.out.find("report.pdf"), std::string::npos);
-  const Ran to_file = report({"--pdf", "--out", (dir_ / "x.pdf").string(), dir_.string()});
+  const CommandRun to_file = report({"--pdf", "--out", (dir_ / "x.pdf").string(), dir_.string()});
   EXPECT_EQ(to_file.code, 0) << to_file.err;
   EXPECT_TRUE(fs::exists(dir_ / "x.pdf"));
 }
 
 TEST_F(ReportCmdTest, SaysWhatIsMissing) {
   fs::create_directories(dir_);
-  Ran r = report({"--pdf", dir_.string()});
+  CommandRun r = report({"--pdf", dir_.string()});
   EXPECT_EQ(r.code, kExitSetup);
   EXPECT_NE(r.err.find("no report.html in"), std::string::npos) << r.err;
   std::ofstream(dir_ / "report.html") << "<!DOCTYPE html><p>x</p>";

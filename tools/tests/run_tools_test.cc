@@ -14,6 +14,7 @@
 #include "inspect/json.h"
 #include "tests/support/run_binary.h"
 #include "tools/diff_cmd.h"
+#include "tools/tests/command_run.h"
 #include "tools/tests/suite_test_support.h"
 
 namespace mikeyconf::tools {
@@ -117,28 +118,15 @@ std::string results_with(const std::vector<std::pair<std::string, std::string>>&
   return doc.dump();
 }
 
-struct DiffRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-DiffRun diff(const fs::path& dir, const std::string& a, const std::string& b, bool json = false) {
+CommandRun diff(const fs::path& dir, const std::string& a, const std::string& b,
+                bool json = false) {
   std::ofstream(dir / "a.json") << a;
   std::ofstream(dir / "b.json") << b;
   const std::string pa = (dir / "a.json").string();
   const std::string pb = (dir / "b.json").string();
   std::vector<std::string_view> args = {pa, pb};
   if (json) args.insert(args.begin(), "--json");
-  std::istringstream in;
-  std::ostringstream out;
-  std::ostringstream err;
-  Io io{in, out, err};
-  DiffRun r;
-  r.code = diff_main(args, io);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+  return run_in_process(&diff_main, args);
 }
 
 std::vector<std::string> ids_of(const Json& list) {
@@ -156,7 +144,7 @@ const std::vector<std::pair<std::string, std::string>> kAfter = {
 
 TEST(DiffCommand, SortsEveryChangeIntoItsCategory) {
   const fs::path dir = scratch();
-  const DiffRun r = diff(dir, results_with(kBefore), results_with(kAfter, "d1g35t"), true);
+  const CommandRun r = diff(dir, results_with(kBefore), results_with(kAfter, "d1g35t"), true);
   ASSERT_EQ(r.code, 1) << r.out << r.err;
   const auto doc = inspect::parse_json(r.out);
   ASSERT_TRUE(doc) << r.out;
@@ -173,7 +161,7 @@ TEST(DiffCommand, SortsEveryChangeIntoItsCategory) {
   EXPECT_EQ(doc->at("b").at("seed"), 7);
   EXPECT_EQ(doc->at("exit_code"), 1);
 
-  const DiffRun text = diff(dir, results_with(kBefore), results_with(kAfter, "d1g35t"));
+  const CommandRun text = diff(dir, results_with(kBefore), results_with(kAfter, "d1g35t"));
   EXPECT_EQ(text.code, 1);
   for (const char* line :
        {"new failures (4):\n  p2f  pass -> fail\n      why p2f\n", "  new-fail  absent -> fail\n",
@@ -193,7 +181,7 @@ TEST(DiffCommand, NoRegressionIsExitZero) {
   auto fixed = kBefore;
   fixed[3].second = "pass";
   fixed.pop_back();
-  const DiffRun r = diff(dir, results_with(kBefore), results_with(fixed));
+  const CommandRun r = diff(dir, results_with(kBefore), results_with(fixed));
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("no regression, 1 fix\n"), std::string::npos) << r.out;
   // Backwards, f2p is a new failure.
@@ -215,7 +203,7 @@ TEST(DiffCommand, InputThatIsNoRunIsExitTwoNamingTheFile) {
       {R"([1, 2])", ": not a results.json (not a JSON object)"},
       {"\xff\xfe\x00garbage", ": not JSON (byte 0)"}};
   for (const auto& [text, message] : problems) {
-    const DiffRun r = diff(dir, good, text);
+    const CommandRun r = diff(dir, good, text);
     EXPECT_EQ(r.code, 2) << text;
     EXPECT_NE(r.err.find("mikeyconf diff: " + b_file + message), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
