@@ -28,6 +28,7 @@
 #include "roles/initiator.h"
 #include "roles/kms.h"
 #include "roles/responder.h"
+#include "roles/samples.h"
 #include "wire/base64.h"
 
 namespace {
@@ -94,12 +95,8 @@ roles::TicketRequest ticket_request(const World& w) {
 
 template <class Config>
 Config party(const World& w, const roles::KmsUser& u) {
-  Config c;
-  c.identity = u.identity;
-  c.kms_identity = w.kms.identity;
-  c.credential = u.credential;
-  c.algorithms = roles::kSuite128;
-  return c;
+  return roles::samples::party_config<Config>(u.identity, w.kms.identity, u.credential,
+                                              roles::kSuite128);
 }
 
 // One request body each; nullopt when a step fails. The in-process KMS answers a ticket request

@@ -31,6 +31,7 @@
 #include "harness/profile.h"
 #include "harness/results.h"
 #include "harness/scenario.h"
+#include "harness/suite_digest.h"
 
 namespace mikeyconf::harness {
 
@@ -55,6 +56,12 @@ struct RunOptions {
   bool stop_on_sanity_failure = true;
   // How the replay command names the SUT ("--sut <file>"); empty: the profile's file.
   std::string sut_argument;
+  // What the run reports about its setup (harness/setup.cc), also when handed over early
+  // (on_stop_timeout): the cases folder, its identity (suite_digest.h) and whether the SUT is
+  // the reference implementation the harness started.
+  std::string cases_dir;
+  SuiteIdentity suite;
+  bool embedded = false;
   // Called after each case (progress), one call at a time even with jobs > 1.
   std::function<void(const CaseResult&)> on_case;
   // Set (non-zero, e.g. the number of the signal) to stop the run: no case starts after it, the

@@ -12,6 +12,7 @@
 #include "harness/names.h"
 #include "harness/refusal_loader.h"
 #include "harness/send_loader.h"
+#include "harness/suite_digest.h"
 #include "harness/ue_loader.h"
 #include "harness/yaml_util.h"
 
@@ -241,28 +242,12 @@ LoadResult<Scenario> load_scenario(const std::filesystem::path& path,
 
 LoadResult<std::vector<Scenario>> load_scenarios(const std::filesystem::path& dir,
                                                  const RequirementTable& requirements) {
-  std::vector<std::filesystem::path> files;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     return LoadError{dir.string(), 0, 0, "not a directory"};
   }
-  std::filesystem::recursive_directory_iterator it(dir, ec), end;
+  std::vector<std::filesystem::path> files = scenario_files(dir, ec);
   if (ec) return LoadError{dir.string(), 0, 0, "cannot list: " + ec.message()};
-  for (; it != end; it.increment(ec)) {
-    if (ec) return LoadError{dir.string(), 0, 0, "cannot list: " + ec.message()};
-    const auto& p = it->path();
-    if (it->is_directory() && (p.filename() == "profiles" || p.filename() == "baselines")) {
-      it.disable_recursion_pending();
-      continue;
-    }
-    // not-covered.yaml holds the coverage reasons and mutation-registry.yaml the faulty variants
-    // behind them (harness/coverage.h), not scenarios.
-    const bool data =
-        p.filename() == "not-covered.yaml" || p.filename() == "mutation-registry.yaml";
-    if (it->is_regular_file() && p.extension() == ".yaml" && !data) {
-      files.push_back(p);
-    }
-  }
   std::sort(files.begin(), files.end());
   std::vector<Scenario> out;
   std::map<std::string, std::size_t> seen;

@@ -103,13 +103,6 @@ struct UeHookSpec {
   std::uint32_t timeout_ms = 10'000;  // per request (the case limit still applies)
 };
 
-// `sut:` — what the system under test is, for the auditor's report (all optional).
-struct SutInfo {
-  std::string product;
-  std::string version;
-  std::string vendor;
-};
-
 struct SutProfile {
   std::string name;
   SutInfo info;  // `sut:`

@@ -9,31 +9,32 @@ namespace mikeyconf::harness {
 MIKEY_DEFINE_ENUM_TEXT(to_string, Verdict, "?", "pass", "fail", "inconclusive", "error", "skipped",
                        "xfail", "xpass")
 
+std::optional<Verdict> verdict_from_text(std::string_view s) noexcept {
+  return mikey::wire::enum_from_text<Verdict, 7>(s, [](Verdict v) { return to_string(v); });
+}
+
+std::string_view mikeyconf_version() noexcept { return MIKEYCONF_VERSION; }
+
+bool needs_attention(Verdict v) noexcept {
+  return v == Verdict::fail || v == Verdict::xpass || v == Verdict::error;
+}
+
+namespace {
+
+// Summary's counter of each verdict, in Verdict order.
+constexpr std::size_t Summary::*kCounters[] = {
+    &Summary::pass,    &Summary::fail,  &Summary::inconclusive, &Summary::error,
+    &Summary::skipped, &Summary::xfail, &Summary::xpass};
+
+}  // namespace
+
 void Summary::add(Verdict v) noexcept {
   ++total;
-  switch (v) {
-    case Verdict::pass:
-      ++pass;
-      break;
-    case Verdict::fail:
-      ++fail;
-      break;
-    case Verdict::inconclusive:
-      ++inconclusive;
-      break;
-    case Verdict::error:
-      ++error;
-      break;
-    case Verdict::skipped:
-      ++skipped;
-      break;
-    case Verdict::xfail:
-      ++xfail;
-      break;
-    case Verdict::xpass:
-      ++xpass;
-      break;
-  }
+  ++(this->*kCounters[static_cast<std::size_t>(v)]);
+}
+
+std::size_t Summary::of(Verdict v) const noexcept {
+  return this->*kCounters[static_cast<std::size_t>(v)];
 }
 
 Summary RunResult::summary() const noexcept {

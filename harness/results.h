@@ -25,6 +25,11 @@ enum class Verdict : std::uint8_t {
   xpass,         // passed, but the baseline expects a failure: fails the run
 };
 std::string_view to_string(Verdict v) noexcept;
+// The verdict whose to_string is `s` (results.json's "verdict"), or nothing.
+std::optional<Verdict> verdict_from_text(std::string_view s) noexcept;
+// fail, xpass or error: the case did not go as the suite requires — what an auditor looks at
+// first, what gets a repro bundle, what `mikeyconf diff` calls a regression.
+bool needs_attention(Verdict v) noexcept;
 
 // One checked expectation.
 struct ExpectationResult {
@@ -111,15 +116,16 @@ struct Summary {
   std::size_t total = 0, pass = 0, fail = 0, inconclusive = 0, error = 0, skipped = 0, xfail = 0,
               xpass = 0;
   void add(Verdict v) noexcept;
+  std::size_t of(Verdict v) const noexcept;  // the count of that verdict
 };
 
+// This mikeyconf's version: the CMake project VERSION (its one home; `mikeyconf --version`).
+std::string_view mikeyconf_version() noexcept;
+
 struct RunResult {
-  std::string tool_version = MIKEYCONF_VERSION;  // the CMake project VERSION
+  std::string tool_version = std::string(mikeyconf_version());
   std::string sut_name;
-  // The profile's `sut:` keys (what the SUT is); empty when the profile does not say.
-  std::string sut_product;
-  std::string sut_version;
-  std::string sut_vendor;
+  SutInfo sut_info;  // the profile's `sut:` keys (what the SUT is)
   SutRole sut_role = SutRole::kms;
   std::string sut_url;
   std::string profile_file;

@@ -22,6 +22,12 @@ namespace mikeyconf::harness {
 enum class Level : std::uint8_t { shall, shall_not, should, should_not, may };
 // The role the system under test plays (harness/README.md "Scenario schema": sut_role).
 enum class SutRole : std::uint8_t { kms, kms_r, kms_i, initiator, responder };
+// A profile's `sut:` — what the system under test is, for the auditor's report (all optional).
+struct SutInfo {
+  std::string product;
+  std::string version;
+  std::string vendor;
+};
 // What a send step sends. raw_http sends `http.body_raw` as the body, no MIKEY message.
 enum class MessageKind : std::uint8_t { request_init_psk, resolve_init_psk, raw_http };
 // The reference party that builds the message (the harness plays it). kms_r (sut_role kms_i):

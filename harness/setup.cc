@@ -68,32 +68,18 @@ mikey::Result<RunResult, SetupError> run_configured_suite(const SuiteConfig& con
   }
   auto setup = prepare_sut(profile.value(), embedded);
   if (!setup.ok()) return setup.error();
-  // What the run says about its setup, also on a run handed over before its cases ended.
-  const SuiteIdentity suite_id = identify_suite(config.cases_dir);
-  const auto describe = [&config, &suite_id, embedded](RunResult& run) {
-    run.cases_dir = config.cases_dir.string();
-    run.suite_digest = suite_id.digest;
-    run.suite_matches_shipped = suite_id.matches_shipped;
-    run.embedded = embedded;
-  };
   RunOptions options = config.options;
-  if (options.on_stop_timeout) {
-    options.on_stop_timeout = [&config, &describe](const RunResult& partial) {
-      RunResult run = partial;
-      describe(run);
-      config.options.on_stop_timeout(run);
-    };
-  }
+  options.cases_dir = config.cases_dir.string();
+  options.suite = identify_suite(config.cases_dir);
+  options.embedded = embedded;
   if (options.sut_argument.empty()) {
     options.sut_argument =
         embedded ? (config.profile.empty() ? std::string("--embedded")
                                            : "--embedded --sut " + profile_path.string())
                  : "--sut " + profile_path.string();
   }
-  RunResult run = run_suite(suite.value(), setup->target, setup->make_driver,
-                            baseline ? &*baseline : nullptr, options);
-  describe(run);
-  return run;
+  return run_suite(suite.value(), setup->target, setup->make_driver,
+                   baseline ? &*baseline : nullptr, options);
 }
 
 }  // namespace mikeyconf::harness

@@ -8,17 +8,13 @@
 #include <memory>
 #include <system_error>
 
+#include "wire/hex.h"
+
 namespace mikeyconf::harness {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// The loader's selection (loader.cc load_scenarios): these are data, not scenarios.
-bool is_scenario(const fs::path& p) {
-  return p.extension() == ".yaml" && p.filename() != "not-covered.yaml" &&
-         p.filename() != "mutation-registry.yaml";
-}
 
 struct MdFree {
   void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
@@ -48,18 +44,30 @@ bool add_file(EVP_MD_CTX* md, const fs::path& path, const std::string& rel) {
 
 }  // namespace
 
-std::vector<std::string> suite_digest_files(const fs::path& cases_dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  if (fs::is_regular_file(cases_dir / "requirements.csv", ec)) out.emplace_back("requirements.csv");
+std::vector<fs::path> scenario_files(const fs::path& cases_dir, std::error_code& ec) {
+  std::vector<fs::path> out;
   fs::recursive_directory_iterator it(cases_dir, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
     const fs::path& p = it->path();
     if (it->is_directory() && (p.filename() == "profiles" || p.filename() == "baselines")) {
       it.disable_recursion_pending();
-    } else if (it->is_regular_file() && is_scenario(p)) {
-      out.push_back(p.lexically_relative(cases_dir).generic_string());
+      continue;
     }
+    // not-covered.yaml holds the coverage reasons and mutation-registry.yaml the faulty variants
+    // behind them (harness/coverage.h), not scenarios.
+    const bool data =
+        p.filename() == "not-covered.yaml" || p.filename() == "mutation-registry.yaml";
+    if (it->is_regular_file() && p.extension() == ".yaml" && !data) out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<std::string> suite_digest_files(const fs::path& cases_dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (fs::is_regular_file(cases_dir / "requirements.csv", ec)) out.emplace_back("requirements.csv");
+  for (const fs::path& p : scenario_files(cases_dir, ec)) {
+    out.push_back(p.lexically_relative(cases_dir).generic_string());
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -76,13 +84,7 @@ std::optional<std::string> suite_digest(const fs::path& cases_dir) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int n = 0;
   if (EVP_DigestFinal_ex(md.get(), out.data(), &n) != 1) return std::nullopt;
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < n; ++i) {
-    hex += kHex[out[i] >> 4];
-    hex += kHex[out[i] & 15];
-  }
-  return hex;
+  return mikey::wire::to_hex(mikey::ByteView(out.data(), n));
 }
 
 }  // namespace mikeyconf::harness

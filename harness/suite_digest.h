@@ -13,9 +13,17 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace mikeyconf::harness {
+
+// The scenario files below `cases_dir`, as the loader reads them (load_scenarios) and the digest
+// covers them: every *.yaml file except in folders named profiles/ and baselines/ and except
+// the data files not-covered.yaml and mutation-registry.yaml; unsorted. `ec` set when the folder
+// cannot be listed.
+std::vector<std::filesystem::path> scenario_files(const std::filesystem::path& cases_dir,
+                                                  std::error_code& ec);
 
 // The relative paths the digest covers, in digest order.
 std::vector<std::string> suite_digest_files(const std::filesystem::path& cases_dir);

@@ -61,13 +61,15 @@ class SuiteRun {
            const RunOptions& options)
       : suite_(suite), profile_(profile), baseline_(baseline), options_(options) {
     run_.sut_name = profile.name;
-    run_.sut_product = profile.info.product;
-    run_.sut_version = profile.info.version;
-    run_.sut_vendor = profile.info.vendor;
+    run_.sut_info = profile.info;
     run_.sut_role = profile.role;
     run_.sut_url = profile.base_url;
     run_.profile_file = profile.file;
     run_.baseline_file = baseline != nullptr ? baseline->file : "";
+    run_.cases_dir = options.cases_dir;
+    run_.suite_digest = options.suite.digest;
+    run_.suite_matches_shipped = options.suite.matches_shipped;
+    run_.embedded = options.embedded;
     run_.seed = options.seed;
     run_.strict = options.strict;
     run_.inconclusive_fails = options.inconclusive_fails;
@@ -90,7 +92,10 @@ class SuiteRun {
     }
     if (options_.probe_setup) adopt_sut_clock(main_driver);
     if (options_.probe_setup && !probe_profile_users(main_driver)) return finished();
-    if (stopping()) return interrupted_before_cases();
+    if (stopping()) {  // stopped during the setup probes: no case ran, none is reported
+      run_.interrupted = true;
+      return finished();
+    }
     // Opening sanity check: the sanity case's own result when it is selected.
     first_ = probe(main_driver, "start");
     std::size_t next = 0;
@@ -254,13 +259,6 @@ class SuiteRun {
   }
 
   bool stopping() const { return options_.stop != nullptr && options_.stop->load() != 0; }
-
-  // Stopped during the setup probes: no case ran, none is reported.
-  RunResult interrupted_before_cases() {
-    run_.interrupted = true;
-    run_.duration_ms = since();
-    return std::move(run_);
-  }
 
   // Takes the next case index, or nothing when the suite is done or stopped (the cases not
   // taken are left out of the result, which is then marked interrupted).

@@ -151,9 +151,7 @@ std::string field_error(std::string_view key, std::string_view what) {
 
 }  // namespace
 
-bool needs_bundle(Verdict v) noexcept {
-  return v == Verdict::fail || v == Verdict::xpass || v == Verdict::error;
-}
+bool needs_bundle(Verdict v) noexcept { return harness::needs_attention(v); }
 
 std::string bundle_dir_name(std::string_view case_id) {
   std::string out;

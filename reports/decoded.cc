@@ -18,7 +18,7 @@ DecodedMessage decode_message(mikey::ByteView bytes) {
   return describe_message(inspect::decode_message(bytes));
 }
 
-DecodedMessage describe_message(const inspect::DecodeResult& r) {
+DecodedMessage describe_summary(const inspect::DecodeResult& r) {
   const mikey::ByteView bytes = r.bytes;
   DecodedMessage d;
   d.hex = mikey::wire::to_hex(bytes);
@@ -43,6 +43,12 @@ DecodedMessage describe_message(const inspect::DecodeResult& r) {
       d.error_numbers.push_back(codec::raw(e));
     }
   }
+  return d;
+}
+
+DecodedMessage describe_message(const inspect::DecodeResult& r) {
+  const mikey::ByteView bytes = r.bytes;
+  DecodedMessage d = describe_summary(r);
   for (const codec::Deviation& dev : r.deviations) {
     d.deviations.push_back({std::string(codec::to_string(dev.kind)), dev.offset, dev.detail});
   }

@@ -39,6 +39,9 @@ struct DecodedMessage {
 DecodedMessage decode_message(mikey::ByteView bytes);
 // The same from a decode already made (its bytes are r.bytes).
 DecodedMessage describe_message(const inspect::DecodeResult& r);
+// describe_message without `deviations` and `fields` (a summary; decoded_json.h takes those
+// from the decode tree instead).
+DecodedMessage describe_summary(const inspect::DecodeResult& r);
 
 // "REQUEST_RESP", or "data type N" when unassigned, or "" for fewer than two bytes.
 std::string data_type_label(mikey::ByteView bytes);

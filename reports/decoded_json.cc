@@ -11,7 +11,7 @@ namespace mikeyconf::reports {
 using inspect::Json;
 
 Json decoded_message_json(const inspect::DecodeResult& r) {
-  const DecodedMessage d = describe_message(r);
+  const DecodedMessage d = describe_summary(r);
   Json tree = inspect::render_json(r);
   Json j = Json::object();
   j["hex"] = d.hex;

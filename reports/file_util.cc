@@ -1,6 +1,10 @@
 #include "reports/file_util.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <system_error>
@@ -65,6 +69,25 @@ std::string file_url(const std::filesystem::path& path) {
     }
   }
   return out;
+}
+
+std::string find_chromium() {
+  if (const char* env = std::getenv("MIKEYCONF_CHROMIUM"); env != nullptr && *env != '\0') {
+    return ::access(env, X_OK) == 0 ? std::string(env) : std::string();
+  }
+  const char* path = std::getenv("PATH");
+  const std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  for (std::string_view name : {"chromium", "chromium-browser", "google-chrome"}) {
+    std::size_t start = 0;
+    while (start <= dirs.size()) {
+      const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+      const std::filesystem::path candidate =
+          std::filesystem::path(dirs.substr(start, end - start)) / name;
+      if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+      start = end + 1;
+    }
+  }
+  return {};
 }
 
 }  // namespace mikeyconf::reports

@@ -28,4 +28,9 @@ mikey::Result<bool, std::string> copy_file_to(const std::filesystem::path& from,
 // unreserved or '/': how a browser is pointed at report.html.
 std::string file_url(const std::filesystem::path& path);
 
+// The headless browser that renders report.html: $MIKEYCONF_CHROMIUM when set (empty when that
+// is not executable), else the first chromium, chromium-browser or google-chrome on PATH; ""
+// when there is none.
+std::string find_chromium();
+
 }  // namespace mikeyconf::reports

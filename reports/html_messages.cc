@@ -133,12 +133,13 @@ Json shown(std::string_view bytes, std::size_t limit = kHtmlTextLimit) {
   return Json::array({marked(bytes, limit), bytes.size()});
 }
 
-// Whether `text` ends with the base64 of `message` (TS 33.328 Annex A: the HTTP body carries the
-// MIKEY message in base64) and the data has all of the message's bytes.
-bool carries(std::string_view text, mikey::ByteView message) {
-  if (message.empty() || message.size() > kHtmlHexDumpLimit) return false;
+// The length of the base64 of `message` when `text` ends with it (TS 33.328 Annex A: the HTTP
+// body carries the MIKEY message in base64) and the data has all of the message's bytes; else 0.
+std::size_t carried_length(std::string_view text, mikey::ByteView message) {
+  if (message.empty() || message.size() > kHtmlHexDumpLimit) return 0;
   const std::string b64 = mikey::wire::base64_encode(message);
-  return text.size() >= b64.size() && text.substr(text.size() - b64.size()) == b64;
+  const bool carried = text.size() >= b64.size() && text.substr(text.size() - b64.size()) == b64;
+  return carried ? b64.size() : 0;
 }
 
 // The exchange; a body that is the base64 of a message in the data is left out ("qm": the index
@@ -146,8 +147,10 @@ bool carries(std::string_view text, mikey::ByteView message) {
 Json http(const TranscriptEntry& e, const Json& sent) {
   Json h = Json::object();
   const mikey::ByteView sent_bytes = e.mikey_sent.empty() ? e.mikey_built : e.mikey_sent;
-  if (!sent.empty() && e.request.size() <= kHtmlBodyLimit && carries(e.request, sent_bytes)) {
-    const std::size_t body = mikey::wire::base64_encode(sent_bytes).size();
+  const std::size_t body = !sent.empty() && e.request.size() <= kHtmlBodyLimit
+                               ? carried_length(e.request, sent_bytes)
+                               : 0;
+  if (body != 0) {
     h["q"] = Json::array(
         {marked(std::string_view(e.request).substr(0, e.request.size() - body), kHtmlBodyLimit),
          e.request.size()});
@@ -164,8 +167,8 @@ Json http(const TranscriptEntry& e, const Json& sent) {
     head += marked(n, kHtmlTextLimit) + ": " + marked(v, kHtmlTextLimit) + "\n";
   }
   h["hd"] = Json::array({head, 0});
-  if (e.response_mikey && e.body.size() <= kHtmlBodyLimit && carries(e.body, *e.response_mikey) &&
-      e.body.size() == mikey::wire::base64_encode(*e.response_mikey).size()) {
+  if (e.response_mikey && !e.body.empty() && e.body.size() <= kHtmlBodyLimit &&
+      carried_length(e.body, *e.response_mikey) == e.body.size()) {
     h["b"] = Json::array({"", e.body.size()});
     h["bm"] = 1;
   } else {

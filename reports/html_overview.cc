@@ -37,9 +37,10 @@ std::string exit_meaning(const RunResult& run) {
 
 std::string sut_text(const RunResult& run) {
   std::string out;
-  if (!run.sut_product.empty()) out += "<b>" + esc(run.sut_product) + "</b>";
-  if (!run.sut_version.empty()) out += " version " + esc(run.sut_version);
-  if (!run.sut_vendor.empty()) out += " · " + esc(run.sut_vendor);
+  const harness::SutInfo& sut = run.sut_info;
+  if (!sut.product.empty()) out += "<b>" + esc(sut.product) + "</b>";
+  if (!sut.version.empty()) out += " version " + esc(sut.version);
+  if (!sut.vendor.empty()) out += " · " + esc(sut.vendor);
   if (out.empty()) {
     out = "<b>" + esc(run.sut_name) +
           "</b> <span class=\"muted\">(the profile names no product, version or vendor: its "
@@ -89,7 +90,7 @@ std::string count_table(std::string_view what, const std::vector<std::string>& k
       const auto it = row.find(v);
       const std::size_t n = it == row.end() ? 0 : it->second;
       total += n;
-      out += std::string(n > 0 && needs_attention(v) ? "<td class=\"bad\">" : "<td>") +
+      out += std::string(n > 0 && harness::needs_attention(v) ? "<td class=\"bad\">" : "<td>") +
              (n > 0 ? num(n) : "") + "</td>";
     }
     out += "<td>" + num(total) + "</td></tr>\n";
@@ -198,7 +199,7 @@ std::string failures_section(const RunResult& run) {
   std::string rows;
   for (std::size_t i : worst_first(run)) {
     const CaseResult& c = run.cases[i];
-    if (!needs_attention(c.verdict)) continue;
+    if (!harness::needs_attention(c.verdict)) continue;
     rows += "<tr><td>" + case_link(c) + "</td><td>" + badge(c.verdict) + "</td><td>" +
             esc(harness::to_string(c.level)) + "</td><td>" + html_bytes(c.reason, kReasonLimit) +
             "</td></tr>\n";

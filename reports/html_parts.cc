@@ -21,10 +21,6 @@ std::string badge(Verdict v) {
   return "<span class=\"v v-" + verdict_name(v) + "\">" + verdict_name(v) + "</span>";
 }
 
-bool needs_attention(Verdict v) {
-  return v == Verdict::fail || v == Verdict::xpass || v == Verdict::error;
-}
-
 std::string anchor(std::string_view prefix, std::string_view id) {
   constexpr std::string_view kHex = "0123456789abcdef";
   std::string out(prefix);

@@ -22,8 +22,6 @@ inline constexpr std::array<harness::Verdict, 7> kVerdictOrder = {
 std::size_t verdict_rank(harness::Verdict v);
 std::string verdict_name(harness::Verdict v);
 std::string badge(harness::Verdict v);
-// fail, xpass and error: what an auditor must look at first.
-bool needs_attention(harness::Verdict v);
 
 // An id attribute from a case or requirement id: [A-Za-z0-9.-] kept, anything else as _HH so
 // distinct ids stay distinct.

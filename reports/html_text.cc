@@ -94,33 +94,4 @@ std::string html_bytes(std::string_view bytes, std::size_t limit) {
   return out;
 }
 
-std::string html_hex_dump(mikey::ByteView bytes, std::size_t limit) {
-  const std::size_t shown = std::min(limit, bytes.size());
-  std::string out;
-  for (std::size_t row = 0; row < shown; row += 16) {
-    const std::size_t n = std::min<std::size_t>(16, shown - row);
-    const int top = shown > 0x10000 ? 28 : 12;  // 8 offset digits only when 4 are too few
-    for (int shift = top; shift >= 0; shift -= 4) out += kHexDigits[(row >> shift) & 15];
-    out += "  ";
-    for (std::size_t i = 0; i < 16; ++i) {
-      if (i < n) {
-        append_hex_byte(out, bytes[row + i]);
-        out += ' ';
-      } else {
-        out += "   ";
-      }
-      if (i == 7) out += ' ';
-    }
-    out += " |";
-    for (std::size_t i = 0; i < n; ++i) {
-      const char c = static_cast<char>(bytes[row + i]);
-      if (append_entity(out, c)) continue;
-      out += bytes[row + i] >= 0x20 && bytes[row + i] < 0x7f ? c : '.';
-    }
-    out += "|\n";
-  }
-  if (shown < bytes.size()) out += cut_note(bytes.size() - shown);
-  return out;
-}
-
 }  // namespace mikeyconf::reports

@@ -29,9 +29,6 @@ std::string html_escape(std::string_view text);
 // when cut, a note saying how many bytes are not shown.
 std::string html_bytes(std::string_view bytes, std::size_t limit = kHtmlTextLimit);
 
-// "0000  01 02 … 0f  |....|" lines for at most `limit` bytes, escaped, with a note when cut.
-std::string html_hex_dump(mikey::ByteView bytes, std::size_t limit = kHtmlHexDumpLimit);
-
 // A note "N more bytes not shown (results.json has every byte)".
 std::string cut_note(std::size_t hidden);
 

@@ -54,9 +54,6 @@ Json texts(const std::vector<std::string>& v) {
 // Milliseconds to the microsecond, as measured (the clocks say no more).
 Json ms(double d) { return std::round(d * 1000.0) / 1000.0; }
 
-// The one shape of a decoded message (decoded_json.h).
-Json mikey_message(mikey::ByteView bytes) { return decoded_message_json(bytes); }
-
 Json http_response(const TranscriptEntry& e) {
   Json j = Json::object();
   if (!e.transport_error.empty()) {
@@ -69,7 +66,7 @@ Json http_response(const TranscriptEntry& e) {
   for (const auto& [n, v] : e.headers) headers.push_back(Json::array({text(n), text(v)}));
   j["headers"] = std::move(headers);
   j["body_hex"] = hex(e.body);
-  if (e.response_mikey) j["mikey"] = mikey_message(*e.response_mikey);
+  if (e.response_mikey) j["mikey"] = decoded_message_json(*e.response_mikey);
   if (!e.mikey_problem.empty()) j["mikey_problem"] = text(e.mikey_problem);
   return j;
 }
@@ -81,9 +78,9 @@ Json transcript_entry(const TranscriptEntry& e) {
   j["label"] = text(e.label);
   j["start_ms"] = ms(e.start_ms);
   j["duration_ms"] = ms(e.duration_ms);
-  if (!e.mikey_built.empty()) j["mikey_built"] = mikey_message(e.mikey_built);
+  if (!e.mikey_built.empty()) j["mikey_built"] = decoded_message_json(e.mikey_built);
   if (!e.mikey_sent.empty() && e.mikey_sent != e.mikey_built) {
-    j["mikey_sent"] = mikey_message(e.mikey_sent);
+    j["mikey_sent"] = decoded_message_json(e.mikey_sent);
   }
   j["mutations"] = texts(e.mutations);
   j["re_protected"] = e.re_protected;
@@ -188,9 +185,9 @@ Json sut(const RunResult& run) {
 
 // The profile's `sut:` keys; "" for a key the profile does not give.
 Json sut_info(const RunResult& run) {
-  return Json{{"product", text(run.sut_product)},
-              {"version", text(run.sut_version)},
-              {"vendor", text(run.sut_vendor)}};
+  return Json{{"product", text(run.sut_info.product)},
+              {"version", text(run.sut_info.version)},
+              {"vendor", text(run.sut_info.vendor)}};
 }
 
 // The suite's digest (harness/suite_digest.h); matches_shipped null when not known.

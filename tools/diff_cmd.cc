@@ -1,7 +1,5 @@
 #include "tools/diff_cmd.h"
 
-#include <algorithm>
-#include <array>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -11,6 +9,7 @@
 #include <system_error>
 #include <vector>
 
+#include "harness/results.h"
 #include "inspect/json.h"
 
 namespace mikeyconf::tools {
@@ -32,12 +31,11 @@ namespace {
 
 using inspect::Json;
 
-constexpr std::array<std::string_view, 7> kVerdicts = {"pass",    "fail",  "inconclusive", "error",
-                                                       "skipped", "xfail", "xpass"};
+using harness::Verdict;
 
 struct CaseVerdict {
   std::string id;
-  std::string verdict;
+  Verdict verdict = Verdict::pass;
   std::string reason;
 };
 
@@ -94,10 +92,10 @@ std::optional<std::string> read_cases(const Json& doc, RunFile& out) {
     const Json* verdict = member(c, "verdict");
     if (id == nullptr || !id->is_string()) return where + " has no \"id\" string";
     if (verdict == nullptr || !verdict->is_string()) return where + " has no \"verdict\" string";
-    CaseVerdict v{id->get<std::string>(), verdict->get<std::string>(), text_at(c, "reason")};
-    if (std::find(kVerdicts.begin(), kVerdicts.end(), v.verdict) == kVerdicts.end()) {
-      return where + ".verdict '" + v.verdict + "' is not a verdict";
-    }
+    const std::string text = verdict->get<std::string>();
+    const std::optional<Verdict> parsed = harness::verdict_from_text(text);
+    if (!parsed) return where + ".verdict '" + text + "' is not a verdict";
+    CaseVerdict v{id->get<std::string>(), *parsed, text_at(c, "reason")};
     if (out.find(v.id) != nullptr) return "case '" + v.id + "' is listed twice";
     out.cases.push_back(std::move(v));
   }
@@ -128,9 +126,9 @@ mikey::Result<RunFile, std::string> load_run(const std::string& path) {
   return run;
 }
 
-bool is_bad(std::string_view v) { return v == "fail" || v == "error" || v == "xpass"; }
-bool was_good(std::string_view v) {
-  return v == "pass" || v == "xfail" || v == "skipped" || v == "absent";
+// A verdict in A after which a bad one in B is a regression (a case absent from A counts too).
+bool was_good(Verdict v) {
+  return v == Verdict::pass || v == Verdict::xfail || v == Verdict::skipped;
 }
 
 // The comparison, in the order of A's cases then B's new ones.
@@ -145,24 +143,29 @@ struct Diff {
 Diff compare(const RunFile& a, const RunFile& b) {
   Diff d;
   auto change = [](const std::string& id, std::string_view from, const CaseVerdict& to) {
-    return Json{{"id", id}, {"a", from}, {"b", to.verdict}, {"reason", to.reason}};
+    return Json{
+        {"id", id}, {"a", from}, {"b", harness::to_string(to.verdict)}, {"reason", to.reason}};
+  };
+  auto listed = [](const CaseVerdict& c) {
+    return Json{{"id", c.id}, {"verdict", harness::to_string(c.verdict)}};
   };
   for (const CaseVerdict& c : a.cases) {
     const CaseVerdict* now = b.find(c.id);
+    const std::string_view from = harness::to_string(c.verdict);
     if (now == nullptr) {
-      d.removed.push_back(Json{{"id", c.id}, {"verdict", c.verdict}});
-    } else if (was_good(c.verdict) && is_bad(now->verdict)) {
-      d.new_failures.push_back(change(c.id, c.verdict, *now));
-    } else if (c.verdict == "fail" && now->verdict == "pass") {
-      d.fixes.push_back(change(c.id, c.verdict, *now));
+      d.removed.push_back(listed(c));
+    } else if (was_good(c.verdict) && harness::needs_attention(now->verdict)) {
+      d.new_failures.push_back(change(c.id, from, *now));
+    } else if (c.verdict == Verdict::fail && now->verdict == Verdict::pass) {
+      d.fixes.push_back(change(c.id, from, *now));
     } else if (c.verdict != now->verdict) {
-      d.changed.push_back(change(c.id, c.verdict, *now));
+      d.changed.push_back(change(c.id, from, *now));
     }
   }
   for (const CaseVerdict& c : b.cases) {
     if (a.find(c.id) != nullptr) continue;
-    d.added.push_back(Json{{"id", c.id}, {"verdict", c.verdict}});
-    if (is_bad(c.verdict)) d.new_failures.push_back(change(c.id, "absent", c));
+    d.added.push_back(listed(c));
+    if (harness::needs_attention(c.verdict)) d.new_failures.push_back(change(c.id, "absent", c));
   }
   return d;
 }

@@ -112,21 +112,22 @@ int request_init_usage_error(Io& io, std::string_view message) {
   return command_usage_error(io, kRequestInitCmd, message, kRequestInitUsage);
 }
 
-// The flag of a connection bound: its http: key with '-' for '_'.
-std::string limit_flag(const config::ServerLimit& l) {
-  std::string flag = "--" + std::string(l.key);
+// The option of a configuration key: "--" + prefix + key with '-' for '_' (a connection bound's
+// http: key, a peer link's bound with the prefix "link-").
+std::string key_flag(std::string_view prefix, std::string_view key) {
+  std::string flag = "--" + std::string(prefix) + std::string(key);
   std::replace(flag.begin(), flag.end(), '_', '-');
   return flag;
 }
+std::string limit_flag(const config::ServerLimit& l) { return key_flag("", l.key); }
+std::string link_flag(const config::LinkLimit& l) { return key_flag("link-", l.key); }
 
 // An option given again replaces the earlier value.
 void define_kms(CLI::App& app) {
   for (const char* name :
        {"--config", "--listen", "--tls-cert", "--tls-key", "--client-ca", "--threads"})
     value_option(app, name, true);
-  for (const char* name :
-       {"--link-max-in-flight", "--link-connect-timeout-ms", "--link-timeout-ms"})
-    value_option(app, name, true);
+  for (const config::LinkLimit& l : config::link_limits()) value_option(app, link_flag(l), true);
   for (const config::ServerLimit& l : config::server_limits()) {
     value_option(app, limit_flag(l), true);
   }
@@ -160,7 +161,7 @@ std::optional<std::string> limit_flags(config::LoadedKmsConfig& c, const ParsedA
         static_cast<std::uint32_t>(std::min<std::uint64_t>(l.max, 0xFFFFFFFF));
     auto n = whole_number(*value, static_cast<std::uint32_t>(l.min), max);
     if (!n) return flag + ": expected " + std::to_string(l.min) + " to " + std::to_string(max);
-    c.http.limits.emplace_back(l.key, *n);
+    c.http.limits.emplace_back(&l, *n);
   }
   return std::nullopt;
 }
@@ -204,21 +205,13 @@ mikey::Result<transport::ServerOptions, std::string> kms_server_options(config::
 // --link-* onto every peer's link bounds (config::PeerEndpoint); a usage problem otherwise.
 std::optional<std::string> apply_link_options(const ParsedArgs& a,
                                               std::vector<config::PeerEndpoint>& peers) {
-  struct Knob {
-    const char* name;
-    std::uint32_t min, max;
-    std::uint32_t config::PeerEndpoint::*field;
-  };
-  for (const Knob& k :
-       {Knob{"--link-max-in-flight", 1, 256, &config::PeerEndpoint::max_in_flight},
-        Knob{"--link-connect-timeout-ms", 1, 600'000, &config::PeerEndpoint::connect_timeout_ms},
-        Knob{"--link-timeout-ms", 1, 600'000, &config::PeerEndpoint::timeout_ms}}) {
-    const std::string* text = a.value(k.name);
+  for (const config::LinkLimit& k : config::link_limits()) {
+    const std::string name = link_flag(k);
+    const std::string* text = a.value(name);
     if (text == nullptr) continue;
     auto n = whole_number(*text, k.min, k.max);
     if (!n) {
-      return std::string(k.name) + ": expected " + std::to_string(k.min) + " to " +
-             std::to_string(k.max);
+      return name + ": expected " + std::to_string(k.min) + " to " + std::to_string(k.max);
     }
     for (config::PeerEndpoint& p : peers) p.*k.field = *n;
   }

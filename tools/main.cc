@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/results.h"
 #include "tools/cli.h"
 #include "tools/coverage_cmd.h"
 #include "tools/decode.h"
@@ -19,10 +20,6 @@
 #include "tools/report_cmd.h"
 #include "tools/run_cmd.h"
 #include "tools/ue_cmd.h"
-
-#ifndef MIKEYCONF_VERSION
-#define MIKEYCONF_VERSION "unknown"
-#endif
 
 namespace mikeyconf::tools {
 namespace {
@@ -156,7 +153,7 @@ int dispatch(std::span<const std::string_view> argv, Io& io) {
     return kExitOk;
   }
   if (version) {
-    io.out << "mikeyconf " << MIKEYCONF_VERSION << "\n";
+    io.out << "mikeyconf " << harness::mikeyconf_version() << "\n";
     return kExitOk;
   }
   if (s == nullptr) {

@@ -136,13 +136,12 @@ void Progress::on_case(const CaseResult& r) {
 }
 
 std::string Progress::counts(bool color) const {
-  const std::pair<Verdict, std::size_t> shown[] = {
-      {Verdict::pass, seen_.pass},      {Verdict::fail, seen_.fail},
-      {Verdict::error, seen_.error},    {Verdict::xfail, seen_.xfail},
-      {Verdict::xpass, seen_.xpass},    {Verdict::inconclusive, seen_.inconclusive},
-      {Verdict::skipped, seen_.skipped}};
+  constexpr Verdict kShown[] = {Verdict::pass,   Verdict::fail,  Verdict::error,
+                                Verdict::xfail,  Verdict::xpass, Verdict::inconclusive,
+                                Verdict::skipped};
   std::string out;
-  for (const auto& [verdict, n] : shown) {
+  for (const Verdict verdict : kShown) {
+    const std::size_t n = seen_.of(verdict);
     const bool always =
         verdict == Verdict::pass || verdict == Verdict::fail || verdict == Verdict::error;
     if (n == 0 && !always) continue;
@@ -159,12 +158,14 @@ void Progress::draw_bar(const std::string& current) {
       total_ == 0 ? kBarWidth : std::min(kBarWidth, done * kBarWidth / total_);
   const std::string head = "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') +
                            "] " + std::to_string(done) + "/" + std::to_string(total_) + "  ";
-  const std::string plain = head + counts(false) + "  ";
+  const std::string plain_counts = counts(false);
+  const std::string plain = head + plain_counts + "  ";
   std::string line;
   if (plain.size() + 3 >= width_ - 1) {
     line = first_line(plain + current, width_ - 1);  // too narrow for colour and the case id
   } else {
-    line = head + counts(color_) + "  " + first_line(current, width_ - 1 - plain.size());
+    line = head + (color_ ? counts(true) : plain_counts) + "  " +
+           first_line(current, width_ - 1 - plain.size());
   }
   // \r returns to the start of the line, \x1b[K clears what a longer previous line left.
   os_ << "\r\x1b[K" << line << std::flush;
@@ -178,19 +179,16 @@ namespace {
 
 std::string counts_line(const harness::RunResult& run, double wall_ms, bool color) {
   const harness::Summary s = run.summary();
-  const std::pair<Verdict, std::size_t> counted[] = {{Verdict::pass, s.pass},
-                                                     {Verdict::fail, s.fail},
-                                                     {Verdict::inconclusive, s.inconclusive},
-                                                     {Verdict::error, s.error},
-                                                     {Verdict::skipped, s.skipped},
-                                                     {Verdict::xfail, s.xfail},
-                                                     {Verdict::xpass, s.xpass}};
+  constexpr Verdict kCounted[] = {Verdict::pass,  Verdict::fail,    Verdict::inconclusive,
+                                  Verdict::error, Verdict::skipped, Verdict::xfail,
+                                  Verdict::xpass};
   std::string out = std::to_string(s.total) + " case" + (s.total == 1 ? "" : "s") + " in " +
                     seconds(wall_ms) + ": ";
-  for (const auto& [verdict, n] : counted) {
-    const std::string item = std::to_string(n) + " " + std::string(harness::to_string(verdict));
+  for (const Verdict verdict : kCounted) {
+    const std::string item =
+        std::to_string(s.of(verdict)) + " " + std::string(harness::to_string(verdict));
     out += (verdict == Verdict::pass ? "" : ", ") +
-           paint(item, verdict_color(verdict), color && n > 0);
+           paint(item, verdict_color(verdict), color && s.of(verdict) > 0);
   }
   return out + "\n";
 }

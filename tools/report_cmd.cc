@@ -1,22 +1,16 @@
 #include "tools/report_cmd.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
-#include <thread>
 
+#include "harness/exec_fuzz_process.h"
 #include "reports/file_util.h"
-
-extern char** environ;
 
 namespace mikeyconf::tools {
 
@@ -49,49 +43,14 @@ void define(CLI::App& app) {
   positional(app, "DIR");
 }
 
-std::string find_chromium() {
-  if (const char* env = std::getenv("MIKEYCONF_CHROMIUM"); env != nullptr && *env != '\0') {
-    return ::access(env, X_OK) == 0 ? std::string(env) : std::string();
-  }
-  const char* path = std::getenv("PATH");
-  const std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
-  for (std::string_view name : {"chromium", "chromium-browser", "google-chrome"}) {
-    std::size_t start = 0;
-    while (start <= dirs.size()) {
-      const std::size_t end = std::min(dirs.find(':', start), dirs.size());
-      const fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
-      if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-      start = end + 1;
-    }
-  }
-  return {};
-}
-
-// Runs argv with its output discarded; the exit status, or -1 when it could not start or ran
-// longer than kChromiumLimit (then it is killed).
+// Runs argv (output kept only up to a small cap, never shown); the exit status, or -1 when it
+// could not start, died of a signal or ran longer than kChromiumLimit (then its whole process
+// group, renderer and GPU processes included, is killed).
 int run_quietly(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return -1;
-  const auto deadline = std::chrono::steady_clock::now() + kChromiumLimit;
-  int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const auto limit_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kChromiumLimit);
+  const harness::ProcessRun r =
+      harness::run_process(argv, {}, static_cast<std::uint32_t>(limit_ms.count()), 4096);
+  return r.end == harness::ProcessRun::End::exited ? r.exit_code : -1;
 }
 
 bool is_pdf(const fs::path& p) {
@@ -113,7 +72,7 @@ int run(const ParsedArgs& args, Io& io) {
            << " (write one with 'mikeyconf run --out " << dir.string() << "')\n";
     return kExitSetup;
   }
-  const std::string chromium = find_chromium();
+  const std::string chromium = reports::find_chromium();
   if (chromium.empty()) {
     io.err << "mikeyconf report: Chromium not found (install the chromium package, or set "
               "MIKEYCONF_CHROMIUM to its path)\n";

@@ -448,9 +448,10 @@ mikey::Result<SuitePlan, PlanError> plan_run(const ParsedArgs& a, Io& io) {
   SuitePlan plan;
   plan.command = "run";
   harness::SuiteConfig& config = plan.config;
-  auto cases_dir = find_cases_dir(a.value("--cases"));
-  if (!cases_dir.ok()) return PlanError{kExitUsage, cases_dir.error()};
-  config.cases_dir = std::move(cases_dir).value();
+  auto located = locate_catalog(a.value("--cases"));
+  if (!located.ok()) return PlanError{kExitUsage, located.error()};
+  config.cases_dir = located->dir;
+  CaseCatalog& catalog = located->catalog;
   config.embedded = a.value("--sut") == nullptr || a.flag("--embedded");
   config.profile = a.value("--sut") != nullptr ? fs::path(*a.value("--sut"))
                                                : config.cases_dir / "profiles" / "reference.yaml";
@@ -465,13 +466,11 @@ mikey::Result<SuitePlan, PlanError> plan_run(const ParsedArgs& a, Io& io) {
     if (!usable.ok()) return PlanError{kExitUsage, "--sign-key: " + usable.error()};
     plan.signing_key = fs::path(*key);
   }
-  auto catalog = load_catalog(config.cases_dir);
-  if (!catalog.ok()) return PlanError{kExitUsage, catalog.error()};
   auto profile = load_sut_profile(config.profile);
   if (!profile.ok()) return profile.error();
   if (auto e = choose_baseline(a, profile.value(), plan, io)) return *e;
-  if (auto e = choose_cases(a, catalog.value(), profile.value(), plan)) return *e;
-  plan.requirements = std::move(catalog->requirements);
+  if (auto e = choose_cases(a, catalog, profile.value(), plan)) return *e;
+  plan.requirements = std::move(catalog.requirements);
   config.options.sut_argument = replay_sut_argument(a, config.cases_dir);
   plan.target = std::to_string(plan.total) + (plan.total == 1 ? " case" : " cases") + " against " +
                 (config.embedded ? "the embedded reference KMS"

@@ -67,16 +67,28 @@ struct PeerEndpoint {
   std::uint32_t timeout_ms = 3'000;
 };
 
+// One bound of a peer link: `peers[].link.KEY` in the file, `mikeyconf kms --link-KEY` (with
+// '-' for '_') on the command line; its range and the PeerEndpoint field it sets.
+struct LinkLimit {
+  std::string_view key;
+  std::uint32_t min;
+  std::uint32_t max;
+  std::uint32_t PeerEndpoint::*field;
+};
+std::span<const LinkLimit> link_limits() noexcept;
+
 // The `http:` section: HTTP behaviours RFC 7230/7231 leave to the server (configs/README.md;
 // docs/latitude.md "unknown-method", "announced-body-too-large"). tools/kms.cc maps them onto
 // transport::ServerOptions.
 enum class OversizedBody : std::uint8_t { early_413, close, wait };
+struct ServerLimit;
+
 struct HttpChoices {
   std::uint16_t unknown_method_status = 405;  // 405 or 501
   OversizedBody oversized_body = OversizedBody::early_413;
-  // The connection bounds the file sets (ServerLimit keys and values, in order; a later one
-  // wins). `mikeyconf kms` appends its flags' values.
-  std::vector<std::pair<std::string, std::uint64_t>> limits;
+  // The connection bounds the file sets (each ServerLimit of server_limits() with its value, in
+  // order; a later one wins). `mikeyconf kms` appends its flags' values.
+  std::vector<std::pair<const ServerLimit*, std::uint64_t>> limits;
 };
 
 // One connection bound or timeout of the `http:` section (configs/README.md "Limits"), also a
@@ -88,7 +100,6 @@ struct ServerLimit {
   void (*apply)(transport::ServerOptions&, std::uint64_t);
 };
 std::span<const ServerLimit> server_limits() noexcept;
-const ServerLimit* find_server_limit(std::string_view key) noexcept;
 // Sets what `http.limits` names on `options`.
 void apply_server_limits(const HttpChoices& http, transport::ServerOptions& options);
 

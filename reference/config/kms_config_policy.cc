@@ -193,8 +193,7 @@ void Loader::load_http(const Map& root, LoadedKmsConfig& out) {
   for (const ServerLimit& l : server_limits()) keys.push_back(l.key);
   Map m(*this, *f, keys);
   for (const ServerLimit& l : server_limits()) {
-    if (const Field* x = m.get(l.key))
-      out.http.limits.emplace_back(l.key, integer(*x, l.min, l.max));
+    if (const Field* x = m.get(l.key)) out.http.limits.emplace_back(&l, integer(*x, l.min, l.max));
   }
   if (const Field* x = m.get("unknown_method_status")) {
     // docs/latitude.md "unknown-method": RFC 7231 §6.5.5 (405) or §6.6.2 (501).
@@ -260,17 +259,21 @@ constexpr std::array<ServerLimit, 11> kLimits = {{
 
 std::span<const ServerLimit> server_limits() noexcept { return kLimits; }
 
-const ServerLimit* find_server_limit(std::string_view key) noexcept {
-  for (const ServerLimit& l : kLimits) {
-    if (l.key == key) return &l;
-  }
-  return nullptr;
-}
+namespace {
+
+// RFC 6043 §10: bounds that keep a slow or absent KMS_I from stalling KMS_R (kms_config.h).
+constexpr LinkLimit kLinkLimits[] = {
+    {"max_in_flight", 1, 256, &PeerEndpoint::max_in_flight},
+    {"connect_timeout_ms", 1, 600'000, &PeerEndpoint::connect_timeout_ms},
+    {"timeout_ms", 1, 600'000, &PeerEndpoint::timeout_ms},
+};
+
+}  // namespace
+
+std::span<const LinkLimit> link_limits() noexcept { return kLinkLimits; }
 
 void apply_server_limits(const HttpChoices& http, transport::ServerOptions& options) {
-  for (const auto& [key, value] : http.limits) {
-    if (const ServerLimit* l = find_server_limit(key)) l->apply(options, value);
-  }
+  for (const auto& [limit, value] : http.limits) limit->apply(options, value);
 }
 
 }  // namespace mikey::config

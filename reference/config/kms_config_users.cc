@@ -173,13 +173,13 @@ void Loader::load_peer_knobs(const Map& m, roles::PeerKms& peer) {
 void Loader::load_peer_link(const Map& m, PeerEndpoint& ep) {
   const Field* link = m.get("link");
   if (link == nullptr) return;
-  Map l(*this, *link, {"max_in_flight", "connect_timeout_ms", "timeout_ms"});
-  auto ms = [this](const Field& f) { return static_cast<std::uint32_t>(integer(f, 1, 600'000)); };
-  if (const Field* f = l.get("max_in_flight")) {
-    ep.max_in_flight = static_cast<std::uint32_t>(integer(*f, 1, 256));
+  std::vector<std::string_view> keys;
+  for (const LinkLimit& k : link_limits()) keys.push_back(k.key);
+  Map l(*this, *link, std::span<const std::string_view>(keys));
+  for (const LinkLimit& k : link_limits()) {
+    if (const Field* f = l.get(k.key))
+      ep.*k.field = static_cast<std::uint32_t>(integer(*f, k.min, k.max));
   }
-  if (const Field* f = l.get("connect_timeout_ms")) ep.connect_timeout_ms = ms(*f);
-  if (const Field* f = l.get("timeout_ms")) ep.timeout_ms = ms(*f);
 }
 
 // https://HOST[:PORT][/PATH]; the port defaults to 443.

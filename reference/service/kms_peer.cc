@@ -68,7 +68,9 @@ class Lease {
     if (!held_) return;
     std::lock_guard<std::mutex> lock(link_->mutex);
     --link_->in_flight;
-    if (client_ && client_->connected()) link_->idle.push_back(std::move(client_));
+    // Kept even when its connection closed: post() reconnects, and the TLS context it built
+    // from the certificate files stays (at most max_in_flight clients exist per link).
+    if (client_) link_->idle.push_back(std::move(client_));
   }
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;

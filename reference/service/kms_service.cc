@@ -18,23 +18,6 @@ roles::KmsReply SharedKms::reply(transport::RequestType type, ByteView request,
              : kms_->handle_resolve_init(request, context);
 }
 
-transport::KmsAnswer SharedKms::handle(transport::RequestType type, ByteView request,
-                                       const roles::RequestContext& context) {
-  return to_kms_answer(reply(type, request, context));
-}
-
-transport::KmsMetaHandler SharedKms::link_handler() {
-  return [this](transport::RequestType type, ByteView request, const transport::RequestMeta& meta) {
-    if (!meta.client_certificate) return handle(type, request);
-    return handle(type, request,
-                  roles::link_context(config(), request, meta.client_certificate->names()));
-  };
-}
-
-transport::KmsHandler SharedKms::handler() {
-  return [this](transport::RequestType type, ByteView request) { return handle(type, request); };
-}
-
 transport::ServerOptions server_options(const config::LoadedKmsConfig& c) {
   transport::ServerOptions o;
   if (c.listen) {

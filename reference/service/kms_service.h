@@ -38,12 +38,6 @@ class SharedKms {
   // "link-idrpsk").
   roles::KmsReply reply(transport::RequestType type, ByteView request,
                         const roles::RequestContext& context = {});
-  // reply() as the Annex A answer (to_kms_answer).
-  transport::KmsAnswer handle(transport::RequestType type, ByteView request,
-                              const roles::RequestContext& context = {});
-  transport::KmsHandler handler();
-  // handle() with the context of the request's verified client certificate.
-  transport::KmsMetaHandler link_handler();
   const roles::KmsConfig& config() const { return kms_->config(); }
 
  private:

@@ -58,11 +58,6 @@ std::string format_access_log(const AccessLogEntry& e) {
   return line;
 }
 
-void stderr_log_sink(std::string_view line) {
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fputc('\n', stderr);
-}
-
 BufferedLogWriter::BufferedLogWriter(int fd, std::chrono::milliseconds interval) noexcept
     : fd_(fd), interval_(interval) {}
 

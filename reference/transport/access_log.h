@@ -38,9 +38,6 @@ std::string format_access_log(const AccessLogEntry& entry);
 // Escapes `s` for a log value as described above (no quotes added), cut at `max` bytes.
 std::string escape_log_value(std::string_view s, std::size_t max = 512);
 
-// The line plus '\n' to stderr, written at once (two unbuffered writes).
-void stderr_log_sink(std::string_view line);
-
 // Lines (each plus '\n') to a file descriptor in batches: a line is written at most `interval`
 // after it was logged, at once when 64 KiB are waiting, and by flush() and the destructor, so
 // no line is lost and an idle server's last lines still appear promptly. One write(2) per batch

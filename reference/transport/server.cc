@@ -101,23 +101,28 @@ void ServerCore::on_accept(error_code ec, tcp::socket socket) {
 }
 
 std::optional<ServerCore::Admission> ServerCore::admit(const asio::ip::address& a) {
-  // Gathered before the lock is taken: the last reference to a session may go with `live`,
-  // and its destructor takes conn_mutex.
+  const std::size_t cap = opts.max_connections_per_address;
+  const auto capped = [this, &a, cap] {  // conn_mutex held
+    const auto it = per_address.find(a);
+    return cap != 0 && it != per_address.end() && it->second >= cap;
+  };
+  // The live sessions, gathered before the lock is taken (the last reference to a session may go
+  // with `live`, and its destructor takes conn_mutex), and only when a victim may be needed: a
+  // refused flood should cost an accept, a send and a close.
   std::vector<std::shared_ptr<SessionBase>> live;
-  bool full = false;
+  bool may_reclaim = false;
   {
     std::lock_guard<std::mutex> lock(conn_mutex);
-    full = active >= opts.max_connections;
+    may_reclaim = opts.reclaim && active >= opts.max_connections && !capped();
   }
-  if (full && opts.reclaim) live = live_sessions();
+  if (may_reclaim) live = live_sessions();
   std::lock_guard<std::mutex> lock(conn_mutex);
   auto limit = [this](std::string reason) -> std::optional<Admission> {
     if (overload_active >= opts.max_connections) return std::nullopt;
     ++overload_active;
     return Admission{Slot::limited, std::move(reason), nullptr};
   };
-  const std::size_t cap = opts.max_connections_per_address;
-  if (auto it = per_address.find(a); cap != 0 && it != per_address.end() && it->second >= cap) {
+  if (capped()) {
     if (!tls_ctx) return Admission{Slot::limited, "max_connections_per_address reached", {}, true};
     return limit("max_connections_per_address reached");
   }

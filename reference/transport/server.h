@@ -79,7 +79,8 @@ struct ServerOptions {
   unsigned retry_after_seconds = 1;
   std::string server_header = "mikeyconf-kms/0.1";
   std::optional<TlsServerOptions> tls;  // unset: plain TCP
-  LogSink access_log;                   // empty: stderr, batched (BufferedLogWriter)
+  // Empty: stderr, batched (BufferedLogWriter); else called one line at a time from any io thread.
+  LogSink access_log;
 };
 
 struct ServerStats {

@@ -79,7 +79,16 @@ class RateLimitedEvents {
 struct ServerCore {
   ServerCore(ServerOptions o, HttpHandler h) : opts(std::move(o)), handler(std::move(h)) {
     if (opts.threads == 0) opts.threads = 1;
-    sink = opts.access_log ? opts.access_log : stderr_log.sink();
+    // The default writer is thread-safe itself; a sink the caller gives is called one line at a
+    // time (log_mutex), as ServerOptions::access_log promises.
+    if (!opts.access_log) {
+      sink = stderr_log.sink();
+      return;
+    }
+    sink = [this, user = opts.access_log](std::string_view line) {
+      std::lock_guard<std::mutex> lock(log_mutex);
+      user(line);
+    };
   }
 
   ServerOptions opts;
@@ -123,7 +132,6 @@ struct ServerCore {
   std::vector<std::thread> threads;
 
   void log_line(const std::string& line) {
-    std::lock_guard<std::mutex> lock(log_mutex);
     try {
       sink(line);
     } catch (...) {  // a failing log sink must not take an io thread down

@@ -11,15 +11,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string find_chromium() {
-  if (fs::exists("/usr/bin/chromium")) return "/usr/bin/chromium";
-  std::string out;
-  if (run_command("command -v chromium", &out) == 0 && !out.empty()) {
-    return out.substr(0, out.find('\n'));
-  }
-  return {};
-}
-
 // Chromium logs page console messages as
 //   [pid:tid:MMDD/hhmmss.uuuuuu:INFO:CONSOLE:LINE] "message", source: URL (LINE)
 // (older releases: "...:INFO:CONSOLE(LINE)] ..."). console.error, console.log and uncaught

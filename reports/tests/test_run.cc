@@ -106,8 +106,8 @@ CaseResult make_case(std::string id, Verdict v) {
 RunResult make_run() {
   RunResult run;
   run.sut_name = "reference";
-  run.sut_product = "mikeyconf reference KMS";
-  run.sut_version = "0.1.0";
+  run.sut_info.product = "mikeyconf reference KMS";
+  run.sut_info.version = "0.1.0";
   run.suite_digest = std::string(64, 'a');
   run.suite_matches_shipped = false;
   run.sut_url = "http://127.0.0.1:1234";

@@ -7,6 +7,7 @@
 #include "roles/error_message.h"
 #include "roles/failure.h"
 #include "roles/responder.h"
+#include "roles/samples.h"
 #include "tests/load/soak.h"
 
 namespace mikeyconf::soak {
@@ -219,11 +220,10 @@ std::optional<transport::ClientResponse> Worker::post(RequestType type, ByteView
 }
 
 std::unique_ptr<roles::Initiator> Worker::new_initiator(const World::User& user) {
-  roles::InitiatorConfig c;
-  c.identity = user.identity;
-  c.kms_identity = world_.kms_identity;
-  c.credential = user.credential;
-  return std::make_unique<roles::Initiator>(std::move(c), clock_, rng_);
+  return std::make_unique<roles::Initiator>(
+      roles::samples::party_config<roles::InitiatorConfig>(user.identity, world_.kms_identity,
+                                                           user.credential, roles::kSuite128),
+      clock_, rng_);
 }
 
 Bytes Worker::fresh_request(const World::User& user, std::size_t responder,
@@ -297,11 +297,9 @@ Outcome Worker::resolve(Outcome o) {
     return o;
   }
   const World::User& ru = world_.users[g->responder];
-  roles::ResponderConfig rc;
-  rc.identity = ru.identity;
-  rc.kms_identity = world_.kms_identity;
-  rc.credential = ru.credential;
-  roles::Responder responder(std::move(rc), clock_, rng_);
+  roles::Responder responder(roles::samples::party_config<roles::ResponderConfig>(
+                                 ru.identity, world_.kms_identity, ru.credential, roles::kSuite128),
+                             clock_, rng_);
   auto step = responder.process_transfer_init(*transfer);
   if (!step.ok() || step->action != roles::ResponderAction::send_resolve_init) {
     o.problem = "RESOLVE_INIT not made";

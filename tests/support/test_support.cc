@@ -174,8 +174,7 @@ std::string make_pki(const TempDir& dir, Pki& out) {
   return "";
 }
 
-namespace {
-int listen_loopback(std::uint16_t& port) {
+int listen_loopback(std::uint16_t& port, int backlog) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
   sockaddr_in addr{};
@@ -184,7 +183,7 @@ int listen_loopback(std::uint16_t& port) {
   addr.sin_port = 0;
   socklen_t len = sizeof addr;
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||  // NOLINT
-      ::listen(fd, 4) != 0 ||
+      ::listen(fd, backlog) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {  // NOLINT
     ::close(fd);
     return -1;
@@ -192,7 +191,6 @@ int listen_loopback(std::uint16_t& port) {
   port = ntohs(addr.sin_port);
   return fd;
 }
-}  // namespace
 
 ScriptedPeer::ScriptedPeer(std::string reply, std::chrono::milliseconds hold) {
   listen_fd_ = listen_loopback(port_);

@@ -98,6 +98,9 @@ class ScriptedPeer {
   std::thread thread_;
 };
 
+// A socket listening on 127.0.0.1 at a port the system picks (written to `port`), or -1.
+int listen_loopback(std::uint16_t& port, int backlog = 4);
+
 // A port on 127.0.0.1 with nothing listening (bound, then closed).
 std::uint16_t unused_port();
 

@@ -24,6 +24,7 @@
 #include "tests/support/run_binary.h"
 #include "tools/cli.h"
 #include "tools/progress.h"
+#include "tools/tests/suite_test_support.h"
 
 extern char** environ;
 
@@ -36,15 +37,7 @@ using Clock = std::chrono::steady_clock;
 
 const std::string kCases = std::string(MIKEY_SOURCE_DIR) + "/cases";
 
-fs::path scratch() {
-  const fs::path dir =
-      fs::path(::testing::TempDir()) /
-      ("run_ci_test_" +
-       std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch() { return test_support::scratch_dir("run_ci_test_"); }
 
 // `mikeyconf ARGS...` started directly (no shell, so the pid is the binary's), standard output
 // and error into DIR/std.out and DIR/std.err.
@@ -302,14 +295,10 @@ TEST(RunOutFolder, AFolderThatCannotBeWrittenIsExitThree) {
 
 // ---- colour ----
 
-struct Output {
-  int code = -1;
-  std::string out, err;
-};
-
 // `ENV mikeyconf run --case kms.sanity ARGS` with standard output and error in files (not
 // terminals).
-Output run_sanity(const std::string& env, const std::string& args, const fs::path& dir) {
+test_support::Outcome run_sanity(const std::string& env, const std::string& args,
+                                 const fs::path& dir) {
   const std::string cmd = "env " + env + " '" + MIKEYCONF_BINARY + "' run --cases " + kCases +
                           " --case kms.sanity --out '" + (dir / "out").string() + "' " + args +
                           " </dev/null >'" + (dir / "std.out").string() + "' 2>'" +
@@ -323,22 +312,22 @@ bool coloured(const std::string& s) { return s.find("\x1b[") != std::string::npo
 
 TEST(RunColor, AlwaysNeverAutoAndNoColor) {
   const fs::path dir = scratch();
-  const Output always = run_sanity("-u NO_COLOR", "--color always", dir);
+  const test_support::Outcome always = run_sanity("-u NO_COLOR", "--color always", dir);
   ASSERT_EQ(always.code, 0) << always.out << always.err;
   EXPECT_NE(always.out.find("\x1b[32m1 pass\x1b[0m"), std::string::npos) << always.out;
   EXPECT_NE(always.err.find("\x1b[32mpass\x1b[0m"), std::string::npos) << always.err;
 
   // auto: the streams are files, not terminals.
   for (const std::string& args : {"--color never", "--color auto", ""}) {
-    const Output plain = run_sanity("-u NO_COLOR TERM=xterm", args, dir);
+    const test_support::Outcome plain = run_sanity("-u NO_COLOR TERM=xterm", args, dir);
     ASSERT_EQ(plain.code, 0) << plain.err;
     EXPECT_FALSE(coloured(plain.out)) << args << ": " << plain.out;
     EXPECT_FALSE(coloured(plain.err)) << args << ": " << plain.err;
   }
   // NO_COLOR switches auto off, not an explicit --color always.
-  const Output forced = run_sanity("NO_COLOR=1", "--color always", dir);
+  const test_support::Outcome forced = run_sanity("NO_COLOR=1", "--color always", dir);
   EXPECT_TRUE(coloured(forced.out)) << forced.out;
-  const Output bad = run_sanity("", "--color sometimes", dir);
+  const test_support::Outcome bad = run_sanity("", "--color sometimes", dir);
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("--color: expected auto, always or never"), std::string::npos) << bad.err;
 }

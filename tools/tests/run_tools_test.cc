@@ -208,16 +208,13 @@ TEST(DiffCommand, InputThatIsNoRunIsExitTwoNamingTheFile) {
     EXPECT_NE(r.err.find("mikeyconf diff: " + b_file + message), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
   }
-  std::istringstream in;
-  std::ostringstream out, err;
-  Io io{in, out, err};
   const std::string missing = (dir / "missing.json").string();
-  std::vector<std::string_view> args = {missing, b_file};
-  EXPECT_EQ(diff_main(args, io), 2);
-  EXPECT_NE(err.str().find("cannot read " + missing), std::string::npos) << err.str();
-  args = {b_file};
-  EXPECT_EQ(diff_main(args, io), 2);
-  EXPECT_NE(err.str().find("usage: mikeyconf diff"), std::string::npos) << err.str();
+  const CommandRun absent = run_in_process(&diff_main, std::vector<std::string>{missing, b_file});
+  EXPECT_EQ(absent.code, 2);
+  EXPECT_NE(absent.err.find("cannot read " + missing), std::string::npos) << absent.err;
+  const CommandRun one = run_in_process(&diff_main, std::vector<std::string>{b_file});
+  EXPECT_EQ(one.code, 2);
+  EXPECT_NE(one.err.find("usage: mikeyconf diff"), std::string::npos) << one.err;
 }
 
 }  // namespace

@@ -46,17 +46,11 @@ void expect_unavailable(Client& client, ByteView resolve, Clock::duration within
 class StalledPeer {
  public:
   StalledPeer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 ||
-        ::listen(fd_, 16) != 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    fd_ = transport::testing::listen_loopback(port_, 16);
+    if (fd_ < 0) {
       ADD_FAILURE() << "cannot listen";
       return;
     }
-    port_ = ntohs(a.sin_port);
     acceptor_ = std::thread([this] { hold(); });
   }
   ~StalledPeer() {
@@ -132,14 +126,13 @@ class ChainingE2ETest : public ::testing::Test {
     write_file(dir_->file("kms_r.yaml"), yaml);
     kms_r_ = std::make_unique<RunningKms>(dir_->file("kms_r.yaml"), clock_);
     ASSERT_TRUE(kms_r_->ok()) << kms_r_->error();
+    kms_r_https_ = https;
     bob_client_ = std::make_unique<Client>(bob_options());
   }
 
   // Bob's client options towards KMS_R (HTTPS when KMS_R serves it).
   transport::ClientOptions bob_options() const {
-    if (read_file(dir_->file("kms_r.yaml")).find("\ntls:") == std::string::npos) {
-      return kms_r_->client_options();
-    }
+    if (!kms_r_https_) return kms_r_->client_options();
     transport::ClientTlsOptions tls;
     tls.ca_file = dir_->file("certs/ca.crt");
     return kms_r_->client_options(tls);
@@ -194,6 +187,7 @@ class ChainingE2ETest : public ::testing::Test {
   mikey::crypto::DeterministicRng rng_{23};
   std::unique_ptr<RunningKms> kms_i_;
   std::unique_ptr<RunningKms> kms_r_;
+  bool kms_r_https_ = false;  // KMS_R serves its users over HTTPS (start_kms_r)
   std::unique_ptr<Client> bob_client_;
 };
 TempDir* ChainingE2ETest::dir_ = nullptr;
@@ -233,11 +227,7 @@ TEST_F(ChainingE2ETest, KmsIDownIsAnswered503WithRetryAfter) {
 }
 
 TEST_F(ChainingE2ETest, NothingListeningForKmsIIsAnswered503AtOnce) {
-  std::uint16_t closed = 0;
-  {
-    StalledPeer gone;  // a port that was just free; nothing listens on it once this closes
-    closed = gone.port();
-  }
+  const std::uint16_t closed = transport::testing::unused_port();  // nothing listens there
   start_kms_r(read_file(kConfigs + "/kms_r.yaml"), closed);
   roles::Initiator alice(initiator_config(*kms_i_, kAlice), clock_, rng_);
   roles::Responder bob(responder_config(*kms_r_, kBob), clock_, rng_);
