@@ -31,6 +31,9 @@ std::string exit_meaning(const RunResult& run) {
   const int code = run.exit_code();
   if (code == 0) return "every case passed or was excused";
   if (code == 1) return "a case failed or passed unexpectedly";
+  if (run.interrupted && run.setup_error.empty()) {
+    return "interrupted: the report holds only the cases that finished";
+  }
   return run.setup_error.empty() ? "a case could not be judged: harness or setup error"
                                  : "setup error: the profile does not match the SUT";
 }

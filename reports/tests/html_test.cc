@@ -164,6 +164,15 @@ TEST(HtmlReportTest, APassingRunOf160CasesStaysUnder1point5MB) {
   EXPECT_FALSE(has(page, "<table class=\"tree\""));  // no decode tree until a case is opened
 }
 
+// A run stopped by SIGINT/SIGTERM (exit 3) says so, not "could not be judged".
+TEST(HtmlReportTest, SaysARunWasInterrupted) {
+  harness::RunResult run = testing::make_run();
+  run.interrupted = true;
+  const std::string page = report_html(run, nullptr);
+  EXPECT_TRUE(has(page, "exit code 3 (interrupted: the report holds only the cases that finished)"))
+      << page.substr(0, 2000);
+}
+
 TEST(HtmlReportTest, WorksWithoutARequirementTable) {
   const std::string page = report_html(testing::make_run(), nullptr);
   EXPECT_TRUE(has(page, "not in the requirement table"));
